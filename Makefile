@@ -1,0 +1,62 @@
+# lawgov — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: WeasyPrint's Pango stack, HarfBuzz subsetting (without it a PDF takes ~20 s),
+# the CJK fonts of the speech, poppler for PDF checks, Chromium for browser tests.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	fonts-arphic-ukai poppler-utils chromium
+
+.PHONY: install system-deps run test lint migrate seed worker backup restore clean
+
+install: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing system packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "Missing system packages; run: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; \
+		fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Without REDIS_URL: SQLite and a Celery worker on Kombu's file-system transport (no server).
+# With REDIS_URL (and DATABASE_URL): the same worker consumes from Redis.
+run: seed
+	@mkdir -p var
+	@set -m; \
+	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
+	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
+		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Background worker started (log: var/worker.log)."; \
+	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"; \
+	$(PY) manage.py seed_demo --logins-only; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf var/db.sqlite3 var/celery-* var/media

@@ -1,0 +1,32 @@
+"""Who may see and change which department's figures: one place, used by the web UI, the
+API and the commands alike."""
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Department
+
+
+def can_view_department(user, department: Department) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_perm("metrics.view_all_figures"):
+        return True
+    return user.department_id is not None and user.department_id == department.pk
+
+
+def can_enter_figures(user, department: Department) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm("metrics.enter_figures")
+        and user.department_id == department.pk
+    )
+
+
+def can_review(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.review_figures")
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)

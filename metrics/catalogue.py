@@ -1,0 +1,67 @@
+"""The speech's indicator catalogue: the codes the report template and the import format use.
+
+The data migration `0002_catalogue` loads exactly this into every database.
+"""
+
+SECTIONS = [
+    # code, name, order
+    ("lead", "组织领导", 1),
+    ("biz", "依法行政与营商环境", 2),
+    ("grass", "基层治理", 3),
+    ("edu", "普法宣传", 4),
+]
+
+DEPARTMENTS = [
+    # code, name, short name
+    ("sfj", "区司法局", "司法局"),
+    ("spj", "区行政审批服务局", "审批局"),
+    ("bb", "区委编办", "编办"),
+    ("zfw", "区委政法委", "政法委"),
+    ("zzb", "区委组织部", "组织部"),
+    ("gaj", "公安分局", "公安分局"),
+    ("xcb", "区委宣传部", "宣传部"),
+]
+
+COUNT, PERCENTAGE = "count", "percentage"
+
+INDICATORS = [
+    # code, section, name, unit, value type, owning department (name)
+    ("lead_council_study_per_quarter", "lead", "区政府常务会议每季度集体学法次数（不少于）", "次", COUNT, "区司法局"),
+    ("biz_approval_reforms", "biz", "完成涉企行政审批事项改革", "项", COUNT, "区行政审批服务局"),
+    ("biz_license_items_merged", "biz", "证照事项整合、融合、更新", "个", COUNT, "区行政审批服务局"),
+    ("biz_post_approval_filings", "biz", "后置审批、备案事项", "项", COUNT, "区行政审批服务局"),
+    ("biz_inhouse_counsel", "biz", "内聘法律顾问", "人", COUNT, "区司法局"),
+    ("biz_external_law_experts", "biz", "外聘法律顾问中的法学专家", "人", COUNT, "区司法局"),
+    ("biz_external_lawyers", "biz", "外聘法律顾问中的专业律师", "人", COUNT, "区司法局"),
+    ("biz_external_law_firms", "biz", "外聘律师事务所", "家", COUNT, "区司法局"),
+    ("biz_counsel_litigation_cases", "biz", "区政府法律顾问参与区政府法律诉讼", "起", COUNT, "区司法局"),
+    ("biz_leader_court_appearance_rate", "biz", "重大案件行政负责人出庭应诉率", "%", PERCENTAGE, "区司法局"),
+    ("biz_review_cases_received", "biz", "受理行政复议案件", "起", COUNT, "区司法局"),
+    ("biz_review_cases_closed", "biz", "办结行政复议案件", "起", COUNT, "区司法局"),
+    ("biz_township_penalty_powers", "biz", "放权赋权乡镇行使行政处罚权", "项", COUNT, "区委编办"),
+    ("biz_subdistrict_penalty_powers", "biz", "街道行使行政处罚权", "项", COUNT, "区委编办"),
+    ("grass_district_centers", "grass", "区级综治中心", "个", COUNT, "区委政法委"),
+    ("grass_township_centers", "grass", "乡级综治中心", "个", COUNT, "区委政法委"),
+    ("grass_grid_workers", "grass", "专（兼）职网格员", "名", COUNT, "区委政法委"),
+    ("grass_grid_coverage", "grass", "网格化管理服务覆盖率", "%", PERCENTAGE, "区委政法委"),
+    ("grass_mass_prevention_force", "grass", "群防群治力量", "人", COUNT, "区委政法委"),
+    ("grass_functional_branches", "grass", "功能型党支部", "个", COUNT, "区委组织部"),
+    ("grass_joint_functional_branches", "grass", "联合功能型党支部", "个", COUNT, "区委组织部"),
+    ("grass_grid_branches", "grass", "网格党支部", "个", COUNT, "区委组织部"),
+    ("grass_building_party_groups", "grass", "楼院、楼栋党小组", "个", COUNT, "区委组织部"),
+    ("grass_patrol_townships", "grass", "组建专职巡逻队的乡镇（街道）", "个", COUNT, "公安分局"),
+    ("grass_patrol_min_size", "grass", "每支专职巡逻队不少于", "人", COUNT, "公安分局"),
+    ("grass_disputes_mediated", "grass", "调处各类矛盾纠纷", "起", COUNT, "区司法局"),
+    ("edu_materials_distributed", "edu", "发放各类宣传资料", "份", COUNT, "区司法局"),
+    ("edu_legal_consultations", "edu", "解答法律咨询", "人次", COUNT, "区司法局"),
+    ("edu_people_educated", "edu", "受教育群众", "人次", COUNT, "区委宣传部"),
+    ("edu_bulletin_boards", "edu", "设立宣传栏", "个", COUNT, "区司法局"),
+    ("edu_culture_signs", "edu", "法治文化展示牌", "个", COUNT, "区司法局"),
+    ("edu_publicity_panels", "edu", "法治宣传板块", "块", COUNT, "区司法局"),
+]
+
+# Cross-indicator rules seeded with the catalogue: left, operator, right, severity, name.
+RULES = [
+    ("biz_review_cases_closed", "<=", "biz_review_cases_received", "error", "办结行政复议案件数不应超过受理数"),
+    ("grass_district_centers", "<=", "grass_township_centers", "warning", "区级综治中心数一般不超过乡级综治中心数"),
+]

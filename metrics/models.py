@@ -1,0 +1,277 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .periods import PeriodCode
+
+
+class Department(models.Model):
+    """A reporting unit that supplies figures (区司法局, 公安分局 …)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A portal account. A clerk belongs to exactly one department; the other roles to none."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所属部门",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def display_name(self):
+        return str(self)
+
+
+class Section(models.Model):
+    """One of the speech's four parts, in speaking order."""
+
+    code = models.SlugField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveSmallIntegerField("顺序", unique=True)
+
+    class Meta:
+        verbose_name = "讲话部分"
+        verbose_name_plural = "讲话部分"
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class ValueType(models.TextChoices):
+    COUNT = "count", "计数（非负整数）"
+    PERCENTAGE = "percentage", "百分比（0–100）"
+    DECIMAL = "decimal", "数值"
+
+
+class Indicator(models.Model):
+    """A figure the speech needs, with the department that owns it."""
+
+    code = models.SlugField("代码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=200)
+    section = models.ForeignKey(Section, verbose_name="讲话部分", on_delete=models.PROTECT, related_name="indicators")
+    unit = models.CharField("单位", max_length=20, blank=True)
+    value_type = models.CharField("数值类型", max_length=20, choices=ValueType.choices, default=ValueType.COUNT)
+    department = models.ForeignKey(
+        Department, verbose_name="填报部门", on_delete=models.PROTECT, related_name="indicators"
+    )
+    lower_bound = models.DecimalField("下限", max_digits=20, decimal_places=4, null=True, blank=True)
+    upper_bound = models.DecimalField("上限", max_digits=20, decimal_places=4, null=True, blank=True)
+    help_text = models.TextField("填报说明", blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords(verbose_name="指标历史")
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering = ["section__order", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_type__in=ValueType.values), name="indicator_value_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(lower_bound__isnull=True)
+                | Q(upper_bound__isnull=True)
+                | Q(lower_bound__lte=models.F("upper_bound")),
+                name="indicator_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def clean(self):
+        if self.lower_bound is not None and self.upper_bound is not None:
+            if self.lower_bound > self.upper_bound:
+                raise ValidationError({"upper_bound": "上限不能小于下限。"})
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", "填报中"
+    LOCKED = "locked", "已锁定"
+
+
+class ReportingPeriod(models.Model):
+    code = models.CharField("报告期", max_length=8, unique=True, help_text="如 2026、2026S1、2026Q3")
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    deadline = models.DateField("报送截止日期")
+    state = models.CharField("状态", max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN)
+    history = HistoricalRecords(verbose_name="报告期历史")
+
+    class Meta:
+        verbose_name = "报告期"
+        verbose_name_plural = "报告期"
+        ordering = ["-start", "code"]
+        permissions = [("lock_period", "锁定或重新开放报告期")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="period_start_before_end"),
+            models.CheckConstraint(condition=Q(state__in=PeriodState.values), name="period_state_valid"),
+        ]
+
+    def __str__(self):
+        return self.parsed_code.label
+
+    @property
+    def parsed_code(self) -> PeriodCode:
+        return PeriodCode.parse(self.code)
+
+    @property
+    def label(self):
+        return self.parsed_code.label
+
+    @property
+    def previous_code(self) -> str:
+        return str(self.parsed_code.previous_comparable)
+
+    @property
+    def is_locked(self):
+        return self.state == PeriodState.LOCKED
+
+    def clean(self):
+        parsed = PeriodCode.parse(self.code)
+        if self.start and self.end and (self.start, self.end) != (parsed.start, parsed.end):
+            raise ValidationError(
+                f"报告期 {self.code} 应从 {parsed.start:%Y-%m-%d} 到 {parsed.end:%Y-%m-%d}。"
+            )
+
+
+class FigureStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已审核"
+
+
+class Figure(models.Model):
+    """One indicator's value for one period, as a department reports it."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="figures")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="报告期", on_delete=models.PROTECT, related_name="figures"
+    )
+    # Copied from the indicator so that the database itself can hold the range invariants.
+    value_type = models.CharField("数值类型", max_length=20, choices=ValueType.choices, editable=False)
+    value = models.DecimalField("数值", max_digits=20, decimal_places=4, null=True, blank=True)
+    remark = models.TextField("备注", blank=True)
+    status = models.CharField("状态", max_length=12, choices=FigureStatus.choices, default=FigureStatus.DRAFT)
+    updated_by = models.ForeignKey(
+        "metrics.User", verbose_name="最后修改人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    history = HistoricalRecords(verbose_name="数据修改历史", excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "填报数据"
+        verbose_name_plural = "填报数据"
+        ordering = ["period", "indicator__section__order", "indicator__order"]
+        permissions = [
+            ("enter_figures", "填报本部门数据"),
+            ("review_figures", "审核各部门数据"),
+            ("view_all_figures", "查看全部部门数据"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="figure_unique_indicator_period"),
+            models.CheckConstraint(condition=Q(status__in=FigureStatus.values), name="figure_status_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="figure_version_positive"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | ~Q(value_type=ValueType.COUNT) | Q(value__gte=0),
+                name="figure_count_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True)
+                | ~Q(value_type=ValueType.PERCENTAGE)
+                | Q(value__gte=0, value__lte=100),
+                name="figure_percentage_in_range",
+            ),
+            # Only an entered value can be sent on or approved.
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED]),
+                name="figure_value_required_beyond_draft",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"])]
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.period.code}"
+
+    def save(self, *args, **kwargs):
+        if not self.value_type:
+            self.value_type = self.indicator.value_type
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from .validation import check_value
+
+        if self.value is not None and self.indicator_id:
+            check_value(self.indicator, self.value)
+
+
+
+class RuleSeverity(models.TextChoices):
+    ERROR = "error", "错误（阻止报送）"
+    WARNING = "warning", "警告（需填写说明）"
+
+
+class RuleOperator(models.TextChoices):
+    LE = "<=", "≤"
+    LT = "<", "<"
+    GE = ">=", "≥"
+    GT = ">", ">"
+    EQ = "==", "="
+    NE = "!=", "≠"
+
+
+class ValidationRule(models.Model):
+    """A cross-indicator check `left op right` that the reviewers maintain as data."""
+
+    name = models.CharField("规则名称", max_length=200)
+    left = models.ForeignKey(Indicator, verbose_name="左侧指标", on_delete=models.CASCADE, related_name="+")
+    operator = models.CharField("比较", max_length=2, choices=RuleOperator.choices)
+    right = models.ForeignKey(Indicator, verbose_name="右侧指标", on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField("重要程度", max_length=10, choices=RuleSeverity.choices, default=RuleSeverity.ERROR)
+    message = models.CharField("提示", max_length=300, blank=True)
+    active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords(verbose_name="规则历史")
+
+    class Meta:
+        verbose_name = "校验规则"
+        verbose_name_plural = "校验规则"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(operator__in=RuleOperator.values), name="rule_operator_valid"),
+            models.CheckConstraint(condition=Q(severity__in=RuleSeverity.values), name="rule_severity_valid"),
+            models.CheckConstraint(condition=~Q(left=models.F("right")), name="rule_sides_differ"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,82 @@
+import os
+
+import pytest
+
+from metrics import demo
+from tests import factories
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_server(available: bool, reason: str) -> None:
+    """Skip with a visible reason where a server is not reachable; in CI that is a failure."""
+    if available:
+        return
+    if _in_ci():
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(settings):
+    from django.db import connection
+
+    require_server(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/lawgov",
+    )
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    reachable = False
+    if url:
+        import redis
+
+        try:
+            reachable = bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+        except redis.RedisError:
+            reachable = False
+    require_server(reachable, "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with a server running")
+    return url
+
+
+@pytest.fixture
+def period(db):
+    return factories.period("2026")
+
+
+@pytest.fixture
+def previous_period(db):
+    return factories.period("2025", locked=True)
+
+
+@pytest.fixture
+def sfj(db):
+    from metrics.models import Department
+
+    return Department.objects.get(code="sfj")
+
+
+@pytest.fixture
+def clerk(sfj):
+    return factories.UserFactory(role="clerk", department=sfj)
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.UserFactory(role="reviewer")
+
+
+@pytest.fixture
+def leader(db):
+    return factories.UserFactory(role="leader")
+
+
+@pytest.fixture
+def demo_data(db):
+    demo.seed_demo()

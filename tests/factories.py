@@ -1,0 +1,64 @@
+import factory
+from django.contrib.auth.models import Group
+
+from metrics.demo import ensure_period
+from metrics.models import Department, Figure, Indicator, Section, User, ValueType
+from metrics.roles import GROUP_NAMES, Role
+
+
+def period(code: str, *, locked=False):
+    return ensure_period(code, locked=locked)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"测试部门{n}")
+    short_name = factory.Sequence(lambda n: f"测试{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """`UserFactory(role="reviewer")`: the role's group, or a superuser for "admin"."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = "测"
+    first_name = factory.Sequence(lambda n: f"试{n}")
+    password = factory.django.Password("Test-password-2026")
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        role = Role(extracted or Role.CLERK)
+        if role == Role.ADMIN:
+            obj.is_superuser = obj.is_staff = True
+            obj.save()
+        else:
+            obj.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"test_indicator_{n}")
+    name = factory.Sequence(lambda n: f"测试指标{n}")
+    section = factory.LazyFunction(lambda: Section.objects.get(code="biz"))
+    unit = "个"
+    value_type = ValueType.COUNT
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class FigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Figure
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = factory.LazyFunction(lambda: period("2026"))
+    value_type = factory.LazyAttribute(lambda o: o.indicator.value_type)
+    value = 10
