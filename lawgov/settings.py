@@ -134,7 +134,9 @@ else:
     # worker only after this long.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lawgov@localhost")
 
 REST_FRAMEWORK = {

@@ -17,7 +17,14 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    list_display = ["username", "last_name", "first_name", "department", "is_active", "is_superuser"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "department",
+        "is_active",
+        "is_superuser",
+    ]
     list_filter = ["groups", "department", "is_active", "is_superuser"]
     list_select_related = ["department"]
     fieldsets = UserAdmin.fieldsets + (("所属部门", {"fields": ["department"]}),)
@@ -31,7 +38,16 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "section", "unit", "value_type", "department", "lower_bound", "upper_bound"]
+    list_display = [
+        "code",
+        "name",
+        "section",
+        "unit",
+        "value_type",
+        "department",
+        "lower_bound",
+        "upper_bound",
+    ]
     list_filter = ["section", "department", "value_type"]
     list_select_related = ["section", "department"]
     search_fields = ["code", "name"]

@@ -26,16 +26,44 @@ COUNT, PERCENTAGE = "count", "percentage"
 
 INDICATORS = [
     # code, section, name, unit, value type, owning department (name)
-    ("lead_council_study_per_quarter", "lead", "区政府常务会议每季度集体学法次数（不少于）", "次", COUNT, "区司法局"),
+    (
+        "lead_council_study_per_quarter",
+        "lead",
+        "区政府常务会议每季度集体学法次数（不少于）",
+        "次",
+        COUNT,
+        "区司法局",
+    ),
     ("biz_approval_reforms", "biz", "完成涉企行政审批事项改革", "项", COUNT, "区行政审批服务局"),
-    ("biz_license_items_merged", "biz", "证照事项整合、融合、更新", "个", COUNT, "区行政审批服务局"),
+    (
+        "biz_license_items_merged",
+        "biz",
+        "证照事项整合、融合、更新",
+        "个",
+        COUNT,
+        "区行政审批服务局",
+    ),
     ("biz_post_approval_filings", "biz", "后置审批、备案事项", "项", COUNT, "区行政审批服务局"),
     ("biz_inhouse_counsel", "biz", "内聘法律顾问", "人", COUNT, "区司法局"),
     ("biz_external_law_experts", "biz", "外聘法律顾问中的法学专家", "人", COUNT, "区司法局"),
     ("biz_external_lawyers", "biz", "外聘法律顾问中的专业律师", "人", COUNT, "区司法局"),
     ("biz_external_law_firms", "biz", "外聘律师事务所", "家", COUNT, "区司法局"),
-    ("biz_counsel_litigation_cases", "biz", "区政府法律顾问参与区政府法律诉讼", "起", COUNT, "区司法局"),
-    ("biz_leader_court_appearance_rate", "biz", "重大案件行政负责人出庭应诉率", "%", PERCENTAGE, "区司法局"),
+    (
+        "biz_counsel_litigation_cases",
+        "biz",
+        "区政府法律顾问参与区政府法律诉讼",
+        "起",
+        COUNT,
+        "区司法局",
+    ),
+    (
+        "biz_leader_court_appearance_rate",
+        "biz",
+        "重大案件行政负责人出庭应诉率",
+        "%",
+        PERCENTAGE,
+        "区司法局",
+    ),
     ("biz_review_cases_received", "biz", "受理行政复议案件", "起", COUNT, "区司法局"),
     ("biz_review_cases_closed", "biz", "办结行政复议案件", "起", COUNT, "区司法局"),
     ("biz_township_penalty_powers", "biz", "放权赋权乡镇行使行政处罚权", "项", COUNT, "区委编办"),
@@ -62,6 +90,18 @@ INDICATORS = [
 
 # Cross-indicator rules seeded with the catalogue: left, operator, right, severity, name.
 RULES = [
-    ("biz_review_cases_closed", "<=", "biz_review_cases_received", "error", "办结行政复议案件数不应超过受理数"),
-    ("grass_district_centers", "<=", "grass_township_centers", "warning", "区级综治中心数一般不超过乡级综治中心数"),
+    (
+        "biz_review_cases_closed",
+        "<=",
+        "biz_review_cases_received",
+        "error",
+        "办结行政复议案件数不应超过受理数",
+    ),
+    (
+        "grass_district_centers",
+        "<=",
+        "grass_township_centers",
+        "warning",
+        "区级综治中心数一般不超过乡级综治中心数",
+    ),
 ]

@@ -148,7 +148,9 @@ def _user(username, *, role, last_name="", first_name="", department=None, super
     return user
 
 
-def ensure_period(code: str, *, deadline: datetime.date | None = None, locked=False) -> ReportingPeriod:
+def ensure_period(
+    code: str, *, deadline: datetime.date | None = None, locked=False
+) -> ReportingPeriod:
     parsed = PeriodCode.parse(code)
     period, _ = ReportingPeriod.objects.get_or_create(
         code=code,
@@ -165,13 +167,19 @@ def ensure_period(code: str, *, deadline: datetime.date | None = None, locked=Fa
 @transaction.atomic
 def seed_demo() -> dict:
     """Create what the demo needs; never change what is there already."""
-    departments = {d.code: d for d in Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])}
+    departments = {
+        d.code: d for d in Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])
+    }
     admin = _user("admin", role=Role.ADMIN, last_name="系统", first_name="管理员", superuser=True)
     reviewer = _user("reviewer", role=Role.REVIEWER, last_name="李", first_name="明")
     _user("leader", role=Role.LEADER, last_name="张", first_name="华")
     clerks = {
         code: _user(
-            f"clerk_{code}", role=Role.CLERK, last_name=last, first_name=first, department=departments[code]
+            f"clerk_{code}",
+            role=Role.CLERK,
+            last_name=last,
+            first_name=first,
+            department=departments[code],
         )
         for code, (last, first) in CLERK_NAMES.items()
     }
@@ -210,7 +218,9 @@ def _figure(indicator, period, value, status, user):
 
 
 def _bulk_figures(figures, user) -> int:
-    bulk_create_with_history(figures, Figure, batch_size=2000, default_user=user, default_change_reason="演示数据")
+    bulk_create_with_history(
+        figures, Figure, batch_size=2000, default_user=user, default_change_reason="演示数据"
+    )
     return len(figures)
 
 
@@ -225,7 +235,8 @@ def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> 
     new_indicators = []
     for d in range(1, departments + 1):
         department, _ = Department.objects.get_or_create(
-            code=f"syn{d:03d}", defaults={"name": f"合成部门{d:03d}", "short_name": f"合成{d:03d}", "order": 100 + d}
+            code=f"syn{d:03d}",
+            defaults={"name": f"合成部门{d:03d}", "short_name": f"合成{d:03d}", "order": 100 + d},
         )
         for i in range(1, 61):
             code = f"syn{d:03d}_i{i:02d}"
@@ -240,13 +251,25 @@ def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> 
                     order=1000 + i,
                 )
             )
-    existing_codes = set(Indicator.objects.filter(code__startswith="syn").values_list("code", flat=True))
-    Indicator.objects.bulk_create([i for i in new_indicators if i.code not in existing_codes], batch_size=2000)
-    indicators = list(Indicator.objects.filter(code__startswith="syn", department__code__startswith="syn"))
-    have = set(
-        Figure.objects.filter(indicator__in=indicators, period__in=period_objs).values_list("indicator_id", "period_id")
+    existing_codes = set(
+        Indicator.objects.filter(code__startswith="syn").values_list("code", flat=True)
     )
-    statuses = [FigureStatus.APPROVED] * 6 + [FigureStatus.SUBMITTED] * 2 + [FigureStatus.DRAFT, FigureStatus.RETURNED]
+    Indicator.objects.bulk_create(
+        [i for i in new_indicators if i.code not in existing_codes], batch_size=2000
+    )
+    indicators = list(
+        Indicator.objects.filter(code__startswith="syn", department__code__startswith="syn")
+    )
+    have = set(
+        Figure.objects.filter(indicator__in=indicators, period__in=period_objs).values_list(
+            "indicator_id", "period_id"
+        )
+    )
+    statuses = (
+        [FigureStatus.APPROVED] * 6
+        + [FigureStatus.SUBMITTED] * 2
+        + [FigureStatus.DRAFT, FigureStatus.RETURNED]
+    )
     figures = []
     for p_index, period in enumerate(period_objs):
         is_current = period.code == str(last_year)
@@ -256,8 +279,14 @@ def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> 
             if is_current and n % 7 == 0:
                 continue  # gaps in the current period
             base = (n * 37 + 11) % 900 + 50
-            value = (base * 100 // 900) if indicator.value_type == ValueType.PERCENTAGE else base + p_index * (n % 13)
-            status = statuses[(n + p_index) % len(statuses)] if is_current else FigureStatus.APPROVED
+            value = (
+                (base * 100 // 900)
+                if indicator.value_type == ValueType.PERCENTAGE
+                else base + p_index * (n % 13)
+            )
+            status = (
+                statuses[(n + p_index) % len(statuses)] if is_current else FigureStatus.APPROVED
+            )
             figures.append(_figure(indicator, period, value, status, admin))
     created = _bulk_figures(figures, admin) if figures else 0
     return {"departments": departments, "indicators": len(indicators), "figures_created": created}

@@ -7,7 +7,9 @@ to groups has to create them first.
 from django.contrib.auth.management import create_permissions
 
 
-def grant_role_permissions(apps, role_permissions: dict[str, list[str]], group_names: dict[str, str]):
+def grant_role_permissions(
+    apps, role_permissions: dict[str, list[str]], group_names: dict[str, str]
+):
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

@@ -76,14 +76,22 @@ class Indicator(models.Model):
 
     code = models.SlugField("代码", max_length=64, unique=True)
     name = models.CharField("名称", max_length=200)
-    section = models.ForeignKey(Section, verbose_name="讲话部分", on_delete=models.PROTECT, related_name="indicators")
+    section = models.ForeignKey(
+        Section, verbose_name="讲话部分", on_delete=models.PROTECT, related_name="indicators"
+    )
     unit = models.CharField("单位", max_length=20, blank=True)
-    value_type = models.CharField("数值类型", max_length=20, choices=ValueType.choices, default=ValueType.COUNT)
+    value_type = models.CharField(
+        "数值类型", max_length=20, choices=ValueType.choices, default=ValueType.COUNT
+    )
     department = models.ForeignKey(
         Department, verbose_name="填报部门", on_delete=models.PROTECT, related_name="indicators"
     )
-    lower_bound = models.DecimalField("下限", max_digits=20, decimal_places=4, null=True, blank=True)
-    upper_bound = models.DecimalField("上限", max_digits=20, decimal_places=4, null=True, blank=True)
+    lower_bound = models.DecimalField(
+        "下限", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    upper_bound = models.DecimalField(
+        "上限", max_digits=20, decimal_places=4, null=True, blank=True
+    )
     help_text = models.TextField("填报说明", blank=True)
     order = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords(verbose_name="指标历史")
@@ -119,11 +127,15 @@ class PeriodState(models.TextChoices):
 
 
 class ReportingPeriod(models.Model):
-    code = models.CharField("报告期", max_length=8, unique=True, help_text="如 2026、2026S1、2026Q3")
+    code = models.CharField(
+        "报告期", max_length=8, unique=True, help_text="如 2026、2026S1、2026Q3"
+    )
     start = models.DateField("开始日期")
     end = models.DateField("结束日期")
     deadline = models.DateField("报送截止日期")
-    state = models.CharField("状态", max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN)
+    state = models.CharField(
+        "状态", max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN
+    )
     history = HistoricalRecords(verbose_name="报告期历史")
 
     class Meta:
@@ -132,8 +144,12 @@ class ReportingPeriod(models.Model):
         ordering = ["-start", "code"]
         permissions = [("lock_period", "锁定或重新开放报告期")]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="period_start_before_end"),
-            models.CheckConstraint(condition=Q(state__in=PeriodState.values), name="period_state_valid"),
+            models.CheckConstraint(
+                condition=Q(start__lte=models.F("end")), name="period_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PeriodState.values), name="period_state_valid"
+            ),
         ]
 
     def __str__(self):
@@ -173,17 +189,27 @@ class FigureStatus(models.TextChoices):
 class Figure(models.Model):
     """One indicator's value for one period, as a department reports it."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="figures")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="figures"
+    )
     period = models.ForeignKey(
         ReportingPeriod, verbose_name="报告期", on_delete=models.PROTECT, related_name="figures"
     )
     # Copied from the indicator so that the database itself can hold the range invariants.
-    value_type = models.CharField("数值类型", max_length=20, choices=ValueType.choices, editable=False)
+    value_type = models.CharField(
+        "数值类型", max_length=20, choices=ValueType.choices, editable=False
+    )
     value = models.DecimalField("数值", max_digits=20, decimal_places=4, null=True, blank=True)
     remark = models.TextField("备注", blank=True)
-    status = models.CharField("状态", max_length=12, choices=FigureStatus.choices, default=FigureStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=12, choices=FigureStatus.choices, default=FigureStatus.DRAFT
+    )
     updated_by = models.ForeignKey(
-        "metrics.User", verbose_name="最后修改人", on_delete=models.SET_NULL, null=True, blank=True,
+        "metrics.User",
+        verbose_name="最后修改人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     updated_at = models.DateTimeField("最后修改时间", auto_now=True)
@@ -200,8 +226,12 @@ class Figure(models.Model):
             ("view_all_figures", "查看全部部门数据"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period"], name="figure_unique_indicator_period"),
-            models.CheckConstraint(condition=Q(status__in=FigureStatus.values), name="figure_status_valid"),
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="figure_unique_indicator_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FigureStatus.values), name="figure_status_valid"
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="figure_version_positive"),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | ~Q(value_type=ValueType.COUNT) | Q(value__gte=0),
@@ -215,7 +245,8 @@ class Figure(models.Model):
             ),
             # Only an entered value can be sent on or approved.
             models.CheckConstraint(
-                condition=Q(value__isnull=False) | Q(status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED]),
+                condition=Q(value__isnull=False)
+                | Q(status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED]),
                 name="figure_value_required_beyond_draft",
             ),
         ]
@@ -236,7 +267,6 @@ class Figure(models.Model):
             check_value(self.indicator, self.value)
 
 
-
 class RuleSeverity(models.TextChoices):
     ERROR = "error", "错误（阻止报送）"
     WARNING = "warning", "警告（需填写说明）"
@@ -255,10 +285,16 @@ class ValidationRule(models.Model):
     """A cross-indicator check `left op right` that the reviewers maintain as data."""
 
     name = models.CharField("规则名称", max_length=200)
-    left = models.ForeignKey(Indicator, verbose_name="左侧指标", on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey(
+        Indicator, verbose_name="左侧指标", on_delete=models.CASCADE, related_name="+"
+    )
     operator = models.CharField("比较", max_length=2, choices=RuleOperator.choices)
-    right = models.ForeignKey(Indicator, verbose_name="右侧指标", on_delete=models.CASCADE, related_name="+")
-    severity = models.CharField("重要程度", max_length=10, choices=RuleSeverity.choices, default=RuleSeverity.ERROR)
+    right = models.ForeignKey(
+        Indicator, verbose_name="右侧指标", on_delete=models.CASCADE, related_name="+"
+    )
+    severity = models.CharField(
+        "重要程度", max_length=10, choices=RuleSeverity.choices, default=RuleSeverity.ERROR
+    )
     message = models.CharField("提示", max_length=300, blank=True)
     active = models.BooleanField("启用", default=True)
     history = HistoricalRecords(verbose_name="规则历史")
@@ -268,8 +304,12 @@ class ValidationRule(models.Model):
         verbose_name_plural = "校验规则"
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(operator__in=RuleOperator.values), name="rule_operator_valid"),
-            models.CheckConstraint(condition=Q(severity__in=RuleSeverity.values), name="rule_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(operator__in=RuleOperator.values), name="rule_operator_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=RuleSeverity.values), name="rule_severity_valid"
+            ),
             models.CheckConstraint(condition=~Q(left=models.F("right")), name="rule_sides_differ"),
         ]
 

@@ -21,7 +21,9 @@ class PeriodCode:
     def parse(cls, code: str) -> "PeriodCode":
         match = _CODE.match(code or "")
         if not match:
-            raise ValidationError(f"报告期“{code}”格式不正确，应为 2026、2026S1 或 2026Q3 这样的形式。")
+            raise ValidationError(
+                f"报告期“{code}”格式不正确，应为 2026、2026S1 或 2026Q3 这样的形式。"
+            )
         kind = match["kind"] or "Y"
         number = int(match["number"] or 0)
         if (kind == "S" and number not in (1, 2)) or (kind == "Q" and not 1 <= number <= 4):

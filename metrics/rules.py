@@ -40,9 +40,7 @@ def evaluate(rule: ValidationRule, values: dict[str, Decimal | None]) -> RuleRes
     if _OPERATORS[rule.operator](left, right):
         return RuleResult(rule, True, "")
     symbol = rule.get_operator_display()
-    detail = (
-        f"{rule.left.name}（{plain(left)}）应{symbol}{rule.right.name}（{plain(right)}）"
-    )
+    detail = f"{rule.left.name}（{plain(left)}）应{symbol}{rule.right.name}（{plain(right)}）"
     return RuleResult(rule, False, f"{rule.message or rule.name}：{detail}。")
 
 

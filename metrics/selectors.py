@@ -76,7 +76,7 @@ def progress_by_department(*, period: ReportingPeriod):
 
     in_period = Q(indicators__figures__period=period)
 
-    def count(extra=Q()):
+    def count(extra):
         return Count("indicators__figures", filter=in_period & extra, distinct=True)
 
     return Department.objects.annotate(

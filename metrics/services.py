@@ -54,13 +54,13 @@ def save_figure(
     _ensure_open(period)
     if value is not None:
         check_value(indicator, value)
-    figure = (
-        Figure.objects.select_for_update().filter(indicator=indicator, period=period).first()
-    )
+    figure = Figure.objects.select_for_update().filter(indicator=indicator, period=period).first()
     if figure is None:
         if expected_version not in (None, 0):
             raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
-        figure = Figure(indicator=indicator, period=period, value_type=indicator.value_type, version=0)
+        figure = Figure(
+            indicator=indicator, period=period, value_type=indicator.value_type, version=0
+        )
     else:
         if expected_version is not None and expected_version != figure.version:
             raise FigureConflict(figure)
@@ -82,12 +82,16 @@ def save_figure(
 @transaction.atomic
 def submit_figures(*, department: Department, period: ReportingPeriod, user) -> list[Figure]:
     """Send a department's figures for a period to the reviewers: all or none."""
-    access.require(access.can_enter_figures(user, department), f"您不能报送{department.name}的数据。")
+    access.require(
+        access.can_enter_figures(user, department), f"您不能报送{department.name}的数据。"
+    )
     _ensure_open(period)
     indicators = list(department.indicators.all())
     figures = {
         f.indicator_id: f
-        for f in Figure.objects.select_for_update().filter(period=period, indicator__department=department)
+        for f in Figure.objects.select_for_update().filter(
+            period=period, indicator__department=department
+        )
     }
     problems = [
         f"{indicator.name}尚未填写。"

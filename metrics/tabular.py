@@ -18,7 +18,9 @@ def read_figure_rows(data: bytes, filename: str) -> list[FigureRow]:
     elif suffix in (".csv", ".txt"):
         table = _csv_rows(data)
     else:
-        raise ValidationError([f"不支持的文件类型“{suffix or filename}”，请上传 CSV 或 XLSX 文件。"])
+        raise ValidationError(
+            [f"不支持的文件类型“{suffix or filename}”，请上传 CSV 或 XLSX 文件。"]
+        )
     rows = []
     for line, cells in table:
         cells = [("" if c is None else c) for c in cells]

@@ -41,7 +41,9 @@ def redis_url():
             reachable = bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
         except redis.RedisError:
             reachable = False
-    require_server(reachable, "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with a server running")
+    require_server(
+        reachable, "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with a server running"
+    )
     return url
 
 
@@ -80,3 +82,9 @@ def leader(db):
 @pytest.fixture
 def demo_data(db):
     demo.seed_demo()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for a test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,270 +10,843 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['order', 'code'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('order', models.PositiveSmallIntegerField(unique=True, verbose_name='顺序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("order", models.PositiveSmallIntegerField(unique=True, verbose_name="顺序")),
             ],
             options={
-                'verbose_name': '讲话部分',
-                'verbose_name_plural': '讲话部分',
-                'ordering': ['order'],
+                "verbose_name": "讲话部分",
+                "verbose_name_plural": "讲话部分",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='metrics.department', verbose_name='所属部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="metrics.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'abstract': False,
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalReportingPeriod',
+            name="HistoricalReportingPeriod",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, help_text='如 2026、2026S1、2026Q3', max_length=8, verbose_name='报告期')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(verbose_name='结束日期')),
-                ('deadline', models.DateField(verbose_name='报送截止日期')),
-                ('state', models.CharField(choices=[('open', '填报中'), ('locked', '已锁定')], default='open', max_length=10, verbose_name='状态')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        help_text="如 2026、2026S1、2026Q3",
+                        max_length=8,
+                        verbose_name="报告期",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(verbose_name="结束日期")),
+                ("deadline", models.DateField(verbose_name="报送截止日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "填报中"), ("locked", "已锁定")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告期历史',
-                'verbose_name_plural': 'historical 报告期',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "报告期历史",
+                "verbose_name_plural": "historical 报告期",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='单位')),
-                ('value_type', models.CharField(choices=[('count', '计数（非负整数）'), ('percentage', '百分比（0–100）'), ('decimal', '数值')], default='count', max_length=20, verbose_name='数值类型')),
-                ('lower_bound', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='下限')),
-                ('upper_bound', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='上限')),
-                ('help_text', models.TextField(blank=True, verbose_name='填报说明')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='metrics.department', verbose_name='填报部门')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='metrics.section', verbose_name='讲话部分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="单位")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("count", "计数（非负整数）"),
+                            ("percentage", "百分比（0–100）"),
+                            ("decimal", "数值"),
+                        ],
+                        default="count",
+                        max_length=20,
+                        verbose_name="数值类型",
+                    ),
+                ),
+                (
+                    "lower_bound",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="下限"
+                    ),
+                ),
+                (
+                    "upper_bound",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="上限"
+                    ),
+                ),
+                ("help_text", models.TextField(blank=True, verbose_name="填报说明")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="metrics.department",
+                        verbose_name="填报部门",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="metrics.section",
+                        verbose_name="讲话部分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标',
-                'verbose_name_plural': '指标',
-                'ordering': ['section__order', 'order', 'code'],
+                "verbose_name": "指标",
+                "verbose_name_plural": "指标",
+                "ordering": ["section__order", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalValidationRule',
+            name="HistoricalValidationRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='规则名称')),
-                ('operator', models.CharField(choices=[('<=', '≤'), ('<', '<'), ('>=', '≥'), ('>', '>'), ('==', '='), ('!=', '≠')], max_length=2, verbose_name='比较')),
-                ('severity', models.CharField(choices=[('error', '错误（阻止报送）'), ('warning', '警告（需填写说明）')], default='error', max_length=10, verbose_name='重要程度')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='提示')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('left', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.indicator', verbose_name='左侧指标')),
-                ('right', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.indicator', verbose_name='右侧指标')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="规则名称")),
+                (
+                    "operator",
+                    models.CharField(
+                        choices=[
+                            ("<=", "≤"),
+                            ("<", "<"),
+                            (">=", "≥"),
+                            (">", ">"),
+                            ("==", "="),
+                            ("!=", "≠"),
+                        ],
+                        max_length=2,
+                        verbose_name="比较",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("error", "错误（阻止报送）"), ("warning", "警告（需填写说明）")],
+                        default="error",
+                        max_length=10,
+                        verbose_name="重要程度",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="提示")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.indicator",
+                        verbose_name="左侧指标",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.indicator",
+                        verbose_name="右侧指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则历史',
-                'verbose_name_plural': 'historical 校验规则',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "规则历史",
+                "verbose_name_plural": "historical 校验规则",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='如 2026、2026S1、2026Q3', max_length=8, unique=True, verbose_name='报告期')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(verbose_name='结束日期')),
-                ('deadline', models.DateField(verbose_name='报送截止日期')),
-                ('state', models.CharField(choices=[('open', '填报中'), ('locked', '已锁定')], default='open', max_length=10, verbose_name='状态')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="如 2026、2026S1、2026Q3",
+                        max_length=8,
+                        unique=True,
+                        verbose_name="报告期",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(verbose_name="结束日期")),
+                ("deadline", models.DateField(verbose_name="报送截止日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "填报中"), ("locked", "已锁定")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告期',
-                'verbose_name_plural': '报告期',
-                'ordering': ['-start', 'code'],
-                'permissions': [('lock_period', '锁定或重新开放报告期')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('start__lte', models.F('end'))), name='period_start_before_end'), models.CheckConstraint(condition=models.Q(('state__in', ['open', 'locked'])), name='period_state_valid')],
+                "verbose_name": "报告期",
+                "verbose_name_plural": "报告期",
+                "ordering": ["-start", "code"],
+                "permissions": [("lock_period", "锁定或重新开放报告期")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("start__lte", models.F("end"))),
+                        name="period_start_before_end",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["open", "locked"])),
+                        name="period_state_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalFigure',
+            name="HistoricalFigure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('value_type', models.CharField(choices=[('count', '计数（非负整数）'), ('percentage', '百分比（0–100）'), ('decimal', '数值')], editable=False, max_length=20, verbose_name='数值类型')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='数值')),
-                ('remark', models.TextField(blank=True, verbose_name='备注')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已审核')], default='draft', max_length=12, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.indicator', verbose_name='指标')),
-                ('period', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.reportingperiod', verbose_name='报告期')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("count", "计数（非负整数）"),
+                            ("percentage", "百分比（0–100）"),
+                            ("decimal", "数值"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="数值类型",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="数值"
+                    ),
+                ),
+                ("remark", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已报送"),
+                            ("returned", "已退回"),
+                            ("approved", "已审核"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.reportingperiod",
+                        verbose_name="报告期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数据修改历史',
-                'verbose_name_plural': 'historical 填报数据',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "数据修改历史",
+                "verbose_name_plural": "historical 填报数据",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIndicator',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, verbose_name='代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='单位')),
-                ('value_type', models.CharField(choices=[('count', '计数（非负整数）'), ('percentage', '百分比（0–100）'), ('decimal', '数值')], default='count', max_length=20, verbose_name='数值类型')),
-                ('lower_bound', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='下限')),
-                ('upper_bound', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='上限')),
-                ('help_text', models.TextField(blank=True, verbose_name='填报说明')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.department', verbose_name='填报部门')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='metrics.section', verbose_name='讲话部分')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, verbose_name="代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="单位")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("count", "计数（非负整数）"),
+                            ("percentage", "百分比（0–100）"),
+                            ("decimal", "数值"),
+                        ],
+                        default="count",
+                        max_length=20,
+                        verbose_name="数值类型",
+                    ),
+                ),
+                (
+                    "lower_bound",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="下限"
+                    ),
+                ),
+                (
+                    "upper_bound",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="上限"
+                    ),
+                ),
+                ("help_text", models.TextField(blank=True, verbose_name="填报说明")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.department",
+                        verbose_name="填报部门",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="metrics.section",
+                        verbose_name="讲话部分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标历史',
-                'verbose_name_plural': 'historical 指标',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "指标历史",
+                "verbose_name_plural": "historical 指标",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ValidationRule',
+            name="ValidationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='规则名称')),
-                ('operator', models.CharField(choices=[('<=', '≤'), ('<', '<'), ('>=', '≥'), ('>', '>'), ('==', '='), ('!=', '≠')], max_length=2, verbose_name='比较')),
-                ('severity', models.CharField(choices=[('error', '错误（阻止报送）'), ('warning', '警告（需填写说明）')], default='error', max_length=10, verbose_name='重要程度')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='提示')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='metrics.indicator', verbose_name='左侧指标')),
-                ('right', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='metrics.indicator', verbose_name='右侧指标')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="规则名称")),
+                (
+                    "operator",
+                    models.CharField(
+                        choices=[
+                            ("<=", "≤"),
+                            ("<", "<"),
+                            (">=", "≥"),
+                            (">", ">"),
+                            ("==", "="),
+                            ("!=", "≠"),
+                        ],
+                        max_length=2,
+                        verbose_name="比较",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("error", "错误（阻止报送）"), ("warning", "警告（需填写说明）")],
+                        default="error",
+                        max_length=10,
+                        verbose_name="重要程度",
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="提示")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="metrics.indicator",
+                        verbose_name="左侧指标",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="metrics.indicator",
+                        verbose_name="右侧指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '校验规则',
-                'verbose_name_plural': '校验规则',
-                'ordering': ['id'],
+                "verbose_name": "校验规则",
+                "verbose_name_plural": "校验规则",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Figure',
+            name="Figure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value_type', models.CharField(choices=[('count', '计数（非负整数）'), ('percentage', '百分比（0–100）'), ('decimal', '数值')], editable=False, max_length=20, verbose_name='数值类型')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='数值')),
-                ('remark', models.TextField(blank=True, verbose_name='备注')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已审核')], default='draft', max_length=12, verbose_name='状态')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='最后修改时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='metrics.indicator', verbose_name='指标')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='metrics.reportingperiod', verbose_name='报告期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("count", "计数（非负整数）"),
+                            ("percentage", "百分比（0–100）"),
+                            ("decimal", "数值"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="数值类型",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="数值"
+                    ),
+                ),
+                ("remark", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已报送"),
+                            ("returned", "已退回"),
+                            ("approved", "已审核"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="最后修改时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="figures",
+                        to="metrics.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="figures",
+                        to="metrics.reportingperiod",
+                        verbose_name="报告期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '填报数据',
-                'verbose_name_plural': '填报数据',
-                'ordering': ['period', 'indicator__section__order', 'indicator__order'],
-                'permissions': [('enter_figures', '填报本部门数据'), ('review_figures', '审核各部门数据'), ('view_all_figures', '查看全部部门数据')],
-                'indexes': [models.Index(fields=['period', 'status'], name='metrics_fig_period__114d04_idx')],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'period'), name='figure_unique_indicator_period'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'returned', 'approved'])), name='figure_status_valid'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='figure_version_positive'), models.CheckConstraint(condition=models.Q(('value__isnull', True), models.Q(('value_type', 'count'), _negated=True), ('value__gte', 0), _connector='OR'), name='figure_count_not_negative'), models.CheckConstraint(condition=models.Q(('value__isnull', True), models.Q(('value_type', 'percentage'), _negated=True), models.Q(('value__gte', 0), ('value__lte', 100)), _connector='OR'), name='figure_percentage_in_range'), models.CheckConstraint(condition=models.Q(('value__isnull', False), ('status__in', ['draft', 'returned']), _connector='OR'), name='figure_value_required_beyond_draft')],
+                "verbose_name": "填报数据",
+                "verbose_name_plural": "填报数据",
+                "ordering": ["period", "indicator__section__order", "indicator__order"],
+                "permissions": [
+                    ("enter_figures", "填报本部门数据"),
+                    ("review_figures", "审核各部门数据"),
+                    ("view_all_figures", "查看全部部门数据"),
+                ],
+                "indexes": [
+                    models.Index(fields=["period", "status"], name="metrics_fig_period__114d04_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "period"), name="figure_unique_indicator_period"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["draft", "submitted", "returned", "approved"])
+                        ),
+                        name="figure_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("version__gte", 1)), name="figure_version_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", True),
+                            models.Q(("value_type", "count"), _negated=True),
+                            ("value__gte", 0),
+                            _connector="OR",
+                        ),
+                        name="figure_count_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", True),
+                            models.Q(("value_type", "percentage"), _negated=True),
+                            models.Q(("value__gte", 0), ("value__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="figure_percentage_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", False),
+                            ("status__in", ["draft", "returned"]),
+                            _connector="OR",
+                        ),
+                        name="figure_value_required_beyond_draft",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('value_type__in', ['count', 'percentage', 'decimal'])), name='indicator_value_type_valid'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value_type__in", ["count", "percentage", "decimal"])),
+                name="indicator_value_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('lower_bound__isnull', True), ('upper_bound__isnull', True), ('lower_bound__lte', models.F('upper_bound')), _connector='OR'), name='indicator_bounds_ordered'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lower_bound__isnull", True),
+                    ("upper_bound__isnull", True),
+                    ("lower_bound__lte", models.F("upper_bound")),
+                    _connector="OR",
+                ),
+                name="indicator_bounds_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='validationrule',
-            constraint=models.CheckConstraint(condition=models.Q(('operator__in', ['<=', '<', '>=', '>', '==', '!='])), name='rule_operator_valid'),
+            model_name="validationrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("operator__in", ["<=", "<", ">=", ">", "==", "!="])),
+                name="rule_operator_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='validationrule',
-            constraint=models.CheckConstraint(condition=models.Q(('severity__in', ['error', 'warning'])), name='rule_severity_valid'),
+            model_name="validationrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("severity__in", ["error", "warning"])),
+                name="rule_severity_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='validationrule',
-            constraint=models.CheckConstraint(condition=models.Q(('left', models.F('right')), _negated=True), name='rule_sides_differ'),
+            model_name="validationrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("left", models.F("right")), _negated=True),
+                name="rule_sides_differ",
+            ),
         ),
     ]

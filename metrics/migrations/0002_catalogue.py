@@ -11,7 +11,9 @@ def load(apps, schema_editor):
     Indicator = apps.get_model("metrics", "Indicator")
     ValidationRule = apps.get_model("metrics", "ValidationRule")
     sections = {
-        code: Section.objects.update_or_create(code=code, defaults={"name": name, "order": order})[0]
+        code: Section.objects.update_or_create(code=code, defaults={"name": name, "order": order})[
+            0
+        ]
         for code, name, order in SECTIONS
     }
     departments = {

@@ -9,5 +9,8 @@ def create_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("metrics", "0002_catalogue"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [
+        ("metrics", "0002_catalogue"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
     operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

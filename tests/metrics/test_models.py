@@ -27,7 +27,11 @@ def test_one_figure_per_indicator_and_period(db):
 
 @pytest.mark.parametrize(
     ("code", "value"),
-    [("biz_approval_reforms", -1), ("grass_grid_coverage", Decimal("100.5")), ("grass_grid_coverage", -2)],
+    [
+        ("biz_approval_reforms", -1),
+        ("grass_grid_coverage", Decimal("100.5")),
+        ("grass_grid_coverage", -2),
+    ],
 )
 def test_database_refuses_out_of_range_values(db, code, value):
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -57,14 +61,29 @@ def test_clean_names_the_problem_in_chinese(db):
     [
         ("2026", datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), "2025", "2026年度"),
         ("2026S1", datetime.date(2026, 1, 1), datetime.date(2026, 6, 30), "2025S1", "2026年上半年"),
-        ("2026Q3", datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), "2025Q3", "2026年第三季度"),
-        ("2024Q1", datetime.date(2024, 1, 1), datetime.date(2024, 3, 31), "2023Q1", "2024年第一季度"),
+        (
+            "2026Q3",
+            datetime.date(2026, 7, 1),
+            datetime.date(2026, 9, 30),
+            "2025Q3",
+            "2026年第三季度",
+        ),
+        (
+            "2024Q1",
+            datetime.date(2024, 1, 1),
+            datetime.date(2024, 3, 31),
+            "2023Q1",
+            "2024年第一季度",
+        ),
     ],
 )
 def test_period_codes(code, start, end, previous, label):
     parsed = PeriodCode.parse(code)
     assert (parsed.start, parsed.end, str(parsed.previous_comparable), parsed.label) == (
-        start, end, previous, label,
+        start,
+        end,
+        previous,
+        label,
     )
 
 

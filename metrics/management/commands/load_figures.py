@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV 或 XLSX 文件")
         parser.add_argument("--period", required=True, help="报告期，如 2026")
-        parser.add_argument("--approve", action="store_true", help="导入后直接标记为已审核（管理导入）")
+        parser.add_argument(
+            "--approve", action="store_true", help="导入后直接标记为已审核（管理导入）"
+        )
         parser.add_argument("--user", help="记录在审计历史中的操作人用户名")
 
     def handle(self, *args, file, period, approve, user, **options):
@@ -33,9 +35,15 @@ class Command(BaseCommand):
         try:
             rows = read_figure_rows(path.read_bytes(), path.name)
             saved = services.import_figures(
-                period=period_obj, rows=rows, user=actor, approve=approve, source=f"管理导入：{path.name}"
+                period=period_obj,
+                rows=rows,
+                user=actor,
+                approve=approve,
+                source=f"管理导入：{path.name}",
             )
         except ValidationError as exc:
             raise CommandError("导入失败，未导入任何数据：\n" + "\n".join(exc.messages)) from None
         state = "已审核" if approve else "草稿"
-        self.stdout.write(self.style.SUCCESS(f"已导入 {len(saved)} 条数据到 {period_obj.label}（{state}）。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"已导入 {len(saved)} 条数据到 {period_obj.label}（{state}）。")
+        )

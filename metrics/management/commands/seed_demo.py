@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "创建演示数据（可重复执行，只补充缺少的部分），并打印演示账号。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--departments", type=int, default=0, help="额外创建的合成部门数（用于基准测试）")
+        parser.add_argument(
+            "--departments", type=int, default=0, help="额外创建的合成部门数（用于基准测试）"
+        )
         parser.add_argument("--periods", type=int, default=0, help="合成数据的连续年度报告期数")
         parser.add_argument("--logins-only", action="store_true", help="只打印演示账号")
 
