@@ -39,16 +39,15 @@ seed: migrate
 
 # Without REDIS_URL: SQLite and a Celery worker on Kombu's file-system transport (no server).
 # With REDIS_URL (and DATABASE_URL): the same worker consumes from Redis.
-run: seed
-	@mkdir -p var
+run: migrate
+	$(PY) manage.py seed_demo
 	@set -m; \
 	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Background worker started (log: var/worker.log)."; \
-	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"; \
-	$(PY) manage.py seed_demo --logins-only; \
+	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop; demo logins above)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
