@@ -88,3 +88,61 @@ def demo_data(db):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _login_throttling_off(settings, request):
+    # The test client's login() authenticates without a request, which django-axes refuses;
+    # tests marked `axes` exercise the lockout through the real login form.
+    if "axes" not in request.keywords:
+        settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def live_worker(redis_url, postgres, settings, tmp_path):
+    """A real Celery worker process consuming from Redis and writing to the test database."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = postgres.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "LAWGOV_MEDIA_ROOT": str(media),
+        "DJANGO_SETTINGS_MODULE": "lawgov.settings",
+    }
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lawgov",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    process.log = log
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,32 @@
+import pytest
+
+from metrics.demo import DEMO_PASSWORD
+from metrics.models import User
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def leader_user(demo_data):
+    return User.objects.get(username="leader")
+
+
+@pytest.fixture
+def reviewer_user(demo_data):
+    return User.objects.get(username="reviewer")
+
+
+@pytest.fixture
+def leader_client(client, demo_data):
+    assert client.login(username="leader", password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, demo_data):
+    assert client.login(username="reviewer", password=DEMO_PASSWORD)
+    return client
