@@ -57,5 +57,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Database (pg_dump/pg_restore for PostgreSQL, a consistent copy for SQLite) and report files.
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE),)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/lawgov-....tar.gz"; exit 2; }
+	$(PY) manage.py restore $(FILE)
+
 clean:
 	rm -rf var/db.sqlite3 var/celery-* var/media
