@@ -160,6 +160,9 @@ CONTENT_SECURITY_POLICY = {
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="示范")
 # Licensed 方正小标宋简体 / 仿宋_GB2312 / 楷体_GB2312 / 黑体 files dropped here take precedence.
 REPORT_FONT_DIR = env.str("REPORT_FONT_DIR", default="") or None
+# Fonts reduced once to the characters of Chinese government texts, so that each render
+# neither re-reads 20 MB font collections nor embeds bloated subsets.
+REPORT_FONT_CACHE_DIR = env.str("REPORT_FONT_CACHE_DIR", default=str(VAR_DIR / "fonts"))
 
 # Background tasks. With REDIS_URL a real Celery worker consumes from Redis. Without it the
 # portal needs no broker server: `make run` uses Kombu's file-system transport under var/
@@ -206,5 +209,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # fontTools and WeasyPrint narrate every subset and layout step at INFO.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -146,3 +146,14 @@ def live_worker(redis_url, postgres, settings, tmp_path):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Run queued Celery tasks in-process, even where REDIS_URL names a real broker."""
+    from celery.app.task import Task
+
+    def run_here(self, args=None, kwargs=None, **options):
+        return self.apply(args, kwargs, task_id=options.get("task_id"))
+
+    monkeypatch.setattr(Task, "apply_async", run_here)

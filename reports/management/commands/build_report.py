@@ -1,0 +1,50 @@
+import shutil
+
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics.models import ReportingPeriod, User
+from reports import selectors, services
+from reports.models import JobStatus, ReportKind
+
+
+class Command(BaseCommand):
+    help = "在前台生成讲话稿（与网页相同的流程）；正式稿缺数据时列出缺项并以非零状态退出。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, help="报告期，如 2026")
+        parser.add_argument("--draft", action="store_true", help="生成草稿（缺项以【待填】标出）")
+        parser.add_argument("--output", required=True, help="PDF 输出路径")
+        parser.add_argument("--docx", help="Word 输出路径")
+        parser.add_argument("--user", help="记录为申请人的用户名")
+
+    def handle(self, *args, period, draft, output, docx, user, **options):
+        try:
+            period_obj = ReportingPeriod.objects.get(code=period)
+        except ReportingPeriod.DoesNotExist:
+            raise CommandError(f"报告期“{period}”不存在。") from None
+        actor = User.objects.filter(username=user).first() if user else None
+        if user and actor is None:
+            raise CommandError(f"用户“{user}”不存在。")
+        kind = ReportKind.DRAFT if draft else ReportKind.FINAL
+        try:
+            job = services.create_report_job(period=period_obj, kind=kind, user=actor)
+        except services.ReportNotReady as refused:
+            lines = [
+                f"{period_obj.label}不能生成正式稿，以下 {len(refused.gaps)} 项数据尚未填写或未审核："
+            ]
+            for department, gaps in selectors.gaps_by_department(refused.gaps).items():
+                lines.append(f"  {department}：" + "、".join(g["name"] for g in gaps))
+            raise CommandError("\n".join(lines)) from None
+        job = services.run_report_job(job_id=job.pk)
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(f"生成失败：{job.error}")
+        with job.pdf.open("rb") as source, open(output, "wb") as target:
+            shutil.copyfileobj(source, target)
+        if docx:
+            with job.docx.open("rb") as source, open(docx, "wb") as target:
+                shutil.copyfileobj(source, target)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成{period_obj.label}讲话稿（{job.get_kind_display()}）#{job.pk}：{output}"
+            )
+        )

@@ -1,0 +1,268 @@
+"""RenderedSpeech → DOCX (python-docx) with the same structure and GB/T 9704 page setup.
+
+Offices edit the speech further in Word/WPS, so fonts are named the way their
+PCs know them (w:eastAsia = 仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312) rather
+than embedded.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from .markup import Template
+from .speech import Mode, Paragraph, RenderedSpeech, Run, render_text
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+KAI_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+# Digits and Latin letters in 公文 are conventionally set in Times New Roman.
+LATIN_FONT = "Times New Roman"
+
+BODY_SIZE = Pt(16)  # 三号
+TITLE_SIZE = Pt(22)  # 二号
+PAGE_NUMBER_SIZE = Pt(14)  # 四号
+LINE_PITCH = Pt(28.9)  # 225 mm / 22 lines
+
+_FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
+
+
+def _set_fonts(run_or_style, east_asian: str, latin: str = LATIN_FONT) -> None:
+    font = run_or_style.font
+    font.name = latin
+    rpr = run_or_style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:cs"), latin)
+    # Word prefers theme fonts over named ones; drop them so the names win.
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+def _first_line_chars(paragraph, chars: int) -> None:
+    """First-line indent in character units (w:firstLineChars), which Word and
+    WPS keep at two cells whatever the font; the twips value is the fallback."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr.append(ind)
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+    ind.set(qn("w:firstLine"), str(int(BODY_SIZE.pt * 20 * chars)))
+
+
+def _page_setup(section) -> None:
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    section.top_margin = Mm(37)
+    section.bottom_margin = Mm(35)
+    section.left_margin = Mm(28)
+    section.right_margin = Mm(26)
+    # The number's line (about 6 mm of 四号) starts 7 mm below the 35 mm margin's top.
+    section.footer_distance = Mm(35 - 7 - 6)
+    section.header_distance = Mm(15)
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    # 22 lines × 28 characters: linePitch in twips; charSpace is the extra
+    # pitch per character in 1/4096 pt relative to the 16 pt default font:
+    # (156 mm / 28 − 16 pt) × 4096 ≈ −849.
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
+    grid.set(qn("w:charSpace"), "-849")
+
+
+def _add_page_number(paragraph) -> None:
+    """“— PAGE —” as a field, so Word renumbers after edits."""
+
+    def text_run(text: str):
+        run = paragraph.add_run(text)
+        _set_fonts(run, PAGE_NUMBER_FONT)
+        run.font.size = PAGE_NUMBER_SIZE
+        return run
+
+    text_run("— ")
+    # One field part per run, the way Word itself writes fields.
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        run = text_run("" if kind or text == " PAGE " else text)
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+    text_run(" —")
+
+
+def _footers(section, numbered: bool) -> None:
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    for footer, align, indent in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        paragraph = footer.paragraphs[0]
+        for run in list(paragraph.runs):
+            run._r.getparent().remove(run._r)
+        if not numbered:
+            continue
+        paragraph.alignment = align
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        # 空一字: one 四号 character in from the outer edge.
+        setattr(paragraph.paragraph_format, f"{indent}_indent", PAGE_NUMBER_SIZE)
+        _add_page_number(paragraph)
+
+
+def _restart_numbering(section) -> None:
+    sect = section._sectPr
+    pg = sect.find(qn("w:pgNumType"))
+    if pg is None:
+        pg = OxmlElement("w:pgNumType")
+        # Schema order: w:pgNumType comes before w:cols and w:docGrid.
+        anchor = sect.find(qn("w:cols"))
+        if anchor is None:
+            anchor = sect.find(qn("w:docGrid"))
+        if anchor is not None:
+            anchor.addprevious(pg)
+        else:
+            sect.append(pg)
+    pg.set(qn("w:start"), "1")
+
+
+def _base_style(document) -> None:
+    normal = document.styles["Normal"]
+    _set_fonts(normal, BODY_FONT)
+    normal.font.size = BODY_SIZE
+    fmt = normal.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = LINE_PITCH
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.widow_control = False
+
+
+def _add_run(paragraph, run: Run, block_font: str, size):
+    out = paragraph.add_run("" if run.style == "break" else run.text)
+    if run.style == "break":
+        out.add_break(WD_BREAK.LINE)
+    _set_fonts(out, KAI_FONT if run.style == "lead" else block_font)
+    out.font.size = size
+    if run.gap is not None:
+        out.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        out.font.color.rgb = RGBColor(0xA8, 0x07, 0x1A)
+
+
+def _add_paragraph(document, paragraph: Paragraph) -> None:
+    out = document.add_paragraph()
+    size = TITLE_SIZE if paragraph.kind == "title" else BODY_SIZE
+    font = _FONTS[paragraph.kind]
+    if paragraph.kind == "title":
+        out.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        out.paragraph_format.space_after = LINE_PITCH  # 标题下空一行
+    elif paragraph.kind != "flush":
+        _first_line_chars(out, 2)
+    if paragraph.kind == "heading":
+        out.paragraph_format.keep_with_next = True
+    for run in paragraph.runs:
+        _add_run(out, run, font, size)
+
+
+def _add_cover(document, speech: RenderedSpeech) -> None:
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run("草稿说明")
+    _set_fonts(run, TITLE_FONT)
+    run.font.size = TITLE_SIZE
+    intro = document.add_paragraph()
+    _first_line_chars(intro, 2)
+    period = f"{speech.period_label}，" if speech.period_label else ""
+    if speech.gaps:
+        text = (
+            f"本稿为草稿（{period}按当前数据生成），不得作为正式讲话稿印发。以下{len(speech.gaps)}"
+            "项数据尚未填报或尚未审核通过，正文中以醒目的【待填：…】或【待审：…】标出，"
+            "请相关单位补齐后再生成定稿。"
+        )
+    else:
+        text = f"本稿为草稿（{period}按当前数据生成）。所有数据均已审核通过，可以生成定稿。"
+    intro.add_run(text)
+    if not speech.gaps:
+        return
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label in zip(table.rows[0].cells, ("序号", "指标", "责任单位", "情况"), strict=True):
+        cell.text = label
+    for i, gap in enumerate(speech.gaps, start=1):
+        cells = table.add_row().cells
+        for cell, value in zip(
+            cells,
+            (str(i), f"{gap.name}（{gap.code}）", gap.department or "—", gap.reason_label),
+            strict=True,
+        ):
+            cell.text = value
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                for r in p.runs:
+                    r.font.size = Pt(12)
+
+
+def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
+    document = Document()
+    document.settings.odd_and_even_pages_header_footer = True
+    _base_style(document)
+    section = document.sections[0]
+    _page_setup(section)
+    if speech.mode == "draft":
+        _add_cover(document, speech)
+        _footers(section, numbered=False)
+        # The speech starts on an odd page of its own, numbered from 1.
+        section = document.add_section(WD_SECTION.ODD_PAGE)
+        _page_setup(section)
+    _footers(section, numbered=True)
+    _restart_numbering(section)
+    core = document.core_properties
+    core.title = speech.title + ("（草稿）" if speech.mode == "draft" else "")
+    core.author = ""
+    core.comments = ""
+    for paragraph in speech.paragraphs:
+        _add_paragraph(document, paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render_docx(
+    template: Template | str, snapshot: Mapping[str, Any], mode: Mode = "final"
+) -> bytes:
+    """DOCX bytes of the speech; ``mode`` as for ``render_text``."""
+    return render_docx_from_speech(render_text(template, snapshot, mode))

@@ -1,0 +1,325 @@
+"""Fonts for the speech: which faces play 小标宋 / 仿宋 / 黑体 / 楷体, and the CSS naming them.
+
+Three sources, best first:
+
+1. licensed fonts a deployment drops into ``REPORT_FONT_DIR`` (方正小标宋简体,
+   仿宋_GB2312, 楷体_GB2312, 黑体), recognised by the names inside the files;
+2. "reduced" copies of the Debian Noto CJK / AR PL UKai fonts cut down once to
+   GB 2312 plus punctuation and cached on disk: the full collections are
+   20-27 MB and WeasyPrint re-reads them on every render;
+3. the full system fonts, which still cover any rare character the reduced
+   copies lack (Pango falls back glyph by glyph along the family list).
+
+Only family names known to exist go into the PDF's CSS: fontconfig answers an
+unknown name such as "FangSong" with DejaVu Sans, whose Latin digits would then
+win over the CJK face.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+# Bump when the character set or subsetting options change, so caches rebuild.
+_REDUCED_VERSION = "1"
+_FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    # Family whose Debian font stands in (fontconfig pattern, family to check).
+    system_pattern: str
+    system_family: str
+    # Names a licensed font file may carry (compared case- and space-insensitively).
+    licensed_names: tuple[str, ...]
+    # Names an office PC's browser may have installed, for the HTML preview.
+    preview_names: tuple[str, ...]
+    generic: str
+
+
+ROLES: dict[str, Role] = {
+    r.key: r
+    for r in (
+        Role(
+            "title",
+            "小标宋",
+            "Noto Serif CJK SC:bold",
+            "Noto Serif CJK SC",
+            ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "FZXBSJW--GB1-0", "小标宋"),
+            ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "SimSun"),
+            "serif",
+        ),
+        Role(
+            "body",
+            "仿宋",
+            "Noto Serif CJK SC",
+            "Noto Serif CJK SC",
+            ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong"),
+            ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong"),
+            "serif",
+        ),
+        Role(
+            "heading",
+            "黑体",
+            "Noto Sans CJK SC",
+            "Noto Sans CJK SC",
+            ("黑体", "SimHei", "方正黑体简体", "FZHei-B01S"),
+            ("黑体", "SimHei", "STHeiti", "Microsoft YaHei"),
+            "sans-serif",
+        ),
+        Role(
+            "kai",
+            "楷体",
+            "AR PL UKai CN",
+            "AR PL UKai CN",
+            ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi"),
+            ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti"),
+            "serif",
+        ),
+    )
+}
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether WeasyPrint can subset fonts with libharfbuzz-subset.
+
+    Without it WeasyPrint falls back to fontTools and one speech takes ~20 s
+    instead of well under a second, so the worker should warn at start-up.
+    """
+    try:
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    except (ImportError, OSError):
+        return False
+    # WeasyPrint itself uses the HarfBuzz path only from 4.1 on.
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+@dataclass(frozen=True)
+class FontFile:
+    path: Path
+    index: int = 0
+
+
+@cache
+def system_font(pattern: str, family: str) -> FontFile | None:
+    """The file fontconfig uses for ``pattern``, or None if it would substitute."""
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{family}\t%{file}\t%{index}", pattern],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families, file, index = (out.split("\t") + ["", "", "0"])[:3]
+    if family not in families.split(","):
+        return None
+    return FontFile(Path(file), int(index or 0))
+
+
+def reduced_charset() -> list[int]:
+    """GB 2312 (which covers every character of ordinary government prose), ASCII,
+    Latin-1 and the CJK/full-width punctuation blocks."""
+    chars: set[int] = set(range(0x20, 0x7F)) | set(range(0xA0, 0x100))
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.update(ord(c) for c in bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    for start, end in ((0x2000, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2100, 0x214F)):
+        chars.update(range(start, end + 1))
+    return sorted(chars)
+
+
+_build_lock = threading.Lock()
+
+
+def _reduced_path(cache_dir: Path, role: str, source: FontFile) -> Path:
+    stat = source.path.stat()
+    key = f"{_REDUCED_VERSION}|{source.path}|{source.index}|{stat.st_size}|{stat.st_mtime_ns}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    # No suffix: whether the outlines are CFF (.otf) or TrueType is only known
+    # after opening the font, and neither fontconfig nor WeasyPrint needs it.
+    return cache_dir / f"lawgov-{role}-gb2312-{digest}.font"
+
+
+def _build_reduced(source: FontFile, target: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    # Keep names, metrics and layout features: the reduced font must lay out
+    # exactly like the full one so that falling back to it changes nothing.
+    options.glyph_names = True
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.name_legacy = True
+    options.notdef_outline = True
+    options.recalc_bounds = False
+    options.hinting = True
+    options.legacy_kern = True
+    # FontForge's timestamp table, which fontTools cannot subset anyway.
+    options.drop_tables += ["FFTM"]
+    font = TTFont(source.path, fontNumber=source.index, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=reduced_charset())
+    subsetter.subset(font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename: several workers may build the same file concurrently.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix + ".tmp")
+    os.close(fd)
+    try:
+        font.save(tmp)
+        # mkstemp creates 0600; other worker users must be able to read it.
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    font.close()
+
+
+def reduced_fonts(cache_dir: str | os.PathLike | None) -> dict[str, Path]:
+    """Reduced copies of the system fonts by role, built on first use.
+
+    Missing system fonts or a failed build just leave the role out: the full
+    system font then serves, slower but correct.
+    """
+    if cache_dir is None:
+        return {}
+    cache = Path(cache_dir)
+    found: dict[str, Path] = {}
+    for role in ROLES.values():
+        source = system_font(role.system_pattern, role.system_family)
+        if source is None:
+            continue
+        target = _reduced_path(cache, role.key, source)
+        if not target.exists():
+            with _build_lock:
+                if not target.exists():
+                    try:
+                        _build_reduced(source, target)
+                    except Exception:  # noqa: BLE001 - any failure must fall back, not break the report
+                        logger.exception("could not build reduced font %s", target)
+                        continue
+        found[role.key] = target
+    return found
+
+
+def _normalise(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+@lru_cache(maxsize=32)
+def _scan_licensed(font_dir: str, _mtime: int) -> dict[str, Path]:
+    from fontTools.ttLib import TTFont
+
+    wanted = {_normalise(name): role.key for role in ROLES.values() for name in role.licensed_names}
+    priority = {role.key: [_normalise(n) for n in role.licensed_names] for role in ROLES.values()}
+    best: dict[str, tuple[int, Path]] = {}
+    for path in sorted(Path(font_dir).iterdir()):
+        if path.suffix.lower() not in _FONT_SUFFIXES or not path.is_file():
+            continue
+        try:
+            # WeasyPrint's @font-face cannot pick a face inside a collection,
+            # so only the first face of a .ttc counts.
+            font = TTFont(path, fontNumber=0, lazy=True)
+            names = {
+                _normalise(str(rec)) for rec in font["name"].names if rec.nameID in (1, 4, 6, 16)
+            }
+            font.close()
+        except Exception:  # noqa: BLE001 - a broken file in the drop folder must not stop reports
+            logger.warning("ignoring unreadable font file %s", path)
+            continue
+        for name in names:
+            role = wanted.get(name)
+            if role is None:
+                continue
+            rank = priority[role].index(name)
+            if role not in best or rank < best[role][0]:
+                best[role] = (rank, path)
+    return {role: path for role, (_, path) in best.items()}
+
+
+def licensed_fonts(font_dir: str | os.PathLike | None) -> dict[str, Path]:
+    """Licensed font files found in ``font_dir`` by role."""
+    if not font_dir or not Path(font_dir).is_dir():
+        return {}
+    directory = Path(font_dir)
+    # The directory's mtime keys the cache, so dropping a file in takes effect.
+    return _scan_licensed(str(directory.resolve()), directory.stat().st_mtime_ns)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _font_face(family: str, path: Path) -> str:
+    return f"@font-face {{ font-family: {_quote(family)}; src: url({_quote(path.resolve().as_uri())}); }}"
+
+
+# Selectors each role's font applies to; kept here, next to the stacks, so the
+# preview and the PDF cannot disagree about which element uses which face.
+ROLE_SELECTORS = {
+    "body": ".speech, .draft-cover, .speech .lead .punct",
+    "title": ".speech .title, .draft-cover h1",
+    "heading": ".speech .section",
+    "kai": ".speech .lead",
+}
+
+
+def pdf_font_css(
+    font_dir: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None
+) -> str:
+    """@font-face rules and font-family stacks for WeasyPrint."""
+    licensed = licensed_fonts(font_dir)
+    reduced = reduced_fonts(cache_dir)
+    rules: list[str] = []
+    stacks: dict[str, str] = {}
+    for key, role in ROLES.items():
+        stack: list[str] = []
+        if key in licensed:
+            rules.append(_font_face(f"LG Licensed {key}", licensed[key]))
+            stack.append(_quote(f"LG Licensed {key}"))
+        if key in reduced:
+            rules.append(_font_face(f"LG Reduced {key}", reduced[key]))
+            stack.append(_quote(f"LG Reduced {key}"))
+        stack.append(_quote(role.system_family))
+        # Body face behind every role: the reduced/licensed fonts may lack a
+        # rare character that Noto Serif CJK has.
+        stack.append(_quote(ROLES["body"].system_family))
+        stack.append(role.generic)
+        stacks[key] = ", ".join(dict.fromkeys(stack))
+    rules += [f"{ROLE_SELECTORS[key]} {{ font-family: {stacks[key]}; }}" for key in ROLES]
+    # Page numbers are 四号宋体; the body's serif face is the stand-in.
+    body, heading = stacks["body"], stacks["heading"]
+    rules.append(
+        f"@page {{ @bottom-left {{ font-family: {body}; }} @bottom-right {{ font-family: {body}; }}"
+        f" @top-right {{ font-family: {heading}; }} }}"
+    )
+    return "\n".join(rules)
+
+
+def preview_font_css() -> str:
+    """Font stacks for the browser preview: the office PC's own Chinese fonts first."""
+    rules = []
+    for key, role in ROLES.items():
+        names = [*role.preview_names, role.system_family, ROLES["body"].system_family]
+        stack = ", ".join([*map(_quote, dict.fromkeys(names)), role.generic])
+        rules.append(f"{ROLE_SELECTORS[key]} {{ font-family: {stack}; }}")
+    return "\n".join(rules)

@@ -1,0 +1,168 @@
+"""RenderedSpeech → HTML, shared by the browser preview and the PDF."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+from .speech import Gap, Paragraph, RenderedSpeech, Run
+
+# Punctuation a 楷体 run takes from the body face (see speech.css, .lead .punct).
+_PUNCT_RE = re.compile(r"([\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]+)")
+
+# Chinese line breaking that Pango's UAX #14 gets wrong: a break is fine before
+# an opening mark and after a closing quote, but never where it would put a
+# closing mark at a line start or an opening mark at a line end.
+_OPENING = set("“‘《（「『〔【")
+_CLOSING_QUOTES = set("”’")
+_NO_LINE_START = set("。，、；：！？」』）》〕】”’…—·%％")
+ZWSP = "\u200b"
+
+_TAGS = {"title": "h1", "heading": "h2", "flush": "p", "paragraph": "p"}
+_CLASSES = {"title": "title", "heading": "section", "flush": "flush", "paragraph": "body"}
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """speech.css: the portal may also serve this file as a static asset."""
+    return (Path(__file__).with_name("speech.css")).read_text(encoding="utf-8")
+
+
+def break_hints(text: str, before: str = "") -> str:
+    """Insert U+200B where Chinese allows a line break that Pango does not see."""
+    out: list[str] = []
+    previous = before
+    for ch in text:
+        if previous and previous not in _OPENING and not previous.isspace():
+            if ch in _OPENING or (previous in _CLOSING_QUOTES and ch not in _NO_LINE_START):
+                out.append(ZWSP)
+        out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
+def _with_hints(paragraph: Paragraph) -> Paragraph:
+    runs = []
+    previous = ""
+    for run in paragraph.runs:
+        if run.text:
+            run = replace(run, text=break_hints(run.text, previous[-1:]))
+            previous = run.text
+        runs.append(run)
+    return replace(paragraph, runs=tuple(runs))
+
+
+def _run_html(run: Run) -> str:
+    if run.style == "break":
+        return "<br>"
+    text = escape(run.text, quote=False)
+    if run.gap is not None:
+        title = escape(f"{run.gap.code}：{run.gap.reason_label}")
+        return f'<mark class="gap gap-{run.gap.reason}" data-code="{escape(run.gap.code)}" title="{title}">{text}</mark>'
+    if run.style == "lead":
+        text = _PUNCT_RE.sub(r'<span class="punct">\1</span>', text)
+    if run.code is not None:
+        text = f'<span class="figure" data-code="{escape(run.code)}">{text}</span>'
+    return text
+
+
+def _paragraph_html(paragraph: Paragraph) -> str:
+    parts: list[str] = []
+    lead: list[str] = []
+    for run in paragraph.runs:
+        (lead if run.style == "lead" else parts).append(_run_html(run))
+    if lead:
+        parts.insert(0, f'<span class="lead">{"".join(lead)}</span>')
+    tag = _TAGS[paragraph.kind]
+    return f'<{tag} class="{_CLASSES[paragraph.kind]}">{"".join(parts)}</{tag}>'
+
+
+def _cover_html(speech: RenderedSpeech) -> str:
+    rows = "\n".join(
+        f'<tr><td class="number">{i}</td><td>{escape(g.name)}<br><small>{escape(g.code)}</small></td>'
+        f"<td>{escape(g.department or '—')}</td><td>{escape(g.reason_label)}</td></tr>"
+        for i, g in enumerate(speech.gaps, start=1)
+    )
+    period = f"{escape(speech.period_label)}，" if speech.period_label else ""
+    if speech.gaps:
+        summary = (
+            f"<p>本稿为草稿（{period}按当前数据生成），不得作为正式讲话稿印发。"
+            f"以下{len(speech.gaps)}项数据尚未填报或尚未审核通过，正文中以"
+            "醒目的【待填：…】或【待审：…】标出，请相关单位补齐后再生成定稿。</p>"
+        )
+        table = (
+            '<table><colgroup><col class="number"><col class="indicator">'
+            '<col class="department"><col class="reason"></colgroup><thead><tr><th>序号</th><th>指标</th><th>责任单位</th><th>情况</th></tr></thead>'
+            f"<tbody>\n{rows}\n</tbody></table>"
+        )
+    else:
+        summary = (
+            f"<p>本稿为草稿（{period}按当前数据生成）。所有数据均已审核通过，可以生成定稿。</p>"
+        )
+        table = ""
+    return f'<section class="draft-cover"><h1>草稿说明</h1>{summary}{table}</section>'
+
+
+def speech_body_html(
+    speech: RenderedSpeech, *, cover: bool = True, body: bool = True, break_hints: bool = False
+) -> str:
+    """The cover (drafts only) and the speech, without <html>/<head>: for embedding.
+
+    ``break_hints`` adds U+200B line-break opportunities for WeasyPrint; browsers
+    break Chinese correctly by themselves and copied text should stay clean.
+    """
+    parts = []
+    if cover and speech.mode == "draft":
+        parts.append(_cover_html(speech))
+    if body:
+        paragraphs = "\n".join(
+            _paragraph_html(_with_hints(p) if break_hints else p) for p in speech.paragraphs
+        )
+        parts.append(f'<article class="speech" lang="zh-CN">\n{paragraphs}\n</article>')
+    return "\n".join(parts)
+
+
+def document_html(
+    speech: RenderedSpeech,
+    font_css: str,
+    *,
+    cover: bool = True,
+    body: bool = True,
+    blank_page: bool = False,
+    break_hints: bool = False,
+    preview: bool = False,
+) -> str:
+    """A complete HTML document.  The PDF renders cover and speech as separate
+    documents so that the speech's page numbers start at — 1 —."""
+    title = escape(speech.title or "讲话稿")
+    if speech.mode == "draft":
+        title += "（草稿）"
+    content = speech_body_html(speech, cover=cover, body=body, break_hints=break_hints)
+    if blank_page:
+        content += '\n<div class="blank-page"></div>'
+    if preview:
+        # Screen-only styling in speech.css draws the page on a grey desk.
+        content = f'<div class="speech-preview">\n{content}\n</div>'
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{title}</title>\n<style>\n{stylesheet()}\n{font_css}\n</style></head>\n"
+        f'<body class="mode-{speech.mode}">\n{content}\n</body></html>\n'
+    )
+
+
+def gap_summary(gaps: tuple[Gap, ...]) -> list[dict[str, str]]:
+    """Gaps as plain dicts, e.g. for a JSON preview response."""
+    return [
+        {
+            "code": g.code,
+            "name": g.name,
+            "department": g.department,
+            "reason": g.reason,
+            "label": g.reason_label,
+            "marker": g.marker,
+        }
+        for g in gaps
+    ]

@@ -1,0 +1,200 @@
+"""RenderedSpeech → PDF with WeasyPrint, in the GB/T 9704-2012 layout.
+
+WeasyPrint's ``text-align: justify`` only widens spaces, and Chinese has none,
+so a justified CJK line comes out ragged.  GB/T 9704 fills every line, so this
+module replaces WeasyPrint's ``justify_line`` with one that spreads the slack
+as letter spacing between characters for Chinese text, which is what browsers
+do for ``text-justify: auto`` in Chinese.  That touches WeasyPrint internals:
+the patch is applied only to the version it was written against
+(``PATCHED_WEASYPRINT_VERSIONS``) and tests/reports/rendering/test_pdf.py
+measures the line ends in a real PDF.  Inserting U+200B or hair spaces between
+characters was rejected for justification: WeasyPrint counts only U+0020 and
+U+00A0 as expandable, and real spaces would come back out of pdftotext.
+
+U+200B is used for line breaking, though (htmlout.break_hints): Pango follows
+the older UAX #14 rule that never breaks next to a quotation mark, so
+“…”、“…” runs became unbreakable and left lines a quarter empty.  pdftotext
+does not return the U+200B.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from .fonts import pdf_font_css
+from .htmlout import document_html
+from .markup import Template
+from .speech import Mode, RenderedSpeech, render_text
+
+logger = logging.getLogger(__name__)
+
+PATCHED_WEASYPRINT_VERSIONS = ("70.0",)
+
+_patch_lock = threading.Lock()
+_patch_state: dict[str, bool] = {}
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3000 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x3FFFF
+    )
+
+
+def install_inter_character_justification() -> bool:
+    """Patch WeasyPrint once per process; return whether the patch is active."""
+    with _patch_lock:
+        if "active" in _patch_state:
+            return _patch_state["active"]
+        import weasyprint
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import inline
+        from weasyprint.text.line_break import create_layout, line_size
+
+        if weasyprint.__version__ not in PATCHED_WEASYPRINT_VERSIONS:
+            logger.warning(
+                "WeasyPrint %s is not one of %s: Chinese lines will not be justified "
+                "inter-character (ragged right edge)",
+                weasyprint.__version__,
+                PATCHED_WEASYPRINT_VERSIONS,
+            )
+            _patch_state["active"] = False
+            return False
+
+        original = inline.justify_line
+
+        def text_boxes(box):
+            if isinstance(box, boxes.TextBox):
+                yield box
+            elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+                for child in box.children:
+                    if child.is_in_normal_flow():
+                        yield from text_boxes(child)
+
+        def wants_inter_character(line) -> bool:
+            lang = line.style["lang"] or ""
+            if not str(lang).lower().startswith("zh"):
+                return False
+            return any(_is_cjk(ch) for box in text_boxes(line) for ch in box.text)
+
+        def add_letter_spacing(context, box, per_character, x_advance):
+            # Mirrors WeasyPrint's add_word_spacing, with letter spacing.
+            if isinstance(box, boxes.TextBox):
+                box.position_x += x_advance
+                if not box.text:
+                    return x_advance
+                style = box.style.copy()
+                base = style["letter_spacing"]
+                style["letter_spacing"] = (0 if base == "normal" else base) + per_character
+                layout = create_layout(
+                    box.text,
+                    style,
+                    context,
+                    max_width=None,
+                    justification_spacing=box.justification_spacing,
+                )
+                first_line, _ = layout.get_first_line()
+                width, _ = line_size(first_line, style)
+                layout.deactivate()
+                # The drawing step re-creates the Pango layout from box.style,
+                # so the wider spacing has to live in the box's own style.
+                box.style = style
+                box.pango_layout = layout
+                x_advance += width - box.width
+                box.width = width
+            elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+                box.position_x += x_advance
+                previous = x_advance
+                for child in box.children:
+                    if child.is_in_normal_flow():
+                        x_advance = add_letter_spacing(context, child, per_character, x_advance)
+                box.width += x_advance - previous
+            else:
+                box.translate(x_advance, 0)
+            return x_advance
+
+        def justify_line(context, line, extra_width):
+            if extra_width <= 0 or not wants_inter_character(line):
+                return original(context, line, extra_width)
+            characters = sum(len(box.text) for box in text_boxes(line))
+            if characters < 2:
+                return original(context, line, extra_width)
+            # Pango adds the letter spacing after every character, the last
+            # one included, and only half of it where a font or script run
+            # ends (digits in Chinese text).  So aim for the last glyph's edge
+            # at the right margin, with its own spacing hanging outside, and
+            # correct what the first pass missed from the real layouts.
+            start = line.width
+            spacing = 0.0
+            for _ in range(4):
+                missing = extra_width + spacing - (line.width - start)
+                if missing < 0.02:
+                    break
+                step = missing / characters
+                add_letter_spacing(context, line, step, 0)
+                spacing += step
+
+        inline.justify_line = justify_line
+        _patch_state["active"] = True
+        return True
+
+
+def render_pdf_from_speech(
+    speech: RenderedSpeech,
+    *,
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    install_inter_character_justification()
+    font_css = pdf_font_css(font_dir, font_cache_dir)
+    font_config = FontConfiguration()
+
+    def render(**parts):
+        html = document_html(speech, font_css, break_hints=True, **parts)
+        return HTML(string=html, base_url=".").render(font_config=font_config)
+
+    try:
+        document = render(cover=False)
+        if speech.mode == "draft":
+            # The cover is a separate document so that the speech's page
+            # counter starts at — 1 — on its own first page.
+            cover = render(body=False)
+            if len(cover.pages) % 2:
+                cover = render(body=False, blank_page=True)
+            document = document.copy([*cover.pages, *document.pages])
+        pdf = document.write_pdf()
+        del document
+    finally:
+        # WeasyPrint keeps cyclic font/layout structures: without a collection
+        # the worker grew by ~87 MiB per render.
+        gc.collect()
+    return pdf
+
+
+def render_pdf(
+    template: Template | str,
+    snapshot: Mapping[str, Any],
+    mode: Mode = "final",
+    *,
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+) -> bytes:
+    """The speech as PDF bytes.
+
+    ``font_dir`` is REPORT_FONT_DIR (licensed fonts that take precedence);
+    ``font_cache_dir`` holds the reduced fonts (e.g. var/fonts) — without it
+    the full system fonts are read on every render, which is much slower.
+    """
+    speech = render_text(template, snapshot, mode)
+    return render_pdf_from_speech(speech, font_dir=font_dir, font_cache_dir=font_cache_dir)

@@ -1,0 +1,226 @@
+"""Template + snapshot → structured speech (paragraphs of styled runs, gaps marked).
+
+Everything the PDF, DOCX and HTML outputs print comes from here, so the three
+cannot disagree about a figure.  The snapshot is the only input: a template can
+reach its figures and the site values, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .filters import FilterValueError, apply_filter
+from .markup import SITE_VALUES, BlockKind, LineBreak, Placeholder, Template, Text, parse_template
+
+Mode = Literal["final", "draft"]
+GapReason = Literal["missing", "unapproved", "invalid"]
+# "break" is a forced line break in the title; its text is empty.
+RunStyle = Literal["body", "lead", "break"]
+
+APPROVED = "approved"
+
+_REASON_LABELS = {"missing": "未填报", "unapproved": "未审核通过", "invalid": "数值无效"}
+_MARKER_WORDS = {"missing": "待填", "unapproved": "待审", "invalid": "待改"}
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A placeholder the snapshot cannot fill with an approved figure."""
+
+    code: str
+    name: str
+    department: str
+    reason: GapReason
+    status: str | None = None
+    detail: str = ""
+
+    @property
+    def marker(self) -> str:
+        return f"【{_MARKER_WORDS[self.reason]}：{self.name}】"
+
+    @property
+    def reason_label(self) -> str:
+        label = _REASON_LABELS[self.reason]
+        if self.reason == "unapproved" and self.status:
+            label += f"（当前状态：{self.status}）"
+        if self.detail:
+            label += f"（{self.detail}）"
+        return label
+
+
+class MissingFigures(Exception):
+    """Final rendering asked for while some placeholders have no approved figure."""
+
+    def __init__(self, gaps: list[Gap]):
+        self.gaps = gaps
+        listed = "；".join(
+            f"{g.name}（{g.code}{'，' + g.department if g.department else ''}）：{g.reason_label}"
+            for g in gaps
+        )
+        super().__init__(f"有{len(gaps)}项数据不能用于定稿：{listed}")
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    style: RunStyle = "body"
+    gap: Gap | None = None
+    # Indicator code (or site value name) the run was filled from, for previews.
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: BlockKind
+    runs: tuple[Run, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class RenderedSpeech:
+    paragraphs: tuple[Paragraph, ...]
+    gaps: tuple[Gap, ...]
+    mode: Mode
+    district_name: str = ""
+    period_label: str = ""
+
+    @property
+    def title(self) -> str:
+        return next((p.text for p in self.paragraphs if p.kind == "title"), "")
+
+    @property
+    def text(self) -> str:
+        """Plain text: one paragraph a line, the title followed by an empty line
+        (the layout of the reference speech.txt, except that a section heading
+        and each of its paragraphs get a line of their own)."""
+        lines: list[str] = []
+        for p in self.paragraphs:
+            lines.append(p.text)
+            if p.kind == "title":
+                lines.append("")
+        return "\n".join(lines) + "\n"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (sections never reach 100)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    prefix = "" if tens == 0 else ("十" if tens == 1 else _CHINESE_DIGITS[tens] + "十")
+    return prefix + (_CHINESE_DIGITS[ones] if ones else "")
+
+
+def _figure_run(
+    placeholder: Placeholder, snapshot: Mapping[str, Any], style: RunStyle
+) -> tuple[Run, Gap | None]:
+    code = placeholder.code
+    if placeholder.is_site_value:
+        if code == "district":
+            value = snapshot.get("district_name")
+        else:
+            value = snapshot.get("period_label") or snapshot.get("period")
+        value = str(value).strip() if value is not None else ""
+        if not value or value == "*":
+            gap = Gap(code, SITE_VALUES[code], "系统设置", "missing")
+            return Run(gap.marker, style, gap, code), gap
+        return Run(value, style, None, code), None
+
+    figure = (snapshot.get("figures") or {}).get(code) or {}
+    name = str(figure.get("name") or code)
+    department = str(figure.get("department") or "")
+    value = figure.get("value")
+    status = figure.get("status")
+    gap: Gap | None = None
+    if value is None or str(value).strip() in ("", "*"):
+        gap = Gap(code, name, department, "missing", status)
+    elif status != APPROVED:
+        gap = Gap(code, name, department, "unapproved", status)
+    else:
+        try:
+            text = apply_filter(placeholder.filter, str(value), _optional(figure.get("previous")))
+        except FilterValueError as exc:
+            gap = Gap(code, name, department, "invalid", status, str(exc))
+        else:
+            # A filter never yields these, but a blank or a bare `*` must never
+            # reach a printed speech whatever the data.
+            if text.strip() in ("", "*"):
+                gap = Gap(code, name, department, "invalid", status, "格式化结果为空")
+            else:
+                return Run(text, style, None, code), None
+    return Run(gap.marker, style, gap, code), gap
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def render_text(
+    template: Template | str, snapshot: Mapping[str, Any], mode: Mode = "final"
+) -> RenderedSpeech:
+    """Fill the template from the snapshot.
+
+    ``mode="final"`` raises ``MissingFigures`` if any placeholder lacks an
+    approved figure; ``mode="draft"`` prints a marker such as
+    【待填：受理行政复议案件】 in its place and lists it in ``gaps``.
+    """
+    if mode not in ("final", "draft"):
+        raise ValueError(f"mode must be 'final' or 'draft', not {mode!r}")
+    if isinstance(template, str):
+        template = parse_template(template)
+    paragraphs: list[Paragraph] = []
+    gaps: dict[str, Gap] = {}
+    section = 0
+    for block in template.blocks:
+        runs: list[Run] = []
+        if block.kind == "heading" and template.numbering:
+            section += 1
+            runs.append(Run(f"{chinese_number(section)}、"))
+        for style, inlines in (("lead", block.lead), ("body", block.body)):
+            for item in inlines:
+                if isinstance(item, Text):
+                    runs.append(Run(item.text, style))
+                    continue
+                if isinstance(item, LineBreak):
+                    runs.append(Run("", "break"))
+                    continue
+                run, gap = _figure_run(item, snapshot, style)
+                runs.append(run)
+                if gap is not None:
+                    gaps.setdefault(gap.code, gap)
+        paragraphs.append(Paragraph(block.kind, tuple(_merge(runs))))
+    if mode == "final" and gaps:
+        raise MissingFigures(list(gaps.values()))
+    return RenderedSpeech(
+        tuple(paragraphs),
+        tuple(gaps.values()),
+        mode,
+        str(snapshot.get("district_name") or ""),
+        str(snapshot.get("period_label") or snapshot.get("period") or ""),
+    )
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    """Join neighbouring plain runs of one style: fewer DOCX runs and HTML spans."""
+    merged: list[Run] = []
+    for run in runs:
+        if not run.text and run.style != "break":
+            continue
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.style == run.style
+            and last.gap is None
+            and run.gap is None
+            and last.code is None
+            and run.code is None
+        ):
+            merged[-1] = Run(last.text + run.text, run.style)
+        else:
+            merged.append(run)
+    return merged

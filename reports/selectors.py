@@ -1,0 +1,110 @@
+"""Read queries for reports: the figures a template needs, frozen into a snapshot."""
+
+from django.conf import settings
+
+from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
+
+from .models import JobStatus, ReportJob, ReportTemplate
+from .rendering import parse_template
+
+
+def active_template() -> ReportTemplate:
+    return ReportTemplate.objects.order_by("id").first()
+
+
+def known_codes() -> set[str]:
+    return set(Indicator.objects.values_list("code", flat=True))
+
+
+def placeholder_codes(text: str) -> list[str]:
+    """Indicator codes a template text refers to, in order of first use."""
+    return parse_template(text).codes()
+
+
+def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
+    """What the renderer needs and nothing else: the figures of `codes` for `period`, with the
+    previous comparable period's values, as JSON-ready strings."""
+    indicators = Indicator.objects.filter(code__in=codes).select_related("department")
+    current = {
+        f.indicator_id: f for f in Figure.objects.filter(period=period, indicator__code__in=codes)
+    }
+    previous = dict(
+        Figure.objects.filter(
+            period__code=period.previous_code,
+            indicator__code__in=codes,
+            status=FigureStatus.APPROVED,
+        ).values_list("indicator_id", "value")
+    )
+    figures = {}
+    for indicator in indicators:
+        figure = current.get(indicator.pk)
+        has_value = figure is not None and figure.value is not None
+        figures[indicator.code] = {
+            "value": _text(figure.value) if has_value else None,
+            "status": figure.status if figure is not None else "missing",
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "department": indicator.department.name,
+            "previous": _text(previous.get(indicator.pk)),
+        }
+    return {
+        "district_name": settings.DISTRICT_NAME,
+        "period": period.code,
+        "period_label": period.label,
+        "figures": figures,
+    }
+
+
+def _text(value):
+    return None if value is None else format(value.normalize(), "f")
+
+
+def gaps(snapshot: dict) -> list[dict]:
+    """Figures a final report cannot be built without: missing, or not yet approved."""
+    return [
+        {"code": code, **entry}
+        for code, entry in snapshot["figures"].items()
+        if entry["value"] is None or entry["status"] != FigureStatus.APPROVED
+    ]
+
+
+def gaps_by_department(gap_list: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for gap in gap_list:
+        grouped.setdefault(gap["department"], []).append(gap)
+    return grouped
+
+
+def jobs_for_period(*, period: ReportingPeriod):
+    return ReportJob.objects.filter(period=period).select_related(
+        "requested_by", "template_version", "period"
+    )
+
+
+def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
+    return (
+        ReportJob.objects.filter(
+            period=job.period, status=JobStatus.SUCCEEDED, requested_at__lt=job.requested_at
+        )
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+def snapshot_changes(*, old: dict, new: dict) -> list[dict]:
+    """Figures whose value or status differ between two reports' snapshots."""
+    changes = []
+    for code, entry in new["figures"].items():
+        before = old["figures"].get(code, {})
+        if before.get("value") != entry["value"] or before.get("status") != entry["status"]:
+            changes.append(
+                {
+                    "code": code,
+                    "name": entry["name"],
+                    "old": before.get("value"),
+                    "new": entry["value"],
+                    "old_status": before.get("status"),
+                    "new_status": entry["status"],
+                }
+            )
+    return changes

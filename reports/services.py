@@ -1,0 +1,184 @@
+"""Write operations for reports: template versions and report jobs."""
+
+import gc
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from metrics.models import ReportingPeriod
+
+from . import rendering, selectors
+from .models import JobStatus, ReportJob, ReportKind, ReportTemplate, TemplateVersion
+
+logger = logging.getLogger(__name__)
+
+
+class ReportNotReady(Exception):
+    """A final report was asked for while some of its figures are missing or unapproved."""
+
+    def __init__(self, gaps: list[dict]):
+        self.gaps = gaps
+        super().__init__(f"{len(gaps)} figures missing or unapproved")
+
+    @property
+    def by_department(self):
+        return selectors.gaps_by_department(self.gaps)
+
+
+class QueueUnavailable(Exception):
+    """The task queue could not take the job."""
+
+
+def _require(user, perm: str, message: str) -> None:
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def save_template_version(
+    *, template: ReportTemplate, text: str, user, comment: str = ""
+) -> TemplateVersion:
+    """Store an edit of the template as a new version, refusing unknown codes and filters."""
+    _require(user, "reports.edit_template", "您没有编辑讲话稿模板的权限。")
+    errors = rendering.validate_template(text, selectors.known_codes())
+    if errors:
+        raise ValidationError([error.message for error in errors])
+    latest = (
+        TemplateVersion.objects.select_for_update()
+        .filter(template=template)
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.text == text:
+        return latest
+    return TemplateVersion.objects.create(
+        template=template,
+        number=(latest.number + 1) if latest else 1,
+        text=text,
+        comment=comment,
+        created_by=user,
+    )
+
+
+def _enqueue(job_id: int) -> None:
+    from .tasks import build_report
+
+    try:
+        build_report.delay(job_id)
+    except Exception as exc:  # kombu raises OperationalError and friends when the broker is down
+        logger.error("report job %s could not be queued: %s", job_id, exc)
+        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            error="任务队列暂时不可用，请稍后重新申请。",
+            finished_at=timezone.now(),
+        )
+        raise QueueUnavailable(str(exc)) from exc
+
+
+@transaction.atomic
+def create_report_job(
+    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
+) -> ReportJob:
+    """Freeze the figures the template needs into a new job. A final report refuses to start
+    while any of its figures is missing or unapproved."""
+    if kind not in ReportKind.values:
+        raise ValidationError(f"未知的讲话稿类型“{kind}”。")
+    template = template or selectors.active_template()
+    version = template.current_version
+    snapshot = selectors.figure_snapshot(
+        period=period, codes=selectors.placeholder_codes(version.text)
+    )
+    if kind == ReportKind.FINAL:
+        gaps = selectors.gaps(snapshot)
+        if gaps:
+            raise ReportNotReady(gaps)
+    return ReportJob.objects.create(
+        period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
+    )
+
+
+@transaction.atomic
+def request_report(
+    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
+) -> ReportJob:
+    """A person asks for the speech: the job is stored, then queued for a worker once the
+    transaction has committed."""
+    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    job = create_report_job(period=period, kind=kind, user=user, template=template)
+    transaction.on_commit(lambda: _enqueue(job.pk), robust=False)
+    return job
+
+
+def run_report_job(*, job_id: int) -> ReportJob:
+    """Build a job's PDF and DOCX from its frozen snapshot. Safe to call again: a finished job
+    is left as it is, and a rebuilt one overwrites its own files rather than adding new ones."""
+    with transaction.atomic():
+        job = (
+            ReportJob.objects.select_for_update()
+            .select_related("template_version", "period")
+            .get(pk=job_id)
+        )
+        if job.status == JobStatus.SUCCEEDED:
+            return job
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "started_at", "error"])
+    try:
+        template = rendering.parse_template(job.template_version.text)
+        mode = "final" if job.kind == ReportKind.FINAL else "draft"
+        pdf = rendering.render_pdf(
+            template,
+            job.snapshot,
+            mode=mode,
+            font_dir=settings.REPORT_FONT_DIR,
+            font_cache_dir=settings.REPORT_FONT_CACHE_DIR,
+        )
+        docx = rendering.render_docx(template, job.snapshot, mode=mode)
+    except rendering.MissingFigures as exc:
+        return _fail(job, f"缺少已审核的数据：{exc}")
+    finally:
+        # A render leaves large font and layout objects behind; free them before the next job.
+        gc.collect()
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().get(pk=job_id)
+        if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
+            return job
+        stem = f"{job.period.code}-{job.kind}-{job.pk}"
+        _store(job, "pdf", pdf, f"{stem}.pdf")
+        _store(job, "docx", docx, f"{stem}.docx")
+        job.status = JobStatus.SUCCEEDED
+        job.finished_at = timezone.now()
+        job.save()
+    return job
+
+
+def _store(job: ReportJob, field: str, data: bytes, name: str) -> None:
+    file_field = getattr(job, field)
+    storage = file_field.storage
+    path = file_field.field.generate_filename(job, name)
+    if storage.exists(path):
+        storage.delete(path)
+    file_field.name = storage.save(path, ContentFile(data))
+    setattr(job, f"{field}_size", len(data))
+    setattr(job, f"{field}_sha256", hashlib.sha256(data).hexdigest())
+
+
+def _fail(job: ReportJob, message: str) -> ReportJob:
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def mark_failed(*, job_id: int, message: str) -> None:
+    ReportJob.objects.filter(pk=job_id).exclude(status=JobStatus.SUCCEEDED).update(
+        status=JobStatus.FAILED, error=message, finished_at=timezone.now()
+    )

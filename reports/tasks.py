@@ -1,0 +1,23 @@
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
+def build_report(self, job_id: int) -> None:
+    try:
+        services.run_report_job(job_id=job_id)
+    except OperationalError as exc:
+        # The database went away for a moment: try again, and give up visibly.
+        if self.request.retries >= self.max_retries:
+            services.mark_failed(job_id=job_id, message="数据库暂时不可用，生成失败，请重试。")
+            raise
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    except Exception as exc:
+        logger.exception("report job %s failed", job_id)
+        services.mark_failed(job_id=job_id, message=f"生成失败：{exc}")

@@ -1,0 +1,160 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from metrics import selectors as metrics_selectors
+from metrics.models import ReportingPeriod
+
+from . import rendering, selectors, services
+from .models import ReportJob, ReportKind, TemplateVersion
+
+CAN_VIEW = "reports.view_report"
+
+
+def _period_from(request):
+    code = request.GET.get("period") or request.POST.get("period")
+    if code:
+        return get_object_or_404(ReportingPeriod, code=code)
+    period = metrics_selectors.current_period()
+    if period is None:
+        raise Http404("尚未设立报告期")
+    return period
+
+
+@login_required
+@permission_required(CAN_VIEW, raise_exception=True)
+def report_panel(request):
+    period = _period_from(request)
+    context = {
+        "period": period,
+        "periods": ReportingPeriod.objects.all(),
+        "can_request": request.user.has_perm("reports.request_report"),
+        "refused": None,
+    }
+    if request.method == "POST":
+        if not context["can_request"]:
+            raise Http404
+        kind = request.POST.get("kind", ReportKind.DRAFT)
+        try:
+            job = services.request_report(period=period, kind=kind, user=request.user)
+        except services.ReportNotReady as refused:
+            context["refused"] = refused
+        except services.QueueUnavailable:
+            messages.error(request, "任务队列暂时不可用，讲话稿未能开始生成，请稍后再试。")
+            return redirect(f"{request.path}?period={period.code}")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"已申请生成{period.label}讲话稿（{job.get_kind_display()}）。"
+            )
+            return redirect("reports:job", pk=job.pk)
+    context["jobs"] = selectors.jobs_for_period(period=period)
+    return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
+
+
+def _job_for(request, pk):
+    return get_object_or_404(
+        ReportJob.objects.select_related("period", "template_version", "requested_by"), pk=pk
+    )
+
+
+@login_required
+@permission_required(CAN_VIEW, raise_exception=True)
+def job_detail(request, pk):
+    job = _job_for(request, pk)
+    previous = selectors.previous_successful_job(job=job)
+    changes = (
+        selectors.snapshot_changes(old=previous.snapshot, new=job.snapshot) if previous else None
+    )
+    return render(
+        request, "reports/job.html", {"job": job, "previous": previous, "changes": changes}
+    )
+
+
+@login_required
+@permission_required(CAN_VIEW, raise_exception=True)
+def job_status(request, pk):
+    """The progress fragment the job page polls (htmx) until the job is finished."""
+    response = render(request, "reports/_job_status.html", {"job": _job_for(request, pk)})
+    if _job_for(request, pk).is_finished:
+        response["HX-Trigger"] = "job-finished"
+    return response
+
+
+@login_required
+@permission_required(CAN_VIEW, raise_exception=True)
+def download(request, pk, fmt):
+    job = _job_for(request, pk)
+    file_field = {"pdf": job.pdf, "docx": job.docx}.get(fmt)
+    if not file_field:
+        raise Http404("该文件不存在")
+    filename = f"{job.period.label}法治政府建设工作汇报发言（{job.get_kind_display()}）.{fmt}"
+    return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+@permission_required("reports.edit_template", raise_exception=True)
+def template_edit(request):
+    template = selectors.active_template()
+    current = template.current_version
+    text, errors = current.text, []
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            version = services.save_template_version(
+                template=template,
+                text=text,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"模板已保存为第{version.number}版。")
+            return redirect("reports:template")
+    return render(
+        request,
+        "reports/template_edit.html",
+        {
+            "template": template,
+            "current": current,
+            "text": text,
+            "errors": errors,
+            "versions": template.versions.select_related("created_by"),
+            "period": metrics_selectors.current_period(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@permission_required("reports.edit_template", raise_exception=True)
+@require_POST
+def template_preview(request):
+    """Live preview of the edited text with the current period's figures."""
+    text = request.POST.get("text", "")
+    codes = selectors.known_codes()
+    errors = rendering.validate_template(text, codes)
+    html = ""
+    if not errors:
+        period = metrics_selectors.current_period()
+        template = rendering.parse_template(text)
+        snapshot = selectors.figure_snapshot(period=period, codes=selectors.placeholder_codes(text))
+        html = rendering.render_html(template, snapshot, mode="draft")
+    return render(request, "reports/_preview.html", {"errors": errors, "html": html})
+
+
+@login_required
+@permission_required("reports.edit_template", raise_exception=True)
+def template_version(request, number):
+    template = selectors.active_template()
+    version = get_object_or_404(
+        TemplateVersion.objects.select_related("created_by"), template=template, number=number
+    )
+    return render(
+        request, "reports/template_version.html", {"template": template, "version": version}
+    )
