@@ -10,5 +10,6 @@ urlpatterns = [
     path("jobs/<int:pk>/download/<str:fmt>/", views.download, name="download"),
     path("template/", views.template_edit, name="template"),
     path("template/preview/", views.template_preview, name="template-preview"),
+    path("template/preview.css", views.preview_stylesheet, name="preview-css"),
     path("template/versions/<int:number>/", views.template_version, name="template-version"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -144,8 +144,21 @@ def template_preview(request):
         period = metrics_selectors.current_period()
         template = rendering.parse_template(text)
         snapshot = selectors.figure_snapshot(period=period, codes=selectors.placeholder_codes(text))
-        html = rendering.render_html(template, snapshot, mode="draft")
+        html = rendering.render_html(template, snapshot, mode="draft", fragment=True)
     return render(request, "reports/_preview.html", {"errors": errors, "html": html})
+
+
+@login_required
+def preview_stylesheet(request):
+    """speech.css and the browser font stacks, served from the portal itself so the preview
+    needs no inline style under the Content-Security-Policy."""
+    from .rendering.fonts import preview_font_css
+
+    response = HttpResponse(
+        rendering.stylesheet() + "\n" + preview_font_css(), content_type="text/css"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required
