@@ -24,6 +24,8 @@ APPROVED = "approved"
 _REASON_LABELS = {"missing": "未填报", "unapproved": "未审核通过", "invalid": "数值无效"}
 _MARKER_WORDS = {"missing": "待填", "unapproved": "待审", "invalid": "待改"}
 _CHINESE_DIGITS = "零一二三四五六七八九"
+# The snapshot's figure statuses, as people in the office call them.
+_STATUS_WORDS = {"draft": "草稿未报送", "submitted": "已报送待审核", "returned": "已退回修改"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Gap:
     def reason_label(self) -> str:
         label = _REASON_LABELS[self.reason]
         if self.reason == "unapproved" and self.status:
-            label += f"（当前状态：{self.status}）"
+            label += f"（{_STATUS_WORDS.get(self.status, self.status)}）"
         if self.detail:
             label += f"（{self.detail}）"
         return label

@@ -1,0 +1,108 @@
+"""The DOCX: same text as the speech, GB/T 9704 page setup, Chinese font names."""
+
+import io
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from reports.rendering import MissingFigures, render_docx
+
+
+def east_asian(run) -> str | None:
+    rpr = run.element.rPr
+    fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+    return fonts.get(qn("w:eastAsia")) if fonts is not None else None
+
+
+@pytest.fixture(scope="module")
+def final_docx(default_template, session_snapshot):
+    return Document(io.BytesIO(render_docx(default_template, session_snapshot, "final")))
+
+
+@pytest.fixture(scope="module")
+def draft_docx(default_template, draft_snapshot):
+    return Document(io.BytesIO(render_docx(default_template, draft_snapshot, "draft")))
+
+
+def test_text_equals_the_speech(final_docx, expected_text):
+    paragraphs = [p.text.replace("\n", "") for p in final_docx.paragraphs]
+    assert "".join(paragraphs) == expected_text.replace("\n", "")
+    assert paragraphs[0] == "副区长在全市法治创建工作推进会上的汇报发言"
+    assert paragraphs[-1] == "发言完毕，谢谢大家！"
+
+
+def test_east_asian_fonts(final_docx):
+    paragraphs = final_docx.paragraphs
+    title, salutation = paragraphs[0], paragraphs[1]
+    assert {east_asian(r) for r in title.runs} == {"方正小标宋简体"}
+    assert all(r.font.size == Pt(22) for r in title.runs)
+    assert {east_asian(r) for r in salutation.runs} == {"仿宋_GB2312"}
+    heading = next(p for p in paragraphs if p.text.startswith("强化组织领导"))
+    assert {east_asian(r) for r in heading.runs} == {"黑体"}
+    lead = next(p for p in paragraphs if p.text.startswith("持续深化思想引领作用。"))
+    assert lead.runs[0].text == "持续深化思想引领作用。"
+    assert east_asian(lead.runs[0]) == "楷体_GB2312"
+    assert {east_asian(r) for r in lead.runs[1:]} == {"仿宋_GB2312"}
+    body_runs = [r for p in paragraphs[1:] for r in p.runs]
+    assert all(r.font.size == Pt(16) for r in body_runs)
+    normal = final_docx.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
+
+
+def test_indent_two_characters(final_docx):
+    paragraphs = final_docx.paragraphs
+    body = paragraphs[2]
+    ind = body._p.pPr.find(qn("w:ind"))
+    assert ind.get(qn("w:firstLineChars")) == "200"
+    assert paragraphs[1]._p.pPr is None or paragraphs[1]._p.pPr.find(qn("w:ind")) is None
+
+
+def test_page_setup(final_docx):
+    (section,) = final_docx.sections
+    # DOCX stores twips, so millimetres come back within rounding.
+    for actual, mm in (
+        (section.page_width, 210),
+        (section.page_height, 297),
+        (section.top_margin, 37),
+        (section.bottom_margin, 35),
+        (section.left_margin, 28),
+        (section.right_margin, 26),
+    ):
+        assert abs(actual - Mm(mm)) < Mm(0.05), (actual.mm, mm)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+
+
+def test_page_numbers_in_footers(final_docx):
+    section = final_docx.sections[0]
+    assert final_docx.settings.odd_and_even_pages_header_footer
+    for footer in (section.footer, section.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in xml and 'w:fldCharType="begin"' in xml
+        assert footer.paragraphs[0].text.startswith("— ") and footer.paragraphs[0].text.endswith(
+            " —"
+        )
+    assert section.footer.paragraphs[0].alignment == 2  # right on odd pages
+    assert section.even_page_footer.paragraphs[0].alignment == 0  # left on even pages
+
+
+def test_draft_cover_and_highlighted_markers(draft_docx):
+    first, second = draft_docx.sections
+    assert draft_docx.paragraphs[0].text == "草稿说明"
+    table = draft_docx.tables[0]
+    assert table.rows[1].cells[1].text == "受理行政复议案件（biz_review_cases_received）"
+    assert table.rows[2].cells[2].text == "区委宣传部"
+    assert "PAGE" not in first.footer._element.xml
+    assert "PAGE" in second.footer._element.xml
+    assert second._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    markers = [r for p in draft_docx.paragraphs for r in p.runs if r.text.startswith("【")]
+    assert [r.text for r in markers] == ["【待填：受理行政复议案件】", "【待审：法治文化展示牌】"]
+    assert all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in markers)
+
+
+def test_final_docx_refuses_gaps(default_template, draft_snapshot):
+    with pytest.raises(MissingFigures):
+        render_docx(default_template, draft_snapshot, "final")

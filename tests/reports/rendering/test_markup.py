@@ -1,0 +1,160 @@
+import pytest
+
+from reports.rendering import (
+    DEFAULT_TEMPLATE_TEXT,
+    TemplateSyntaxError,
+    parse_template,
+    validate_template,
+)
+from reports.rendering.markup import LineBreak, Placeholder, Text
+
+# The order the reference speech's `*` bind in (the brief's list), then the
+# two literal figures at their places in the text.
+STAR_CODES = [
+    "biz_approval_reforms", "biz_license_items_merged", "biz_post_approval_filings",
+    "biz_inhouse_counsel", "biz_external_law_experts", "biz_external_lawyers",
+    "biz_external_law_firms", "biz_counsel_litigation_cases", "biz_review_cases_received",
+    "biz_review_cases_closed", "biz_township_penalty_powers", "biz_subdistrict_penalty_powers",
+    "grass_district_centers", "grass_township_centers", "grass_grid_workers",
+    "grass_grid_coverage", "grass_mass_prevention_force", "grass_functional_branches",
+    "grass_joint_functional_branches", "grass_grid_branches", "grass_building_party_groups",
+    "grass_patrol_townships", "grass_patrol_min_size", "grass_disputes_mediated",
+    "edu_materials_distributed", "edu_legal_consultations", "edu_people_educated",
+    "edu_bulletin_boards", "edu_culture_signs", "edu_publicity_panels", "district",
+]  # fmt: skip
+KNOWN = set(STAR_CODES) - {"district"} | {
+    "lead_council_study_per_quarter",
+    "biz_leader_court_appearance_rate",
+}
+
+
+def test_default_template_binds_the_stars_in_order():
+    placeholders = parse_template(DEFAULT_TEMPLATE_TEXT).placeholders()
+    literal = {"lead_council_study_per_quarter", "biz_leader_court_appearance_rate"}
+    assert [p.code for p in placeholders if p.code not in literal] == STAR_CODES
+    assert [p.code for p in placeholders if p.code in literal] == [
+        "lead_council_study_per_quarter",
+        "biz_leader_court_appearance_rate",
+    ]
+    filters = {p.code: p.filter for p in placeholders}
+    assert filters["grass_mass_prevention_force"] == "wan"
+    assert filters["edu_materials_distributed"] == "wan"
+    assert filters["edu_people_educated"] == "wan"
+    assert filters["edu_legal_consultations"] == "duo"
+    assert {f for c, f in filters.items() if c not in {
+        "grass_mass_prevention_force", "edu_materials_distributed",
+        "edu_people_educated", "edu_legal_consultations",
+    }} == {"plain"}  # fmt: skip
+
+
+def test_default_template_is_valid():
+    assert validate_template(DEFAULT_TEMPLATE_TEXT, KNOWN) == []
+
+
+def test_default_template_structure():
+    template = parse_template(DEFAULT_TEMPLATE_TEXT)
+    kinds = [b.kind for b in template.blocks]
+    assert kinds[0] == "title" and kinds.count("title") == 1
+    assert kinds[1] == "flush"
+    assert kinds.count("heading") == 4
+    assert not template.numbering
+    leads = ["".join(i.text for i in b.lead) for b in template.blocks if b.lead]
+    assert leads[0] == "持续深化思想引领作用。"
+    assert "深化乡镇行政执法体制改革。" in leads
+    assert len(leads) == 9
+
+
+def test_codes_are_unique_and_exclude_site_values():
+    codes = parse_template(DEFAULT_TEMPLATE_TEXT).codes()
+    assert "district" not in codes
+    assert len(codes) == len(set(codes)) == 32
+
+
+def test_line_kinds_and_placeholders():
+    template = parse_template(
+        "// comment {ignored\n"
+        "@章节编号 开\n"
+        "# 上行\\下行{district}\n"
+        "\n"
+        "> 顶格\n"
+        "## 标题{a}\n"
+        "　　**小标题{b|wan}。**正文{c | duo}，{{原样}}，｛d｜yoy｝\n"
+    )
+    assert template.numbering
+    title, flush, heading, para = template.blocks
+    assert title.kind == "title" and title.line == 3
+    assert title.body == (
+        Text("上行"),
+        LineBreak(),
+        Text("下行"),
+        Placeholder("district", "plain", 3),
+    )
+    assert flush.kind == "flush" and flush.body == (Text("顶格"),)
+    assert heading.kind == "heading" and heading.body[1] == Placeholder("a", "plain", 6)
+    assert para.lead == (Text("小标题"), Placeholder("b", "wan", 7), Text("。"))
+    assert para.body == (
+        Text("正文"),
+        Placeholder("c", "duo", 7),
+        Text("，{原样}，"),
+        Placeholder("d", "yoy", 7),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("正文\n\n有{foo}个", 3, "第3行：未知的指标代码“foo”"),
+        ("正文\n共{a|bar}个", 2, "第2行：未知的格式“bar”"),
+        ("共{a个", 1, "第1行：“{”没有对应的“}”"),
+        ("共a}个", 1, "第1行：多余的“}”"),
+        ("共{}个", 1, "第1行：占位符“{}”缺少指标代码"),
+        ("共{a{b}}个", 1, "第1行：“{”没有对应的“}”"),
+        ("共{a-b}个", 1, "指标代码“a-b”格式不正确"),
+        ("共{中文}个", 1, "指标代码“中文”格式不正确"),
+        ("共{a|wan|duo}个", 1, "只能带一个格式"),
+        ("{district|wan}", 1, "是站点值，不能加格式“wan”"),
+        ("x\n**小标题正文", 2, "第2行：段首小标题缺少结尾的“**”"),
+        ("正文**强调**", 1, "“**”只能成对用在段首"),
+        ("## **小标题**", 1, "只能用在正文段落中"),
+        ("# 一\n# 二", 2, "第2行：只能有一个标题"),
+        ("## ", 1, "这一行只有标记，没有内容"),
+        ("@字体 宋体", 1, "未知的选项“@字体 宋体”"),
+        ("@章节编号 也许", 1, "的值应为“开”或“关”"),
+        ("", 1, "模板是空的"),
+    ],
+)
+def test_validation_errors_name_line_and_culprit(text, line, fragment):
+    errors = validate_template(text, {"a", "b"})
+    assert errors, text
+    assert any(e.line == line and fragment in e.message for e in errors), errors
+    assert all(e.message.startswith(f"第{e.line}行：") or "模板是空的" in e.message for e in errors)
+
+
+def test_unknown_code_error_carries_the_code():
+    (error,) = validate_template("# 标题\n\n共{x}个，{a}个", {"a"})
+    assert (error.line, error.code, error.message) == (3, "x", "第3行：未知的指标代码“x”")
+    assert str(error) == error.message
+
+
+def test_all_errors_reported_in_line_order():
+    errors = validate_template("{zz}\n{a|nope}\n{b\n}", {"a", "b"})
+    assert [e.line for e in errors] == [1, 2, 3, 4]
+
+
+def test_parse_raises_on_syntax_errors_only():
+    with pytest.raises(TemplateSyntaxError) as info:
+        parse_template("共{a|bar}个\n{b")
+    assert [e.line for e in info.value.errors] == [1, 2]
+    assert "未知的格式“bar”" in str(info.value)
+    # Unknown codes are not syntax: only validate_template knows the catalogue.
+    assert parse_template("{whatever}").codes() == ["whatever"]
+
+
+def test_placeholder_tolerates_spaces_and_fullwidth_braces():
+    (p,) = parse_template("｛ edu_x ｜ duo ｝").placeholders()
+    assert (p.code, p.filter) == ("edu_x", "duo")
+
+
+def test_literal_braces_and_pipes_survive():
+    template = parse_template("集合{{1}}｜a|b")
+    assert template.blocks[0].body == (Text("集合{1}｜a|b"),)

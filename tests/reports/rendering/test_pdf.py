@@ -1,0 +1,227 @@
+"""The PDF: text, fonts, page size, the GB/T 9704 grid and inter-character justification.
+
+Needs poppler-utils (pdftotext, pdffonts, pdfinfo); skipped without it unless
+CI=true, where a missing tool fails the test instead.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import pytest
+
+from reports.rendering import MissingFigures, render_pdf
+from reports.rendering.fonts import harfbuzz_subset_available, reduced_fonts
+from reports.rendering.pdf import install_inter_character_justification
+
+MM = 72 / 25.4
+LEFT = 28 * MM
+RIGHT = (210 - 26) * MM
+TOP = 37 * MM
+BOTTOM = (297 - 35) * MM
+CELL = (RIGHT - LEFT) / 28
+LINE_PITCH = 225 * MM / 22
+PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.MULTILINE)
+NO_LINE_START = set("。，、；：！？」）》”’…—%％")
+NO_LINE_END = set("“‘（《「")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class Line:
+    page: int
+    text: str
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+    @property
+    def height(self) -> float:
+        return self.y_max - self.y_min
+
+
+def layout_lines(poppler, pdf: bytes) -> list[Line]:
+    """Every text line with its box, from pdftotext -bbox-layout."""
+    xml = poppler("pdftotext", pdf, "-bbox-layout")
+    xml = re.sub(r"<!DOCTYPE[^>]*>", "", xml)
+    root = ET.fromstring(xml)
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    lines = []
+    for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
+        for line in page.iterfind(".//h:line", ns):
+            text = "".join(w.text or "" for w in line.iterfind("h:word", ns))
+            box = [float(line.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")]
+            lines.append(Line(number, text, *box))
+    return lines
+
+
+def body_lines(lines: list[Line]) -> list[Line]:
+    """Lines of 16 pt text inside the text block (no title, no page numbers)."""
+    return [
+        line
+        for line in lines
+        if TOP - 2 <= line.y_min and line.y_max <= BOTTOM + 2 and 12 < line.height < 28
+    ]
+
+
+@pytest.fixture(scope="module")
+def final_pdf(default_template, session_snapshot, font_cache_dir) -> bytes:
+    return render_pdf(default_template, session_snapshot, "final", font_cache_dir=font_cache_dir)
+
+
+@pytest.fixture(scope="module")
+def draft_pdf(default_template, draft_snapshot, font_cache_dir) -> bytes:
+    return render_pdf(default_template, draft_snapshot, "draft", font_cache_dir=font_cache_dir)
+
+
+def test_justification_patch_matches_installed_weasyprint():
+    assert install_inter_character_justification(), (
+        "WeasyPrint version changed: re-check reports/rendering/pdf.py's justify_line "
+        "patch and update PATCHED_WEASYPRINT_VERSIONS"
+    )
+
+
+def test_pdf_text_is_the_reference_speech(poppler, final_pdf, expected_text):
+    text = PAGE_NUMBER.sub("", poppler("pdftotext", final_pdf, "-enc", "UTF-8"))
+    assert squash(text) == squash(expected_text)
+
+
+def test_fonts_embedded_and_subset(poppler, final_pdf):
+    rows = poppler("pdffonts", final_pdf).splitlines()[2:]
+    assert len(rows) >= 4  # 小标宋, 仿宋, 黑体 and 楷体 stand-ins
+    for row in rows:
+        name, *_, emb, sub, uni, _obj, _gen = row.split()
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+        assert re.match(r"[A-Z]{6}\+", name), row
+
+
+def test_page_size_is_a4(poppler, final_pdf):
+    info = poppler("pdfinfo", final_pdf)
+    assert re.search(r"Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)", info), info
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == 5
+
+
+def test_grid_justification_and_line_breaking(poppler, final_pdf):
+    lines = body_lines(layout_lines(poppler, final_pdf))
+    assert len(lines) > 90
+    full_cjk_counts = []
+    for line, following in zip(lines, lines[1:], strict=False):
+        # A paragraph goes on when the next line starts at the left edge
+        # (first lines are indented, headings too).
+        continues = abs(following.x_min - LEFT) < 0.5
+        assert line.text[0] not in NO_LINE_START, line
+        assert line.text[-1] not in NO_LINE_END, line
+        if not continues:
+            continue
+        # GB/T 9704 fills every line: within 1 mm of the right edge.
+        assert abs(line.x_max - RIGHT) <= 1 * MM, line
+        if abs(line.x_min - LEFT) < 0.5 and not re.search(r"[0-9A-Za-z%.]", line.text):
+            full_cjk_counts.append(len(line.text))
+    # 28 characters a line; 27 where a closing mark may not start the next line.
+    assert max(full_cjk_counts) == 28
+    assert set(full_cjk_counts) <= {27, 28}
+    assert full_cjk_counts.count(28) >= 0.75 * len(full_cjk_counts)
+
+
+def test_indent_is_two_cells_and_lines_sit_on_the_grid(poppler, final_pdf):
+    lines = body_lines(layout_lines(poppler, final_pdf))
+    indents = {round(line.x_min - LEFT, 1) for line in lines if line.x_min - LEFT > 1}
+    for indent in indents:
+        assert abs(indent - 2 * CELL) < 0.3, indents
+    for page in range(2, 5):
+        on_page = [line for line in lines if line.page == page]
+        # Full pages carry the whole 22-line grid.
+        assert len(on_page) == 22, (page, len(on_page))
+        tops = [line.y_min for line in on_page]
+        for a, b in zip(tops, tops[1:], strict=False):
+            assert abs((b - a) - LINE_PITCH) < 0.2 or abs((b - a) - LINE_PITCH) < 6.0
+        assert abs((tops[-1] - tops[0]) - 21 * LINE_PITCH) < 8
+
+
+def test_page_numbers_outer_side(poppler, final_pdf):
+    lines = layout_lines(poppler, final_pdf)
+    numbers = [line for line in lines if PAGE_NUMBER.match(line.text.replace("—", "— ").strip())]
+    numbers = [line for line in lines if re.fullmatch(r"—\d+—", line.text)]
+    assert [line.text for line in numbers] == [f"—{n}—" for n in range(1, 6)]
+    for line in numbers:
+        # 7 mm below the text block, one 四号 character in from the outer edge.
+        assert abs(line.y_min - (BOTTOM + 7 * MM)) < 2
+        if line.page % 2:
+            assert abs(line.x_max - (RIGHT - 14)) < 2, line
+        else:
+            assert abs(line.x_min - (LEFT + 14)) < 2, line
+
+
+def test_draft_has_cover_markers_and_restarts_numbering(poppler, draft_pdf):
+    text = poppler("pdftotext", draft_pdf, "-enc", "UTF-8")
+    pages = text.split("\f")
+    assert "草稿说明" in pages[0]
+    assert "受理行政复议案件" in pages[0] and "区委宣传部" in pages[0]
+    assert "未审核通过" in pages[0]
+    assert not PAGE_NUMBER.search(pages[0]) and pages[1].strip() == ""
+    assert "副区长在全市法治创建工作推进会上的" in pages[2]
+    assert re.search(r"—\s*1\s*—", pages[2])
+    body = squash("".join(pages[2:]))
+    assert "共受理行政复议案件【待填：受理行政复议案件】起" in body
+    assert "法治文化展示牌【待审：法治文化展示牌】个" in body
+
+
+def test_final_pdf_refuses_gaps(default_template, session_snapshot, font_cache_dir):
+    snapshot = {**session_snapshot, "district_name": None}
+    with pytest.raises(MissingFigures):
+        render_pdf(default_template, snapshot, "final", font_cache_dir=font_cache_dir)
+
+
+def test_reduced_fonts_are_cached(font_cache_dir, final_pdf):
+    fonts = reduced_fonts(font_cache_dir)
+    assert set(fonts) == {"title", "body", "heading", "kai"}
+    stamps = {role: path.stat().st_mtime_ns for role, path in fonts.items()}
+    assert reduced_fonts(font_cache_dir) == fonts
+    assert {role: path.stat().st_mtime_ns for role, path in fonts.items()} == stamps
+
+
+def test_rare_character_falls_back_to_full_font(poppler, session_snapshot, font_cache_dir):
+    # 喆 and 堃 are outside GB 2312, so the reduced fonts lack them.
+    pdf = render_pdf("喆堃同志{district}", session_snapshot, font_cache_dir=font_cache_dir)
+    assert squash(poppler("pdftotext", pdf, "-enc", "UTF-8")).startswith("喆堃同志示范")
+    names = poppler("pdffonts", pdf)
+    assert "LG-Reduced-body" in names and "Noto-Serif-CJK-SC" in names
+
+
+def test_renders_without_font_cache(poppler, session_snapshot):
+    pdf = render_pdf("# 标题\n正文{district}", session_snapshot)
+    assert squash(PAGE_NUMBER.sub("", poppler("pdftotext", pdf))) == "标题正文示范"
+
+
+def test_licensed_font_takes_precedence(poppler, tmp_path, session_snapshot, font_cache_dir):
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    # Stand-in for a licensed 仿宋_GB2312: a small font carrying that name.
+    font = TTFont(reduced_fonts(font_cache_dir)["heading"])
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="正文示范")
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = "仿宋_GB2312"
+        elif record.nameID == 6:
+            record.string = "FangSong_GB2312"
+    font.save(tmp_path / "fangsong.otf")
+    (tmp_path / "notes.txt").write_text("not a font")
+
+    pdf = render_pdf(
+        "正文{district}", session_snapshot, font_dir=tmp_path, font_cache_dir=font_cache_dir
+    )
+    assert "LG-Licensed-body" in poppler("pdffonts", pdf)
+    assert squash(PAGE_NUMBER.sub("", poppler("pdftotext", pdf))) == "正文示范"
+
+
+def test_harfbuzz_subset_check_returns_bool():
+    assert isinstance(harfbuzz_subset_available(), bool)
