@@ -4,6 +4,7 @@ from the environment (or a `.env` file beside manage.py)."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -30,6 +31,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "csp",
@@ -193,6 +198,22 @@ else:
     # worker only after this long.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 
+# Reminders (催报) N days before a deadline and daily once overdue; periods lock themselves
+# after their deadline (plus a grace period) unless METRICS_AUTO_LOCK is off.
+CELERY_BEAT_SCHEDULE = {
+    "metrics-send-due-reminders": {
+        "task": "metrics.tasks.send_due_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "metrics-lock-overdue-periods": {
+        "task": "metrics.tasks.lock_overdue_periods",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
+METRICS_REMINDER_DAYS_BEFORE = env.int("METRICS_REMINDER_DAYS_BEFORE", default=3)
+METRICS_AUTO_LOCK = env.bool("METRICS_AUTO_LOCK", default=True)
+METRICS_AUTO_LOCK_GRACE_DAYS = env.int("METRICS_AUTO_LOCK_GRACE_DAYS", default=0)
+
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
@@ -201,8 +222,27 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lawgov@localh
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "lawgov.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "lawgov API",
+    "DESCRIPTION": "法治政府建设工作汇报门户：部门数据报送、审核与讲话稿生成。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Figure, Indicator, ReportingPeriod, Section, User, ValidationRule
+from .models import (
+    Department,
+    Evidence,
+    Figure,
+    FigureComment,
+    Indicator,
+    Notice,
+    Reminder,
+    ReportingPeriod,
+    Section,
+    User,
+    ValidationRule,
+)
 
 admin.site.site_header = "法治政府建设工作汇报门户"
 admin.site.site_title = "法治汇报门户"
@@ -76,3 +88,55 @@ class ValidationRuleAdmin(SimpleHistoryAdmin):
     list_filter = ["severity", "active"]
     list_select_related = ["left", "right"]
     search_fields = ["name", "left__code", "right__code"]
+
+
+@admin.register(FigureComment)
+class FigureCommentAdmin(admin.ModelAdmin):
+    list_display = ["figure", "kind", "author", "created_at", "text"]
+    list_filter = ["kind", "figure__period"]
+    list_select_related = ["figure__indicator", "figure__period", "author"]
+    search_fields = ["text", "figure__indicator__code"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    """Listed for oversight only; files are added and served through the portal's checks."""
+
+    list_display = ["original_name", "figure", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = ["figure__indicator", "figure__period", "uploaded_by"]
+    readonly_fields = [
+        "figure",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "period", "created_by", "created_at"]
+    list_filter = ["department", "period"]
+    list_select_related = ["department", "period", "created_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "department",
+        "period",
+        "date",
+        "manual",
+        "missing",
+        "returned",
+        "recipients",
+        "emailed_at",
+    ]
+    list_filter = ["period", "manual", "department"]
+    list_select_related = ["department", "period"]

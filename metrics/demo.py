@@ -136,6 +136,8 @@ def _user(username, *, role, last_name="", first_name="", department=None, super
         defaults={
             "last_name": last_name,
             "first_name": first_name,
+            # Reminders go out by email; the console backend prints them in `make run`.
+            "email": f"{username}@demo.lawgov.local",
             "department": department,
             "is_staff": superuser or role == Role.REVIEWER,
             "is_superuser": superuser,
@@ -280,7 +282,7 @@ def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> 
                 continue  # gaps in the current period
             base = (n * 37 + 11) % 900 + 50
             value = (
-                (base * 100 // 900)
+                min(base * 100 // 900, 100)
                 if indicator.value_type == ValueType.PERCENTAGE
                 else base + p_index * (n % 13)
             )

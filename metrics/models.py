@@ -201,6 +201,10 @@ class Figure(models.Model):
     )
     value = models.DecimalField("数值", max_digits=20, decimal_places=4, null=True, blank=True)
     remark = models.TextField("备注", blank=True)
+    explanation = models.TextField(
+        "上报说明", blank=True, help_text="强制上报时对预警的书面说明，审核员可见"
+    )
+    return_reason = models.TextField("退回原因", blank=True)
     status = models.CharField(
         "状态", max_length=12, choices=FigureStatus.choices, default=FigureStatus.DRAFT
     )
@@ -315,3 +319,151 @@ class ValidationRule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", "意见"
+    RETURN = "return", "退回"
+    APPROVE = "approve", "审核通过"
+    REOPEN = "reopen", "重新开放"
+    EXPLANATION = "explanation", "上报说明"
+    EVIDENCE = "evidence", "佐证材料"
+
+
+class FigureComment(models.Model):
+    """The thread on one figure: reviewers' reasons and opinions, clerks' answers."""
+
+    figure = models.ForeignKey(
+        Figure, verbose_name="填报数据", on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        "metrics.User",
+        verbose_name="发表人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(
+        "类型", max_length=12, choices=CommentKind.choices, default=CommentKind.COMMENT
+    )
+    text = models.TextField("内容")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "意见"
+        verbose_name_plural = "意见"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CommentKind.values), name="comment_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.text[:30]}"
+
+
+class Evidence(models.Model):
+    """A supporting document (佐证材料) for one figure, stored under MEDIA_ROOT with a generated
+    name and served only through a view that checks who may see the department's figures."""
+
+    figure = models.ForeignKey(
+        Figure, verbose_name="填报数据", on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to="evidence/", max_length=200)
+    original_name = models.CharField("原文件名", max_length=150)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        "metrics.User",
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Notice(models.Model):
+    """A message in the portal for a department's clerks (催报 and the like)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="notices"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name="报告期",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    created_by = models.ForeignKey(
+        "metrics.User",
+        verbose_name="发送人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Reminder(models.Model):
+    """One 催报 to one department for one period on one day: at most one a day."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="reminders"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="报告期", on_delete=models.CASCADE, related_name="reminders"
+    )
+    date = models.DateField("日期")
+    manual = models.BooleanField("人工催报", default=False)
+    sent_by = models.ForeignKey(
+        "metrics.User",
+        verbose_name="催报人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    missing = models.PositiveIntegerField("未报送项数", default=0)
+    returned = models.PositiveIntegerField("被退回项数", default=0)
+    recipients = models.PositiveIntegerField("邮件收件人数", default=0)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "催报记录"
+        verbose_name_plural = "催报记录"
+        ordering = ["-date", "department__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "period", "date"], name="reminder_once_per_department_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.period.code} {self.date:%Y-%m-%d}"

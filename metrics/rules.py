@@ -1,11 +1,11 @@
-"""Evaluating the cross-indicator rules against a set of values."""
+"""Evaluating the cross-indicator rules and the change check against a set of values."""
 
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import RuleSeverity, ValidationRule
-from .validation import plain
+from .models import Department, RuleSeverity, ValidationRule
+from .validation import check_change, plain
 
 _OPERATORS = {
     "<=": operator.le,
@@ -31,6 +31,10 @@ class RuleResult:
     def is_warning(self):
         return self.passed is False and self.rule.severity == RuleSeverity.WARNING
 
+    @property
+    def is_pending(self):
+        return self.passed is None
+
 
 def evaluate(rule: ValidationRule, values: dict[str, Decimal | None]) -> RuleResult:
     left = values.get(rule.left.code)
@@ -46,3 +50,53 @@ def evaluate(rule: ValidationRule, values: dict[str, Decimal | None]) -> RuleRes
 
 def evaluate_all(rules, values) -> list[RuleResult]:
     return [evaluate(rule, values) for rule in rules]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem attached to one indicator of a department: blocks submit (error) or needs a
+    written explanation (warning); `pending` is a rule that waits for another department."""
+
+    code: str
+    severity: str  # "error" | "warning" | "pending"
+    message: str
+
+    @property
+    def is_error(self):
+        return self.severity == "error"
+
+    @property
+    def is_warning(self):
+        return self.severity == "warning"
+
+
+def _owned_side(rule: ValidationRule, department: Department) -> str:
+    if rule.left.department_id == department.pk:
+        return rule.left.code
+    return rule.right.code
+
+
+def department_findings(
+    *,
+    department: Department,
+    indicators,
+    rules,
+    values: dict[str, Decimal | None],
+    previous: dict[str, Decimal | None],
+) -> list[Finding]:
+    """Rule results and change checks for a department's indicators, each keyed to the
+    indicator the department owns (the left side of a rule when it owns both)."""
+    findings = []
+    for result in evaluate_all(rules, values):
+        code = _owned_side(result.rule, department)
+        if result.is_error:
+            findings.append(Finding(code, "error", result.message))
+        elif result.is_warning:
+            findings.append(Finding(code, "warning", result.message))
+        elif result.is_pending and values.get(code) is not None:
+            findings.append(Finding(code, "pending", result.message))
+    for indicator in indicators:
+        warning = check_change(indicator, values.get(indicator.code), previous.get(indicator.code))
+        if warning:
+            findings.append(Finding(indicator.code, "warning", warning))
+    return findings

@@ -57,3 +57,196 @@ def _xlsx_rows(data: bytes):
         raise ValidationError(["无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。"]) from exc
     sheet = workbook.worksheets[0]
     return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+
+
+# ---------------------------------------------------------------------------------------
+# A department's sheet for a period (clerk) and the whole period (reviewer), as XLSX
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_HEADER = ["代码", "指标", "单位", "上期数值", "本期数值", "备注"]
+INFO_SHEET = "填报说明"
+
+
+def _styled_header(sheet, header):
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F3EDE4")
+        cell.alignment = Alignment(horizontal="center")
+    sheet.freeze_panes = "A2"
+
+
+def department_workbook(sheet_data) -> bytes:
+    """The clerk's sheet: code, name, unit, previous value, then empty value and remark
+    columns, with data validation on the value column by value type."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .models import ValueType
+
+    department, period = sheet_data.department, sheet_data.period
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{department.short_name or department.name}{period.code}"[:31]
+    _styled_header(sheet, SHEET_HEADER)
+    rules = {
+        ValueType.COUNT: DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        ),
+        ValueType.PERCENTAGE: DataValidation(
+            type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
+        ),
+        ValueType.DECIMAL: DataValidation(type="decimal", allow_blank=True),
+    }
+    messages = {
+        ValueType.COUNT: "请填写不小于 0 的整数。",
+        ValueType.PERCENTAGE: "请填写 0 到 100 之间的数（百分比）。",
+        ValueType.DECIMAL: "请填写数字。",
+    }
+    for value_type, rule in rules.items():
+        rule.error = messages[value_type]
+        rule.errorTitle = "数值不正确"
+        rule.prompt = messages[value_type]
+        rule.showErrorMessage = True
+        rule.showInputMessage = True
+        sheet.add_data_validation(rule)
+    for row in sheet_data.rows:
+        indicator = row.indicator
+        sheet.append(
+            [indicator.code, indicator.name, indicator.unit, _number(row.previous), None, None]
+        )
+        line = sheet.max_row
+        rules[indicator.value_type].add(f"E{line}")
+        for column in "EF":
+            sheet[f"{column}{line}"].protection = Protection(locked=False)
+    for column, width in zip("ABCDEF", (34, 44, 8, 12, 14, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    info = workbook.create_sheet(INFO_SHEET)
+    info.append(["报告期", period.code, period.label])
+    info.append(["部门", department.code, department.name])
+    info.append(["截止日期", period.deadline.isoformat()])
+    info.append(["说明", "请只在“本期数值”“备注”两列填写；留空的行不导入。"])
+    info.column_dimensions["D"].width = 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def read_department_workbook(data: bytes, *, department, period) -> list[FigureRow]:
+    """Rows of a filled-in department sheet, checked to belong to this department and
+    period; the columns are found by their header."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ValidationError(["无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。"]) from exc
+    if INFO_SHEET in workbook.sheetnames:
+        info = {
+            str(r[0]).strip(): str(r[1]).strip()
+            for r in workbook[INFO_SHEET].iter_rows(max_row=3, max_col=2, values_only=True)
+            if r and r[0] is not None and r[1] is not None
+        }
+        if info.get("报告期") and info["报告期"] != period.code:
+            raise ValidationError(
+                [f"该表格是报告期“{info['报告期']}”的，不是{period.label}（{period.code}）的。"]
+            )
+        if info.get("部门") and info["部门"] != department.code:
+            raise ValidationError([f"该表格不是{department.name}的填报表。"])
+    sheet = workbook.worksheets[0]
+    table = list(sheet.iter_rows(values_only=True))
+    if not table:
+        raise ValidationError(["文件中没有数据行。"])
+    header = [str(c).strip() if c is not None else "" for c in table[0]]
+    try:
+        code_col, value_col = header.index("代码"), header.index("本期数值")
+    except ValueError:
+        raise ValidationError(
+            ["表头不正确：第一行应包含“代码”和“本期数值”列，请使用门户下载的填报表。"]
+        ) from None
+    remark_col = header.index("备注") if "备注" in header else None
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        cells = list(cells)
+
+        def cell(index, cells=cells):
+            return cells[index] if index is not None and index < len(cells) else None
+
+        code = cell(code_col)
+        if code is None or str(code).strip() == "":
+            if any(c not in (None, "") for c in cells):
+                rows.append(FigureRow(line=line, code="", value=cell(value_col)))
+            continue
+        remark = cell(remark_col)
+        rows.append(
+            FigureRow(
+                line=line,
+                code=str(code).strip(),
+                value=cell(value_col),
+                remark="" if remark is None else str(remark).strip(),
+            )
+        )
+    return rows
+
+
+def period_workbook(period, rows) -> bytes:
+    """All departments' figures of a period in one sheet, for the reviewers."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{period.code}全部数据"
+    _styled_header(
+        sheet,
+        [
+            "部门",
+            "讲话部分",
+            "代码",
+            "指标",
+            "单位",
+            "上期数值",
+            "本期数值",
+            "状态",
+            "备注",
+            "上报说明",
+            "退回原因",
+            "最后修改人",
+        ],
+    )
+    for indicator, figure, previous in rows:
+        sheet.append(
+            [
+                indicator.department.name,
+                indicator.section.name,
+                indicator.code,
+                indicator.name,
+                indicator.unit,
+                _number(previous),
+                _number(figure.value if figure else None),
+                figure.get_status_display() if figure else "未填",
+                figure.remark if figure else "",
+                figure.explanation if figure else "",
+                figure.return_reason if figure else "",
+                str(figure.updated_by) if figure and figure.updated_by else "",
+            ]
+        )
+    for column, width in zip(
+        "ABCDEFGHIJKL", (16, 18, 34, 40, 7, 11, 11, 9, 24, 24, 24, 12), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _number(value):
+    """A Decimal for the sheet (openpyxl writes Decimals as numbers): an int when whole."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()

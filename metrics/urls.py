@@ -4,4 +4,45 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("entry/", views.entry_current, name="entry_current"),
+    path("entry/<str:period_code>/", views.entry, name="entry"),
+    path("entry/<str:period_code>/sheet.xlsx", views.entry_sheet, name="entry_sheet"),
+    path("entry/<str:period_code>/upload/", views.entry_upload, name="entry_upload"),
+    path("entry/<str:period_code>/row/<slug:indicator_code>/", views.entry_row, name="entry_row"),
+    path(
+        "figures/<str:period_code>/<slug:indicator_code>/",
+        views.figure_detail,
+        name="figure_detail",
+    ),
+    path(
+        "figures/<str:period_code>/<slug:indicator_code>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path(
+        "figures/<str:period_code>/<slug:indicator_code>/comment/",
+        views.figure_comment,
+        name="figure_comment",
+    ),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("review/", views.review_current, name="review_current"),
+    path("review/<str:period_code>/", views.review_queue, name="review_queue"),
+    path("review/<str:period_code>/export.xlsx", views.review_export, name="review_export"),
+    path("review/<str:period_code>/period/", views.review_period, name="review_period"),
+    path(
+        "review/<str:period_code>/<slug:department_code>/",
+        views.review_department,
+        name="review_department",
+    ),
+    path(
+        "review/<str:period_code>/<slug:department_code>/action/",
+        views.review_action,
+        name="review_action",
+    ),
+    path(
+        "review/<str:period_code>/<slug:department_code>/remind/",
+        views.review_remind,
+        name="review_remind",
+    ),
 ]

@@ -1,8 +1,17 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Thin views: they read with selectors, write with services and render Chinese pages."""
 
-from . import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, forms, selectors, services, tabular
+from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .roles import Role, role_of
+from .validation import plain
 
 
 @login_required
@@ -12,9 +21,490 @@ def home(request):
     context = {"role": role, "period": period}
     if period is not None:
         if role == Role.CLERK and request.user.department_id:
-            context["progress"] = selectors.department_progress(
-                department=request.user.department, period=period
-            )
+            department = request.user.department
+            sheet = selectors.department_sheet(department=department, period=period)
+            context["sheet"] = sheet
+            context["counts"] = sheet.counts
+            context["left"] = [r for r in sheet.rows if r.editable]
+            context["notices"] = selectors.notices_for(department=department)
+        elif role == Role.REVIEWER:
+            context["queue"] = selectors.review_queue(period=period)
         else:
             context["departments"] = selectors.progress_by_department(period=period)
     return render(request, "metrics/home.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Entry (clerk)
+
+
+def _clerk_department(request) -> Department:
+    department = request.user.department
+    access.require(
+        department is not None and access.can_enter_figures(request.user, department),
+        "只有部门填报员可以填报数据。",
+    )
+    return department
+
+
+def _messages_of(exc: ValidationError) -> tuple[dict, list]:
+    """Field errors by indicator code, and the general ones."""
+    if hasattr(exc, "error_dict"):
+        by_code = {
+            code: list(ValidationError(errs).messages) for code, errs in exc.error_dict.items()
+        }
+        general = by_code.pop(NON_FIELD_ERRORS, [])
+        return by_code, general
+    return {}, list(exc.messages)
+
+
+def _decorate(sheet, *, typed=None, errors=None, saved=()):
+    """Put what the form shows on each row: typed text if the save was refused, else the
+    stored values; the errors next to each field."""
+    typed, errors = typed or {}, errors or {}
+    for row in sheet.rows:
+        code = row.indicator.code
+        entry = typed.get(code)
+        figure = row.figure
+        if entry is not None:
+            row.form_value = entry.value
+            row.form_remark = entry.remark
+            row.form_explanation = (
+                entry.explanation
+                if entry.explanation is not None
+                else (figure.explanation if figure else "")
+            )
+        else:
+            row.form_value = plain(figure.value) if figure and figure.value is not None else ""
+            row.form_remark = figure.remark if figure else ""
+            row.form_explanation = figure.explanation if figure else ""
+        row.field_errors = errors.get(code, [])
+        row.show_explanation = bool(row.warnings or row.form_explanation or row.field_errors)
+        row.just_saved = code in saved
+    return sheet
+
+
+@login_required
+def entry(request, period_code):
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = _clerk_department(request)
+    typed, errors, general = {}, {}, []
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        codes = [i.code for i in Indicator.objects.filter(department=department).only("code")]
+        entries = forms.entries_from_post(request.POST, codes)
+        typed = {e.code: e for e in entries}
+        try:
+            services.save_draft(
+                department=department, period=period, entries=entries, user=request.user
+            )
+        except ValidationError as exc:
+            errors, general = _messages_of(exc)
+            general.insert(0, "未保存：请按提示修改标红的项目后再保存。")
+        else:
+            if action not in ("submit", "force"):
+                messages.success(request, "草稿已保存。")
+                return redirect("entry", period_code=period.code)
+            try:
+                submitted = services.submit_figures(
+                    department=department, period=period, user=request.user, force=action == "force"
+                )
+            except ValidationError as exc:
+                errors, general = _messages_of(exc)
+                general.insert(0, "草稿已保存，但未能报送：请按提示处理后再报送。")
+            else:
+                messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
+                return redirect("entry", period_code=period.code)
+    sheet = selectors.department_sheet(department=department, period=period)
+    _decorate(sheet, typed=typed, errors=errors)
+    return render(
+        request,
+        "metrics/entry.html",
+        {
+            "period": period,
+            "department": department,
+            "sheet": sheet,
+            "counts": sheet.counts,
+            "general_errors": general,
+            "has_warnings": any(r.warnings for r in sheet.rows if r.editable),
+            "upload_form": forms.SheetUploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def entry_row(request, period_code, indicator_code):
+    """htmx: save one row and answer with the row re-rendered."""
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("department"), code=indicator_code
+    )
+    department = indicator.department
+    access.require(
+        access.can_enter_figures(request.user, department), f"您不能填报{department.name}的数据。"
+    )
+    entries = forms.entries_from_post(request.POST, [indicator.code])
+    typed, errors, saved = {}, {}, ()
+    try:
+        services.save_draft(
+            department=department, period=period, entries=entries, user=request.user
+        )
+        saved = (indicator.code,)
+    except ValidationError as exc:
+        typed = {e.code: e for e in entries}
+        errors, general = _messages_of(exc)
+        if general:
+            errors.setdefault(indicator.code, []).extend(general)
+    sheet = selectors.department_sheet(department=department, period=period)
+    _decorate(sheet, typed=typed, errors=errors, saved=saved)
+    return render(
+        request,
+        "metrics/_entry_row.html",
+        {"row": sheet.row(indicator.code), "period": period},
+    )
+
+
+@login_required
+@require_GET
+def entry_sheet(request, period_code):
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = _clerk_department(request)
+    sheet = selectors.department_sheet(department=department, period=period)
+    response = HttpResponse(
+        tabular.department_workbook(sheet), content_type=tabular.XLSX_CONTENT_TYPE
+    )
+    filename = f"{department.code}-{period.code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def entry_upload(request, period_code):
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = _clerk_department(request)
+    form = forms.SheetUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的 Excel 文件。")
+        return redirect("entry", period_code=period.code)
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.size > tabular_limit():
+            raise ValidationError(["文件过大：填报表不能超过 5 MB。"])
+        rows = tabular.read_department_workbook(upload.read(), department=department, period=period)
+        saved = services.import_figures(
+            period=period,
+            rows=rows,
+            user=request.user,
+            department=department,
+            skip_empty=True,
+            source=f"Excel 导入：{upload.name[:80]}",
+        )
+    except ValidationError as exc:
+        messages.error(request, "导入失败，未导入任何数据：")
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已从 Excel 导入 {len(saved)} 项数据（草稿），请核对后报送。")
+    return redirect("entry", period_code=period.code)
+
+
+def tabular_limit() -> int:
+    return 5 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------------------
+# One figure: evidence, comments, history
+
+
+def _figure_context(request, period_code, indicator_code):
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("department", "section"), code=indicator_code
+    )
+    access.require(
+        access.can_view_department(request.user, indicator.department),
+        f"您不能查看{indicator.department.name}的数据。",
+    )
+    return period, indicator
+
+
+@login_required
+def figure_detail(request, period_code, indicator_code):
+    period, indicator = _figure_context(request, period_code, indicator_code)
+    figure = (
+        Figure.objects.filter(period=period, indicator=indicator)
+        .select_related("updated_by")
+        .first()
+    )
+    previous = selectors.previous_values(period=period, department=indicator.department).get(
+        indicator.code
+    )
+    can_enter = access.can_enter_figures(request.user, indicator.department)
+    can_review = access.can_review(request.user)
+    editable = (
+        can_enter
+        and not period.is_locked
+        and (figure is None or figure.status in services.EDITABLE_BY_CLERK)
+    )
+    context = {
+        "period": period,
+        "indicator": indicator,
+        "figure": figure,
+        "previous": previous,
+        "evidence": list(figure.evidence.select_related("uploaded_by")) if figure else [],
+        "comments": list(figure.comments.select_related("author")) if figure else [],
+        "history": selectors.figure_history(figure=figure) if figure else [],
+        "can_upload": editable,
+        "can_comment": figure is not None and (can_enter or can_review),
+        "can_review": can_review,
+        "evidence_form": forms.EvidenceForm(),
+        "comment_form": forms.CommentForm(),
+        "back": (
+            reverse("review_department", args=[period.code, indicator.department.code])
+            if can_review
+            else reverse("entry", args=[period.code])
+        ),
+    }
+    return render(request, "metrics/figure.html", context)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, period_code, indicator_code):
+    period, indicator = _figure_context(request, period_code, indicator_code)
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件。")
+    else:
+        try:
+            item = services.add_evidence(
+                indicator=indicator,
+                period=period,
+                upload=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"上传失败：{message}")
+        else:
+            messages.success(request, f"已上传佐证材料“{item.original_name}”。")
+    return redirect("figure_detail", period_code=period.code, indicator_code=indicator.code)
+
+
+def _evidence_item(request, evidence_id) -> Evidence:
+    item = get_object_or_404(
+        Evidence.objects.select_related("figure__indicator__department", "figure__period"),
+        pk=evidence_id,
+    )
+    access.require(
+        access.can_view_department(request.user, item.figure.indicator.department),
+        "您无权查看该佐证材料。",
+    )
+    return item
+
+
+@login_required
+@require_GET
+def evidence_download(request, evidence_id):
+    item = _evidence_item(request, evidence_id)
+    inline = item.content_type in ("application/pdf", "image/png", "image/jpeg")
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise PermissionDenied("文件不存在或已被删除。") from None
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_id):
+    item = _evidence_item(request, evidence_id)
+    figure = item.figure
+    try:
+        services.delete_evidence(item=item, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已删除佐证材料“{item.original_name}”。")
+    return redirect(
+        "figure_detail", period_code=figure.period.code, indicator_code=figure.indicator.code
+    )
+
+
+@login_required
+@require_POST
+def figure_comment(request, period_code, indicator_code):
+    period, indicator = _figure_context(request, period_code, indicator_code)
+    figure = get_object_or_404(Figure, period=period, indicator=indicator)
+    form = forms.CommentForm(request.POST)
+    try:
+        services.add_comment(figure=figure, user=request.user, text=form.data.get("text", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "意见已发表。")
+    return redirect(reverse("figure_detail", args=[period.code, indicator.code]) + "#comments")
+
+
+# ---------------------------------------------------------------------------------------
+# Review (legal affairs office)
+
+
+def _reviewer(request):
+    access.require(access.can_review(request.user), "只有法制办审核员可以审核数据。")
+
+
+@login_required
+def review_queue(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    return render(
+        request,
+        "metrics/review_queue.html",
+        {
+            "period": period,
+            "queue": selectors.review_queue(period=period),
+            "periods": ReportingPeriod.objects.order_by("-end"),
+            "can_lock": request.user.has_perm("metrics.lock_period"),
+        },
+    )
+
+
+@login_required
+def review_department(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
+    return render(
+        request,
+        "metrics/review_department.html",
+        {
+            "period": period,
+            "department": department,
+            "sheet": sheet,
+            "counts": sheet.counts,
+            "rule_findings": sheet.findings,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_action(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    action = request.POST.get("action", "")
+    back = reverse("review_department", args=[period.code, department.code])
+    try:
+        if action == "approve_all":
+            approved = services.approve_department(
+                department=department, period=period, user=request.user
+            )
+            messages.success(request, f"已审核通过{department.name}的 {len(approved)} 项数据。")
+            return redirect(back)
+        figure = get_object_or_404(
+            Figure.objects.select_related("indicator"),
+            pk=request.POST.get("figure") or 0,
+            period=period,
+            indicator__department=department,
+        )
+        back += f"#row-{figure.indicator.code}"
+        reason = request.POST.get("reason", "")
+        if action == "approve":
+            services.approve_figure(figure=figure, user=request.user)
+            messages.success(request, f"已审核通过：{figure.indicator.name}。")
+        elif action == "return":
+            services.return_figure(figure=figure, user=request.user, reason=reason)
+            messages.success(
+                request, f"已退回：{figure.indicator.name}。填报员将在该项看到退回原因。"
+            )
+        elif action == "reopen":
+            services.reopen_figure(figure=figure, user=request.user, reason=reason)
+            messages.success(request, f"已重新开放：{figure.indicator.name}。")
+        else:
+            messages.error(request, "未知的操作。")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def review_remind(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    try:
+        services.send_reminder(department=department, period=period, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已向{department.name}发送催报通知。")
+    return redirect("review_queue", period_code=period.code)
+
+
+@login_required
+@require_POST
+def review_period(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    try:
+        if request.POST.get("action") == "lock":
+            services.lock_period(period=period, user=request.user)
+            messages.success(request, f"{period.label}已锁定，各部门不能再修改数据。")
+        else:
+            services.reopen_period(
+                period=period, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"{period.label}已重新开放填报。")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("review_queue", period_code=period.code)
+
+
+@login_required
+@require_GET
+def review_export(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    data = tabular.period_workbook(period, selectors.period_export_rows(period=period))
+    response = HttpResponse(data, content_type=tabular.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="lawgov-{period.code}.xlsx"'
+    return response
+
+
+@login_required
+def entry_current(request):
+    """/entry/ → the form of the period people are working on (a stable link for the nav)."""
+    period = selectors.current_period()
+    if period is None:
+        messages.error(request, "尚未设立报告期，请联系管理员。")
+        return redirect("home")
+    return redirect("entry", period_code=period.code)
+
+
+@login_required
+def review_current(request):
+    """/review/ → the review queue of the period people are working on."""
+    _reviewer(request)
+    period = selectors.current_period()
+    if period is None:
+        messages.error(request, "尚未设立报告期，请联系管理员。")
+        return redirect("home")
+    return redirect("review_queue", period_code=period.code)

@@ -1,0 +1,128 @@
+"""Checking uploaded evidence (佐证材料) by its content, never by its name."""
+
+import hashlib
+import io
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# An Office file is a zip; these bound what it may unpack to (zip bombs).
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_ENTRIES = 5000
+MAX_CONTENT_TYPES_XML = 1024 * 1024
+
+ACCEPTED_LABEL = "PDF、PNG、JPG 图片、Word（.docx）或 Excel（.xlsx）"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+    label: str
+    inline: bool  # safe to show in the browser rather than download
+
+
+PDF = FileKind(".pdf", "application/pdf", "PDF", True)
+PNG = FileKind(".png", "image/png", "PNG 图片", True)
+JPEG = FileKind(".jpg", "image/jpeg", "JPG 图片", True)
+DOCX = FileKind(
+    ".docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "Word 文档",
+    False,
+)
+XLSX = FileKind(
+    ".xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "Excel 表格",
+    False,
+)
+
+_OFFICE = {
+    DOCX: ("word/document.xml", b"wordprocessingml.document.main+xml"),
+    XLSX: ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+}
+
+
+def sniff(data: bytes) -> FileKind:
+    """What the bytes are, or a ValidationError in Chinese."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _office_kind(data)
+    raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
+
+
+def _office_kind(data: bytes) -> FileKind:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValidationError("文件已损坏，无法识别为 Word 或 Excel 文件。") from None
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ValidationError("文件内部结构异常（条目过多），已拒绝。")
+    total = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise ValidationError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+    names = {e.filename: e for e in entries}
+    types = names.get("[Content_Types].xml")
+    if types is None or types.file_size > MAX_CONTENT_TYPES_XML:
+        raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
+    try:
+        content_types = archive.read(types)
+    except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError):
+        raise ValidationError("文件已损坏，无法识别为 Word 或 Excel 文件。") from None
+    for kind, (part, marker) in _OFFICE.items():
+        if part in names and marker in content_types:
+            return kind
+    raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded file's bytes, refusing anything over the size limit before reading it."""
+    limit_mb = MAX_EVIDENCE_BYTES // (1024 * 1024)
+    if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(f"文件过大：单个文件不能超过 {limit_mb} MB。")
+    chunks, size = [], 0
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > MAX_EVIDENCE_BYTES:
+            raise ValidationError(f"文件过大：单个文件不能超过 {limit_mb} MB。")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data:
+        raise ValidationError("文件是空的。")
+    return data
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]+")
+
+
+def display_name(client_name: str, kind: FileKind) -> str:
+    """A name to show and to offer on download: the base name only, no control or path
+    characters, the extension the content really has."""
+    base = PurePath((client_name or "").replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", base)
+    stem = _UNSAFE.sub("_", PurePath(base).stem).strip(" ._") or "佐证材料"
+    return f"{stem[:100]}{kind.extension}"
+
+
+def stored_name(kind: FileKind, *, period_code: str) -> str:
+    """Where the file goes under MEDIA_ROOT: generated, never derived from the user's name."""
+    return f"{period_code}/{uuid.uuid4().hex}{kind.extension}"  # upload_to adds evidence/
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

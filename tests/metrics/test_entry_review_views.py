@@ -1,0 +1,280 @@
+"""The entry form, the review pages and the figure page through HTTP: what each role sees,
+what is refused (403, never a 500 or a silent no-op) and the query budget."""
+
+from decimal import Decimal
+
+import pytest
+
+from metrics import services
+from metrics.demo import DEMO_PASSWORD
+from metrics.models import Figure, FigureStatus, Indicator
+
+
+def _login(client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def _fig(code, period="2026"):
+    return Figure.objects.get(indicator__code=code, period__code=period)
+
+
+def _form_for(page_figures: dict, **values):
+    """POST data for the sfj entry form as the page would send it."""
+    data = {}
+    for code, (value, version) in page_figures.items():
+        data[f"value-{code}"] = value
+        data[f"remark-{code}"] = ""
+        data[f"version-{code}"] = str(version)
+    for code, value in values.items():
+        data[f"value-{code}"] = value
+    return data
+
+
+def _editable_sfj():
+    editable = {}
+    for indicator in Indicator.objects.filter(department__code="sfj"):
+        figure = Figure.objects.filter(indicator=indicator, period__code="2026").first()
+        if figure is None:
+            editable[indicator.code] = ("", 0)
+        elif figure.status in ("draft", "returned"):
+            editable[indicator.code] = (str(figure.value.normalize()), figure.version)
+    return editable
+
+
+def test_clerk_home_links_to_the_entry_form(client, demo_data):
+    page = _login(client, "clerk_sfj").get("/").content.decode()
+    assert 'href="/entry/2026/"' in page and "待填 2 项" in page and "2026年12月15日" in page
+    assert "法治文化展示牌" in page  # left to fill
+    assert "外聘律师事务所" not in page  # approved, nothing left to do
+
+
+def test_reviewer_home_is_the_queue(client, demo_data):
+    page = _login(client, "reviewer").get("/").content.decode()
+    assert 'href="/review/2026/zfw/"' in page and "待审核" in page
+
+
+def test_entry_form_groups_rows_by_section(client, demo_data, django_assert_max_num_queries):
+    _login(client, "clerk_sfj")
+    with django_assert_max_num_queries(15):
+        response = client.get("/entry/2026/")
+    page = response.content.decode()
+    sections = [
+        page.index(name) for name in ("组织领导", "依法行政与营商环境", "基层治理", "普法宣传")
+    ]
+    assert sections == sorted(sections)
+    assert 'name="value-edu_culture_signs"' in page  # not filled: editable
+    assert 'name="version-edu_materials_distributed"' in page  # draft: editable
+    assert 'name="value-biz_inhouse_counsel"' not in page  # approved: read-only
+    assert 'name="value-biz_review_cases_received"' not in page  # submitted: read-only
+    assert "123456" in page  # previous period's value
+
+
+def test_save_draft_and_submit_through_the_form(client, demo_data):
+    _login(client, "clerk_sfj")
+    data = _form_for(_editable_sfj(), edu_culture_signs="150", edu_publicity_panels="")
+    response = client.post("/entry/2026/", {**data, "action": "save"}, follow=True)
+    assert "草稿已保存" in response.content.decode()
+    assert _fig("edu_culture_signs").value == 150
+
+    data = _form_for(_editable_sfj(), edu_publicity_panels="400")
+    response = client.post("/entry/2026/", {**data, "action": "submit"}, follow=True)
+    assert "已报送 5 项数据" in response.content.decode()
+    assert _fig("edu_publicity_panels").status == FigureStatus.SUBMITTED
+
+
+def test_refused_submit_keeps_what_was_typed(client, demo_data):
+    _login(client, "clerk_sfj")
+    data = _form_for(_editable_sfj(), edu_culture_signs="一百五十", edu_bulletin_boards="-2")
+    data["remark-edu_culture_signs"] = "我的备注"
+    response = client.post("/entry/2026/", {**data, "action": "submit"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "未保存" in page
+    assert 'value="一百五十"' in page and 'value="我的备注"' in page and 'value="-2"' in page
+    assert "“一百五十”不是数字" in page and "不能为负数" in page
+    assert not Figure.objects.filter(
+        indicator__code="edu_culture_signs", period__code="2026"
+    ).exists()
+    assert _fig("edu_bulletin_boards").value == 275
+
+    # Missing figures: saved as draft, refused at each missing field.
+    data = _form_for(_editable_sfj(), edu_culture_signs="150")
+    page = client.post("/entry/2026/", {**data, "action": "submit"}).content.decode()
+    assert "草稿已保存，但未能报送" in page and "法治宣传板块尚未填写" in page
+    assert _fig("edu_culture_signs").value == 150
+
+
+def test_stale_form_shows_the_current_value(client, demo_data):
+    from metrics.models import User
+
+    _login(client, "clerk_sfj")
+    stale = _editable_sfj()
+    services.save_figure(
+        indicator=Indicator.objects.get(code="edu_bulletin_boards"),
+        period=_fig("edu_bulletin_boards").period,
+        value=Decimal(280),
+        user=User.objects.get(username="clerk_sfj"),
+    )
+    data = _form_for(stale, edu_bulletin_boards="290")
+    page = client.post("/entry/2026/", {**data, "action": "save"}).content.decode()
+    assert "当前值为 280" in page and 'value="290"' in page
+    assert _fig("edu_bulletin_boards").value == 280
+    # The form now carries the current version: saving again is a deliberate overwrite.
+    version = _fig("edu_bulletin_boards").version
+    assert f'name="version-edu_bulletin_boards" value="{version}"' in page
+
+
+def test_htmx_saves_one_row(client, demo_data):
+    _login(client, "clerk_sfj")
+    figure = _fig("edu_bulletin_boards")
+    response = client.post(
+        "/entry/2026/row/edu_bulletin_boards/",
+        {"value-edu_bulletin_boards": "300", "version-edu_bulletin_boards": figure.version},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and body.lstrip().startswith("<tbody")
+    assert "已保存" in body and _fig("edu_bulletin_boards").value == 300
+    response = client.post(
+        "/entry/2026/row/edu_bulletin_boards/",
+        {"value-edu_bulletin_boards": "3x", "version-edu_bulletin_boards": figure.version + 1},
+    )
+    assert "不是数字" in response.content.decode()
+
+
+def test_other_departments_clerk_gets_403(client, demo_data):
+    _login(client, "clerk_gaj")
+    before = _fig("edu_bulletin_boards").value
+    assert (
+        client.post(
+            "/entry/2026/row/edu_bulletin_boards/", {"value-edu_bulletin_boards": "1"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/figures/2026/edu_bulletin_boards/").status_code == 403
+    assert (
+        client.post("/figures/2026/edu_bulletin_boards/comment/", {"text": "x"}).status_code == 403
+    )
+    for url in ("/review/2026/", "/review/2026/sfj/", "/review/2026/export.xlsx"):
+        assert client.get(url).status_code == 403
+    assert client.post("/review/2026/sfj/action/", {"action": "approve_all"}).status_code == 403
+    assert client.post("/review/2026/period/", {"action": "lock"}).status_code == 403
+    assert _fig("edu_bulletin_boards").value == before
+    # The own form only ever touches the own department.
+    page = client.get("/entry/2026/").content.decode()
+    assert "公安分局" in page and "设立宣传栏" not in page
+
+
+def test_non_clerks_get_403_on_the_entry_form(client, demo_data):
+    for username in ("reviewer", "leader"):
+        _login(client, username)
+        assert client.get("/entry/2026/").status_code == 403
+
+
+def test_locked_period_form_is_read_only(client, demo_data):
+    _login(client, "clerk_sfj")
+    page = client.get("/entry/2025/").content.decode()
+    assert "已锁定" in page and 'name="value-' not in page
+    response = client.post("/entry/2025/", {"value-edu_bulletin_boards": "1", "action": "save"})
+    assert "已锁定" in response.content.decode()
+
+
+def test_review_department_page(client, demo_data, django_assert_max_num_queries):
+    _login(client, "reviewer")
+    with django_assert_max_num_queries(15):
+        page = client.get("/review/2026/sfj/").content.decode()
+    assert "全部审核通过（5 项）" in page
+    assert "58" in page and "64" in page  # previous and current value
+    with django_assert_max_num_queries(12):
+        client.get("/review/2026/")
+
+
+def test_review_actions_through_the_views(client, demo_data):
+    _login(client, "reviewer")
+    figure = _fig("biz_review_cases_received")
+    page = client.post(
+        "/review/2026/sfj/action/",
+        {"action": "return", "figure": figure.pk, "reason": "请附立案登记表"},
+        follow=True,
+    ).content.decode()
+    assert "已退回：受理行政复议案件" in page and "请附立案登记表" in page
+    page = client.post(
+        "/review/2026/sfj/action/",
+        {"action": "return", "figure": figure.pk, "reason": ""},
+        follow=True,
+    ).content.decode()
+    assert "只有已报送或已审核的数据可以退回" in page or "请填写退回原因" in page
+    client.post(
+        "/review/2026/sfj/action/",
+        {"action": "approve", "figure": _fig("biz_review_cases_closed").pk},
+    )
+    assert _fig("biz_review_cases_closed").status == FigureStatus.APPROVED
+    client.post("/review/2026/sfj/action/", {"action": "approve_all"})
+    statuses = dict(
+        Figure.objects.filter(period__code="2026", indicator__department__code="sfj").values_list(
+            "indicator__code", "status"
+        )
+    )
+    assert statuses["biz_review_cases_received"] == FigureStatus.RETURNED
+    assert statuses["grass_disputes_mediated"] == FigureStatus.APPROVED
+    # A figure of another department cannot be reached through this department's page.
+    other = _fig("grass_grid_workers")
+    assert (
+        client.post(
+            "/review/2026/sfj/action/", {"action": "approve", "figure": other.pk}
+        ).status_code
+        == 404
+    )
+
+    # The clerk sees the reason at that figure.
+    _login(client, "clerk_sfj")
+    page = client.get("/entry/2026/").content.decode()
+    assert "退回原因：</strong>请附立案登记表" in page
+    assert 'name="value-biz_review_cases_received"' in page
+
+
+def test_lock_and_reopen_period_from_the_queue(client, demo_data):
+    _login(client, "reviewer")
+    page = client.post("/review/2026/period/", {"action": "lock"}, follow=True).content.decode()
+    assert "已锁定" in page and "重新开放报告期" in page
+    page = client.post(
+        "/review/2026/period/", {"action": "reopen", "reason": ""}, follow=True
+    ).content.decode()
+    assert "请填写重新开放报告期的原因" in page
+    client.post("/review/2026/period/", {"action": "reopen", "reason": "更正"})
+    assert _fig("edu_bulletin_boards").period.state == "open"
+
+
+def test_figure_page_shows_history_and_comments(client, demo_data, django_assert_max_num_queries):
+    _login(client, "reviewer")
+    figure = _fig("biz_review_cases_received")
+    client.post(
+        "/review/2026/sfj/action/",
+        {"action": "return", "figure": figure.pk, "reason": "请核实"},
+    )
+    client.post("/figures/2026/biz_review_cases_received/comment/", {"text": "另请附台账"})
+    with django_assert_max_num_queries(15):
+        page = client.get("/figures/2026/biz_review_cases_received/").content.decode()
+    assert "退回：请核实" in page and "另请附台账" in page
+    assert "已报送" in page and "已退回" in page and "→" in page
+    _login(client, "leader")
+    assert client.get("/figures/2026/biz_review_cases_received/").status_code == 200
+    assert (
+        client.post("/figures/2026/biz_review_cases_received/comment/", {"text": "x"}).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize("url", ["/entry/2099/", "/review/2099/", "/figures/2026/nope/"])
+def test_unknown_things_are_404(client, demo_data, url):
+    _login(client, "reviewer" if "review" in url else "clerk_sfj")
+    assert client.get(url).status_code == 404
+
+
+def test_stable_nav_links_redirect_to_the_current_period(client, demo_data):
+    _login(client, "clerk_sfj")
+    assert client.get("/entry/")["Location"] == "/entry/2026/"
+    assert client.get("/review/").status_code == 403
+    _login(client, "reviewer")
+    assert client.get("/review/")["Location"] == "/review/2026/"

@@ -1,0 +1,186 @@
+"""The clerk's sheet (download, fill in, upload) and the reviewers' workbook of a period."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from metrics import demo
+from metrics.models import Figure, FigureStatus
+
+
+def _sheet(client, period="2026"):
+    response = client.get(f"/entry/{period}/sheet.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _upload(client, workbook, period="2026", name="sfj.xlsx"):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.name = name
+    buffer.seek(0)
+    response = client.post(f"/entry/{period}/upload/", {"file": buffer}, follow=True)
+    assert response.status_code == 200
+    return [str(m) for m in response.context["messages"]]
+
+
+def _fill(sheet, values: dict):
+    for row in sheet.iter_rows(min_row=2):
+        code = row[0].value
+        if code in values:
+            value, remark = (
+                values[code] if isinstance(values[code], tuple) else (values[code], None)
+            )
+            row[4].value = value
+            row[5].value = remark
+
+
+@pytest.fixture
+def clerk_client(client, clerk, period):
+    client.force_login(clerk)
+    return client
+
+
+def test_download_has_the_columns_and_validation(clerk_client, sfj, previous_period):
+    from metrics.models import Indicator
+
+    Figure.objects.create(
+        indicator=Indicator.objects.get(code="biz_review_cases_received"),
+        period=previous_period,
+        value=58,
+        status=FigureStatus.APPROVED,
+    )
+    workbook = _sheet(clerk_client)
+    sheet = workbook.worksheets[0]
+    assert [c.value for c in sheet[1]] == ["代码", "指标", "单位", "上期数值", "本期数值", "备注"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == set(sfj.indicators.values_list("code", flat=True))
+    assert rows["biz_review_cases_received"][1:5] == ("受理行政复议案件", "起", 58, None)
+    validations = sheet.data_validations.dataValidation
+    kinds = {(v.type, v.operator) for v in validations}
+    assert ("whole", "greaterThanOrEqual") in kinds and ("decimal", "between") in kinds
+    covered = " ".join(str(v.sqref) for v in validations)
+    assert all(f"E{n}" in covered for n in range(2, sheet.max_row + 1))
+    assert workbook["填报说明"]["B1"].value == "2026"
+
+
+def test_round_trip_saves_drafts_and_skips_empty_rows(clerk_client, clerk):
+    workbook = _sheet(clerk_client)
+    _fill(
+        workbook.worksheets[0],
+        {
+            "biz_review_cases_received": (64, "含撤回 2 起"),
+            "biz_leader_court_appearance_rate": 98.5,
+        },
+    )
+    messages = _upload(clerk_client, workbook)
+    assert "已从 Excel 导入 2 项数据" in messages[0]
+    received = Figure.objects.get(indicator__code="biz_review_cases_received")
+    assert (received.value, received.remark, received.status) == (64, "含撤回 2 起", "draft")
+    assert Figure.objects.get(indicator__code="biz_leader_court_appearance_rate").value == Decimal(
+        "98.5"
+    )
+    assert received.history.get().history_user == clerk
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"biz_inhouse_counsel": "十二"}, "不是数字"),
+        ({"biz_inhouse_counsel": -1}, "不能为负数"),
+        ({"biz_inhouse_counsel": 2.5}, "应为整数"),
+        ({"biz_leader_court_appearance_rate": 101}, "0 到 100"),
+        ({"lead_council_study_per_quarter": 0}, "不应小于 1"),
+    ],
+)
+def test_bad_values_refuse_the_whole_sheet(clerk_client, values, expected):
+    workbook = _sheet(clerk_client)
+    _fill(workbook.worksheets[0], {"biz_review_cases_received": 10, **values})
+    messages = _upload(clerk_client, workbook)
+    assert messages[0].startswith("导入失败")
+    assert any(expected in m and "第" in m for m in messages[1:]), messages
+    assert not Figure.objects.exists()
+
+
+def test_unknown_foreign_and_duplicate_codes(clerk_client):
+    workbook = _sheet(clerk_client)
+    sheet = workbook.worksheets[0]
+    sheet.append(["no_such_code", "", "", None, 1, None])
+    sheet.append(["grass_grid_workers", "", "", None, 1, None])
+    sheet.append(["biz_inhouse_counsel", "", "", None, 3, None])
+    sheet.append(["biz_inhouse_counsel", "", "", None, 4, None])
+    messages = " ".join(_upload(clerk_client, workbook))
+    assert "未知的指标代码“no_such_code”" in messages
+    assert "不属于区司法局" in messages
+    assert "重复" in messages
+    assert not Figure.objects.exists()
+
+
+def test_wrong_period_wrong_header_empty_and_not_excel(clerk_client, clerk):
+    workbook = _sheet(clerk_client)
+    workbook["填报说明"]["B1"] = "2025"
+    assert "不是2026年度" in " ".join(_upload(clerk_client, workbook))
+
+    other = Workbook()
+    other.active.append(["指标", "数值"])
+    other.active.append(["biz_inhouse_counsel", 3])
+    assert "表头不正确" in " ".join(_upload(clerk_client, other))
+
+    empty = _sheet(clerk_client)
+    assert "没有填写任何数值" in " ".join(_upload(clerk_client, empty))
+
+    response = clerk_client.post(
+        "/entry/2026/upload/",
+        {"file": io.BytesIO(b"code,value\nbiz_inhouse_counsel,3\n")},
+        follow=True,
+    )
+    assert "无法读取该 Excel 文件" in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+def test_submitted_figures_and_locked_periods_refuse_the_sheet(clerk_client, clerk, period):
+    from metrics import services
+    from metrics.models import Indicator
+
+    services.save_figure(
+        indicator=Indicator.objects.get(code="biz_inhouse_counsel"),
+        period=period,
+        value=Decimal(3),
+        user=clerk,
+    )
+    Figure.objects.update(status=FigureStatus.SUBMITTED)
+    workbook = _sheet(clerk_client)
+    _fill(workbook.worksheets[0], {"biz_inhouse_counsel": 5})
+    assert "已报送，不能再修改" in " ".join(_upload(clerk_client, workbook))
+    period.state = "locked"
+    period.save()
+    Figure.objects.update(status=FigureStatus.DRAFT)
+    assert "已锁定" in " ".join(_upload(clerk_client, workbook))
+    assert Figure.objects.get().value == 3
+
+
+def test_other_roles_cannot_use_the_clerk_sheet(client, reviewer, period):
+    client.force_login(reviewer)
+    assert client.get("/entry/2026/sheet.xlsx").status_code == 403
+    assert client.post("/entry/2026/upload/").status_code == 403
+
+
+def test_reviewer_downloads_every_department_in_one_workbook(
+    client, demo_data, django_assert_max_num_queries
+):
+    client.login(username="reviewer", password=demo.DEMO_PASSWORD)
+    with django_assert_max_num_queries(12):
+        response = client.get("/review/2026/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 32
+    assert {r[0] for r in rows} >= {"区司法局", "公安分局", "区委宣传部"}
+    received = next(r for r in rows if r[2] == "biz_review_cases_received")
+    assert (received[5], received[6], received[7]) == (58, 64, "已报送")
+    assert next(r for r in rows if r[2] == "grass_patrol_townships")[7] == "未填"
+    client.login(username="clerk_sfj", password=demo.DEMO_PASSWORD)
+    assert client.get("/review/2026/export.xlsx").status_code == 403

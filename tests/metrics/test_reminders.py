@@ -1,0 +1,125 @@
+"""催报: N days before the deadline and daily once overdue, once per department and day, by
+email to the clerks and as a notice on their home page; by hand from the review queue."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+
+from metrics import services, tasks
+from metrics.demo import DEMO_PASSWORD
+from metrics.models import Department, Notice, Reminder
+from tests import factories
+
+DEADLINE = datetime.date(2026, 12, 15)  # the demo's 2026 deadline
+
+
+def _behind():
+    # In the demo: 区司法局 (drafts, missing), 区委组织部 (drafts), 公安分局 (nothing) are behind;
+    # 区委政法委 has submitted everything, the others are approved.
+    return {"sfj", "zzb", "gaj"}
+
+
+@pytest.fixture
+def clerks_with_email(demo_data):
+    from metrics.models import User
+
+    for user in User.objects.filter(username__startswith="clerk_"):
+        user.email = f"{user.username}@example.gov.cn"
+        user.save(update_fields=["email"])
+
+
+def test_reminders_before_the_deadline_go_once(
+    clerks_with_email, django_capture_on_commit_callbacks
+):
+    day = DEADLINE - datetime.timedelta(days=services.REMINDER_DAYS_BEFORE)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.send_due_reminders(today=day)
+    assert {r.department.code for r in sent} == _behind()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "clerk_gaj@example.gov.cn",
+        "clerk_sfj@example.gov.cn",
+        "clerk_zzb@example.gov.cn",
+    ]
+    assert "催报" in mail.outbox[0].subject
+    assert all(r.emailed_at is not None and r.recipients == 1 for r in Reminder.objects.all())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders(today=day) == []  # idempotent per department/day
+    assert len(mail.outbox) == 3 and Notice.objects.count() == 3
+
+
+def test_no_reminders_on_other_days_before_the_deadline(demo_data):
+    assert services.send_due_reminders(today=DEADLINE - datetime.timedelta(days=10)) == []
+    assert services.send_due_reminders(today=DEADLINE) == []
+
+
+def test_daily_once_overdue(clerks_with_email, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=1))
+        second = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=2))
+        again = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=2))
+    assert len(first) == len(second) == 3 and again == []
+    assert Reminder.objects.count() == 6 and len(mail.outbox) == 6
+
+
+def test_returned_figures_count_as_behind(period, clerk, reviewer, sfj):
+    from tests.metrics.conftest import fill
+
+    fill(sfj, period, clerk)
+    services.submit_figures(department=sfj, period=period, user=clerk)
+    assert services.send_reminder(department=sfj, period=period) is None  # all submitted
+    figure = sfj.indicators.first().figures.get()
+    services.return_figure(figure=figure, user=reviewer, reason="核实")
+    reminder = services.send_reminder(department=sfj, period=period)
+    assert (reminder.missing, reminder.returned) == (0, 1)
+    assert "1 项被退回" in Notice.objects.get().body
+
+
+def test_one_reminder_row_per_department_and_day(period, sfj):
+    Reminder.objects.create(department=sfj, period=period, date=datetime.date(2026, 12, 1))
+    with pytest.raises(IntegrityError):
+        Reminder.objects.create(department=sfj, period=period, date=datetime.date(2026, 12, 1))
+
+
+def test_manual_reminder_from_the_queue(
+    client, clerks_with_email, django_capture_on_commit_callbacks
+):
+    client.login(username="reviewer", password=DEMO_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/review/2026/gaj/remind/", follow=True)
+    assert "已向公安分局发送催报通知" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["clerk_gaj@example.gov.cn"]]
+    assert "今日已催报" in client.get("/review/2026/").content.decode()
+    response = client.post("/review/2026/gaj/remind/", follow=True)
+    assert "今天已向公安分局催报过" in response.content.decode()
+    response = client.post("/review/2026/zfw/remind/", follow=True)
+    assert "无需催报" in response.content.decode()
+    assert Reminder.objects.count() == 1
+
+    client.login(username="clerk_gaj", password=DEMO_PASSWORD)
+    home = client.get("/").content.decode()
+    assert "催报" in home and "2 项尚未报送" in home
+    assert client.post("/review/2026/sfj/remind/").status_code == 403
+
+
+def test_tasks_take_ids_and_run(clerks_with_email, django_capture_on_commit_callbacks, settings):
+    gaj = Department.objects.get(code="gaj")
+    period = factories.period("2026")
+    reminder = services.send_reminder(department=gaj, period=period)
+    assert tasks.send_reminder_email(reminder.pk) == 1
+    assert tasks.send_reminder_email(reminder.pk) == 0  # a redelivered task mails nobody twice
+    assert tasks.send_reminder_email(999999) == 0
+    assert isinstance(tasks.send_due_reminders(), int)
+    settings.METRICS_AUTO_LOCK = False
+    assert tasks.lock_overdue_periods() == []
+
+
+def test_reviewer_cannot_be_impersonated(period, sfj, clerk):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.send_reminder(department=sfj, period=period, user=clerk)
+    assert Decimal(0) == Decimal(Reminder.objects.count())
