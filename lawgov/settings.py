@@ -194,9 +194,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # A report build takes well under a minute; an unacknowledged job is handed to another
-    # worker only after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    # An unacknowledged job (its worker died) goes back on the queue after this many seconds;
+    # a report build takes a few seconds, so ten minutes never re-delivers a live build.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        "unacked_restore_interval": 2,
+        "unacked_restore_throttle": 1,
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+# With the broker down, refuse a request within seconds instead of hanging the page.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# A report job still queued or running after this long is marked failed and can be retried.
+REPORT_JOB_TIMEOUT_SECONDS = env.int("REPORT_JOB_TIMEOUT_SECONDS", default=600)
 
 # Reminders (催报) N days before a deadline and daily once overdue; periods lock themselves
 # after their deadline (plus a grace period) unless METRICS_AUTO_LOCK is off.
@@ -208,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
     "metrics-lock-overdue-periods": {
         "task": "metrics.tasks.lock_overdue_periods",
         "schedule": crontab(hour=0, minute=15),
+    },
+    "reports-fail-stuck-jobs": {
+        "task": "reports.tasks.fail_stuck_jobs",
+        "schedule": crontab(minute="*/2"),
     },
 }
 METRICS_REMINDER_DAYS_BEFORE = env.int("METRICS_REMINDER_DAYS_BEFORE", default=3)

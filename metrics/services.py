@@ -599,7 +599,8 @@ def send_reminder(
     )
     from .tasks import send_reminder_email
 
-    transaction.on_commit(lambda: send_reminder_email.delay(reminder.pk))
+    # The notice is in the portal already; a broker outage costs only the email, logged.
+    transaction.on_commit(lambda: send_reminder_email.delay(reminder.pk), robust=True)
     return reminder
 
 

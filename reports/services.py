@@ -65,18 +65,19 @@ def save_template_version(
     )
 
 
-def _enqueue(job_id: int) -> None:
+def _enqueue(job_id: int, *, new_job: bool) -> None:
+    """Runs once the request has committed. If the broker cannot take the job, a new job is
+    removed again (nothing half-made stays behind) and a retried one goes back to failed."""
     from .tasks import build_report
 
     try:
         build_report.delay(job_id)
     except Exception as exc:  # kombu raises OperationalError and friends when the broker is down
         logger.error("report job %s could not be queued: %s", job_id, exc)
-        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED,
-            error="任务队列暂时不可用，请稍后重新申请。",
-            finished_at=timezone.now(),
-        )
+        if new_job:
+            ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).delete()
+        else:
+            mark_failed(job_id=job_id, message="任务队列暂时不可用，请稍后重试。")
         raise QueueUnavailable(str(exc)) from exc
 
 
@@ -110,8 +111,42 @@ def request_report(
     transaction has committed."""
     _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
     job = create_report_job(period=period, kind=kind, user=user, template=template)
-    transaction.on_commit(lambda: _enqueue(job.pk), robust=False)
+    transaction.on_commit(lambda: _enqueue(job.pk, new_job=True), robust=False)
     return job
+
+
+@transaction.atomic
+def retry_report_job(*, job: ReportJob, user) -> ReportJob:
+    """Queue a failed job again, from the same frozen snapshot."""
+    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    job = ReportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.FAILED:
+        raise ValidationError("只有失败的讲话稿任务可以重试。")
+    job.status = JobStatus.QUEUED
+    job.error = ""
+    job.finished_at = None
+    job.save(update_fields=["status", "error", "finished_at"])
+    transaction.on_commit(lambda: _enqueue(job.pk, new_job=False), robust=False)
+    return job
+
+
+def fail_stuck_jobs(*, now=None) -> int:
+    """Mark jobs queued or running for longer than REPORT_JOB_TIMEOUT_SECONDS as failed, with
+    the reason, so that people can retry them."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    limit = timedelta(seconds=settings.REPORT_JOB_TIMEOUT_SECONDS)
+    minutes = max(1, settings.REPORT_JOB_TIMEOUT_SECONDS // 60)
+    stuck_running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit)
+    stuck_queued = ReportJob.objects.filter(status=JobStatus.QUEUED, requested_at__lt=now - limit)
+    count = 0
+    for queryset, reason in (
+        (stuck_running, f"生成超时：超过{minutes}分钟仍未完成（生成进程可能已中断），请重试。"),
+        (stuck_queued, f"排队超时：超过{minutes}分钟仍未开始（后台任务进程可能未运行），请重试。"),
+    ):
+        count += queryset.update(status=JobStatus.FAILED, error=reason, finished_at=now)
+    return count
 
 
 def run_report_job(*, job_id: int) -> ReportJob:

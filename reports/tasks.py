@@ -21,3 +21,8 @@ def build_report(self, job_id: int) -> None:
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
         services.mark_failed(job_id=job_id, message=f"生成失败：{exc}")
+
+
+@shared_task
+def fail_stuck_jobs() -> int:
+    return services.fail_stuck_jobs()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.report_panel, name="panel"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/status/", views.job_status, name="job-status"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job-retry"),
     path("jobs/<int:pk>/download/<str:fmt>/", views.download, name="download"),
     path("template/", views.template_edit, name="template"),
     path("template/preview/", views.template_preview, name="template-preview"),

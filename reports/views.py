@@ -76,11 +76,28 @@ def job_detail(request, pk):
 
 
 @login_required
+@permission_required("reports.request_report", raise_exception=True)
+@require_POST
+def job_retry(request, pk):
+    job = _job_for(request, pk)
+    try:
+        services.retry_report_job(job=job, user=request.user)
+    except services.QueueUnavailable:
+        messages.error(request, "任务队列暂时不可用，请稍后再试。")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "已重新提交生成。")
+    return redirect("reports:job", pk=job.pk)
+
+
+@login_required
 @permission_required(CAN_VIEW, raise_exception=True)
 def job_status(request, pk):
     """The progress fragment the job page polls (htmx) until the job is finished."""
-    response = render(request, "reports/_job_status.html", {"job": _job_for(request, pk)})
-    if _job_for(request, pk).is_finished:
+    job = _job_for(request, pk)
+    response = render(request, "reports/_job_status.html", {"job": job})
+    if job.is_finished:
         response["HX-Trigger"] = "job-finished"
     return response
 

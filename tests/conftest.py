@@ -140,6 +140,7 @@ def live_worker(redis_url, postgres, settings, tmp_path):
         stderr=subprocess.STDOUT,
     )
     process.log = log
+    process.env = env
     yield process
     process.terminate()
     try:

@@ -23,7 +23,8 @@ def _behind():
 
 
 @pytest.fixture
-def clerks_with_email(demo_data):
+def clerks_with_email(demo_data, eager_tasks):
+    """Clerks with their own addresses; emails are sent in-process even with a real broker."""
     from metrics.models import User
 
     for user in User.objects.filter(username__startswith="clerk_"):
@@ -85,7 +86,7 @@ def test_one_reminder_row_per_department_and_day(period, sfj):
 
 
 def test_manual_reminder_from_the_queue(
-    client, clerks_with_email, django_capture_on_commit_callbacks
+    eager_tasks, client, clerks_with_email, django_capture_on_commit_callbacks
 ):
     client.login(username="reviewer", password=DEMO_PASSWORD)
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,7 +11,7 @@ from reports.models import JobStatus, ReportJob
 from tests.reports.speech import expected_speech, pdf_text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_builds_the_final_report(live_worker, settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
     demo.seed_demo()

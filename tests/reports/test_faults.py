@@ -1,0 +1,266 @@
+"""Faults a deadline day brings: a stuck or killed worker, a broker that goes away."""
+
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from metrics import demo
+from metrics.models import Figure, ReportingPeriod, User
+from reports import services
+from reports.models import JobStatus, ReportJob, ReportTemplate, TemplateVersion
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _period(code="2025"):
+    return ReportingPeriod.objects.get(code=code)
+
+
+def test_a_job_stuck_beyond_the_timeout_is_failed_with_a_reason(leader_user, settings):
+    settings.REPORT_JOB_TIMEOUT_SECONDS = 300
+    job = services.create_report_job(period=_period(), kind="final", user=leader_user)
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    fresh = services.create_report_job(period=_period(), kind="draft", user=leader_user)
+    assert services.fail_stuck_jobs() == 1
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "生成超时" in job.error
+    assert fresh.status == JobStatus.QUEUED
+
+
+def test_a_failed_job_is_retried_from_the_ui(
+    eager_tasks, leader_client, leader_user, media, django_capture_on_commit_callbacks
+):
+    job = services.create_report_job(period=_period(), kind="final", user=leader_user)
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="生成超时")
+    page = leader_client.get(f"/reports/jobs/{job.pk}/").content.decode()
+    assert "重新生成" in page and "生成超时" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = leader_client.post(f"/reports/jobs/{job.pk}/retry/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.error == ""
+    assert ReportJob.objects.count() == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Redis:
+    """A Redis server of the test's own, on a port of its own, to stop and start at will."""
+
+    def __init__(self, tmp_path):
+        self.port = _free_port()
+        self.dir = tmp_path
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@pytest.fixture
+def own_redis(tmp_path, redis_url):
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed") if os.environ.get(
+            "CI"
+        ) == "true" else pytest.skip("needs redis-server")
+    server = _Redis(tmp_path)
+    server.start()
+    from lawgov.celery import app
+
+    def use_broker(url):
+        # Drop pooled connections and producers so the next publish connects to `url`.
+        app.conf.broker_url = url
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    use_broker(server.url)
+    yield server
+    use_broker(saved[0])
+    app.conf.task_always_eager = saved[1]
+    if server.process.poll() is None:
+        server.stop()
+
+
+def _queued(redis_server) -> int:
+    import redis
+
+    return redis.Redis.from_url(redis_server.url).llen("celery")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # on_commit runs inside the request, as in production
+def test_with_redis_down_clerks_work_and_a_report_request_is_refused_cleanly(
+    own_redis, client, demo_data, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    own_redis.stop()
+    # Clerks log in, enter and submit without the broker.
+    assert (
+        client.post(
+            "/login/", {"username": "clerk_gaj", "password": demo.DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
+    assert client.get("/").status_code == 200
+    assert client.get("/entry/2026/").status_code == 200
+    response = client.post(
+        "/entry/2026/",
+        {
+            "value-grass_patrol_townships": "14",
+            "value-grass_patrol_min_size": "10",
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 302
+    assert set(
+        Figure.objects.filter(indicator__department__code="gaj", period__code="2026").values_list(
+            "status", flat=True
+        )
+    ) == {"submitted"}
+    client.logout()
+    # The leader's report request says the queue is down and leaves no job behind.
+    assert client.login(username="leader", password=demo.DEMO_PASSWORD)
+    started = time.monotonic()
+    response = client.post("/reports/", {"period": "2025", "kind": "final"}, follow=True)
+    assert time.monotonic() - started < 15
+    assert "任务队列暂时不可用" in response.content.decode()
+    assert not ReportJob.objects.exists()
+    # Redis comes back: the same process queues again without a restart.
+    own_redis.start()
+    response = client.post("/reports/", {"period": "2025", "kind": "final"})
+    assert response.status_code == 302
+    assert ReportJob.objects.get().status == JobStatus.QUEUED
+    assert _queued(own_redis) == 1
+
+
+def _start_worker(env, log):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lawgov",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"fault-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_worker_s_job_completes_exactly_once_on_a_new_worker(
+    live_worker, settings, tmp_path
+):
+    """SIGKILL the whole worker mid-build: the unacknowledged job returns to the queue after the
+    visibility timeout and a new worker finishes it, into the same files."""
+    live_worker.terminate()  # this test runs its own workers, with a short visibility timeout
+    live_worker.wait(timeout=30)
+    demo.seed_demo()
+    # A speech 25 times as long keeps the worker busy long enough to be killed mid-build.
+    template = ReportTemplate.objects.get()
+    text = template.current_version.text
+    body = [
+        line for line in text.splitlines() if line and not line.startswith(("#", ">", "//", "@"))
+    ]
+    TemplateVersion.objects.create(
+        template=template, number=2, text=text + "\n" + "\n".join(body * 25)
+    )
+    env = {**live_worker.env, "CELERY_VISIBILITY_TIMEOUT": "6"}
+    log = tmp_path / "fault-worker.log"
+    first = _start_worker(env, log)
+    try:
+        job = services.request_report(
+            period=_period(), kind="final", user=User.objects.get(username="leader")
+        )
+        assert _wait_for(
+            lambda: ReportJob.objects.get(pk=job.pk).status == JobStatus.RUNNING, 90
+        ), log.read_text()
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING  # killed mid-build
+        second = _start_worker(env, log)
+        try:
+            assert _wait_for(
+                lambda: ReportJob.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED, 120
+            ), log.read_text()[-4000:]
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    job.refresh_from_db()
+    assert job.attempts == 2
+    assert ReportJob.objects.count() == 1
+    files = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "reports" / "2025").iterdir())
+    assert files == [f"2025-final-{job.pk}.docx", f"2025-final-{job.pk}.pdf"]
