@@ -138,7 +138,9 @@ def _queued(redis_server) -> int:
     return redis.Redis.from_url(redis_server.url).llen("celery")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # on_commit runs inside the request, as in production
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # on_commit runs inside the request, as in production
 def test_with_redis_down_clerks_work_and_a_report_request_is_refused_cleanly(
     own_redis, client, demo_data, settings
 ):
