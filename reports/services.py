@@ -1,6 +1,5 @@
 """Write operations for reports: template versions and report jobs."""
 
-import gc
 import hashlib
 import logging
 
@@ -178,9 +177,6 @@ def run_report_job(*, job_id: int) -> ReportJob:
         docx = rendering.render_docx(template, job.snapshot, mode=mode)
     except rendering.MissingFigures as exc:
         return _fail(job, f"缺少已审核的数据：{exc}")
-    finally:
-        # A render leaves large font and layout objects behind; free them before the next job.
-        gc.collect()
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first

@@ -147,6 +147,18 @@ def install_inter_character_justification() -> bool:
         return True
 
 
+_font_configurations: dict[str, object] = {}
+
+
+def _font_configuration(font_css: str, factory):
+    """One FontConfiguration per set of @font-face rules, kept for the process: a warm worker
+    then loads its fonts once instead of on every report."""
+    if font_css not in _font_configurations:
+        _font_configurations.clear()
+        _font_configurations[font_css] = factory()
+    return _font_configurations[font_css]
+
+
 def render_pdf_from_speech(
     speech: RenderedSpeech,
     *,
@@ -158,7 +170,7 @@ def render_pdf_from_speech(
 
     install_inter_character_justification()
     font_css = pdf_font_css(font_dir, font_cache_dir)
-    font_config = FontConfiguration()
+    font_config = _font_configuration(font_css, FontConfiguration)
 
     def render(**parts):
         html = document_html(speech, font_css, break_hints=True, **parts)
