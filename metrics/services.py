@@ -72,7 +72,7 @@ def save_figure(
     _ensure_open(period)
     if value is not None:
         check_value(indicator, value)
-    figure = Figure.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    figure = Figure.objects.select_for_update(of=("self",)).filter(indicator=indicator, period=period).first()
     if figure is None:
         if expected_version not in (None, 0):
             raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
@@ -133,7 +133,7 @@ def submit_figures(
     indicators = list(department.indicators.all())
     figures = {
         f.indicator_id: f
-        for f in Figure.objects.select_for_update().filter(
+        for f in Figure.objects.select_for_update(of=("self",)).filter(
             period=period, indicator__department=department
         )
     }
@@ -226,7 +226,7 @@ def save_draft(
     indicators = {i.code: i for i in department.indicators.all()}
     figures = {
         f.indicator_id: f
-        for f in Figure.objects.select_for_update().filter(
+        for f in Figure.objects.select_for_update(of=("self",)).filter(
             period=period, indicator__department=department
         )
     }
@@ -300,7 +300,7 @@ def conflict_message(figure: Figure | None) -> str:
 
 def _locked_figure(figure_id: int) -> Figure:
     return (
-        Figure.objects.select_for_update()
+        Figure.objects.select_for_update(of=("self",))
         .select_related("indicator__department", "period")
         .get(pk=figure_id)
     )
@@ -363,7 +363,7 @@ def approve_department(
     access.require(access.can_review(user), "只有审核员可以审核数据。")
     _ensure_open(period)
     figures = list(
-        Figure.objects.select_for_update()
+        Figure.objects.select_for_update(of=("self",))
         .select_related("indicator")
         .filter(period=period, indicator__department=department, status=FigureStatus.SUBMITTED)
     )
@@ -472,7 +472,7 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
     _ensure_open(period)
     data = evidence.read_upload(upload)
     kind = evidence.sniff(data)
-    figure = Figure.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    figure = Figure.objects.select_for_update(of=("self",)).filter(indicator=indicator, period=period).first()
     if figure is None:
         figure = Figure(
             indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
@@ -508,7 +508,7 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
 @transaction.atomic
 def delete_evidence(*, item: Evidence, user) -> None:
     figure = (
-        Figure.objects.select_for_update()
+        Figure.objects.select_for_update(of=("self",))
         .select_related("indicator__department", "period")
         .get(pk=item.figure_id)
     )
@@ -692,7 +692,7 @@ def import_figures(
         errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
     existing = {
         f.indicator.code: f
-        for f in Figure.objects.select_for_update()
+        for f in Figure.objects.select_for_update(of=("self",))
         .select_related("indicator")
         .filter(period=period, indicator__code__in=parsed)
     }

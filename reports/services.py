@@ -118,7 +118,7 @@ def request_report(
 def retry_report_job(*, job: ReportJob, user) -> ReportJob:
     """Queue a failed job again, from the same frozen snapshot."""
     _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
-    job = ReportJob.objects.select_for_update().get(pk=job.pk)
+    job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise ValidationError("只有失败的讲话稿任务可以重试。")
     job.status = JobStatus.QUEUED
@@ -153,7 +153,7 @@ def run_report_job(*, job_id: int) -> ReportJob:
     is left as it is, and a rebuilt one overwrites its own files rather than adding new ones."""
     with transaction.atomic():
         job = (
-            ReportJob.objects.select_for_update()
+            ReportJob.objects.select_for_update(of=("self",))
             .select_related("template_version", "period")
             .get(pk=job_id)
         )
@@ -178,7 +178,7 @@ def run_report_job(*, job_id: int) -> ReportJob:
     except rendering.MissingFigures as exc:
         return _fail(job, f"缺少已审核的数据：{exc}")
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().get(pk=job_id)
+        job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
         if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
             return job
         stem = f"{job.period.code}-{job.kind}-{job.pk}"
