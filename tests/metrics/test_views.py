@@ -46,3 +46,19 @@ def test_admin_lists_catalogue_and_figures(client, demo_data):
     assert client.get("/admin/metrics/figure/?period__id__exact=1").status_code == 200
     page = client.get("/admin/metrics/figure/").content.decode()
     assert "受理行政复议案件" in page
+
+
+def test_admin_has_every_model_with_chinese_names(client, demo_data):
+    from django.apps import apps
+    from django.contrib import admin
+
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    for app_label in ("metrics", "reports"):
+        for model in apps.get_app_config(app_label).get_models():
+            if model.__name__.startswith("Historical"):
+                continue  # shown through each model's history page
+            assert model in admin.site._registry, model
+            name = str(model._meta.verbose_name)
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in name), model
+            url = f"/admin/{app_label}/{model._meta.model_name}/"
+            assert client.get(url).status_code == 200, url
