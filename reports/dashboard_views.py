@@ -1,6 +1,5 @@
 """The leader's dashboard (驾驶舱): thin views over `reports.dashboard`."""
 
-import inspect
 from io import BytesIO
 
 from django.contrib import messages
@@ -37,18 +36,6 @@ def _period(request) -> ReportingPeriod:
     return period
 
 
-def _reminder_service():
-    """`metrics.services.send_reminder(*, department, period, user)` once it exists."""
-    service = getattr(metrics_services, "send_reminder", None)
-    if service is None:
-        return None
-    try:
-        inspect.signature(service).bind(department=None, period=None, user=None)
-    except TypeError:
-        return None
-    return service
-
-
 def _can_remind(user) -> bool:
     """Reminders are the reviewers' (法制办) to send; the leader sees who would be reminded."""
     return metrics_access.can_review(user)
@@ -76,7 +63,6 @@ def index(request):
         "show_reports": _can_see_reports(request.user),
         "jobs": selectors.report_jobs(period=period) if _can_see_reports(request.user) else [],
         "can_remind": can_remind,
-        "reminder_ready": _reminder_service() is not None,
         "remind_targets": len(_remind_targets(board)) if show_remind else 0,
     }
     return render(request, "dashboard/index.html", context)
@@ -170,15 +156,11 @@ def remind(request):
         raise PermissionDenied("您没有催报的权限。")
     period = _period(request)
     target = f"{reverse('dashboard:index')}?period={period.code}"
-    service = _reminder_service()
-    if service is None:
-        messages.error(request, "催报功能即将上线。")
-        return redirect(target)
     board = selectors.dashboard(user=request.user, period=period)
     sent, refused = [], []
     for dept in Department.objects.filter(code__in=_remind_targets(board)):
         try:
-            service(department=dept, period=period, user=request.user)
+            metrics_services.send_reminder(department=dept, period=period, user=request.user)
         except ValidationError as exc:
             refused.extend(exc.messages)
         else:

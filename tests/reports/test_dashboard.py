@@ -13,7 +13,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from metrics import demo
-from metrics import services as metrics_services
 from metrics.models import (
     Department,
     Figure,
@@ -455,16 +454,13 @@ def test_report_panel_lists_the_period_jobs(client, overdue_demo):
 
 
 def test_remind_button(client, overdue_demo):
-    has_service = hasattr(metrics_services, "send_reminder")
     _login(client, "leader")
     page = client.get(reverse("dashboard:index") + "?period=2026").content.decode()
     assert 'disabled title="催报' in page
     assert client.post(reverse("dashboard:remind") + "?period=2026").status_code == 403
     _login(client, "reviewer")
     page = client.get(reverse("dashboard:index") + "?period=2026").content.decode()
-    if not has_service:
-        assert 'title="催报功能即将上线"' in page
-        return
+    assert "催报未报齐部门" in page and 'disabled title="催报' not in page
     from metrics.models import Reminder
 
     response = client.post(reverse("dashboard:remind") + "?period=2026")

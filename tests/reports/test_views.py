@@ -73,3 +73,13 @@ def test_template_page_previews_and_saves_a_new_version(reviewer_client):
 
 def test_leader_cannot_edit_the_template(leader_client):
     assert leader_client.get("/reports/template/").status_code == 403
+
+
+def test_reviewer_reminds_the_departments_a_final_report_waits_for(reviewer_client):
+    from metrics.models import Reminder
+
+    page = reviewer_client.post("/reports/", {"period": "2026", "kind": "final"}).content.decode()
+    assert "向未报齐的部门催报" in page
+    reviewer_client.post("/dashboard/remind/?period=2026")
+    reminded = set(Reminder.objects.values_list("department__code", flat=True))
+    assert "gaj" in reminded and "spj" not in reminded
