@@ -131,3 +131,30 @@ def test_changes_between_two_reports(media, leader_user, reviewer_user):
     assert [(c["code"], c["old"], c["new"]) for c in changes] == [
         ("grass_grid_workers", "1925", "2000")
     ]
+
+
+def test_template_cannot_reach_anything_but_figures(reviewer_user, leader_user, media):
+    template = selectors.active_template()
+    base = template.current_version.text
+    for attempt in (
+        "{__class__}",
+        "{settings}",
+        "{biz_review_cases_received.__class__}",
+        "{biz_review_cases_received|safe}",
+    ):
+        with pytest.raises(ValidationError):
+            services.save_template_version(
+                template=template, text=base + "\n" + attempt, user=reviewer_user
+            )
+    # Django template syntax is printed as text, never evaluated.
+    version = services.save_template_version(
+        template=template,
+        text=base + "\n{{ settings.SECRET_KEY }}{{% debug %}}",
+        user=reviewer_user,
+    )
+    job = services.run_report_job(
+        job_id=services.create_report_job(period=_period("2025"), kind="draft", user=leader_user).pk
+    )
+    assert job.template_version == version
+    text = pdf_text(job.pdf.read())
+    assert "{settings.SECRET_KEY}" in text and "dev-only" not in text

@@ -1,0 +1,44 @@
+"""Whatever a clerk types into the entry form, the portal answers with a page, never a 500,
+and a refused save changes nothing."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics.demo import DEMO_PASSWORD
+from metrics.models import Figure
+
+typed = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["NaN", "Infinity", "-1", "1e400", "1,000", "１２", "98.5%", "0.00001", " ", "9" * 40]
+    ),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(typed, min_size=2, max_size=2),
+    action=st.sampled_from(["save", "submit", "force"]),
+)
+def test_entry_form_never_fails_on_what_is_typed(client, demo_data, values, action):
+    client.login(username="clerk_gaj", password=DEMO_PASSWORD)
+    before = sorted(Figure.objects.values_list("indicator__code", "value", "status", "version"))
+    response = client.post(
+        "/entry/2026/",
+        {
+            "value-grass_patrol_townships": values[0],
+            "value-grass_patrol_min_size": values[1],
+            "remark-grass_patrol_townships": values[1],
+            "action": action,
+        },
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # refused: the page comes back with what was typed
+        assert (
+            sorted(Figure.objects.values_list("indicator__code", "value", "status", "version"))
+            == before
+        )
+    Figure.objects.filter(indicator__department__code="gaj").delete()
