@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
+    path("api/", include("lawgov.api_urls")),
     path("", include("metrics.urls")),
 ]

@@ -25,7 +25,7 @@ typed = st.one_of(
 )
 def test_entry_form_never_fails_on_what_is_typed(client, demo_data, values, action):
     client.login(username="clerk_gaj", password=DEMO_PASSWORD)
-    before = sorted(Figure.objects.values_list("indicator__code", "value", "status", "version"))
+    before = _figures()
     response = client.post(
         "/entry/2026/",
         {
@@ -37,8 +37,16 @@ def test_entry_form_never_fails_on_what_is_typed(client, demo_data, values, acti
     )
     assert response.status_code in (200, 302)
     if response.status_code == 200:  # refused: the page comes back with what was typed
-        assert (
-            sorted(Figure.objects.values_list("indicator__code", "value", "status", "version"))
-            == before
-        )
+        page = response.content.decode()
+        # Either nothing was saved, or the valid draft was saved and only the submit refused.
+        assert _figures() == before or "草稿已保存，但未能报送" in page
     Figure.objects.filter(indicator__department__code="gaj").delete()
+
+
+def _figures():
+    return {
+        (code, str(value), status, version)
+        for code, value, status, version in Figure.objects.values_list(
+            "indicator__code", "value", "status", "version"
+        )
+    }

@@ -1,0 +1,210 @@
+"""REST API for report jobs: request a speech (202 + the job's URL), poll it, download the PDF or
+DOCX. The same `reports.services.request_report` and permissions as the report panel."""
+
+import django_filters
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
+from metrics import access
+from metrics.api import CodeField, choice_field
+from metrics.models import ReportingPeriod
+
+from . import services
+from .models import JobStatus, ReportJob, ReportKind
+
+CAN_VIEW = "reports.view_report"
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class ReportJobSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="period.code")
+    requested_by = serializers.CharField(
+        source="requested_by.username", allow_null=True, default=None
+    )
+    template_version = serializers.IntegerField(source="template_version.number")
+    kind = choice_field(ReportKind.choices, read_only=True)
+    status = choice_field(JobStatus.choices, inline=True, read_only=True)
+    url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField(help_text="生成完成后的 PDF 下载地址，否则为 null")
+    docx_url = serializers.SerializerMethodField(
+        help_text="生成完成后的 Word 下载地址，否则为 null"
+    )
+
+    class Meta:
+        model = ReportJob
+        fields = [
+            "id",
+            "period",
+            "kind",
+            "status",
+            "error",
+            "template_version",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "url",
+            "pdf_url",
+            "pdf_size",
+            "pdf_sha256",
+            "docx_url",
+            "docx_size",
+            "docx_sha256",
+        ]
+
+    def get_url(self, job) -> str:
+        return reverse("api:report-detail", args=[job.pk])
+
+    def get_pdf_url(self, job) -> str | None:
+        return reverse("api:report-pdf", args=[job.pk]) if job.pdf else None
+
+    def get_docx_url(self, job) -> str | None:
+        return reverse("api:report-docx", args=[job.pk]) if job.docx else None
+
+
+class ReportCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = choice_field(JobStatus.choices, inline=True)
+    url = serializers.CharField(help_text="任务地址，轮询直到 status 为 succeeded 或 failed")
+
+
+class ReportRequestInput(serializers.Serializer):
+    period = CodeField(ReportingPeriod.objects.all(), help_text="报告期代码")
+    kind = choice_field(
+        ReportKind.choices,
+        default=ReportKind.DRAFT,
+        help_text="draft 草稿（可有缺项）；final 正式稿（全部数据须已审核，否则 409）",
+    )
+
+
+class ReportJobFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(field_name="period__code", help_text="报告期代码")
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices)
+    status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+
+    class Meta:
+        model = ReportJob
+        fields = ["period", "kind", "status"]
+
+
+def _download_schema(fmt: str):
+    return extend_schema(
+        tags=["reports"],
+        summary=f"下载讲话稿（{fmt.upper()}）",
+        description="生成完成前返回 404 not_ready。",
+        responses={
+            (200, CONTENT_TYPES[fmt]): OpenApiResponse(OpenApiTypes.BINARY),
+            404: error_response("任务不存在（not_found）或尚未生成完成（not_ready）"),
+        },
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["reports"], summary="讲话稿生成任务列表"),
+    retrieve=extend_schema(tags=["reports"], summary="一个生成任务的状态"),
+)
+class ReportJobViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReportJobSerializer
+    filterset_class = ReportJobFilter
+    lookup_value_regex = "[0-9]+"
+    queryset = ReportJob.objects.select_related(
+        "period", "requested_by", "template_version"
+    ).order_by("-requested_at", "-id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # As on the report panel: only those who may see reports reach any of this.
+        access.require(request.user.has_perm(CAN_VIEW), "您没有查看讲话稿的权限。")
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=int_or_404(self.kwargs["pk"]))
+
+    @extend_schema(
+        tags=["reports"],
+        summary="申请生成讲话稿（异步：202 Accepted）",
+        description=(
+            "数据被冻结为快照后排队生成；`Location` 头与 `url` 指向任务，轮询其 `status`。"
+            "正式稿有缺项或未审核数据时 409 report_not_ready（`gaps` 列出缺项）；"
+            "任务队列不可用时 503 queue_unavailable。"
+        ),
+        request=ReportRequestInput,
+        responses={
+            202: ReportCreatedSerializer,
+            409: error_response("正式稿尚有数据未填写或未审核（report_not_ready）"),
+            503: error_response("任务队列不可用（queue_unavailable）"),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                location=OpenApiParameter.HEADER,
+                response=[202],
+                description="任务地址",
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = ReportRequestInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.request_report(
+            period=serializer.validated_data["period"],
+            kind=serializer.validated_data["kind"],
+            user=request.user,
+        )
+        job.refresh_from_db()  # an eager worker may have finished it already
+        url = reverse("api:report-detail", args=[job.pk])
+        return Response(
+            {"id": job.pk, "status": job.status, "url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": request.build_absolute_uri(url)},
+        )
+
+    def _download(self, fmt: str):
+        job = self.get_object()
+        file_field = getattr(job, fmt)
+        if job.status != JobStatus.SUCCEEDED or not file_field:
+            raise ApiError(
+                "not_ready",
+                f"讲话稿尚未生成完成（当前状态：{job.get_status_display()}）。",
+                status.HTTP_404_NOT_FOUND,
+                job_status=job.status,
+            )
+        filename = f"{job.period.label}法治政府建设工作汇报发言（{job.get_kind_display()}）.{fmt}"
+        try:
+            handle = file_field.open("rb")
+        except FileNotFoundError:
+            raise ApiError("not_found", "文件不存在或已被删除。", 404) from None
+        return FileResponse(
+            handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+        )
+
+    def perform_content_negotiation(self, request, force=False):
+        # Downloads answer with the file whatever the Accept header; errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @_download_schema("pdf")
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        return self._download("pdf")
+
+    @_download_schema("docx")
+    @action(detail=True, methods=["get"])
+    def docx(self, request, pk=None):
+        return self._download("docx")

@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from metrics import services
+from metrics.demo import FIGURES_2025
+from metrics.models import Department, Figure, FigureStatus, Indicator, ReportingPeriod, User
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ROLES = ["anonymous", "clerk_own", "clerk_other", "reviewer", "leader"]
+USERNAMES = {
+    "clerk_own": "clerk_sfj",
+    "clerk_other": "clerk_gaj",
+    "reviewer": "reviewer",
+    "leader": "leader",
+}
+
+
+def token_client(user=None) -> APIClient:
+    """What another system uses: a client that sends `Authorization: Token …`."""
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def users(demo_data):
+    return {role: User.objects.get(username=name) for role, name in USERNAMES.items()}
+
+
+@pytest.fixture
+def clients(users):
+    return {"anonymous": token_client(), **{role: token_client(u) for role, u in users.items()}}
+
+
+@pytest.fixture
+def sfj(demo_data):
+    return Department.objects.get(code="sfj")
+
+
+@pytest.fixture
+def gaj(demo_data):
+    return Department.objects.get(code="gaj")
+
+
+@pytest.fixture
+def p2026(demo_data):
+    return ReportingPeriod.objects.get(code="2026")
+
+
+def figure_of(period, code) -> Figure:
+    return Figure.objects.get(period=period, indicator__code=code)
+
+
+def fill_missing(department, period, user):
+    """Give every indicator of the department a value, as last year, where none is entered."""
+    for indicator in Indicator.objects.filter(department=department):
+        figure = Figure.objects.filter(period=period, indicator=indicator).first()
+        if figure is None or figure.value is None:
+            services.save_figure(
+                indicator=indicator,
+                period=period,
+                value=Decimal(FIGURES_2025[indicator.code]),
+                user=user,
+            )
+
+
+def add_pdf_evidence(indicator, period, user):
+    return services.add_evidence(
+        indicator=indicator,
+        period=period,
+        user=user,
+        upload=SimpleUploadedFile("依据.pdf", PDF),
+    )
+
+
+def submitted_figure(period, department) -> Figure:
+    return (
+        Figure.objects.filter(
+            period=period, indicator__department=department, status=FigureStatus.SUBMITTED
+        )
+        .order_by("id")
+        .first()
+    )
