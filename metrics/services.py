@@ -72,7 +72,11 @@ def save_figure(
     _ensure_open(period)
     if value is not None:
         check_value(indicator, value)
-    figure = Figure.objects.select_for_update(of=("self",)).filter(indicator=indicator, period=period).first()
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, period=period)
+        .first()
+    )
     if figure is None:
         if expected_version not in (None, 0):
             raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
@@ -472,7 +476,11 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
     _ensure_open(period)
     data = evidence.read_upload(upload)
     kind = evidence.sniff(data)
-    figure = Figure.objects.select_for_update(of=("self",)).filter(indicator=indicator, period=period).first()
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, period=period)
+        .first()
+    )
     if figure is None:
         figure = Figure(
             indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
