@@ -4,6 +4,7 @@ import pytest
 
 from metrics import demo
 from tests import factories
+from tests.processes import start_worker
 
 
 def _in_ci() -> bool:
@@ -99,18 +100,21 @@ def _login_throttling_off(settings, request):
 
 
 @pytest.fixture
-def live_worker(redis_url, postgres, settings, tmp_path):
+def media(settings, tmp_path):
+    """Uploaded and generated files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def live_worker(redis_url, postgres, media, tmp_path):
     """A real Celery worker process consuming from Redis and writing to the test database."""
     import subprocess
-    import sys
-    from pathlib import Path
 
     db = postgres.settings_dict
     database_url = (
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -119,26 +123,7 @@ def live_worker(redis_url, postgres, settings, tmp_path):
         "DJANGO_SETTINGS_MODULE": "lawgov.settings",
     }
     log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lawgov",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker(env, log, f"test-{os.getpid()}")
     process.log = log
     process.env = env
     yield process

@@ -8,12 +8,6 @@ from tests import factories
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def zfw(db):
     return Department.objects.get(code="zfw")
 

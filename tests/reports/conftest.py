@@ -5,12 +5,6 @@ from metrics.models import User
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def leader_user(demo_data):
     return User.objects.get(username="leader")
 

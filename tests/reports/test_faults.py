@@ -6,7 +6,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from metrics import demo
 from metrics.models import Figure, ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob, ReportTemplate, TemplateVersion
+from tests.processes import start_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,27 +186,7 @@ def test_with_redis_down_clerks_work_and_a_report_request_is_refused_cleanly(
 
 
 def _start_worker(env, log):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lawgov",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"fault-{time.monotonic_ns()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return start_worker(env, log, f"fault-{time.monotonic_ns()}")
 
 
 def _wait_for(predicate, timeout):
