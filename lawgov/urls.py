@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -9,5 +11,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
     path("api/", include("lawgov.api_urls")),
+    path("", views.home, name="home"),
     path("", include("metrics.urls")),
 ]

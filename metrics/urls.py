@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.home, name="metrics-home"),
     path("entry/", views.entry_current, name="entry_current"),
     path("entry/<str:period_code>/", views.entry, name="entry"),
     path("entry/<str:period_code>/sheet.xlsx", views.entry_sheet, name="entry_sheet"),

@@ -32,9 +32,15 @@ def test_clerk_home_shows_only_own_department(client, demo_data):
     assert "受理行政复议案件" not in page
 
 
-def test_leader_home_shows_progress_by_department(client, demo_data, django_assert_max_num_queries):
+def test_leader_lands_on_the_dashboard(client, demo_data):
     assert client.login(username="leader", password=DEMO_PASSWORD)
-    with django_assert_max_num_queries(10):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+
+
+def test_admin_home_shows_progress_by_department(client, demo_data, django_assert_max_num_queries):
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    with django_assert_max_num_queries(12):
         page = client.get("/").content.decode()
     for name in ("区司法局", "公安分局", "区委宣传部"):
         assert name in page
