@@ -41,6 +41,8 @@ seed: migrate
 # With REDIS_URL (and DATABASE_URL): the same worker consumes from Redis.
 run: migrate
 	$(PY) manage.py seed_demo
+	@echo "Preparing the speech's fonts (about a minute the first time)..."
+	$(PY) manage.py prepare_report_fonts
 	@set -m; \
 	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \

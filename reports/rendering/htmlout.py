@@ -134,21 +134,26 @@ def document_html(
     blank_page: bool = False,
     break_hints: bool = False,
     preview: bool = False,
+    inline_style: bool = True,
 ) -> str:
     """A complete HTML document.  The PDF renders cover and speech as separate
-    documents so that the speech's page numbers start at — 1 —."""
+    documents so that the speech's page numbers start at — 1 —.
+
+    ``inline_style=False`` leaves out the <style> (speech.css and ``font_css``):
+    the PDF passes them as a stylesheet parsed once per process instead."""
     title = escape(speech.title or "讲话稿")
     if speech.mode == "draft":
         title += "（草稿）"
     content = speech_body_html(speech, cover=cover, body=body, break_hints=break_hints)
     if blank_page:
         content += '\n<div class="blank-page"></div>'
+    style = f"<style>\n{stylesheet()}\n{font_css}\n</style>" if inline_style else ""
     if preview:
         # Screen-only styling in speech.css draws the page on a grey desk.
         content = f'<div class="speech-preview">\n{content}\n</div>'
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{title}</title>\n<style>\n{stylesheet()}\n{font_css}\n</style></head>\n"
+        f"<title>{title}</title>\n{style}</head>\n"
         f'<body class="mode-{speech.mode}">\n{content}\n</body></html>\n'
     )
 

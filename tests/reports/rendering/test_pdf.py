@@ -11,7 +11,13 @@ from dataclasses import dataclass
 import pytest
 
 from reports.rendering import MissingFigures, render_pdf
-from reports.rendering.fonts import harfbuzz_subset_available, reduced_fonts
+from reports.rendering.fonts import (
+    ROLES,
+    glyph_priority,
+    harfbuzz_subset_available,
+    reduced_fonts,
+    system_font,
+)
 from reports.rendering.pdf import install_inter_character_justification
 
 MM = 72 / 25.4
@@ -182,6 +188,45 @@ def test_reduced_fonts_are_cached(font_cache_dir, final_pdf):
     stamps = {role: path.stat().st_mtime_ns for role, path in fonts.items()}
     assert reduced_fonts(font_cache_dir) == fonts
     assert {role: path.stat().st_mtime_ns for role, path in fonts.items()} == stamps
+
+
+def test_pdf_size_budget(final_pdf):
+    # WeasyPrint keeps glyph ids when it subsets, so the size depends on the
+    # reduced fonts numbering the speech's glyphs first (fonts.glyph_priority).
+    assert len(final_pdf) <= 240_000
+
+
+@pytest.mark.parametrize("role", ["body", "kai"])
+def test_reduced_font_renumbers_glyphs_without_changing_them(font_cache_dir, role):
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    reduced = TTFont(reduced_fonts(font_cache_dir)[role])
+    source = system_font(ROLES[role].system_pattern, ROLES[role].system_family)
+    full = TTFont(source.path, fontNumber=source.index, lazy=True)
+    text = "副区长法治，。“”0１"
+    assert set(text) <= set(glyph_priority())
+    reduced_cmap, full_cmap = reduced.getBestCmap(), full.getBestCmap()
+    # The template's characters come first...
+    limit = len(glyph_priority()) + 1
+    assert all(reduced.getGlyphID(reduced_cmap[ord(ch)]) < limit for ch in text)
+
+    # ...with the same outlines (a CID font's FDSelect moved along) and metrics.
+    def outline(font, cmap, ch):
+        name = cmap[ord(ch)]
+        width = font["hmtx"][name][0]
+        if "glyf" in font:
+            # The raw points: drawing applies the lsb, which the subsetter
+            # already shifted by a few units in the reduced UKai before any
+            # renumbering (the rendered PDF is the same).
+            coordinates, ends, _ = font["glyf"][name].getCoordinates(font["glyf"])
+            return width, list(coordinates), ends
+        pen = RecordingPen()
+        font.getGlyphSet()[name].draw(pen)
+        return width, pen.value
+
+    for ch in text:
+        assert outline(reduced, reduced_cmap, ch) == outline(full, full_cmap, ch), ch
 
 
 def test_rare_character_falls_back_to_full_font(poppler, session_snapshot, font_cache_dir):
