@@ -82,5 +82,6 @@ urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="api-schema"),
     path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^.*$", not_found),
+    # [\s\S]: an unmatched path with a newline in it is still answered in JSON.
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -323,14 +323,7 @@ def return_figure(*, figure: Figure, user, reason: str) -> Figure:
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送或已审核的数据可以退回。"
         )
-    figure.status = FigureStatus.RETURNED
-    figure.return_reason = reason
-    figure.updated_by = user
-    figure.version += 1
-    _record(figure, user=user, reason=f"退回：{reason}")
-    figure.save()
-    FigureComment.objects.create(figure=figure, author=user, kind=CommentKind.RETURN, text=reason)
-    return figure
+    return _send_back(figure, user=user, reason=reason, kind=CommentKind.RETURN, action="退回")
 
 
 @transaction.atomic
@@ -389,13 +382,18 @@ def reopen_figure(*, figure: Figure, user, reason: str) -> Figure:
     _ensure_open(figure.period)
     if figure.status != FigureStatus.APPROVED:
         raise ValidationError(f"{figure.indicator.name}尚未审核通过，无需重新开放。")
+    return _send_back(figure, user=user, reason=reason, kind=CommentKind.REOPEN, action="重新开放")
+
+
+def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> Figure:
+    """Hand a figure back to its clerk with the reviewer's reason, in its history and thread."""
     figure.status = FigureStatus.RETURNED
     figure.return_reason = reason
     figure.updated_by = user
     figure.version += 1
-    _record(figure, user=user, reason=f"重新开放：{reason}")
+    _record(figure, user=user, reason=f"{action}：{reason}")
     figure.save()
-    FigureComment.objects.create(figure=figure, author=user, kind=CommentKind.REOPEN, text=reason)
+    FigureComment.objects.create(figure=figure, author=user, kind=kind, text=reason)
     return figure
 
 

@@ -29,12 +29,6 @@ def token_client(user=None) -> APIClient:
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def users(demo_data):
     return {role: User.objects.get(username=name) for role, name in USERNAMES.items()}
 

@@ -183,3 +183,14 @@ def test_bad_report_requests(users, p2027):
     for body in ({"period": "2027", "kind": "pamphlet"}, {"kind": "draft"}, {"period": None}):
         response = reviewer.post("/api/v1/reports/", body, format="json")
         assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/figures/%0A/approve/", "/api/v1/figures/a%0Ab/", "/api/v1/nothing%0A/"]
+)
+def test_unknown_paths_with_a_newline_still_answer_in_json(clients, path):
+    # Found by schemathesis: `.` in the catch-all pattern did not match a newline.
+    response = clients["reviewer"].post(path, data="{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found"
