@@ -10,7 +10,7 @@ PORT ?= 8000
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	fonts-arphic-ukai poppler-utils chromium
 
-.PHONY: install system-deps run test lint migrate seed worker backup restore clean
+.PHONY: install system-deps run test lint migrate seed worker backup restore clean screenshots
 
 install: system-deps $(VENV)/.installed
 
@@ -54,6 +54,10 @@ run: migrate
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's pictures from the browser tests.
+screenshots: install
+	LAWGOV_UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/e2e -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own words (file pickers) in Chinese, as the users see them
 ]
 
 
@@ -61,3 +62,15 @@ def new_session(browser, live_server):
     yield login
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """Where the browser tests save their screenshots: docs/screenshots/ when asked to refresh
+    the README's pictures (`make screenshots`), otherwise the test's own folder, so that a
+    test run leaves the working tree as it was."""
+    if os.environ.get("LAWGOV_UPDATE_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path

@@ -3,26 +3,16 @@ render from the vendored ECharts under the strict CSP, without console errors, a
 is kept for the README."""
 
 import os
-from pathlib import Path
 
 import pytest
 
 from metrics import demo
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "dashboard.png"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -82,7 +72,9 @@ def dashboard_page(dashboard_browser, live_server):
     context.close()
 
 
-def test_leader_sees_rendered_charts_without_console_errors(dashboard_page, live_server):
+def test_leader_sees_rendered_charts_without_console_errors(
+    dashboard_page, live_server, screenshot_dir
+):
     page = dashboard_page
     page.wait_for_selector("#dashboard.charts-ready", timeout=15000)
     for chart in ("chart-completion", "chart-timeliness", "chart-trend"):
@@ -99,8 +91,7 @@ def test_leader_sees_rendered_charts_without_console_errors(dashboard_page, live
     assert "grass_grid_workers" in page.locator("#indicator-link").get_attribute("href")
 
     page.wait_for_timeout(600)  # let the charts' entry animation finish
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "dashboard.png"), full_page=True)
     for p in page.problems:
         print("PROBLEM", p[-200:])
     assert page.problems == []

@@ -2,7 +2,6 @@
 the reviewer approves: in a real browser (Debian's Chromium) against the live server."""
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from metrics.models import Figure, FigureStatus
 # synchronous test code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -22,7 +20,9 @@ def _status(code):
     return Figure.objects.get(period__code="2026", indicator__code=code).status
 
 
-def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(new_session, live_server):
+def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
+    new_session, live_server, screenshot_dir
+):
     demo.seed_demo()
     url = live_server.url
     clerk = new_session("clerk_sfj", demo.DEMO_PASSWORD)
@@ -55,7 +55,7 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(new_sessio
     # The reviewer returns one figure with a reason.
     reviewer = new_session("reviewer", demo.DEMO_PASSWORD)
     reviewer.goto(f"{url}/review/2026/")
-    reviewer.screenshot(path=str(SCREENSHOTS / "review-queue.png"), full_page=True)
+    reviewer.screenshot(path=str(screenshot_dir / "review-queue.png"), full_page=True)
     reviewer.click("table.queue >> text=区司法局")
     reviewer.wait_for_url(f"{url}/review/2026/sfj/")
     form = reviewer.locator("#row-edu_culture_signs form.return-form")
@@ -68,7 +68,7 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(new_sessio
     clerk.goto(f"{url}/entry/2026/")
     returned = clerk.locator("#row-edu_culture_signs")
     assert "与宣传部台账不一致" in returned.inner_text()
-    clerk.screenshot(path=str(SCREENSHOTS / "entry-form.png"), full_page=True)
+    clerk.screenshot(path=str(screenshot_dir / "entry-form.png"), full_page=True)
     clerk.fill("#value-edu_culture_signs", "152")
     clerk.click("button[name=action][value=submit]")
     assert "已报送 1 项数据" in clerk.locator(".messages").inner_text()
