@@ -22,10 +22,13 @@ from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
 _DRF_CODES = {
-    exceptions.ParseError: ("malformed_request", "请求内容格式不正确（应为合法的 JSON）。"),
+    exceptions.ParseError: (
+        "malformed_request",
+        "请求内容格式不正确（应为合法的 JSON；上传文件为 multipart/form-data）。",
+    ),
     exceptions.UnsupportedMediaType: (
         "unsupported_media_type",
-        "不支持的内容类型，请使用 application/json。",
+        "不支持的内容类型：请使用 application/json（上传文件用 multipart/form-data）。",
     ),
     exceptions.NotAuthenticated: ("not_authenticated", "请先登录或提供有效的令牌。"),
     exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败：令牌无效或已撤销。"),

@@ -49,6 +49,7 @@ router.register("reports", reports_api.ReportJobViewSet, basename="report")
 
 v1 = [
     *router.urls,
+    path("evidence/", metrics_api.EvidenceUploadView.as_view(), name="evidence-upload"),
     path(
         "evidence/<int:pk>/",
         metrics_api.EvidenceDownloadView.as_view(),

@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -335,6 +336,12 @@ class BulkRowInput(serializers.Serializer):
     code = serializers.CharField(max_length=64, help_text="指标代码")
     value = RawValueField(allow_null=True)
     remark = _text_field(default="")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="可选：读取时的版本号（尚无该数据为 0）；与当前版本不符则整批不写入",
+    )
 
 
 class BulkInput(serializers.Serializer):
@@ -351,6 +358,26 @@ class SubmitInput(serializers.Serializer):
 
 class CommentInput(serializers.Serializer):
     comment = _text_field(default="", help_text="审核意见（可选）")
+
+
+class CommentTextInput(serializers.Serializer):
+    text = _text_field(help_text="意见内容（必填）")
+
+
+class EvidenceUploadInput(serializers.Serializer):
+    period = CodeField(ReportingPeriod.objects.all())
+    indicator = CodeField(Indicator.objects.select_related("department"))
+    file = serializers.FileField(
+        allow_empty_file=True,  # the service says 文件是空的 in its own words
+        help_text="PDF、PNG、JPEG、DOCX 或 XLSX，按内容判断类型",
+        error_messages={
+            "required": "请选择要上传的文件。",
+            "null": "请选择要上传的文件。",
+            "invalid": "上传的内容不是文件，请以 multipart/form-data 上传。",
+            "no_name": "无法确定文件名。",
+            "max_length": "文件名过长。",
+        },
+    )
 
 
 class ReasonInput(serializers.Serializer):
@@ -704,7 +731,8 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="批量写入一个部门本期的数据（全部或全不）",
         description=(
             "与“上传填报表”相同的导入：任一行有误（未知代码、不属于该部门、不是数字、超出范围、"
-            "重复、已报送或已审核、报告期已锁定）则整批不写入，`errors` 逐行说明，"
+            "重复、已报送或已审核、报告期已锁定、带了 `version` 而数据已被他人修改）则整批不写入，"
+            "`errors` 逐行说明，"
             "行号为 `figures` 中的序号（从 1 起）。写入的数据为草稿（被退回的仍为已退回）。"
         ),
         request=BulkInput,
@@ -728,7 +756,13 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     def bulk(self, request):
         data = _valid(BulkInput, request)
         rows = [
-            services.FigureRow(line=n, code=row["code"], value=row["value"], remark=row["remark"])
+            services.FigureRow(
+                line=n,
+                code=row["code"],
+                value=row["value"],
+                remark=row["remark"],
+                version=row.get("version"),
+            )
             for n, row in enumerate(data["figures"], start=1)
         ]
         figures = services.import_figures(
@@ -767,12 +801,66 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         figure = services.return_figure(figure=figure, user=request.user, reason=data["reason"])
         return self._respond(figure)
 
+    @extend_schema(
+        tags=["workflow"],
+        summary="重新开放一项已审核通过的数据，交回填报员更正（审核员，须填写原因）",
+        request=ReasonInput,
+        responses={200: FigureSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        figure = self.get_object()
+        data = _valid(ReasonInput, request)
+        figure = services.reopen_figure(figure=figure, user=request.user, reason=data["reason"])
+        return self._respond(figure)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="在一项数据下发表意见（审核员或本部门填报员）",
+        request=CommentTextInput,
+        responses={201: CommentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def comments(self, request, pk=None):
+        figure = self.get_object()
+        data = _valid(CommentTextInput, request)
+        comment = services.add_comment(figure=figure, user=request.user, text=data["text"])
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
 
 # ---------------------------------------------------------------------------------------
 # Evidence files and the current user
 
 
+class EvidenceUploadView(ApiMixin, APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=["figures"],
+        summary="上传一项数据的佐证材料（填报员，本部门；multipart/form-data）",
+        description=(
+            "与网页相同的规则：按文件内容判断类型（PDF、PNG、JPEG、DOCX、XLSX），超过大小上限、"
+            "伪装的类型、压缩炸弹均拒绝（400 invalid），什么也不保存；该数据尚不存在时建一条空草稿。"
+        ),
+        request={"multipart/form-data": EvidenceUploadInput},
+        responses={201: EvidenceSerializer},
+    )
+    def post(self, request):
+        data = _valid(EvidenceUploadInput, request)
+        indicator = data["indicator"]
+        _require_entry(request.user, indicator.department)
+        item = services.add_evidence(
+            indicator=indicator, period=data["period"], upload=data["file"], user=request.user
+        )
+        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
 class EvidenceDownloadView(ApiMixin, APIView):
+    def _item(self, pk) -> Evidence:
+        return get_object_or_404(
+            Evidence.objects.select_related("figure__indicator__department"), pk=int_or_404(pk)
+        )
+
     @extend_schema(
         tags=["figures"],
         summary="下载佐证材料（需要查看该部门数据的权限）",
@@ -782,9 +870,7 @@ class EvidenceDownloadView(ApiMixin, APIView):
         },
     )
     def get(self, request, pk):
-        item = get_object_or_404(
-            Evidence.objects.select_related("figure__indicator__department"), pk=int_or_404(pk)
-        )
+        item = self._item(pk)
         access.require(
             access.can_view_department(request.user, item.figure.indicator.department),
             "您无权查看该佐证材料。",
@@ -798,6 +884,16 @@ class EvidenceDownloadView(ApiMixin, APIView):
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+    @extend_schema(
+        tags=["figures"],
+        summary="删除佐证材料（填报员，本部门；数据已报送或已审核时不可删除）",
+        responses={204: None},
+    )
+    def delete(self, request, pk):
+        item = self._item(pk)
+        services.delete_evidence(item=item, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)

@@ -500,14 +500,18 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
     item.file.save(
         evidence.stored_name(kind, period_code=period.code), ContentFile(data), save=False
     )
+    # The file is written before the rows; if they fail, nothing may stay behind on disk.
     try:
         item.save()
+        FigureComment.objects.create(
+            figure=figure,
+            author=user,
+            kind=CommentKind.EVIDENCE,
+            text=f"上传：{item.original_name}",
+        )
     except Exception:
         item.file.delete(save=False)
         raise
-    FigureComment.objects.create(
-        figure=figure, author=user, kind=CommentKind.EVIDENCE, text=f"上传：{item.original_name}"
-    )
     return item
 
 
@@ -640,6 +644,21 @@ class FigureRow:
     code: str
     value: object
     remark: str = ""
+    # The figure's version when the row was prepared (a downloaded sheet, an API client);
+    # None: not known, the row is written whatever the figure's version.
+    version: int | None = None
+
+
+def _stale_row_message(figure: Figure | None, name: str) -> str:
+    if figure is None:
+        return f"{name}在表格生成后已被删除，请重新下载填报表。"
+    by = figure.updated_by.display_name if figure.updated_by else "他人"
+    when = timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M")
+    current = "未填" if figure.value is None else plain(figure.value)
+    return (
+        f"{name}在表格生成后已被{by}于{when}修改，当前值为 {current}；"
+        "为免覆盖他人的修改，请重新下载填报表后再填写上传。"
+    )
 
 
 @transaction.atomic
@@ -668,6 +687,7 @@ def import_figures(
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
     errors: list[str] = []
     parsed: dict[str, tuple[Indicator, Decimal, str]] = {}
+    versions: dict[str, int] = {}
     seen_lines: dict[str, int] = {}
     for row in rows:
         code = (row.code or "").strip()
@@ -694,14 +714,23 @@ def import_figures(
             errors.append(f"第{row.line}行（{code}）：数值为空。")
             continue
         parsed[code] = (indicator, value, (row.remark or "").strip())
+        if row.version is not None:
+            versions[code] = row.version
     if not rows or (skip_empty and not parsed and not errors):
         errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
     existing = {
         f.indicator.code: f
         for f in Figure.objects.select_for_update(of=("self",))
-        .select_related("indicator")
+        .select_related("indicator", "updated_by")
         .filter(period=period, indicator__code__in=parsed)
     }
+    for code, version in versions.items():
+        figure = existing.get(code)
+        current = figure.version if figure else 0
+        if version != current:
+            errors.append(
+                f"第{seen_lines[code]}行：{_stale_row_message(figure, indicators[code].name)}"
+            )
     if department is not None:
         for code, figure in existing.items():
             if figure.status not in EDITABLE_BY_CLERK:

@@ -63,7 +63,10 @@ def _xlsx_rows(data: bytes):
 # A department's sheet for a period (clerk) and the whole period (reviewer), as XLSX
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_HEADER = ["代码", "指标", "单位", "上期数值", "本期数值", "备注"]
+SHEET_HEADER = ["代码", "指标", "单位", "上期数值", "本期数值", "备注", "版本"]
+# The hidden 版本 column carries each figure's version at download, so that an upload cannot
+# silently overwrite a change made in the portal after the sheet was taken.
+VERSION_HEADER = SHEET_HEADER[-1]
 INFO_SHEET = "填报说明"
 
 
@@ -116,7 +119,15 @@ def department_workbook(sheet_data) -> bytes:
     for row in sheet_data.rows:
         indicator = row.indicator
         sheet.append(
-            [indicator.code, indicator.name, indicator.unit, _number(row.previous), None, None]
+            [
+                indicator.code,
+                indicator.name,
+                indicator.unit,
+                _number(row.previous),
+                None,
+                None,
+                row.version,
+            ]
         )
         line = sheet.max_row
         rules[indicator.value_type].add(f"E{line}")
@@ -124,6 +135,7 @@ def department_workbook(sheet_data) -> bytes:
             sheet[f"{column}{line}"].protection = Protection(locked=False)
     for column, width in zip("ABCDEF", (34, 44, 8, 12, 14, 30), strict=True):
         sheet.column_dimensions[column].width = width
+    sheet.column_dimensions["G"].hidden = True
     info = workbook.create_sheet(INFO_SHEET)
     info.append(["报告期", period.code, period.label])
     info.append(["部门", department.code, department.name])
@@ -168,6 +180,7 @@ def read_department_workbook(data: bytes, *, department, period) -> list[FigureR
             ["表头不正确：第一行应包含“代码”和“本期数值”列，请使用门户下载的填报表。"]
         ) from None
     remark_col = header.index("备注") if "备注" in header else None
+    version_col = header.index(VERSION_HEADER) if VERSION_HEADER in header else None
     rows = []
     for line, cells in enumerate(table[1:], start=2):
         cells = list(cells)
@@ -187,9 +200,22 @@ def read_department_workbook(data: bytes, *, department, period) -> list[FigureR
                 code=str(code).strip(),
                 value=cell(value_col),
                 remark="" if remark is None else str(remark).strip(),
+                version=_version(cell(version_col)),
             )
         )
     return rows
+
+
+def _version(raw) -> int | None:
+    """The version a row was downloaded at; anything unreadable counts as unknown (None),
+    which the import treats like a sheet without the column."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float) and raw >= 0 and int(raw) == raw:
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
 
 
 def period_workbook(period, rows) -> bytes:

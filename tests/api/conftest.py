@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from metrics import services
 from metrics.demo import FIGURES_2025
 from metrics.models import Department, Figure, FigureStatus, Indicator, ReportingPeriod, User
+from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ["anonymous", "clerk_own", "clerk_other", "reviewer", "leader"]
@@ -36,6 +37,23 @@ def users(demo_data):
 @pytest.fixture
 def clients(users):
     return {"anonymous": token_client(), **{role: token_client(u) for role, u in users.items()}}
+
+
+@pytest.fixture
+def clerk(users):
+    """区司法局's clerk, through a token."""
+    return token_client(users["clerk_own"])
+
+
+@pytest.fixture
+def reviewer(users):
+    return token_client(users["reviewer"])
+
+
+@pytest.fixture
+def p2027(demo_data):
+    """An open period without figures."""
+    return factories.period("2027")
 
 
 @pytest.fixture

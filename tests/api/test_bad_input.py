@@ -6,21 +6,10 @@ import json
 import pytest
 
 from metrics.models import Figure
-from tests import factories
 
 from .conftest import token_client
 
 RATE = "biz_leader_court_appearance_rate"
-
-
-@pytest.fixture
-def clerk(users):
-    return token_client(users["clerk_own"])
-
-
-@pytest.fixture
-def p2027(demo_data):
-    return factories.period("2027")
 
 
 def _post(client, raw, content_type="application/json", url="/api/v1/figures/"):

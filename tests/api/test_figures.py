@@ -9,27 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics import demo
 from metrics.models import Figure, FigureStatus, Indicator
-from tests import factories
 
-from .conftest import figure_of, submitted_figure, token_client
+from .conftest import figure_of, submitted_figure
 
 RATE = "biz_leader_court_appearance_rate"  # a percentage of 区司法局
 COUNT = "biz_review_cases_received"  # a count of 区司法局
-
-
-@pytest.fixture
-def clerk(users):
-    return token_client(users["clerk_own"])
-
-
-@pytest.fixture
-def reviewer(users):
-    return token_client(users["reviewer"])
-
-
-@pytest.fixture
-def p2027(demo_data):
-    return factories.period("2027")
 
 
 def test_create_read_update_with_versions_and_history(clerk, p2027):
@@ -144,6 +128,37 @@ def test_bulk_writes_drafts_and_keeps_approved_figures_safe(clerk, p2026, p2027)
         format="json",
     )
     assert refused.status_code == 400 and "第1行" in refused.json()["message"]
+
+
+def _bulk_2027(client, figures):
+    return client.post(
+        "/api/v1/figures/bulk/",
+        {"period": "2027", "department": "sfj", "figures": figures},
+        format="json",
+    )
+
+
+def test_bulk_with_versions_refuses_rows_changed_meanwhile(clerk, p2027):
+    first = _bulk_2027(clerk, [{"code": COUNT, "value": 60}]).json()["figures"][0]
+    assert first["version"] == 1
+    clerk.put(first["url"], {"value": "61", "version": 1}, format="json")
+
+    stale = _bulk_2027(
+        clerk,
+        [{"code": RATE, "value": "99", "version": 0}, {"code": COUNT, "value": 62, "version": 1}],
+    )
+    assert stale.status_code == 400
+    (error,) = stale.json()["errors"]
+    assert error.startswith("第2行") and "当前值为 61" in error
+    assert figure_of(p2027, COUNT).value == 61
+    assert not Figure.objects.filter(period=p2027, indicator__code=RATE).exists()
+
+    fresh = _bulk_2027(
+        clerk,
+        [{"code": RATE, "value": "99", "version": 0}, {"code": COUNT, "value": 62, "version": 2}],
+    )
+    assert fresh.status_code == 200, fresh.json()
+    assert figure_of(p2027, COUNT).value == 62
 
 
 def test_submit_refusal_lists_reasons_by_indicator(clerk, p2026):

@@ -4,13 +4,14 @@ request runs in a savepoint that is rolled back, so each one meets the same data
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from metrics.models import Figure, FigureStatus, Indicator
 from reports import services as report_services
 from tests import factories
 
-from .conftest import ROLES, add_pdf_evidence, figure_of, fill_missing, submitted_figure
+from .conftest import PDF, ROLES, add_pdf_evidence, figure_of, fill_missing, submitted_figure
 
 A, CO, CX, R, L = ROLES  # anonymous, clerk own dept (sfj), clerk other dept (gaj), reviewer, leader
 
@@ -50,6 +51,9 @@ def world(users, sfj, gaj, p2026, media):
     )
     evidence_other = add_pdf_evidence(gaj_indicator, p2026, gaj_clerk)
     free = Indicator.objects.filter(department=sfj).first()
+    approved = Figure.objects.filter(
+        period=p2026, indicator__department=sfj, status=FigureStatus.APPROVED
+    ).first()
     factories.period("2027")  # open, no figures yet
     job = report_services.create_report_job(period=p2026, kind="draft", user=users["reviewer"])
     return {
@@ -59,6 +63,7 @@ def world(users, sfj, gaj, p2026, media):
         "evidence_own": evidence_own,
         "evidence_other": evidence_other,
         "job": job,
+        "approved": approved,
     }
 
 
@@ -166,6 +171,33 @@ def cases(world):
             f"/api/v1/evidence/{world['evidence_own'].pk}/",
             {A: 401, CO: 200, CX: 403, R: 200, L: 200},
         ),
+        Case(
+            "reopen figure",
+            "post",
+            f"/api/v1/figures/{world['approved'].pk}/reopen/",
+            reviewer_only,
+            body={"reason": "口径调整"},
+        ),
+        Case(
+            "comment",
+            "post",
+            f"/api/v1/figures/{submitted.pk}/comments/",
+            {A: 401, CO: 201, CX: 403, R: 201, L: 403},
+            body={"text": "请补充说明"},
+        ),
+        Case(
+            "upload evidence",
+            "post",
+            "/api/v1/evidence/",
+            {CO: 201, **deny_writes},
+            body={"period": "2026", "indicator": draft.indicator.code, "file": "PDF"},
+        ),
+        Case(
+            "delete evidence of sfj",
+            "delete",
+            f"/api/v1/evidence/{world['evidence_own'].pk}/",
+            {CO: 204, **deny_writes},
+        ),
         Case("reports", "get", "/api/v1/reports/", viewers),
         Case(
             "request report",
@@ -188,9 +220,12 @@ def cases(world):
 
 
 def _call(client, case):
-    kwargs = {"format": "json"} if case.body is not None else {}
+    body, kwargs = case.body, ({"format": "json"} if case.body is not None else {})
+    if body is not None and body.get("file") == "PDF":  # a fresh upload for every call
+        body = {**body, "file": SimpleUploadedFile("依据.pdf", PDF)}
+        kwargs = {"format": "multipart"}
     with transaction.atomic():
-        response = getattr(client, case.method)(case.url, case.body, **kwargs)
+        response = getattr(client, case.method)(case.url, body, **kwargs)
         transaction.set_rollback(True)
     return response
 

@@ -55,7 +55,15 @@ def test_download_has_the_columns_and_validation(clerk_client, sfj, previous_per
     )
     workbook = _sheet(clerk_client)
     sheet = workbook.worksheets[0]
-    assert [c.value for c in sheet[1]] == ["代码", "指标", "单位", "上期数值", "本期数值", "备注"]
+    assert [c.value for c in sheet[1]][:6] == [
+        "代码",
+        "指标",
+        "单位",
+        "上期数值",
+        "本期数值",
+        "备注",
+    ]
+    assert sheet[1][6].value == "版本" and sheet.column_dimensions["G"].hidden
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(sfj.indicators.values_list("code", flat=True))
     assert rows["biz_review_cases_received"][1:5] == ("受理行政复议案件", "起", 58, None)
@@ -84,6 +92,39 @@ def test_round_trip_saves_drafts_and_skips_empty_rows(clerk_client, clerk):
         "98.5"
     )
     assert received.history.get().history_user == clerk
+
+
+def test_a_sheet_taken_before_a_change_in_the_portal_is_refused(clerk_client, clerk, period):
+    """The sheet remembers each figure's version: uploading it after the figure changed in
+    the portal would silently overwrite that change, so the whole sheet is refused."""
+    from metrics import services
+    from metrics.models import Indicator
+
+    counsel = Indicator.objects.get(code="biz_inhouse_counsel")
+    services.save_figure(indicator=counsel, period=period, value=Decimal(3), user=clerk)
+    workbook = _sheet(clerk_client)
+    services.save_figure(indicator=counsel, period=period, value=Decimal(4), user=clerk)
+    _fill(
+        workbook.worksheets[0],
+        {"biz_inhouse_counsel": 5, "biz_review_cases_received": 64},
+    )
+    messages = " ".join(_upload(clerk_client, workbook))
+    assert "导入失败" in messages and "当前值为 4" in messages and "重新下载填报表" in messages
+    assert Figure.objects.get(indicator=counsel).value == 4
+    assert not Figure.objects.filter(indicator__code="biz_review_cases_received").exists()
+
+    fresh = _sheet(clerk_client)
+    _fill(fresh.worksheets[0], {"biz_inhouse_counsel": 5})
+    assert "已从 Excel 导入 1 项数据" in _upload(clerk_client, fresh)[0]
+    assert Figure.objects.get(indicator=counsel).value == 5
+
+
+def test_a_sheet_without_the_version_column_still_imports(clerk_client, clerk, period):
+    workbook = _sheet(clerk_client)
+    sheet = workbook.worksheets[0]
+    sheet.delete_cols(7)
+    _fill(sheet, {"biz_inhouse_counsel": 5})
+    assert "已从 Excel 导入 1 项数据" in _upload(clerk_client, workbook)[0]
 
 
 @pytest.mark.parametrize(
