@@ -1,5 +1,6 @@
 """Turning what a person typed into a figure value, with reasons in Chinese when it is not one."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,11 @@ from .models import Indicator, ValueType
 # Figure.value is DECIMAL(20, 4): sixteen digits before the point.
 MAX_ABS_VALUE = Decimal("1e16")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋％，", "0123456789.-+%,")
+# Separators are allowed only where they group thousands: "1,50" is a typo, not 150.
+_GROUPED = re.compile(
+    r"[+-]?\d{1,3}(?:(,)\d{3})(?:\1\d{3})*(?:\.\d+)?%?"
+    r"|[+-]?\d{1,3}(?:( )\d{3})(?:\2\d{3})*(?:\.\d+)?%?"
+)
 
 
 def parse_value(indicator: Indicator, raw) -> Decimal | None:
@@ -23,9 +29,14 @@ def parse_value(indicator: Indicator, raw) -> Decimal | None:
         # Spreadsheets hand over floats; their shortest repr is what the person typed.
         value = Decimal(repr(raw))
     else:
-        text = str(raw).strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "")
+        text = str(raw).strip().translate(_FULLWIDTH)
         if text == "":
             return None
+        if ("," in text or " " in text) and not _GROUPED.fullmatch(text):
+            raise ValidationError(
+                f"“{raw}”的分隔符位置不对：千位分隔符应每三位一个（如 1,500），请核对。"
+            )
+        text = text.replace(",", "").replace(" ", "")
         if text.endswith("%") and indicator.value_type == ValueType.PERCENTAGE:
             text = text[:-1]
         try:

@@ -91,6 +91,15 @@ def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
     )
 
 
+def _snapshot_entry_text(entry: dict) -> str:
+    """A figure of a snapshot as the job page shows it: 64（已审核） / 未填."""
+    value, status = entry.get("value"), entry.get("status")
+    label = FigureStatus(status).label if status in FigureStatus.values else ""
+    if value is None:
+        return f"未填（{label}）" if label else "未填"
+    return f"{value}（{label}）" if label else str(value)
+
+
 def snapshot_changes(*, old: dict, new: dict) -> list[dict]:
     """Figures whose value or status differ between two reports' snapshots."""
     changes = []
@@ -103,8 +112,8 @@ def snapshot_changes(*, old: dict, new: dict) -> list[dict]:
                     "name": entry["name"],
                     "old": before.get("value"),
                     "new": entry["value"],
-                    "old_status": before.get("status"),
-                    "new_status": entry["status"],
+                    "old_text": _snapshot_entry_text(before),
+                    "new_text": _snapshot_entry_text(entry),
                 }
             )
     return changes

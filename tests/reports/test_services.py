@@ -131,6 +131,8 @@ def test_changes_between_two_reports(media, leader_user, reviewer_user):
     assert [(c["code"], c["old"], c["new"]) for c in changes] == [
         ("grass_grid_workers", "1925", "2000")
     ]
+    # What the job page shows: the value with its status in Chinese.
+    assert (changes[0]["old_text"], changes[0]["new_text"]) == ("1925（已报送）", "2000（已审核）")
 
 
 def test_template_cannot_reach_anything_but_figures(reviewer_user, leader_user, media):

@@ -83,3 +83,25 @@ def test_reviewer_reminds_the_departments_a_final_report_waits_for(reviewer_clie
     reviewer_client.post("/dashboard/remind/?period=2026")
     reminded = set(Reminder.objects.values_list("department__code", flat=True))
     assert "gaj" in reminded and "spj" not in reminded
+
+
+def test_job_page_lists_what_changed_since_the_previous_report_in_chinese(
+    leader_client, leader_user, media
+):
+    from decimal import Decimal
+
+    from metrics.models import Figure, FigureStatus, ReportingPeriod
+    from reports import services
+
+    period = ReportingPeriod.objects.get(code="2026")
+    first = services.create_report_job(period=period, kind="draft", user=leader_user)
+    services.run_report_job(job_id=first.pk)
+    Figure.objects.filter(indicator__code="grass_grid_workers", period=period).update(
+        value=Decimal(2000), status=FigureStatus.APPROVED
+    )
+    second = services.create_report_job(period=period, kind="draft", user=leader_user)
+    page = leader_client.get(f"/reports/jobs/{second.pk}/").content.decode()
+    assert "1 项数据有变化" in page
+    assert "1925（已报送）" in page and "2000（已审核）" in page
+    for english in ("submitted", "approved", "draft", "missing"):
+        assert f"（{english}）" not in page
