@@ -39,6 +39,9 @@ seed: migrate
 
 # Without REDIS_URL: SQLite and a Celery worker on Kombu's file-system transport (no server).
 # With REDIS_URL (and DATABASE_URL): the same worker consumes from Redis.
+# Both servers run as background jobs in process groups of their own (set -m), so that Ctrl-C
+# or a SIGTERM to make reaches the trap at once and stops each whole group (runserver's
+# autoreloader child, the worker's pool) instead of leaving them running.
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "Preparing the speech's fonts (about a minute the first time)..."
@@ -47,10 +50,11 @@ run: migrate
 	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
+	trap 'trap - EXIT INT TERM; kill -TERM -- -$$web $$worker 2>/dev/null; wait; exit 0' EXIT INT TERM; \
 	echo "Background worker started (log: var/worker.log)."; \
 	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop; demo logins above)"; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	wait $$web
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
