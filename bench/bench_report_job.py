@@ -27,6 +27,30 @@ def _median_ms(samples):
     return f"{statistics.median(samples) * 1000:.0f} ms"
 
 
+def _libreoffice_warm(docx: Path, outdir: Path) -> list[tuple[str, str]]:
+    """LibreOffice kept resident and driven through UNO (bench/lo_warm.py, under the system
+    Python that has python3-uno), where that is installed."""
+    import json
+
+    system_python = shutil.which("python3", path="/usr/bin")
+    probe = subprocess.run([system_python, "-c", "import uno"], capture_output=True)
+    if probe.returncode != 0:
+        return [("LibreOffice kept warm", "python3-uno not installed; not measured")]
+    result = subprocess.run(
+        [system_python, str(REPO / "bench" / "lo_warm.py"), str(docx), str(outdir), "--runs", "11"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    data = json.loads(result.stdout)
+    first, rest = data["seconds"][0], data["seconds"][1:]
+    return [
+        ("LibreOffice kept warm (UNO): first conversion", f"{first * 1000:.0f} ms"),
+        (f"LibreOffice kept warm (UNO): median of next {len(rest)}", _median_ms(rest)),
+        ("LibreOffice kept warm: PDF size", f"{data['pdf_bytes'] / 1024:.0f} KiB"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--builds", type=int, default=20)
@@ -123,6 +147,7 @@ def main() -> None:
             ),
             ("LibreOffice PDF size", f"{lo_pdf.stat().st_size / 1024:.0f} KiB"),
         ]
+        rows += _libreoffice_warm(out / "cold.docx", out / "lo")
     else:
         rows.append(("LibreOffice", "not installed; comparison skipped"))
     print("| Measure | Value |")
