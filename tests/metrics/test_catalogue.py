@@ -90,3 +90,13 @@ def test_role_groups_carry_their_permissions(db):
     assert "review_figures" in reviewer.permissions.values_list("codename", flat=True)
     assert "enter_figures" not in leader.permissions.values_list("codename", flat=True)
     assert "view_all_figures" in leader.permissions.values_list("codename", flat=True)
+
+
+def test_every_indicator_of_the_speech_explains_what_to_count(db):
+    from metrics.models import Indicator
+
+    missing = list(Indicator.objects.filter(help_text="").values_list("code", flat=True))
+    assert missing == []
+    # Where the speech rounds a figure, clerks are told to enter the exact number.
+    wan = Indicator.objects.get(code="grass_mass_prevention_force").help_text
+    assert "不要换算成万" in wan
