@@ -188,9 +188,12 @@ class Sheet:
             "returned": statuses.count(FigureStatus.RETURNED),
             "approved": statuses.count(FigureStatus.APPROVED),
             "editable": sum(1 for r in rows if r.editable),
+            # Not yet sent (missing or draft); returned ones are counted as returned only,
+            # so that the header's parts add up to the total.
             "unsent": len(rows)
             - statuses.count(FigureStatus.SUBMITTED)
-            - statuses.count(FigureStatus.APPROVED),
+            - statuses.count(FigureStatus.APPROVED)
+            - statuses.count(FigureStatus.RETURNED),
         }
 
 

@@ -79,7 +79,8 @@ def _decorate(sheet, *, typed=None, errors=None, saved=()):
             row.form_remark = figure.remark if figure else ""
             row.form_explanation = figure.explanation if figure else ""
         row.field_errors = errors.get(code, [])
-        row.show_explanation = bool(row.warnings or row.form_explanation or row.field_errors)
+        # 上报说明 answers a warning; an error (not a number, out of range) cannot be explained away.
+        row.show_explanation = bool(row.warnings or row.form_explanation)
         row.just_saved = code in saved
     return sheet
 

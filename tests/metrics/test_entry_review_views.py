@@ -1,6 +1,7 @@
 """The entry form, the review pages and the figure page through HTTP: what each role sees,
 what is refused (403, never a 500 or a silent no-op) and the query budget."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -93,6 +94,9 @@ def test_refused_submit_keeps_what_was_typed(client, demo_data):
     assert "未保存" in page
     assert 'value="一百五十"' in page and 'value="我的备注"' in page and 'value="-2"' in page
     assert "“一百五十”不是数字" in page and "不能为负数" in page
+    # An error is to be corrected, not explained: no 上报说明 box on those rows.
+    assert 'name="explanation-edu_culture_signs"' not in page
+    assert 'name="explanation-edu_bulletin_boards"' not in page
     assert not Figure.objects.filter(
         indicator__code="edu_culture_signs", period__code="2026"
     ).exists()
@@ -199,6 +203,14 @@ def test_review_actions_through_the_views(client, demo_data):
         follow=True,
     ).content.decode()
     assert "已退回：受理行政复议案件" in page and "请附立案登记表" in page
+    # The header's parts add up to the total: a returned figure is not also "未报送".
+    summary = re.search(
+        r"共 (\d+) 项 · 待审核 <strong>(\d+)</strong> 项 · 已退回 (\d+) 项 · "
+        r"已审核 (\d+) 项 · 未报送 (\d+) 项",
+        page,
+    )
+    total, *parts = (int(n) for n in summary.groups())
+    assert parts[1] == 1 and sum(parts) == total
     page = client.post(
         "/review/2026/sfj/action/",
         {"action": "return", "figure": figure.pk, "reason": ""},
