@@ -329,6 +329,9 @@ def test_leader_and_reviewer_see_every_department(client, overdue_demo, username
     content = response.content.decode()
     assert "公安分局" in content and "34.4" in content
     assert "/reports/?period=2026" in content
+    # 区委政法委 has sent everything and waits for review: listed, but not reminded.
+    assert response.context["remind_targets"] == len(board.readiness.blockers) - 1
+    assert "只有数据未报齐（未填、草稿或被退回）的部门会被催报" in content
     # The overdue period: everyone but 区委宣传部 is late by the days since 2025-01-15.
     old = client.get(reverse("dashboard:index") + "?period=2024").context["board"]
     late = {r.code: r.days_overdue for r in old.rows}
