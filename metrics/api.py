@@ -425,7 +425,14 @@ class CodeLookupMixin:
         return get_object_or_404(self.get_queryset(), code=code_or_404(self.kwargs["code"]))
 
 
-@extend_schema(tags=["catalogue"])
+def _catalogue(plural: str, one: str):
+    return extend_schema_view(
+        list=extend_schema(tags=["catalogue"], summary=f"{plural}列表"),
+        retrieve=extend_schema(tags=["catalogue"], summary=f"{one}（按代码）"),
+    )
+
+
+@_catalogue("填报部门", "一个部门")
 class DepartmentViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """填报部门。"""
 
@@ -433,7 +440,7 @@ class DepartmentViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet
     queryset = Department.objects.order_by("order", "code")
 
 
-@extend_schema(tags=["catalogue"])
+@_catalogue("讲话稿各部分", "讲话稿的一个部分")
 class SectionViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """讲话稿的各部分。"""
 
@@ -451,7 +458,7 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["department", "section", "value_type"]
 
 
-@extend_schema(tags=["catalogue"])
+@_catalogue("指标目录", "一项指标，附涉及它的校验规则")
 class IndicatorViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """指标目录，附涉及各指标的校验规则。"""
 

@@ -38,6 +38,14 @@ def test_schema_is_valid_openapi_and_documents_auth_and_errors(openapi):
                 if code.startswith(("4", "5")):
                     ref = response["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/Error"), (method, path, code)
+    # Every operation says in Chinese what it does, as the Swagger page lists it.
+    unnamed = [
+        f"{method.upper()} {path}"
+        for path, operations in openapi["paths"].items()
+        for method, operation in operations.items()
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in operation.get("summary", ""))
+    ]
+    assert unnamed == []
 
 
 def test_docs_page_needs_no_inline_script(client, db):
