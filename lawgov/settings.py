@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "lawgov.apps.AxesConfig",  # django-axes, under Chinese names in the admin
     "csp",
     "lawgov",
     "metrics",

@@ -1,7 +1,16 @@
+from axes import admin as axes_admin
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .evidence import DOCX, JPEG, PDF, PNG, XLSX
 from .models import (
     Department,
     Evidence,
@@ -15,10 +24,96 @@ from .models import (
     User,
     ValidationRule,
 )
+from .validation import plain
 
 admin.site.site_header = "法治政府建设工作汇报门户"
 admin.site.site_title = "法治汇报门户"
 admin.site.index_title = "后台管理"
+
+# Evidence file types by name (Word 文档) rather than MIME type.
+FILE_KINDS = {kind.content_type: kind.label for kind in (PDF, PNG, JPEG, DOCX, XLSX)}
+
+# Change lists have to fit a 1366 px screen beside the admin's navigation and filter panes:
+# long texts are cut short (the whole text is in the tooltip and on the edit page), times
+# are written compactly, and a row's cells stay on one line (or two, in two_lines).
+
+
+def one_line(text):
+    return format_html('<span class="nowrap">{}</span>', text)
+
+
+def cut(text, length):
+    """`text` cut to `length` characters, the last of them "…" (zh-hans' own "..." takes 3)."""
+    return Truncator(text).chars(length, truncate="…")
+
+
+def short(text, length=20):
+    """`text` cut to `length` characters on one line, the whole of it as a tooltip."""
+    text = str(text or "")
+    return format_html('<span class="nowrap" title="{}">{}</span>', text, cut(text, length))
+
+
+def when(moment):
+    """A date and time as 2026-11-30 14:59, kept on one line."""
+    if moment is None:
+        return None
+    return one_line(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
+
+
+def two_lines(first, second):
+    """A list cell of a main text and, below it in grey, a secondary one."""
+    return format_html('{}<br><span class="quiet nowrap">{}</span>', first, second)
+
+
+def number(value, unit=""):
+    """A Decimal without trailing zeros (118, 98.5), with its unit; None stays empty."""
+    if value is None:
+        return None
+    return f"{plain(value)}{unit}" if unit == "%" else f"{plain(value)} {unit}".rstrip()
+
+
+def choice_short(label):
+    """A choice label without its parenthesised gloss: 计数（非负整数） → 计数."""
+    return str(label).split("（")[0]
+
+
+def department_short(department):
+    return department.short_name or department.name
+
+
+def figure_cell(figure):
+    """A figure as its indicator's name over its period."""
+    return two_lines(short(figure.indicator.name, 12), figure.period)
+
+
+class ReadableHistoryValues(HistoricalRecordContextHelper):
+    """The history page's 'changes' as people read them: 118 rather than 118.0000, 已审核
+    rather than approved, 是/否 rather than True/False."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "（空）"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if field.get_internal_type() == "DecimalField":
+            return plain(value)
+        return value
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryValues(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            # The history list prints a missing reason as "None".
+            if record.history_change_reason is None:
+                record.history_change_reason = ""
 
 
 @admin.register(Department)
@@ -49,60 +144,150 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = [
-        "code",
-        "name",
+        "name_and_code",
         "section",
+        "department_name",
+        "value_type_name",
         "unit",
-        "value_type",
-        "department",
-        "lower_bound",
-        "upper_bound",
+        "lower",
+        "upper",
     ]
     list_filter = ["section", "department", "value_type"]
     list_select_related = ["section", "department"]
     search_fields = ["code", "name"]
 
+    @admin.display(description="指标 / 代码", ordering="code")
+    def name_and_code(self, obj):
+        return two_lines(short(obj.name, 16), obj.code)
+
+    @admin.display(description="填报部门", ordering="department__order")
+    def department_name(self, obj):
+        return department_short(obj.department)
+
+    @admin.display(description="数值类型", ordering="value_type")
+    def value_type_name(self, obj):
+        return choice_short(obj.get_value_type_display())
+
+    @admin.display(description="下限", ordering="lower_bound")
+    def lower(self, obj):
+        return number(obj.lower_bound)
+
+    @admin.display(description="上限", ordering="upper_bound")
+    def upper(self, obj):
+        return number(obj.upper_bound)
+
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(SimpleHistoryAdmin):
+class ReportingPeriodAdmin(HistoryAdmin):
     list_display = ["code", "start", "end", "deadline", "state"]
     list_filter = ["state"]
     search_fields = ["code"]
 
 
 @admin.register(Figure)
-class FigureAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "period", "value", "status", "version", "updated_by", "updated_at"]
+class FigureAdmin(HistoryAdmin):
+    list_display = [
+        "indicator_and_department",
+        "period",
+        "value_and_unit",
+        "status_name",
+        "version",
+        "editor",
+        "updated",
+    ]
     list_filter = ["period", "status", "indicator__section", "indicator__department"]
-    list_select_related = ["indicator", "period", "updated_by"]
+    list_select_related = ["indicator__department", "period", "updated_by"]
     search_fields = ["indicator__code", "indicator__name", "remark"]
     readonly_fields = ["version", "updated_by", "updated_at"]
-    history_list_display = ["value", "status"]
+    # simple_history heads these history columns with the names themselves, hence Chinese
+    # names; each is the method below that formats the historical record.
+    history_list_display = ["数值", "状态"]
+
+    @admin.display(description="指标 / 填报部门", ordering="indicator__code")
+    def indicator_and_department(self, obj):
+        indicator = obj.indicator
+        return two_lines(short(indicator.name, 11), department_short(indicator.department))
+
+    @admin.display(description="数值", ordering="value")
+    def value_and_unit(self, obj):
+        if obj.value is None:
+            return None
+        return one_line(number(obj.value, obj.indicator.unit))
+
+    @admin.display(description="状态", ordering="status")
+    def status_name(self, obj):
+        return one_line(obj.get_status_display())
+
+    @admin.display(description="修改人", ordering="updated_by")
+    def editor(self, obj):
+        return obj.updated_by
+
+    @admin.display(description="修改时间", ordering="updated_at")
+    def updated(self, obj):
+        return when(obj.updated_at)
+
+    def 数值(self, record):
+        return number(record.value) or "（空）"
+
+    def 状态(self, record):
+        return record.get_status_display()
 
 
 @admin.register(ValidationRule)
-class ValidationRuleAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "left", "operator", "right", "severity", "active"]
+class ValidationRuleAdmin(HistoryAdmin):
+    list_display = ["name", "expression", "severity_name", "active"]
     list_filter = ["severity", "active"]
     list_select_related = ["left", "right"]
     search_fields = ["name", "left__code", "right__code"]
 
+    @admin.display(description="规则")
+    def expression(self, obj):
+        return format_html(
+            '<span title="{} {} {}">{} {} {}</span>',
+            obj.left.code,
+            obj.operator,
+            obj.right.code,
+            obj.left.name,
+            obj.get_operator_display(),
+            obj.right.name,
+        )
+
+    @admin.display(description="重要程度", ordering="severity")
+    def severity_name(self, obj):
+        return choice_short(obj.get_severity_display())
+
 
 @admin.register(FigureComment)
 class FigureCommentAdmin(admin.ModelAdmin):
-    list_display = ["figure", "kind", "author", "created_at", "text"]
+    list_display = ["summary", "figure_name", "kind_name", "author", "created"]
     list_filter = ["kind", "figure__period"]
     list_select_related = ["figure__indicator", "figure__period", "author"]
     search_fields = ["text", "figure__indicator__code"]
+
+    @admin.display(description="内容")
+    def summary(self, obj):
+        return short(obj.text, 14)
+
+    @admin.display(description="填报数据", ordering="figure")
+    def figure_name(self, obj):
+        return figure_cell(obj.figure)
+
+    @admin.display(description="类型", ordering="kind")
+    def kind_name(self, obj):
+        return one_line(obj.get_kind_display())
+
+    @admin.display(description="时间", ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     """Listed for oversight only; files are added and served through the portal's checks."""
 
-    list_display = ["original_name", "figure", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_display = ["name", "figure_name", "kind", "file_size", "uploaded_by", "uploaded"]
     list_select_related = ["figure__indicator", "figure__period", "uploaded_by"]
     readonly_fields = [
         "figure",
@@ -118,25 +303,252 @@ class EvidenceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="原文件名", ordering="original_name")
+    def name(self, obj):
+        return short(obj.original_name, 24)
+
+    @admin.display(description="填报数据", ordering="figure")
+    def figure_name(self, obj):
+        return figure_cell(obj.figure)
+
+    @admin.display(description="文件类型", ordering="content_type")
+    def kind(self, obj):
+        return FILE_KINDS.get(obj.content_type, obj.content_type)
+
+    @admin.display(description="大小", ordering="size")
+    def file_size(self, obj):
+        return filesizeformat(obj.size)
+
+    @admin.display(description="上传时间", ordering="uploaded_at")
+    def uploaded(self, obj):
+        return when(obj.uploaded_at)
+
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["title", "department", "period", "created_by", "created_at"]
+    list_display = ["heading", "department", "period", "created_by", "created"]
     list_filter = ["department", "period"]
     list_select_related = ["department", "period", "created_by"]
+
+    @admin.display(description="标题", ordering="title")
+    def heading(self, obj):
+        return short(obj.title, 20)
+
+    @admin.display(description="时间", ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
 
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = [
-        "department",
+        "department_name",
         "period",
-        "date",
+        "day",
         "manual",
-        "missing",
-        "returned",
-        "recipients",
-        "emailed_at",
+        "missing_count",
+        "returned_count",
+        "recipient_count",
+        "emailed",
     ]
     list_filter = ["period", "manual", "department"]
     list_select_related = ["department", "period"]
+
+    @admin.display(description="部门", ordering="department__order")
+    def department_name(self, obj):
+        return department_short(obj.department)
+
+    @admin.display(description="日期", ordering="date")
+    def day(self, obj):
+        return formats.date_format(obj.date, "Y-m-d")
+
+    @admin.display(description="未报送", ordering="missing")
+    def missing_count(self, obj):
+        return obj.missing
+
+    @admin.display(description="被退回", ordering="returned")
+    def returned_count(self, obj):
+        return obj.returned
+
+    @admin.display(description="收件人", ordering="recipients")
+    def recipient_count(self, obj):
+        return obj.recipients
+
+    @admin.display(description="邮件发送时间", ordering="emailed_at")
+    def emailed(self, obj):
+        return when(obj.emailed_at)
+
+
+# django-axes (login throttling) ships no Chinese. The app and model names are set in
+# lawgov.apps.AxesConfig; its admin pages are re-registered here with Chinese columns,
+# filters and fields, keeping axes' own permissions and actions.
+
+
+def titled(title):
+    """The filter Django would pick for a field, under the heading `title`."""
+
+    class TitledFilter(admin.FieldListFilter):
+        def __new__(cls, *args, **kwargs):
+            instance = admin.FieldListFilter.create(*args, **kwargs)
+            instance.title = title
+            return instance
+
+    return TitledFilter
+
+
+class LockedOutFilter(axes_admin.IsLockedOutFilter):
+    title = "锁定状态"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "已锁定"), ("no", "未锁定"))
+
+
+class AxesAdminMixin:
+    """Axes' record fields under Chinese labels, for lists and detail pages alike."""
+
+    @admin.display(description="时间", ordering="attempt_time")
+    def time(self, obj):
+        return when(obj.attempt_time)
+
+    @admin.display(description="用户名", ordering="username")
+    def user(self, obj):
+        return obj.username
+
+    @admin.display(description="IP 地址", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address
+
+    @admin.display(description="浏览器")
+    def browser(self, obj):
+        return short(obj.user_agent, 20)
+
+    @admin.display(description="登录地址", ordering="path_info")
+    def path(self, obj):
+        return obj.path_info
+
+    @admin.display(description="浏览器（完整）")
+    def browser_full(self, obj):
+        return obj.user_agent
+
+    @admin.display(description="HTTP Accept")
+    def accept(self, obj):
+        return obj.http_accept
+
+    meta_fieldset = ("访问信息", {"fields": ["address", "browser_full", "accept"]})
+    readonly_fields = ["time", "user", "address", "browser_full", "accept", "path"]
+    list_filter = [("attempt_time", titled("时间")), ("path_info", titled("登录地址"))]
+
+
+# With AXES_USE_ATTEMPT_EXPIRATION each failure record also shows when it expires.
+EXPIRY = ["expires"] if axes_settings.AXES_USE_ATTEMPT_EXPIRATION else []
+
+
+class AccessAttemptAdmin(AxesAdminMixin, axes_admin.AccessAttemptAdmin):
+    list_display = [
+        "last_failure",
+        "user",
+        "address",
+        "browser",
+        "failures",
+        "state",
+        *EXPIRY,
+    ]
+    list_filter = [
+        ("attempt_time", titled("最近失败时间")),
+        ("path_info", titled("登录地址")),
+        LockedOutFilter,
+    ]
+    fieldsets = (
+        (None, {"fields": ["user", "path", "failures", "last_failure", "state", *EXPIRY]}),
+        ("表单数据", {"fields": ["get_params", "post_params"]}),
+        AxesAdminMixin.meta_fieldset,
+    )
+    readonly_fields = [
+        *AxesAdminMixin.readonly_fields,
+        "last_failure",
+        "failures",
+        "state",
+        "expires",
+        "get_params",
+        "post_params",
+    ]
+
+    @admin.display(description="最近失败时间", ordering="attempt_time")
+    def last_failure(self, obj):
+        return when(obj.attempt_time)
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="状态")
+    def state(self, obj):
+        limit = axes_settings.AXES_FAILURE_LIMIT
+        if not isinstance(limit, int) or limit <= 0:
+            return None
+        if obj.failures_since_start >= limit:
+            return "已锁定"
+        return one_line(f"还可尝试 {limit - obj.failures_since_start} 次")
+
+    @admin.display(description="过期时间")
+    def expires(self, obj):
+        return when(obj.expiration.expires_at) if hasattr(obj, "expiration") else None
+
+    @admin.display(description="GET 参数")
+    def get_params(self, obj):
+        return obj.get_data
+
+    @admin.display(description="POST 参数")
+    def post_params(self, obj):
+        return obj.post_data
+
+    @admin.action(description="清理已过期的失败记录")
+    def cleanup_expired_attempts(self, request, queryset):
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(request, f"已清理 {count} 条过期的登录失败记录。")
+
+
+class AccessFailureLogAdmin(AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
+    list_display = ["time", "user", "address", "browser", "locked_out_now"]
+    list_filter = [*AxesAdminMixin.list_filter, ("locked_out", titled("是否导致锁定"))]
+    fieldsets = (
+        (None, {"fields": ["time", "user", "path", "locked_out_now"]}),
+        AxesAdminMixin.meta_fieldset,
+    )
+    readonly_fields = [*AxesAdminMixin.readonly_fields, "locked_out_now"]
+
+    @admin.display(description="导致锁定", boolean=True, ordering="locked_out")
+    def locked_out_now(self, obj):
+        return obj.locked_out
+
+
+class AccessLogAdmin(AxesAdminMixin, axes_admin.AccessLogAdmin):
+    list_display = ["login", "logout", "user", "address", "browser"]
+    list_filter = [
+        ("attempt_time", titled("登录时间")),
+        ("logout_time", titled("退出时间")),
+        ("path_info", titled("登录地址")),
+    ]
+    fieldsets = (
+        (None, {"fields": ["user", "path", "login", "logout"]}),
+        AxesAdminMixin.meta_fieldset,
+    )
+    readonly_fields = [*AxesAdminMixin.readonly_fields, "login", "logout"]
+
+    @admin.display(description="登录时间", ordering="attempt_time")
+    def login(self, obj):
+        return when(obj.attempt_time)
+
+    @admin.display(description="退出时间", ordering="logout_time")
+    def logout(self, obj):
+        return when(obj.logout_time)
+
+
+for model, model_admin in [
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, AccessLogAdmin),
+]:
+    if admin.site.is_registered(model):  # unless AXES_ENABLE_ADMIN is off
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+
+from metrics.admin import cut, one_line, short, when
 
 from .models import ReportJob, ReportTemplate, TemplateVersion
 
@@ -17,14 +21,18 @@ class TemplateVersionInline(admin.TabularInline):
 
 @admin.register(ReportTemplate)
 class ReportTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "created"]
     search_fields = ["name"]
     inlines = [TemplateVersionInline]
+
+    @admin.display(description="创建时间", ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
 
 
 @admin.register(TemplateVersion)
 class TemplateVersionAdmin(admin.ModelAdmin):
-    list_display = ["template", "number", "comment", "created_by", "created_at"]
+    list_display = ["template", "number", "note", "created_by", "created"]
     list_filter = ["template"]
     list_select_related = ["template", "created_by"]
     search_fields = ["comment", "text"]
@@ -36,23 +44,62 @@ class TemplateVersionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # a version is never changed: old reports must stay rebuildable
 
+    @admin.display(description="修改说明", ordering="comment")
+    def note(self, obj):
+        return short(obj.comment, 30)
+
+    @admin.display(description="保存时间", ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
+
 
 @admin.register(ReportJob)
 class ReportJobAdmin(admin.ModelAdmin):
     list_display = [
-        "id",
+        "number",
         "period",
-        "kind",
-        "status",
-        "template_version",
+        "kind_name",
+        "status_name",
+        "template",
         "requested_by",
-        "requested_at",
-        "pdf_size",
+        "requested",
+        "pdf_file_size",
     ]
     list_filter = ["period", "kind", "status"]
     list_select_related = ["period", "template_version__template", "requested_by"]
     search_fields = ["error", "pdf_sha256"]
-    readonly_fields = [f.name for f in ReportJob._meta.fields]
+    # Everything is read-only; the id is shown as 编号 rather than Django's "ID".
+    readonly_fields = ["number", *(f.name for f in ReportJob._meta.fields if f.name != "id")]
 
     def has_add_permission(self, request):
         return False  # jobs are requested in the portal, the API or build_report
+
+    @admin.display(description="编号", ordering="id")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description="类型", ordering="kind")
+    def kind_name(self, obj):
+        return one_line(obj.get_kind_display())
+
+    @admin.display(description="状态", ordering="status")
+    def status_name(self, obj):
+        return one_line(obj.get_status_display())
+
+    @admin.display(description="模板版本", ordering="template_version")
+    def template(self, obj):
+        version = obj.template_version
+        return format_html(
+            '<span class="nowrap" title="{}">{}第{}版</span>',
+            version,
+            cut(version.template.name, 5),
+            version.number,
+        )
+
+    @admin.display(description="申请时间", ordering="requested_at")
+    def requested(self, obj):
+        return when(obj.requested_at)
+
+    @admin.display(description="PDF 大小", ordering="pdf_size")
+    def pdf_file_size(self, obj):
+        return filesizeformat(obj.pdf_size) if obj.pdf_size is not None else None

@@ -1,0 +1,143 @@
+"""The admin as its users see it: Chinese throughout, plain numbers, lists that fit."""
+
+from decimal import Decimal
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from metrics.demo import DEMO_PASSWORD
+from metrics.models import Figure, FigureComment, User
+
+
+@pytest.fixture
+def admin_client(client, demo_data):
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def login_records(db):
+    """One record of each kind django-axes keeps, so that its lists have rows to show."""
+    common = {
+        "ip_address": "10.1.2.3",
+        "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0",
+        "path_info": "/accounts/login/",
+        "http_accept": "text/html",
+    }
+    AccessAttempt.objects.create(
+        username="clerk_sfj", failures_since_start=2, get_data="", post_data="", **common
+    )
+    AccessAttempt.objects.create(
+        username="leader", failures_since_start=99, get_data="", post_data="", **common
+    )
+    AccessFailureLog.objects.create(username="leader", locked_out=True, **common)
+    AccessLog.objects.create(username="admin", **common)
+
+
+def page(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_index_names_the_login_throttling_in_chinese(admin_client):
+    html = page(admin_client, reverse("admin:index"))
+
+    assert "登录限制" in html
+    for name in ["登录失败记录", "登录失败明细", "登录记录"]:
+        assert name in html
+    for english in ["Axes", "AXES", "Access attempts", "Access failures", "Access logs"]:
+        assert english not in html
+
+
+def test_login_throttling_lists_speak_chinese(admin_client, login_records):
+    html = page(admin_client, reverse("admin:axes_accessattempt_changelist"))
+
+    for text in ["最近失败时间", "用户名", "IP 地址", "失败次数", "已锁定", "还可尝试 3 次"]:
+        assert text in html
+    for english in ["Attempt Time", "Failed Logins", "Locked Out", "Attempt Remaining", "Path"]:
+        assert english not in html
+
+    attempt = AccessAttempt.objects.get(username="clerk_sfj")
+    detail = page(admin_client, reverse("admin:axes_accessattempt_change", args=[attempt.pk]))
+    assert "表单数据" in detail and "Form Data" not in detail and "Meta Data" not in detail
+    assert "clerk_sfj（10.1.2.3）登录失败 2 次" in detail
+    assert "Attempted Access" not in detail
+
+
+def test_renaming_the_login_throttling_needs_no_migration(db):
+    call_command("makemigrations", "axes", check=True, dry_run=True, verbosity=0)
+
+
+def test_figure_list_shows_values_plainly(admin_client):
+    figure = Figure.objects.select_related("indicator").get(
+        indicator__code="biz_approval_reforms", period__code="2026"
+    )
+    assert figure.value == 118
+
+    html = page(
+        admin_client, reverse("admin:metrics_figure_changelist") + "?q=biz_approval_reforms"
+    )
+
+    assert f"118 {figure.indicator.unit}" in html
+    assert "118.0000" not in html
+
+
+def test_indicator_list_shows_bounds_plainly(admin_client):
+    html = page(admin_client, reverse("admin:metrics_indicator_changelist"))
+
+    assert ".0000" not in html
+    assert "（非负整数）" not in html.split('id="changelist-filter"')[0]  # only in the filter
+
+
+def test_figure_history_reads_plainly(admin_client):
+    figure = Figure.objects.get(indicator__code="biz_approval_reforms", period__code="2026")
+    figure.value = Decimal("117.5")
+    figure.save()
+
+    html = page(admin_client, reverse("admin:metrics_figure_history", args=[figure.pk]))
+
+    assert "117.5" in html and "118" in html
+    assert ".0000" not in html
+    assert "已审核" in html
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
+    for english in ['<th scope="col">value</th>', '<th scope="col">status</th>', "approved"]:
+        assert english not in html
+
+
+def test_every_registered_list_opens(admin_client, login_records):
+    FigureComment.objects.create(
+        figure=Figure.objects.first(),
+        author=User.objects.get(username="reviewer"),
+        kind="return",
+        text="数据与去年相比增幅过大，请核实后重新报送，并在上报说明中写明增长原因。",
+    )
+    for model in admin.site._registry:
+        opts = model._meta
+        html = page(admin_client, reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert ">ID<" not in html, opts.label
+
+        first = model._default_manager.first()
+        if first is not None:
+            page(
+                admin_client,
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]),
+            )
+
+
+def test_api_docs_name_the_token_admin_as_the_admin_shows_it():
+    from lawgov.api_urls import SCHEMA_SETTINGS
+
+    with translation.override("zh-hans"):
+        config = apps.get_app_config("authtoken")
+        section = str(config.verbose_name)
+        model = str(config.get_model("Token")._meta.verbose_name_plural)
+
+    description = SCHEMA_SETTINGS["DESCRIPTION"]
+    assert f"{section} › {model}" in description
+    assert "Auth Token" not in description
