@@ -34,6 +34,9 @@ BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
 PAGE_NUMBER_SIZE = Pt(14)  # 四号
 LINE_PITCH = Pt(28.9)  # 225 mm / 22 lines
+# 28 characters in the 156 mm line: 442.2 pt / 28 = 15.79 pt a character, so 16 pt − 0.25 pt
+# (character spacing is stored in whole twentieths of a point).
+BODY_TRACKING = Pt(-0.25)
 
 _FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
 
@@ -82,12 +85,13 @@ def _page_setup(section) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    # 22 lines × 28 characters: linePitch in twips; charSpace is the extra
-    # pitch per character in 1/4096 pt relative to the 16 pt default font:
-    # (156 mm / 28 − 16 pt) × 4096 ≈ −849.
-    grid.set(qn("w:type"), "linesAndChars")
+    # 22 lines to the page from a line grid; the 28 characters per line come from the
+    # body style's character spacing (see _base_style). A "linesAndChars" grid with a
+    # negative charSpace gives 28 in Word but is laid out at about 14 characters a line,
+    # over 9 pages, by LibreOffice; character spacing reads the same everywhere.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
-    grid.set(qn("w:charSpace"), "-849")
+    grid.attrib.pop(qn("w:charSpace"), None)
 
 
 def _add_page_number(paragraph) -> None:
@@ -156,10 +160,27 @@ def _restart_numbering(section) -> None:
     pg.set(qn("w:start"), "1")
 
 
+def _set_character_spacing(style, spacing) -> None:
+    """w:spacing in the style's run properties (python-docx has no API for it), placed
+    where the schema's element order wants it: before w:w, w:kern, w:position and w:sz."""
+    rpr = style.element.get_or_add_rPr()
+    element = rpr.find(qn("w:spacing"))
+    if element is None:
+        element = OxmlElement("w:spacing")
+        following = [rpr.find(qn(tag)) for tag in ("w:w", "w:kern", "w:position", "w:sz", "w:szCs")]
+        anchor = next((e for e in following if e is not None), None)
+        if anchor is not None:
+            anchor.addprevious(element)
+        else:
+            rpr.append(element)
+    element.set(qn("w:val"), str(round(spacing.pt * 20)))
+
+
 def _base_style(document) -> None:
     normal = document.styles["Normal"]
     _set_fonts(normal, BODY_FONT)
     normal.font.size = BODY_SIZE
+    _set_character_spacing(normal, BODY_TRACKING)
     fmt = normal.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)

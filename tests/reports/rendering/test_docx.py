@@ -73,7 +73,14 @@ def test_page_setup(final_docx):
     ):
         assert abs(actual - Mm(mm)) < Mm(0.05), (actual.mm, mm)
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "578"
+    # 28 characters in the line: 16 pt body narrowed by character spacing, which every word
+    # processor honours (a character grid is read differently by LibreOffice).
+    normal = final_docx.styles["Normal"].element.rPr
+    spacing = int(normal.find(qn("w:spacing")).get(qn("w:val")))
+    pitch = 16 + spacing / 20
+    line = (210 - 28 - 26) / 25.4 * 72
+    assert 28 * pitch <= line < 29 * pitch
 
 
 def test_page_numbers_in_footers(final_docx):
