@@ -1,0 +1,87 @@
+"""The leader's one button, in a real browser (Debian's Chromium) against the live server: a
+draft of the open year with its gaps marked, a final report of the approved year, both
+downloaded as PDF and Word, and a final report of the open year refused with its gaps."""
+
+import os
+import subprocess
+
+import pytest
+
+from metrics import demo
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _download(page, link_text, path):
+    with page.expect_download() as download:
+        page.click(f"a:has-text('{link_text}')")
+    download.value.save_as(path)
+    return path
+
+
+def _request(page, url, period, kind):
+    page.goto(f"{url}/reports/?period={period}")
+    page.click(f"button[name=kind][value={kind}]")
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_leader_requests_reports_and_downloads_pdf_and_word(
+    new_session, live_server, media, eager_tasks, tmp_path, screenshot_dir
+):
+    from docx import Document
+
+    demo.seed_demo()
+    url = live_server.url
+    leader = new_session("leader", demo.DEMO_PASSWORD)
+
+    # The open year: a final report is refused with what blocks it, by department.
+    _request(leader, url, "2026", "final")
+    gaps = leader.locator("#gaps")
+    assert "暂不能生成正式稿" in gaps.inner_text() and "公安分局" in gaps.inner_text()
+
+    # A draft can always be built; the job page ends on the downloads.
+    _request(leader, url, "2026", "draft")
+    leader.wait_for_url(f"{url}/reports/jobs/*/")
+    leader.wait_for_selector("a:has-text('下载 PDF')", timeout=60_000)
+    assert "已完成" in leader.locator("#job-status").inner_text()
+    draft = _pdf_text(_download(leader, "下载 PDF", tmp_path / "draft.pdf"))
+    assert "【待填：" in draft and "【待审：" in draft
+
+    # The approved year: the speech, with its figures, as PDF and as Word.
+    _request(leader, url, "2025", "final")
+    leader.wait_for_selector("a:has-text('下载 Word')", timeout=60_000)
+    leader.screenshot(path=str(screenshot_dir / "report-job.png"), full_page=True)
+    final_pdf = _download(leader, "下载 PDF", tmp_path / "final.pdf")
+    final = _pdf_text(final_pdf)
+    # Page 1 as the README shows it (pdftoppm -r 70, as a reader would look at it).
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(final_pdf),
+            str(screenshot_dir / "report-page1"),
+        ],
+        check=True,
+    )
+    assert (screenshot_dir / "report-page1.png").stat().st_size > 10_000
+    flat = "".join(final.split())
+    assert flat.count("尊敬的各位领导，同志们：") == 1 and "发言完毕，谢谢大家！" in flat
+    assert "【待" not in flat and "*" not in flat
+    assert f"受理行政复议案件{demo.FIGURES_2025['biz_review_cases_received']}起" in flat
+    word = Document(str(_download(leader, "下载 Word", tmp_path / "final.docx")))
+    text = "".join(p.text for p in word.paragraphs)
+    assert "发言完毕，谢谢大家！" in text and "尊敬的各位领导，同志们：" in text
