@@ -1,6 +1,7 @@
 """The DOCX: same text as the speech, GB/T 9704 page setup, Chinese font names."""
 
 import io
+import re
 
 import pytest
 from docx import Document
@@ -113,3 +114,47 @@ def test_draft_cover_and_highlighted_markers(draft_docx):
 def test_final_docx_refuses_gaps(default_template, draft_snapshot):
     with pytest.raises(MissingFigures):
         render_docx(default_template, draft_snapshot, "final")
+
+
+def _cells(line: str) -> float:
+    """Width of a line in character cells: CJK characters one, Latin letters and digits half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in line if not ch.isspace())
+
+
+def test_a_word_processor_lays_it_out_as_the_pdf(default_template, session_snapshot, tmp_path):
+    """Opened in LibreOffice (the word processor a machine here has; .ci/run installs it), the
+    Word file keeps the PDF's 22 × 28 grid: five pages, no line over 28 characters."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import require_server
+
+    soffice = shutil.which("soffice")
+    require_server(
+        soffice is not None, "needs LibreOffice (apt-get install libreoffice-writer-nogui)"
+    )
+    source = tmp_path / "speech.docx"
+    source.write_bytes(render_docx(default_template, session_snapshot, "final"))
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    converted = tmp_path / "speech.pdf"
+    info = subprocess.run(["pdfinfo", str(converted)], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+5$", info, re.M), info
+    text = subprocess.run(["pdftotext", str(converted), "-"], capture_output=True, text=True)
+    widths = [_cells(line) for line in text.stdout.splitlines() if line.strip()]
+    assert max(widths) <= 28, max(widths)
+    # Most body lines are full: the grid is 28 characters wide, not 14 spread out.
+    assert sum(1 for w in widths if w >= 26) > len(widths) / 2
