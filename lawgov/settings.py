@@ -115,6 +115,8 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Chinese for what django-axes and django-simple-history leave in English in the admin.
+LOCALE_PATHS = [BASE_DIR / "lawgov" / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -108,6 +108,15 @@ def test_figure_history_reads_plainly(admin_client):
     assert ">None<" not in html.replace(" ", "").replace("\n", "")
     for english in ['<th scope="col">value</th>', '<th scope="col">status</th>', "approved"]:
         assert english not in html
+    assert "变更内容" in html and '<th scope="col">Changes</th>' not in html
+
+
+def test_login_throttling_delete_page_is_in_chinese(admin_client, login_records):
+    """Django's generic pages name the fields by their verbose names: axes' English ones are
+    translated in lawgov/locale."""
+    attempt = AccessAttempt.objects.get(username="clerk_sfj")
+    html = page(admin_client, reverse("admin:axes_accessattempt_delete", args=[attempt.pk]))
+    assert "登录失败记录" in html and "access attempt" not in html.lower()
 
 
 def test_every_registered_list_opens(admin_client, login_records):
