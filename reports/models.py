@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from metrics.models import ReportingPeriod
 
@@ -95,6 +96,9 @@ class ReportJob(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # When the job last went into the queue: its request, or a retry. Stuck-job detection
+    # counts from here, so a retried job gets the full time again.
+    queued_at = models.DateTimeField("入队时间", default=timezone.now)
     status = models.CharField(
         "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
     )

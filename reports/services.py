@@ -124,7 +124,8 @@ def retry_report_job(*, job: ReportJob, user) -> ReportJob:
     job.status = JobStatus.QUEUED
     job.error = ""
     job.finished_at = None
-    job.save(update_fields=["status", "error", "finished_at"])
+    job.queued_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "queued_at"])
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=False), robust=False)
     return job
 
@@ -138,7 +139,7 @@ def fail_stuck_jobs(*, now=None) -> int:
     limit = timedelta(seconds=settings.REPORT_JOB_TIMEOUT_SECONDS)
     minutes = max(1, settings.REPORT_JOB_TIMEOUT_SECONDS // 60)
     stuck_running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit)
-    stuck_queued = ReportJob.objects.filter(status=JobStatus.QUEUED, requested_at__lt=now - limit)
+    stuck_queued = ReportJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - limit)
     count = 0
     for queryset, reason in (
         (stuck_running, f"生成超时：超过{minutes}分钟仍未完成（生成进程可能已中断），请重试。"),

@@ -39,6 +39,30 @@ def test_a_job_stuck_beyond_the_timeout_is_failed_with_a_reason(leader_user, set
     assert fresh.status == JobStatus.QUEUED
 
 
+def test_a_job_retried_long_after_its_request_gets_the_full_time_again(
+    leader_user, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A job requested 15 minutes ago, failed and retried now, is in the queue anew: the
+    stuck-job sweep must not fail it before a worker had its chance."""
+    settings.REPORT_JOB_TIMEOUT_SECONDS = 300
+    monkeypatch.setattr(services, "_enqueue", lambda job_id, new_job: None)
+    long_ago = timezone.now() - datetime.timedelta(minutes=15)
+    job = services.create_report_job(period=_period(), kind="final", user=leader_user)
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, error="排队超时", requested_at=long_ago, queued_at=long_ago
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_report_job(job=job, user=leader_user)
+    assert services.fail_stuck_jobs() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.requested_at == long_ago
+    # Still stuck five minutes later: then it is failed, with the reason.
+    later = timezone.now() + datetime.timedelta(minutes=6)
+    assert services.fail_stuck_jobs(now=later) == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "排队超时" in job.error
+
+
 def test_a_failed_job_is_retried_from_the_ui(
     eager_tasks, leader_client, leader_user, media, django_capture_on_commit_callbacks
 ):
