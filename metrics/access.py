@@ -27,6 +27,10 @@ def can_review(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm("metrics.review_figures")
 
 
+def can_remind(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.send_reminders")
+
+
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)

@@ -942,7 +942,7 @@ class ReminderSerializer(serializers.Serializer):
 class ReminderView(ApiMixin, APIView):
     @extend_schema(
         tags=["workflow"],
-        summary="催报一个部门（审核员；每个部门每天一次）",
+        summary="催报一个部门（审核员或区领导；每个部门每天一次）",
         description="在门户中给该部门发通知，并给其填报员发邮件。已全部报送或今天已催报过：400 invalid。",
         request=ReminderInput,
         responses={201: ReminderSerializer},

@@ -459,6 +459,7 @@ class Reminder(models.Model):
         verbose_name = "催报记录"
         verbose_name_plural = "催报记录"
         ordering = ["-date", "department__order"]
+        permissions = [("send_reminders", "向部门催报")]
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "period", "date"], name="reminder_once_per_department_day"

@@ -25,8 +25,10 @@ ROLE_PERMISSIONS = {
         "metrics.view_validationrule",
         "metrics.add_validationrule",
         "metrics.change_validationrule",
+        "metrics.send_reminders",
     ],
-    Role.LEADER: ["metrics.view_all_figures", "metrics.view_figure"],
+    # The deputy district head may press 催报 on the dashboard and on a refused final report.
+    Role.LEADER: ["metrics.view_all_figures", "metrics.view_figure", "metrics.send_reminders"],
     Role.ADMIN: [],  # administrators are superusers
 }
 

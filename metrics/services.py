@@ -570,7 +570,7 @@ def send_reminder(
     day: returns None when it was already reminded today or has nothing outstanding."""
     manual = user is not None
     if manual:
-        access.require(access.can_review(user), "只有审核员可以催报。")
+        access.require(access.can_remind(user), "只有审核员和区领导可以催报。")
     today = today or timezone.localdate()
     progress = selectors.department_progress(department=department, period=period)
     rows = progress["rows"]

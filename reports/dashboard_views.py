@@ -37,8 +37,8 @@ def _period(request) -> ReportingPeriod:
 
 
 def _can_remind(user) -> bool:
-    """Reminders are the reviewers' (法制办) to send; the leader sees who would be reminded."""
-    return metrics_access.can_review(user)
+    """The reviewers (法制办) and the leader may remind the departments that hold things up."""
+    return metrics_access.can_remind(user)
 
 
 def _can_see_reports(user) -> bool:

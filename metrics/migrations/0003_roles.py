@@ -1,11 +1,28 @@
 from django.db import migrations
 
 from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, ROLE_PERMISSIONS
+from metrics.roles import GROUP_NAMES, Role
+
+# The roles' permissions as they stood at this migration; later migrations grant what was
+# added since (metrics.roles.ROLE_PERMISSIONS holds the current whole).
+ROLE_PERMISSIONS_0003 = {
+    Role.CLERK: ["metrics.enter_figures", "metrics.view_figure"],
+    Role.REVIEWER: [
+        "metrics.review_figures",
+        "metrics.view_all_figures",
+        "metrics.view_figure",
+        "metrics.lock_period",
+        "metrics.view_validationrule",
+        "metrics.add_validationrule",
+        "metrics.change_validationrule",
+    ],
+    Role.LEADER: ["metrics.view_all_figures", "metrics.view_figure"],
+    Role.ADMIN: [],
+}
 
 
 def create_roles(apps, schema_editor):
-    grant_role_permissions(apps, ROLE_PERMISSIONS, GROUP_NAMES)
+    grant_role_permissions(apps, ROLE_PERMISSIONS_0003, GROUP_NAMES)
 
 
 class Migration(migrations.Migration):

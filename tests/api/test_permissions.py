@@ -162,7 +162,7 @@ def cases(world):
             "remind",
             "post",
             "/api/v1/reminders/",
-            {**reviewer_only, R: 201},
+            {**reviewer_only, R: 201, L: 201},
             body={"period": "2026", "department": sfj_code},
         ),
         Case(

@@ -457,20 +457,26 @@ def test_report_panel_lists_the_period_jobs(client, overdue_demo):
 
 
 def test_remind_button(client, overdue_demo):
-    _login(client, "leader")
-    page = client.get(reverse("dashboard:index") + "?period=2026").content.decode()
-    assert 'disabled title="催报' in page
-    assert client.post(reverse("dashboard:remind") + "?period=2026").status_code == 403
-    _login(client, "reviewer")
-    page = client.get(reverse("dashboard:index") + "?period=2026").content.decode()
-    assert "催报未报齐部门" in page and 'disabled title="催报' not in page
     from metrics.models import Reminder
 
-    response = client.post(reverse("dashboard:remind") + "?period=2026")
-    assert response.status_code == 302
+    _login(client, "clerk_sfj")
+    assert client.post(reverse("dashboard:remind") + "?period=2026").status_code == 403
+    assert not Reminder.objects.exists()
+    # The deputy district head reminds the departments that hold up the final report.
+    _login(client, "leader")
+    page = client.get(reverse("dashboard:index") + "?period=2026").content.decode()
+    assert "催报未报齐部门" in page and 'disabled title="催报' not in page
+    response = client.post(reverse("dashboard:remind") + "?period=2026", follow=True)
+    assert "已向3个部门发送催报提醒" in response.content.decode()
     # Not complete in the demo: 区司法局 (drafts, gaps), 区委组织部 (drafts), 公安分局 (nothing).
     reminded = set(Reminder.objects.values_list("department__code", flat=True))
     assert reminded == {"sfj", "zzb", "gaj"}
+    assert set(Reminder.objects.values_list("sent_by__username", flat=True)) == {"leader"}
+    # The reviewer, the same day: once a day per department, said so rather than sent again.
+    _login(client, "reviewer")
+    response = client.post(reverse("dashboard:remind") + "?period=2026", follow=True)
+    assert "今天已向" in response.content.decode()
+    assert Reminder.objects.count() == 3
 
 
 # --- the query bound -----------------------------------------------------------------------
