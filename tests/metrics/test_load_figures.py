@@ -1,3 +1,4 @@
+import getpass
 import io
 from decimal import Decimal
 
@@ -49,6 +50,23 @@ def test_approve_marks_figures_approved_as_an_administrative_import(tmp_path, op
     assert {f.status for f in figures} == {FigureStatus.APPROVED}
     assert all("管理导入" in f.history.get().history_change_reason for f in figures)
     assert all("审核通过" in f.history.get().history_change_reason for f in figures)
+    # No portal user given: the history names the system account that ran the command.
+    account = getpass.getuser()
+    assert all(f"系统账户 {account}" in f.history.get().history_change_reason for f in figures)
+
+
+def test_import_names_the_portal_user_given(tmp_path, open_2026):
+    from metrics.models import User
+    from tests import factories
+
+    reviewer = factories.UserFactory(role="reviewer", username="fzb_import")
+    path = _write(tmp_path, "f.csv", "edu_bulletin_boards,12\n")
+    call_command("load_figures", path, period="2026", user="fzb_import", stdout=io.StringIO())
+    entry = Figure.objects.get(period=open_2026).history.get()
+    assert entry.history_user == reviewer and "系统账户" not in entry.history_change_reason
+    with pytest.raises(CommandError, match="用户“nobody”不存在"):
+        call_command("load_figures", path, period="2026", user="nobody", stdout=io.StringIO())
+    assert User.objects.filter(username="nobody").count() == 0
 
 
 def test_xlsx_import(tmp_path, open_2026):

@@ -1,3 +1,4 @@
+import getpass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--approve", action="store_true", help="导入后直接标记为已审核（管理导入）"
         )
-        parser.add_argument("--user", help="记录在审计历史中的操作人用户名")
+        parser.add_argument(
+            "--user",
+            help="记录在审计历史中的操作人（门户用户名）；省略时记录运行命令的系统账户",
+        )
 
     def handle(self, *args, file, period, approve, user, **options):
         path = Path(file)
@@ -39,7 +43,13 @@ class Command(BaseCommand):
                 rows=rows,
                 user=actor,
                 approve=approve,
-                source=f"管理导入：{path.name}",
+                # Without a portal user, the history still names who acted: the account
+                # that ran the command.
+                source=(
+                    f"管理导入：{path.name}"
+                    if actor
+                    else f"管理导入：{path.name}（命令行，系统账户 {_os_account()}）"
+                ),
             )
         except ValidationError as exc:
             raise CommandError("导入失败，未导入任何数据：\n" + "\n".join(exc.messages)) from None
@@ -47,3 +57,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"已导入 {len(saved)} 条数据到 {period_obj.label}（{state}）。")
         )
+
+
+def _os_account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        return "未知"
