@@ -411,6 +411,31 @@ def test_drilldowns(client, overdue_demo):
     assert response.context["history"][0].changes == "新建"
 
 
+def test_drilldowns_reach_the_evidence_files(client, overdue_demo, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from metrics import services
+    from metrics.models import User
+
+    materials = Indicator.objects.get(code="edu_materials_distributed")
+    period = ReportingPeriod.objects.get(code="2026")
+    services.add_evidence(
+        indicator=materials,
+        period=period,
+        user=User.objects.get(username="clerk_sfj"),
+        upload=SimpleUploadedFile("宣传资料发放台账.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    _login(client, "leader")
+    figure_url = "/figures/2026/edu_materials_distributed/"
+    for page in (
+        reverse("dashboard:department", args=["sfj"]) + "?period=2026",
+        reverse("dashboard:indicator", args=["edu_materials_distributed"]),
+    ):
+        assert f'href="{figure_url}#evidence"' in client.get(page).content.decode()
+    figure_page = client.get(figure_url).content.decode()
+    assert "宣传资料发放台账.pdf" in figure_page and "修改历史" in figure_page
+
+
 def test_export_xlsx(client, overdue_demo):
     _login(client, "leader")
     response = client.get(reverse("dashboard:export") + "?period=2026")
