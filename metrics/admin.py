@@ -141,6 +141,7 @@ class PortalUserAdmin(UserAdmin):
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["order", "name", "code"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(Indicator)
@@ -288,7 +289,14 @@ class EvidenceAdmin(admin.ModelAdmin):
     """Listed for oversight only; files are added and served through the portal's checks."""
 
     list_display = ["name", "figure_name", "kind", "file_size", "uploaded_by", "uploaded"]
+    list_filter = ["figure__period", "figure__indicator__department", "content_type"]
     list_select_related = ["figure__indicator", "figure__period", "uploaded_by"]
+    search_fields = [
+        "original_name",
+        "figure__indicator__code",
+        "figure__indicator__name",
+        "sha256",
+    ]
     readonly_fields = [
         "figure",
         "file",
@@ -328,6 +336,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ["heading", "department", "period", "created_by", "created"]
     list_filter = ["department", "period"]
+    search_fields = ["title", "body", "department__name"]
     list_select_related = ["department", "period", "created_by"]
 
     @admin.display(description="标题", ordering="title")
@@ -353,6 +362,7 @@ class ReminderAdmin(admin.ModelAdmin):
     ]
     list_filter = ["period", "manual", "department"]
     list_select_related = ["department", "period"]
+    search_fields = ["department__name", "department__short_name"]
 
     @admin.display(description="部门", ordering="department__order")
     def department_name(self, obj):

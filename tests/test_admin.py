@@ -150,3 +150,10 @@ def test_api_docs_name_the_token_admin_as_the_admin_shows_it():
     description = SCHEMA_SETTINGS["DESCRIPTION"]
     assert f"{section} › {model}" in description
     assert "Auth Token" not in description
+
+
+def test_evidence_and_reminder_lists_can_be_searched_and_filtered(admin_client):
+    for name in ("evidence", "notice", "reminder"):
+        url = reverse(f"admin:metrics_{name}_changelist")
+        html = page(admin_client, url + "?q=司法局")
+        assert 'id="searchbar"' in html and 'id="changelist-filter"' in html, name
