@@ -5,9 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: WeasyPrint's Pango stack, HarfBuzz subsetting (without it a PDF takes ~20 s),
+# Debian packages: venv for Debian's python3, WeasyPrint's Pango stack, HarfBuzz subsetting (without it a PDF takes ~20 s),
 # the CJK fonts of the speech, poppler for PDF checks, Chromium for browser tests.
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	fonts-arphic-ukai poppler-utils chromium
 
 .PHONY: install system-deps run test lint migrate seed worker backup restore clean screenshots
