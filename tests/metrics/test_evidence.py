@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 
 from metrics import evidence, services
-from metrics.models import Evidence, Figure, FigureStatus, Indicator
+from metrics.models import CommentKind, Evidence, Figure, FigureComment, FigureStatus, Indicator
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -55,6 +56,22 @@ def _upload(indicator, period, user, data, name="材料.pdf"):
     )
 
 
+def stored_files(media) -> list[str]:
+    """Every file under the test's MEDIA_ROOT, relative to it."""
+    if not media.exists():
+        return []
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+def assert_nothing_stored(media, figures_before: int = 0) -> None:
+    """A refused upload leaves no Evidence row, no 上传 comment, no new (empty) figure
+    and no file on disk."""
+    assert not Evidence.objects.exists()
+    assert not FigureComment.objects.filter(kind=CommentKind.EVIDENCE).exists()
+    assert Figure.objects.count() == figures_before
+    assert stored_files(media) == []
+
+
 @pytest.mark.parametrize(
     ("data", "name", "stored_ext", "content_type"),
     [
@@ -90,8 +107,7 @@ def test_accepted_types(data, name, stored_ext, content_type, period, clerk, ind
 def test_refused_by_content(data, name, message, period, clerk, indicator, media):
     with pytest.raises(ValidationError, match=message):
         _upload(indicator, period, clerk, data, name)
-    assert not Evidence.objects.exists()
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    assert_nothing_stored(media)
 
 
 def test_zip_bomb_is_refused(period, clerk, indicator, media):
@@ -104,13 +120,14 @@ def test_zip_bomb_is_refused(period, clerk, indicator, media):
     assert len(bomb) < 1024 * 1024
     with pytest.raises(ValidationError, match="压缩炸弹"):
         _upload(indicator, period, clerk, bomb, "a.docx")
+    assert_nothing_stored(media)
 
 
 def test_size_limit(period, clerk, indicator, media, monkeypatch):
     monkeypatch.setattr(evidence, "MAX_EVIDENCE_BYTES", 1024)
     with pytest.raises(ValidationError, match="文件过大"):
         _upload(indicator, period, clerk, PDF + b"0" * 2000)
-    assert not Evidence.objects.exists()
+    assert_nothing_stored(media)
 
 
 def test_size_limit_is_ten_megabytes():
@@ -127,8 +144,9 @@ def test_display_name_is_safe():
 
 def test_only_the_departments_clerk_uploads(period, indicator, media, reviewer, gaj_clerk):
     for user in (reviewer, gaj_clerk):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="不能为区司法局的数据上传佐证材料"):
             _upload(indicator, period, user, PDF)
+    assert_nothing_stored(media)
 
 
 def test_no_uploads_to_submitted_figures_or_locked_periods(period, clerk, indicator, media):
@@ -139,6 +157,20 @@ def test_no_uploads_to_submitted_figures_or_locked_periods(period, clerk, indica
     locked = factories.period("2025", locked=True)
     with pytest.raises(ValidationError, match="已锁定"):
         _upload(indicator, locked, clerk, PDF)
+    assert_nothing_stored(media, figures_before=1)
+    assert Figure.objects.get().status == FigureStatus.SUBMITTED
+
+
+def test_file_is_removed_when_the_rows_cannot_be_saved(
+    period, clerk, indicator, media, monkeypatch
+):
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(FigureComment.objects, "create", fail)
+    with pytest.raises(DatabaseError):
+        _upload(indicator, period, clerk, PDF)
+    assert_nothing_stored(media)
 
 
 def test_delete_removes_the_file_and_is_recorded(
@@ -178,12 +210,16 @@ def test_upload_and_delete_through_the_figure_page(client, period, clerk, gaj_cl
     assert response.status_code == 302
     item = Evidence.objects.get()
     assert "x.pdf" in client.get(page).content.decode()
+    assert stored_files(media) == [item.file.name]
     response = client.post(page + "evidence/", {"file": SimpleUploadedFile("x.pdf", b"MZ..")})
     assert "不支持的文件类型" in client.get(page).content.decode()
+    assert Evidence.objects.get() == item
+    assert stored_files(media) == [item.file.name]
     client.force_login(gaj_clerk)
     assert client.post(f"/evidence/{item.pk}/delete/").status_code == 403
     assert (
         client.post(page + "evidence/", {"file": SimpleUploadedFile("x.pdf", PDF)}).status_code
         == 403
     )
-    assert Evidence.objects.count() == 1
+    assert Evidence.objects.get() == item
+    assert stored_files(media) == [item.file.name]

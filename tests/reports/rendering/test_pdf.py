@@ -26,7 +26,9 @@ RIGHT = (210 - 26) * MM
 TOP = 37 * MM
 BOTTOM = (297 - 35) * MM
 CELL = (RIGHT - LEFT) / 28
-LINE_PITCH = 225 * MM / 22
+# speech.css: `line-height: 28.9pt`, 225 mm / 22 rounded down so that 22 lines
+# (635.8 pt) fit the 637.8 pt text block and a 23rd does not.
+LINE_PITCH = 28.9
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.MULTILINE)
 NO_LINE_START = set("。，、；：！？」）》”’…—%％")
 NO_LINE_END = set("“‘（《「")
@@ -44,10 +46,15 @@ class Line:
     x_max: float
     y_min: float
     y_max: float
+    words: list[tuple[str, float, float]]  # text, x_min, x_max
 
     @property
     def height(self) -> float:
         return self.y_max - self.y_min
+
+    @property
+    def centre(self) -> float:
+        return (self.y_min + self.y_max) / 2
 
 
 def layout_lines(poppler, pdf: bytes) -> list[Line]:
@@ -59,10 +66,31 @@ def layout_lines(poppler, pdf: bytes) -> list[Line]:
     lines = []
     for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
         for line in page.iterfind(".//h:line", ns):
-            text = "".join(w.text or "" for w in line.iterfind("h:word", ns))
+            words = [
+                (w.text or "", float(w.get("xMin")), float(w.get("xMax")))
+                for w in line.iterfind("h:word", ns)
+            ]
+            text = "".join(word for word, _, _ in words)
             box = [float(line.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")]
-            lines.append(Line(number, text, *box))
+            lines.append(Line(number, text, *box, words))
     return lines
+
+
+def face(font_cache_dir, role: str) -> tuple[float, dict[str, float]]:
+    """A reduced font's box height and the advances of some characters, in em.
+
+    pdftotext boxes a word from the face's ascent to its descent (the PDF's
+    FontDescriptor, which WeasyPrint fills from hhea), so a box height divided
+    by (ascent + |descent|) / em is the font size, whatever the glyphs: 1.437 em
+    for the Noto Serif CJK stand-ins, 1.104 em for UKai.
+    """
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(reduced_fonts(font_cache_dir)[role], lazy=True)
+    em = font["head"].unitsPerEm
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    advances = {chr(code): hmtx[name][0] / em for code, name in cmap.items() if code < 0x10000}
+    return (font["hhea"].ascent - font["hhea"].descent) / em, advances
 
 
 def body_lines(lines: list[Line]) -> list[Line]:
@@ -142,24 +170,83 @@ def test_indent_is_two_cells_and_lines_sit_on_the_grid(poppler, final_pdf):
         on_page = [line for line in lines if line.page == page]
         # Full pages carry the whole 22-line grid.
         assert len(on_page) == 22, (page, len(on_page))
-        tops = [line.y_min for line in on_page]
-        for a, b in zip(tops, tops[1:], strict=False):
-            assert abs((b - a) - LINE_PITCH) < 0.2 or abs((b - a) - LINE_PITCH) < 6.0
-        assert abs((tops[-1] - tops[0]) - 21 * LINE_PITCH) < 8
+        # The grid is measured at each line's vertical centre: a face's box
+        # (ascent to descent) is centred in its 28.9 pt line box, so within one
+        # face the centres step exactly as the baselines do.  Measured: the first
+        # centre at TOP + 14.450, every line of 仿宋 or 黑体 at its grid position
+        # ±0.0005 pt; 0.01 pt is 20 times that, and 22 lines that far off would
+        # still fit the page.
+        assert abs(on_page[0].centre - (TOP + LINE_PITCH / 2)) < 0.01, on_page[0]
+        for index, line in enumerate(on_page):
+            offset = line.centre - (on_page[0].centre + index * LINE_PITCH)
+            if is_lead(line):
+                # A 楷体 lead line shares the body's baseline; UKai's box centre sits
+                # 0.168 pt lower than Noto's on that baseline (its ascent and descent
+                # differ), which is the face, not the line: the lines after it are
+                # back on the grid to within 0.01 pt.
+                assert 0 <= offset < 0.2, (index, line)
+            else:
+                assert abs(offset) < 0.01, (index, line)
 
 
-def test_page_numbers_outer_side(poppler, final_pdf):
+def is_lead(line: Line) -> bool:
+    """A 楷体 lead line: UKai's box is 1.10 em high (17.7 pt), Noto's 1.44 em (23 pt)."""
+    return line.height < 20
+
+
+def test_title_is_22pt_and_body_16pt(poppler, final_pdf, font_cache_dir, reference_text):
     lines = layout_lines(poppler, final_pdf)
-    numbers = [line for line in lines if PAGE_NUMBER.match(line.text.replace("—", "— ").strip())]
-    numbers = [line for line in lines if re.fullmatch(r"—\d+—", line.text)]
+    title = reference_text.splitlines()[0]
+    title_lines = lines[:2]
+    assert "".join(line.text for line in title_lines) == title
+    height, advances = face(font_cache_dir, "title")
+    for line in title_lines:
+        # Measured 21.9997 pt from both: the box height, and the width, as the
+        # title has no letter spacing and each CJK character advances one em.
+        assert {advances[ch] for ch in line.text} == {1.0}
+        assert abs(line.height / height - 22) < 0.02, line
+        assert abs((line.x_max - line.x_min) / len(line.text) - 22) < 0.02, line
+        # Centred on the text block.
+        assert abs((line.x_min + line.x_max) / 2 - (LEFT + RIGHT) / 2) < 0.05, line
+    body_height, _ = face(font_cache_dir, "body")
+    body = [line for line in body_lines(lines) if not is_lead(line)]
+    plain = [line for line in body if abs(line.height / body_height - 16) < 0.02]
+    # All but the 黑体 headings (1.448 em: 23.17 pt high) are 三号 仿宋.
+    assert len(plain) >= 0.9 * len(body)
+
+
+def check_page_numbers(lines: list[Line], font_cache_dir, first_page: int) -> None:
+    """— N — at 四号 (14 pt), 7 mm below the text block, on the outer side."""
+    height, advances = face(font_cache_dir, "body")  # pdf_font_css: the body face
+    numbers = [line for line in lines if PAGE_NUMBER.match(" ".join(w for w, _, _ in line.words))]
     assert [line.text for line in numbers] == [f"—{n}—" for n in range(1, 6)]
-    for line in numbers:
-        # 7 mm below the text block, one 四号 character in from the outer edge.
-        assert abs(line.y_min - (BOTTOM + 7 * MM)) < 2
-        if line.page % 2:
-            assert abs(line.x_max - (RIGHT - 14)) < 2, line
+    for number, line in enumerate(numbers, start=1):
+        assert line.page == first_page + number - 1, line
+        # Size from the box height and from the dashes' advance (0.89 em in the
+        # body face): both measured 14.000 (±0.0005); 小四 and 三号 are 2 pt off.
+        assert abs(line.height / height - 14) < 0.02, line
+        dash, dash_start, dash_end = line.words[0]
+        assert dash == "—", line
+        assert abs((dash_end - dash_start) / advances[dash] - 14) < 0.02, line
+        # 7 mm below the text block (measured to 0.0005 pt).
+        assert abs(line.y_min - (BOTTOM + 7 * MM)) < 0.05, line
+        # One 四号 character in from the outer edge: right on odd (recto) pages,
+        # left on even ones; measured to 0.0005 pt.
+        if number % 2:
+            assert line.x_min > (LEFT + RIGHT) / 2, line
+            assert abs(line.x_max - (RIGHT - 14)) < 0.05, line
         else:
-            assert abs(line.x_min - (LEFT + 14)) < 2, line
+            assert line.x_max < (LEFT + RIGHT) / 2, line
+            assert abs(line.x_min - (LEFT + 14)) < 0.05, line
+
+
+def test_page_numbers_outer_side(poppler, final_pdf, font_cache_dir):
+    check_page_numbers(layout_lines(poppler, final_pdf), font_cache_dir, first_page=1)
+
+
+def test_draft_page_numbers_outer_side(poppler, draft_pdf, font_cache_dir):
+    # The cover is padded to two pages, so — 1 — is on page 3, a recto again.
+    check_page_numbers(layout_lines(poppler, draft_pdf), font_cache_dir, first_page=3)
 
 
 def test_draft_has_cover_markers_and_restarts_numbering(poppler, draft_pdf):
