@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=user).first() if user else None
         if user and actor is None:
             raise CommandError(f"用户“{user}”不存在。")
+        # Checked before anything is built or recorded: a job whose file cannot be written
+        # out would be left behind for nothing.
+        for path in filter(None, (output, docx)):
+            folder = Path(path).resolve().parent
+            if not folder.is_dir():
+                raise CommandError(f"输出目录不存在：{folder}")
         kind = ReportKind.DRAFT if draft else ReportKind.FINAL
         try:
             job = services.create_report_job(period=period_obj, kind=kind, user=actor)
@@ -33,7 +40,8 @@ class Command(BaseCommand):
                 f"{period_obj.label}不能生成正式稿，以下 {len(refused.gaps)} 项数据尚未填写或未审核："
             ]
             for department, gaps in selectors.gaps_by_department(refused.gaps).items():
-                lines.append(f"  {department}：" + "、".join(g["name"] for g in gaps))
+                # "；" between names: some names hold a 、 themselves (楼院、楼栋党小组).
+                lines.append(f"  {department}：" + "；".join(g["name"] for g in gaps))
             raise CommandError("\n".join(lines)) from None
         job = services.run_report_job(job_id=job.pk)
         if job.status != JobStatus.SUCCEEDED:
