@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -132,6 +133,37 @@ def live_worker(redis_url, postgres, media, tmp_path):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@contextlib.contextmanager
+def publishing_to(url: str, transport_options: dict | None = None):
+    """This process publishes its Celery tasks to another broker for a while (a Redis the
+    test started, Kombu's file system). The app's own pools are set aside untouched and put
+    back afterwards: closing them would break every later test's publishing."""
+    from lawgov.celery import app
+
+    saved = {
+        "url": app.conf.broker_url,
+        "options": app.conf.broker_transport_options,
+        "eager": app.conf.task_always_eager,
+        "pool": app._pool,
+        "producers": app.amqp._producer_pool,
+    }
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = transport_options or {}
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield app
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.broker_url = saved["url"]
+        app.conf.broker_transport_options = saved["options"]
+        app.conf.task_always_eager = saved["eager"]
+        app._pool = saved["pool"]
+        app.amqp._producer_pool = saved["producers"]
 
 
 @pytest.fixture

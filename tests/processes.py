@@ -2,12 +2,13 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
-def start_worker(env: dict, log, name: str):
+def start_worker(env: dict, log, name: str, *extra: str):
     """A Celery worker process of the project, in its own process group (so a test can kill it
-    whole), logging to `log`."""
+    whole), logging to `log`; `extra` adds worker options (e.g. `--beat`)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -22,6 +23,7 @@ def start_worker(env: dict, log, name: str):
             "--without-gossip",
             "-n",
             f"{name}@%h",
+            *extra,
         ],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
@@ -29,3 +31,15 @@ def start_worker(env: dict, log, name: str):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def wait_for_job(job, *, seconds: float, worker=None):
+    """Poll a report job until it is finished (or the time is up, or the worker died)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and (worker is None or worker.poll() is None):
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.5)
+    job.refresh_from_db()
+    return job

@@ -10,13 +10,13 @@ test's tmp folder: the test neither reads nor leaves messages in a developer's v
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from reports.models import JobStatus, ReportJob
+from tests.conftest import publishing_to
+from tests.processes import start_worker, wait_for_job
 from tests.reports.speech import expected_speech, pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {{**CELERY_BROKER_TRANSPORT_OPTIONS, **{folder
 @pytest.fixture
 def filesystem_broker(tmp_path):
     """This process publishes through Kombu's file-system transport into tmp folders."""
-    from lawgov.celery import app
 
     folders = {
         "data_folder_in": str(tmp_path / "queue"),
@@ -46,21 +45,8 @@ def filesystem_broker(tmp_path):
     for folder in set(folders.values()):
         Path(folder).mkdir()
 
-    def use_broker(url, options):
-        # Drop pooled connections and producers so the next publish connects to `url`.
-        app.conf.broker_url = url
-        app.conf.broker_transport_options = options
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    use_broker("filesystem://", {**folders, "store_processed": False})
-    yield folders
-    use_broker(saved[0], saved[1])
-    app.conf.task_always_eager = saved[2]
+    with publishing_to("filesystem://", {**folders, "store_processed": False}):
+        yield folders
 
 
 def _queued_messages(folders) -> list[str]:
@@ -69,27 +55,13 @@ def _queued_messages(folders) -> list[str]:
 
 def _start_embedded_worker(env, log):
     """The worker as `make run` starts it (with beat), its schedule file in the tmp folder."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lawgov",
-            "worker",
-            "--beat",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--schedule",
-            str(log.parent / "celerybeat-schedule"),
-            "-n",
-            f"embedded-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    return start_worker(
+        env,
+        log,
+        f"embedded-{os.getpid()}",
+        "--beat",
+        "--schedule",
+        str(log.parent / "celerybeat-schedule"),
     )
 
 
@@ -139,12 +111,7 @@ def test_without_redis_the_embedded_worker_builds_the_report_the_leader_asks_for
     log = tmp_path / "worker.log"
     worker = _start_embedded_worker(env, log)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
-            job.refresh_from_db()
-            if job.is_finished:
-                break
-            time.sleep(0.5)
+        wait_for_job(job, seconds=60, worker=worker)
         assert job.status == JobStatus.SUCCEEDED, (
             job.status,
             job.error,

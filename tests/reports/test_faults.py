@@ -16,6 +16,7 @@ from metrics import demo
 from metrics.models import Figure, ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob, ReportTemplate, TemplateVersion
+from tests.conftest import publishing_to
 from tests.processes import start_worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,22 +137,8 @@ def own_redis(tmp_path, redis_url):
         ) == "true" else pytest.skip("needs redis-server")
     server = _Redis(tmp_path)
     server.start()
-    from lawgov.celery import app
-
-    def use_broker(url):
-        # Drop pooled connections and producers so the next publish connects to `url`.
-        app.conf.broker_url = url
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    use_broker(server.url)
-    yield server
-    use_broker(saved[0])
-    app.conf.task_always_eager = saved[1]
+    with publishing_to(server.url):
+        yield server
     if server.process.poll() is None:
         server.stop()
 

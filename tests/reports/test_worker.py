@@ -1,13 +1,12 @@
 """In CI: a real Celery worker over Redis builds a report end to end."""
 
-import time
-
 import pytest
 
 from metrics import demo
 from metrics.models import ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob
+from tests.processes import wait_for_job
 from tests.reports.speech import expected_speech, pdf_text
 
 
@@ -20,12 +19,7 @@ def test_real_worker_builds_the_final_report(live_worker, settings):
         kind="final",
         user=User.objects.get(username="leader"),
     )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            break
-        time.sleep(0.5)
+    wait_for_job(job, seconds=180)
     assert job.status == JobStatus.SUCCEEDED, (
         job.status,
         job.error,
