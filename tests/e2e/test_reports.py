@@ -85,3 +85,33 @@ def test_leader_requests_reports_and_downloads_pdf_and_word(
     word = Document(str(_download(leader, "下载 Word", tmp_path / "final.docx")))
     text = "".join(p.text for p in word.paragraphs)
     assert "发言完毕，谢谢大家！" in text and "尊敬的各位领导，同志们：" in text
+
+
+def test_the_job_page_follows_the_job_without_reloading(new_session, live_server, media):
+    """The page a leader is left on after asking shows 排队中, then 生成中, then the downloads,
+    as the worker moves the job along: htmx polling, no reload."""
+    from django.utils import timezone
+
+    from metrics.models import ReportingPeriod, User
+    from reports import services
+    from reports.models import JobStatus, ReportJob
+
+    demo.seed_demo()
+    job = services.create_report_job(
+        period=ReportingPeriod.objects.get(code="2025"),
+        kind="final",
+        user=User.objects.get(username="leader"),
+    )
+    leader = new_session("leader", demo.DEMO_PASSWORD)
+    leader.goto(f"{live_server.url}/reports/jobs/{job.pk}/")
+    leader.evaluate("window.notReloaded = true")
+    status = leader.locator("#job-status")
+    assert "now" in status.locator("li", has_text="排队中").get_attribute("class")
+
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    leader.wait_for_selector("#job-status li.now:has-text('生成中')", timeout=10_000)
+
+    services.run_report_job(job_id=job.pk)  # what the worker does next
+    leader.wait_for_selector("#job-status a:has-text('下载 PDF')", timeout=10_000)
+    assert "已完成" in status.inner_text()
+    assert leader.evaluate("window.notReloaded") is True
