@@ -290,3 +290,27 @@ def test_stable_nav_links_redirect_to_the_current_period(client, demo_data):
     assert client.get("/review/").status_code == 403
     _login(client, "reviewer")
     assert client.get("/review/")["Location"] == "/review/2026/"
+
+
+def test_review_page_shows_rule_results_to_the_reviewer(client, demo_data):
+    """A warning rule that fails is shown as 预警 with its message; a rule that waits for
+    another department's figure as 待校验."""
+    from metrics.models import RuleSeverity, ValidationRule
+
+    Figure.objects.filter(period__code="2026", indicator__code="grass_district_centers").update(
+        value=Decimal(20)
+    )  # more district centres (20) than township ones (14)
+    ValidationRule.objects.create(
+        name="调处纠纷数不应少于组建巡逻队的乡镇数",
+        left=Indicator.objects.get(code="grass_disputes_mediated"),  # 区司法局
+        operator=">=",
+        right=Indicator.objects.get(code="grass_patrol_townships"),  # 公安分局, not filled
+        severity=RuleSeverity.ERROR,
+    )
+    _login(client, "reviewer")
+    zfw = client.get("/review/2026/zfw/").content.decode()
+    results = zfw[zfw.index('class="rule-results"') :]
+    assert '<span class="tag">预警</span>' in results and "区级综治中心" in results
+    sfj = client.get("/review/2026/sfj/").content.decode()
+    results = sfj[sfj.index('class="rule-results"') :]
+    assert '<span class="tag">待校验</span>' in results and "数据未齐" in results
