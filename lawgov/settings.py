@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.send_due_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    "metrics-send-unsent-reminder-emails": {
+        "task": "metrics.tasks.send_unsent_reminder_emails",
+        "schedule": crontab(minute="*/10"),
+    },
     "metrics-lock-overdue-periods": {
         "task": "metrics.tasks.lock_overdue_periods",
         "schedule": crontab(hour=0, minute=15),

@@ -261,6 +261,11 @@ def departments_behind(*, period: ReportingPeriod):
     ]
 
 
+def reminders_not_emailed(*, since: datetime.datetime):
+    """Reminders whose email never went out (the broker was down when they were made)."""
+    return Reminder.objects.filter(emailed_at__isnull=True, created_at__gte=since).order_by("id")
+
+
 def notices_for(*, department: Department, limit: int = 5):
     return Notice.objects.filter(department=department).select_related("period")[:limit]
 

@@ -1,5 +1,7 @@
 """Background work of the metrics app. Tasks take ids and call services."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -47,6 +49,20 @@ def send_reminder_email(reminder_id: int) -> int:
         reminder.emailed_at = timezone.now()
         reminder.save(update_fields=["recipients", "emailed_at"])
     return len(recipients)
+
+
+@shared_task
+def send_unsent_reminder_emails() -> int:
+    """Every few minutes (beat): email the reminders of the last two days whose email was lost
+    with the broker (the portal notice was made all the same). Each is sent once: the email
+    task skips a reminder already emailed, under a row lock."""
+    from . import selectors
+
+    since = timezone.now() - timedelta(days=2)
+    return sum(
+        send_reminder_email(reminder.pk) > 0
+        for reminder in selectors.reminders_not_emailed(since=since)
+    )
 
 
 @shared_task

@@ -124,3 +124,32 @@ def test_reviewer_cannot_be_impersonated(period, sfj, clerk):
     with pytest.raises(PermissionDenied):
         services.send_reminder(department=sfj, period=period, user=clerk)
     assert Decimal(0) == Decimal(Reminder.objects.count())
+
+
+def test_an_email_lost_with_the_broker_goes_out_with_the_next_sweep(clerks_with_email):
+    """The reminder is made while the broker is down (its on-commit email is lost, as the
+    outage test shows): the beat's sweep emails it once, and only once."""
+    gaj = Department.objects.get(code="gaj")
+    reminder = services.send_reminder(department=gaj, period=factories.period("2026"))
+    assert reminder.emailed_at is None and mail.outbox == []  # the on-commit send never ran
+    assert tasks.send_unsent_reminder_emails() == 1
+    assert [m.to for m in mail.outbox] == [["clerk_gaj@example.gov.cn"]]
+    reminder.refresh_from_db()
+    assert reminder.emailed_at is not None and reminder.recipients == 1
+    assert tasks.send_unsent_reminder_emails() == 0 and len(mail.outbox) == 1
+
+
+def test_the_beat_schedule_names_tasks_that_exist():
+    from django.conf import settings
+
+    from lawgov.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names == {
+        "metrics.tasks.send_due_reminders",
+        "metrics.tasks.send_unsent_reminder_emails",
+        "metrics.tasks.lock_overdue_periods",
+        "reports.tasks.fail_stuck_jobs",
+    }
+    assert names <= set(app.tasks)
