@@ -106,6 +106,31 @@ def test_leader_sees_rendered_charts_without_console_errors(
     assert page.problems == []
 
 
+def test_clicking_a_bar_drills_down_to_its_department(dashboard_page):
+    """The completion chart is not only a picture: a click on a department's bar opens that
+    department's figures."""
+    page = dashboard_page
+    page.wait_for_selector("#dashboard.charts-ready", timeout=15000)
+    page.locator("#chart-completion").scroll_into_view_if_needed()
+    page.wait_for_timeout(600)  # the bars grow in with an animation
+    x, y, label = page.evaluate(
+        """() => {
+            const el = document.getElementById("chart-completion");
+            const chart = echarts.getInstanceByDom(el);
+            const option = chart.getOption();
+            const approved = option.series[0].data;  // the bottom of each stacked bar
+            const index = approved.findIndex((value) => value > 0);
+            const [px, py] = chart.convertToPixel({ seriesIndex: 0 }, [index, approved[index] / 2]);
+            const box = el.getBoundingClientRect();
+            return [box.left + px, box.top + py, option.xAxis[0].data[index]];
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url("**/dashboard/department/*/?period=2026")
+    assert label in page.locator("h1").inner_text()
+    assert page.problems == []
+
+
 def test_print_layout_hides_navigation(dashboard_page):
     page = dashboard_page
     page.wait_for_selector("#dashboard.charts-ready", timeout=15000)
