@@ -724,19 +724,30 @@ def import_figures(
         .select_related("indicator", "updated_by")
         .filter(period=period, indicator__code__in=parsed)
     }
-    for code, version in versions.items():
+
+    def unchanged(code) -> bool:
+        figure, (_, value, remark) = existing.get(code), parsed[code]
+        return (
+            figure is not None
+            and figure.value == value
+            and figure.remark == remark
+            and (not approve or figure.status == FigureStatus.APPROVED)
+        )
+
+    # A row that changes nothing writes nothing: it needs neither a current version nor an
+    # editable figure (the same value sent again for an approved figure is not an error).
+    to_write = [code for code in parsed if not unchanged(code)]
+    for code in to_write:
         figure = existing.get(code)
         current = figure.version if figure else 0
-        if version != current:
+        if code in versions and versions[code] != current:
             errors.append(
                 f"第{seen_lines[code]}行：{_stale_row_message(figure, indicators[code].name)}"
             )
-    if department is not None:
-        for code, figure in existing.items():
-            if figure.status not in EDITABLE_BY_CLERK:
-                errors.append(
-                    f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改。"
-                )
+        if department is not None and figure and figure.status not in EDITABLE_BY_CLERK:
+            errors.append(
+                f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改。"
+            )
     if approve and not errors:
         # Approved figures skip the submit step, so its blocking rules are checked here.
         values = selectors.period_values(period=period)
@@ -751,7 +762,8 @@ def import_figures(
     status = FigureStatus.APPROVED if approve else FigureStatus.DRAFT
     reason = f"{source}（审核通过）" if approve else source
     saved = []
-    for code, (indicator, value, remark) in parsed.items():
+    for code in to_write:
+        indicator, value, remark = parsed[code]
         figure = existing.get(code) or Figure(
             indicator=indicator, period=period, value_type=indicator.value_type, version=0
         )

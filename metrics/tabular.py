@@ -63,7 +63,17 @@ def _xlsx_rows(data: bytes):
 # A department's sheet for a period (clerk) and the whole period (reviewer), as XLSX
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_HEADER = ["代码", "指标", "单位", "上期数值", "本期数值", "备注", "版本"]
+SHEET_HEADER = [
+    "代码",
+    "指标",
+    "单位",
+    "上期数值",
+    "本期数值",
+    "备注",
+    "门户中的当前值",
+    "当前状态",
+    "版本",
+]
 # The hidden 版本 column carries each figure's version at download, so that an upload cannot
 # silently overwrite a change made in the portal after the sheet was taken.
 VERSION_HEADER = SHEET_HEADER[-1]
@@ -118,6 +128,8 @@ def department_workbook(sheet_data) -> bytes:
         sheet.add_data_validation(rule)
     for row in sheet_data.rows:
         indicator = row.indicator
+        # 本期数值 and 备注 start empty (an empty row is not imported); what the portal holds
+        # now is shown beside them for reference.
         sheet.append(
             [
                 indicator.code,
@@ -126,6 +138,8 @@ def department_workbook(sheet_data) -> bytes:
                 _number(row.previous),
                 None,
                 None,
+                _number(row.value),
+                row.figure.get_status_display() if row.figure else "未填",
                 row.version,
             ]
         )
@@ -133,14 +147,20 @@ def department_workbook(sheet_data) -> bytes:
         rules[indicator.value_type].add(f"E{line}")
         for column in "EF":
             sheet[f"{column}{line}"].protection = Protection(locked=False)
-    for column, width in zip("ABCDEF", (34, 44, 8, 12, 14, 30), strict=True):
+    for column, width in zip("ABCDEFGH", (34, 44, 8, 12, 14, 30, 16, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    sheet.column_dimensions["G"].hidden = True
+    sheet.column_dimensions["I"].hidden = True
     info = workbook.create_sheet(INFO_SHEET)
     info.append(["报告期", period.code, period.label])
     info.append(["部门", department.code, department.name])
     info.append(["截止日期", period.deadline.isoformat()])
-    info.append(["说明", "请只在“本期数值”“备注”两列填写；留空的行不导入。"])
+    info.append(
+        [
+            "说明",
+            "请只在“本期数值”“备注”两列填写；留空的行不导入。"
+            "“门户中的当前值”供核对，已报送或已审核的数据不能再修改。",
+        ]
+    )
     info.column_dimensions["D"].width = 40
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -326,3 +326,35 @@ def test_report_list_queries_do_not_grow_with_jobs(
         ("2027", "leader", 2),
         ("2026", "leader", 1),
     ]
+
+
+def test_bulk_rows_that_change_nothing_write_nothing(clerk, p2026, sfj):
+    approved = Figure.objects.filter(
+        period=p2026, indicator__department=sfj, status=FigureStatus.APPROVED
+    ).first()
+    draft = Figure.objects.filter(
+        period=p2026, indicator__department=sfj, status=FigureStatus.DRAFT
+    ).first()
+    history = {f.pk: f.history.count() for f in (approved, draft)}
+    response = clerk.post(
+        "/api/v1/figures/bulk/",
+        {
+            "period": "2026",
+            "department": "sfj",
+            "figures": [
+                # the same value again, even for an approved figure, is not an edit
+                {
+                    "code": approved.indicator.code,
+                    "value": str(approved.value),
+                    "remark": approved.remark,
+                },
+                {"code": draft.indicator.code, "value": str(draft.value), "remark": draft.remark},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["count"] == 0
+    for figure in (approved, draft):
+        fresh = Figure.objects.get(pk=figure.pk)
+        assert (fresh.version, fresh.history.count()) == (figure.version, history[figure.pk])

@@ -63,7 +63,8 @@ def test_download_has_the_columns_and_validation(clerk_client, sfj, previous_per
         "本期数值",
         "备注",
     ]
-    assert sheet[1][6].value == "版本" and sheet.column_dimensions["G"].hidden
+    assert [c.value for c in sheet[1]][6:] == ["门户中的当前值", "当前状态", "版本"]
+    assert sheet.column_dimensions["I"].hidden
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(sfj.indicators.values_list("code", flat=True))
     assert rows["biz_review_cases_received"][1:5] == ("受理行政复议案件", "起", 58, None)
@@ -119,10 +120,27 @@ def test_a_sheet_taken_before_a_change_in_the_portal_is_refused(clerk_client, cl
     assert Figure.objects.get(indicator=counsel).value == 5
 
 
+def test_the_sheet_shows_what_the_portal_holds_now(clerk_client, clerk, period):
+    from metrics import services
+    from metrics.models import Indicator
+
+    services.save_figure(
+        indicator=Indicator.objects.get(code="biz_inhouse_counsel"),
+        period=period,
+        value=Decimal(13),
+        user=clerk,
+    )
+    rows = {
+        r[0]: r for r in _sheet(clerk_client).worksheets[0].iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["biz_inhouse_counsel"][4:8] == (None, None, 13, "草稿")
+    assert rows["biz_external_lawyers"][6:8] == (None, "未填")
+
+
 def test_a_sheet_without_the_version_column_still_imports(clerk_client, clerk, period):
     workbook = _sheet(clerk_client)
     sheet = workbook.worksheets[0]
-    sheet.delete_cols(7)
+    sheet.delete_cols(9)  # 版本
     _fill(sheet, {"biz_inhouse_counsel": 5})
     assert "已从 Excel 导入 1 项数据" in _upload(clerk_client, workbook)[0]
 
