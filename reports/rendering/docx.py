@@ -37,6 +37,8 @@ LINE_PITCH = Pt(28.9)  # 225 mm / 22 lines
 # 28 characters in the 156 mm line: 442.2 pt / 28 = 15.79 pt a character, so 16 pt − 0.25 pt
 # (character spacing is stored in whole twentieths of a point).
 BODY_TRACKING = Pt(-0.25)
+# The draft cover's gap table across the 156 mm text block: 序号, 指标, 责任单位, 情况.
+COVER_COLUMNS = (Mm(14), Mm(74), Mm(30), Mm(38))
 
 _FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
 
@@ -239,22 +241,56 @@ def _add_cover(document, speech: RenderedSpeech) -> None:
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for cell, label in zip(table.rows[0].cells, ("序号", "指标", "责任单位", "情况"), strict=True):
         cell.text = label
     for i, gap in enumerate(speech.gaps, start=1):
         cells = table.add_row().cells
         for cell, value in zip(
-            cells,
-            (str(i), f"{gap.name}（{gap.code}）", gap.department or "—", gap.reason_label),
-            strict=True,
+            cells, (str(i), gap.name, gap.department or "—", gap.reason_label), strict=True
         ):
             cell.text = value
+        # The code on a line of its own, small, as on the PDF's cover: it names the
+        # placeholder in the template without breaking the indicator's name.
+        code = cells[1].add_paragraph().add_run(gap.code)
+        code.font.size = Pt(9)
+    for column, width in zip(table.columns, COVER_COLUMNS, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice follows
     for row in table.rows:
-        for cell in row.cells:
+        _keep_row_on_one_page(row)
+        for cell, width in zip(row.cells, COVER_COLUMNS, strict=True):
+            cell.width = width
             for p in cell.paragraphs:
-                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                fmt = p.paragraph_format
+                fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT  # not the body's justification
+                fmt.first_line_indent = Pt(0)
+                _off_the_line_grid(p)
                 for r in p.runs:
-                    r.font.size = Pt(12)
+                    if r.font.size is None:
+                        r.font.size = Pt(12)
+
+
+def _keep_row_on_one_page(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
+def _off_the_line_grid(paragraph) -> None:
+    """Table text at 12 pt would otherwise take a whole 28.9 pt grid line per line."""
+    ppr = paragraph._p.get_or_add_pPr()
+    snap = ppr.find(qn("w:snapToGrid"))
+    if snap is None:
+        snap = OxmlElement("w:snapToGrid")
+        # Schema order: w:snapToGrid comes before w:spacing, w:ind and w:jc.
+        later = [ppr.find(qn(tag)) for tag in ("w:spacing", "w:ind", "w:jc", "w:rPr")]
+        anchor = next((e for e in later if e is not None), None)
+        if anchor is not None:
+            anchor.addprevious(snap)
+        else:
+            ppr.append(snap)
+    snap.set(qn("w:val"), "0")
 
 
 def render_docx_from_speech(speech: RenderedSpeech) -> bytes:

@@ -101,8 +101,19 @@ def test_draft_cover_and_highlighted_markers(draft_docx):
     first, second = draft_docx.sections
     assert draft_docx.paragraphs[0].text == "草稿说明"
     table = draft_docx.tables[0]
-    assert table.rows[1].cells[1].text == "受理行政复议案件（biz_review_cases_received）"
+    assert table.rows[1].cells[1].text == "受理行政复议案件\nbiz_review_cases_received"
     assert table.rows[2].cells[2].text == "区委宣传部"
+    # Laid out for reading: a narrow 序号, a wide 指标, left-aligned text off the 28.9 pt line
+    # grid, rows that do not split across pages.
+    widths = [round(cell.width.mm) for cell in table.rows[1].cells]
+    assert widths == [14, 74, 30, 38] and sum(widths) == 210 - 28 - 26
+    for row in table.rows:
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                assert paragraph.alignment == 0  # left
+                snap = paragraph._p.pPr.find(qn("w:snapToGrid"))
+                assert snap is not None and snap.get(qn("w:val")) == "0"
     assert "PAGE" not in first.footer._element.xml
     assert "PAGE" in second.footer._element.xml
     assert second._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
