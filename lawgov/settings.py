@@ -104,6 +104,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed login, listed in the admin
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
@@ -165,6 +166,8 @@ CONTENT_SECURITY_POLICY = {
 
 # The speech's `法治*建设` is filled with the district's short name.
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="示范")
+# Where people reach the portal, for links in reminder emails (which have no request to ask).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Licensed 方正小标宋简体 / 仿宋_GB2312 / 楷体_GB2312 / 黑体 files dropped here take precedence.
 REPORT_FONT_DIR = env.str("REPORT_FONT_DIR", default="") or None
 # Fonts reduced once to the characters of Chinese government texts, so that each render

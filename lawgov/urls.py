@@ -5,6 +5,8 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page, the admin's too.
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

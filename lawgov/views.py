@@ -1,4 +1,6 @@
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect
+from django.templatetags.static import static
 
 from metrics import views as metrics_views
 from metrics.roles import Role, role_of
@@ -10,3 +12,8 @@ def home(request):
     if role_of(request.user) == Role.LEADER:
         return redirect("dashboard:index")
     return metrics_views.home(request)
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

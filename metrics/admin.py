@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from axes import admin as axes_admin
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -104,7 +108,18 @@ class ReadableHistoryValues(HistoricalRecordContextHelper):
         return value
 
 
+class PlainDecimalInput(forms.NumberInput):
+    """Figure values and bounds as people write them (118, 98.5), not as stored (118.0000)."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain(value)
+        return super().format_value(value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.DecimalField: {"widget": PlainDecimalInput}}
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryValues(self.model, historical_record)
 

@@ -553,7 +553,8 @@ def _reminder_text(department, period, missing, returned):
     title = f"催报：{period.label}数据请于{period.deadline:%Y年%m月%d日}前报送"
     body = (
         f"{department.name}：{period.label}法治政府建设工作数据中，{'，'.join(parts)}。"
-        f"报送截止日期为{period.deadline:%Y年%m月%d日}，请尽快登录门户填报（/entry/{period.code}/）。"
+        f"报送截止日期为{period.deadline:%Y年%m月%d日}，请尽快登录门户填报："
+        f"{settings.PORTAL_BASE_URL}/entry/{period.code}/"
     )
     return title, body
 

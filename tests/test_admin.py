@@ -88,6 +88,12 @@ def test_figure_list_shows_values_plainly(admin_client):
     assert "118.0000" not in html
 
 
+def test_figure_edit_form_shows_the_value_plainly(admin_client):
+    figure = Figure.objects.get(indicator__code="biz_approval_reforms", period__code="2026")
+    html = page(admin_client, reverse("admin:metrics_figure_change", args=[figure.pk]))
+    assert 'name="value" value="118"' in html and "118.0000" not in html
+
+
 def test_indicator_list_shows_bounds_plainly(admin_client):
     html = page(admin_client, reverse("admin:metrics_indicator_changelist"))
 

@@ -54,3 +54,8 @@ def test_pages_carry_security_headers(client, db):
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_favicon_is_served_from_the_portals_own_files(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("/img/favicon.svg")

@@ -153,3 +153,11 @@ def test_the_beat_schedule_names_tasks_that_exist():
         "reports.tasks.fail_stuck_jobs",
     }
     assert names <= set(app.tasks)
+
+
+def test_the_reminder_email_links_to_the_entry_form(clerks_with_email, settings):
+    settings.PORTAL_BASE_URL = "https://fzb.example.gov.cn"
+    gaj = Department.objects.get(code="gaj")
+    reminder = services.send_reminder(department=gaj, period=factories.period("2026"))
+    tasks.send_reminder_email(reminder.pk)
+    assert "https://fzb.example.gov.cn/entry/2026/" in mail.outbox[0].body
