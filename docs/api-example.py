@@ -25,6 +25,16 @@ import urllib.request
 BASE = os.environ.get("LAWGOV_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
+# The API names statuses by code (FigureStatusEnum in the schema); people read these.
+STATUS_LABELS = {
+    "draft": "草稿",
+    "submitted": "已报送待审核",
+    "returned": "已退回",
+    "approved": "已审核",
+    "missing": "未填报",
+}
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: dict):
         self.status, self.body = status, body
@@ -106,7 +116,8 @@ def main() -> int:
         for detail in exc.body.get("errors", []) or []:
             print(f"  - {detail}", file=sys.stderr)
         for gap in exc.body.get("gaps", []) or []:
-            print(f"  - 缺：{gap['department']} {gap['name']}（{gap['status']}）", file=sys.stderr)
+            state = STATUS_LABELS.get(gap["status"], gap["status"] or "未填报")
+            print(f"  - 缺：{gap['department']} {gap['name']}（{state}）", file=sys.stderr)
         return 2
 
 
