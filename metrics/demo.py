@@ -208,7 +208,7 @@ def seed_demo() -> dict:
 
 
 def _figure(indicator, period, value, status, user):
-    return Figure(
+    figure = Figure(
         indicator=indicator,
         period=period,
         value_type=indicator.value_type,
@@ -217,6 +217,8 @@ def _figure(indicator, period, value, status, user):
         updated_by=user,
         version=1,
     )
+    figure._history_user = user  # the history names the same person as 最后修改人
+    return figure
 
 
 def _bulk_figures(figures, user) -> int:

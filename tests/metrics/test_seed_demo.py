@@ -63,3 +63,12 @@ def test_synthetic_departments_for_benchmarks(db):
     before = synthetic.count()
     call_command("seed_demo", departments=2, periods=3, stdout=io.StringIO())
     assert synthetic.count() == before
+
+
+def test_demo_history_names_who_last_changed_each_figure(db):
+    from metrics import demo
+    from metrics.models import Figure
+
+    demo.seed_demo()
+    for figure in Figure.objects.select_related("updated_by"):
+        assert figure.history.get().history_user == figure.updated_by, figure
