@@ -52,7 +52,7 @@ v1 = [
     path("evidence/", metrics_api.EvidenceUploadView.as_view(), name="evidence-upload"),
     path(
         "evidence/<int:pk>/",
-        metrics_api.EvidenceDownloadView.as_view(),
+        metrics_api.EvidenceView.as_view(),
         name="evidence-download",
     ),
     path("reminders/", metrics_api.ReminderView.as_view(), name="reminders"),

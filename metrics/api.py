@@ -862,7 +862,9 @@ class EvidenceUploadView(ApiMixin, APIView):
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-class EvidenceDownloadView(ApiMixin, APIView):
+class EvidenceView(ApiMixin, APIView):
+    """One evidence file: its download, and its deletion by the department's clerk."""
+
     def _item(self, pk) -> Evidence:
         return get_object_or_404(
             Evidence.objects.select_related("figure__indicator__department"), pk=int_or_404(pk)

@@ -282,14 +282,19 @@ def save_draft(
     return saved
 
 
-def _conflict_message(figure: Figure | None) -> str:
-    if figure is None or figure.pk is None:
-        return "该数据已被他人删除，请刷新页面。"
+def _changed_by(figure: Figure) -> str:
+    """已被陈静于2026-11-30 15:41修改，当前值为 155: who got there first, and what stands."""
     by = figure.updated_by.display_name if figure.updated_by else "他人"
     when = timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M")
     current = "未填" if figure.value is None else plain(figure.value)
+    return f"已被{by}于{when}修改，当前值为 {current}"
+
+
+def _conflict_message(figure: Figure | None) -> str:
+    if figure is None or figure.pk is None:
+        return "该数据已被他人删除，请刷新页面。"
     return (
-        f"该数据已被{by}于{when}修改，当前值为 {current}"
+        f"该数据{_changed_by(figure)}"
         f"（{figure.get_status_display()}）。您填写的内容未保存；核对后如仍以您的为准，请再次保存。"
     )
 
@@ -653,11 +658,8 @@ class FigureRow:
 def _stale_row_message(figure: Figure | None, name: str) -> str:
     if figure is None:
         return f"{name}在表格生成后已被删除，请重新下载填报表。"
-    by = figure.updated_by.display_name if figure.updated_by else "他人"
-    when = timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M")
-    current = "未填" if figure.value is None else plain(figure.value)
     return (
-        f"{name}在表格生成后已被{by}于{when}修改，当前值为 {current}；"
+        f"{name}在表格生成后{_changed_by(figure)}；"
         "为免覆盖他人的修改，请重新下载填报表后再填写上传。"
     )
 

@@ -11,10 +11,8 @@ from .models import Indicator, ValueType
 MAX_ABS_VALUE = Decimal("1e16")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋％，", "0123456789.-+%,")
 # Separators are allowed only where they group thousands: "1,50" is a typo, not 150.
-_GROUPED = re.compile(
-    r"[+-]?\d{1,3}(?:(,)\d{3})(?:\1\d{3})*(?:\.\d+)?%?"
-    r"|[+-]?\d{1,3}(?:( )\d{3})(?:\2\d{3})*(?:\.\d+)?%?"
-)
+# One kind of separator throughout (the backreference): "1,500 000" is refused too.
+_GROUPED = re.compile(r"[+-]?\d{1,3}([, ])\d{3}(?:\1\d{3})*(?:\.\d+)?%?")
 
 
 def parse_value(indicator: Indicator, raw) -> Decimal | None:

@@ -64,6 +64,10 @@ def save_template_version(
     )
 
 
+# Why a job failed when the database went away for longer than the task's retries.
+DATABASE_UNAVAILABLE = "数据库暂时不可用，生成失败，请重试。"
+
+
 def _enqueue(job_id: int, *, new_job: bool) -> None:
     """Runs once the request has committed. If the broker cannot take the job, a new job is
     removed again (nothing half-made stays behind) and a retried one goes back to failed."""
@@ -77,7 +81,7 @@ def _enqueue(job_id: int, *, new_job: bool) -> None:
         # Only where tasks run in-process (no broker): the task met a passing database error
         # and asked to run again later, which nothing here would do. The job was queued
         # fine; it fails with the reason so that it can be retried from its page.
-        mark_failed(job_id=job_id, message="数据库暂时不可用，生成失败，请重试。")
+        mark_failed(job_id=job_id, message=DATABASE_UNAVAILABLE)
     except Exception as exc:  # kombu raises OperationalError and friends when the broker is down
         logger.error("report job %s could not be queued: %s", job_id, exc)
         if new_job:

@@ -15,7 +15,7 @@ def build_report(self, job_id: int) -> None:
     except OperationalError as exc:
         # The database went away for a moment: try again, and give up visibly.
         if self.request.retries >= self.max_retries:
-            services.mark_failed(job_id=job_id, message="数据库暂时不可用，生成失败，请重试。")
+            services.mark_failed(job_id=job_id, message=services.DATABASE_UNAVAILABLE)
             raise
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
     except Exception as exc:

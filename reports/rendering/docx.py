@@ -43,6 +43,21 @@ COVER_COLUMNS = (Mm(14), Mm(74), Mm(30), Mm(38))
 _FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
 
 
+def _child(parent, tag: str, *, before: tuple[str, ...] = ()):
+    """`parent`'s `tag` element, made if missing and then placed as the schema orders it:
+    ahead of the first of `before` (the elements that must follow it) that is present."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        later = (parent.find(qn(name)) for name in before)
+        anchor = next((e for e in later if e is not None), None)
+        if anchor is not None:
+            anchor.addprevious(element)
+        else:
+            parent.append(element)
+    return element
+
+
 def _set_fonts(run_or_style, east_asian: str, latin: str = LATIN_FONT) -> None:
     font = run_or_style.font
     font.name = latin
@@ -63,11 +78,7 @@ def _set_fonts(run_or_style, east_asian: str, latin: str = LATIN_FONT) -> None:
 def _first_line_chars(paragraph, chars: int) -> None:
     """First-line indent in character units (w:firstLineChars), which Word and
     WPS keep at two cells whatever the font; the twips value is the fallback."""
-    ppr = paragraph._p.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = _child(paragraph._p.get_or_add_pPr(), "w:ind", before=("w:jc", "w:rPr"))
     ind.set(qn("w:firstLineChars"), str(chars * 100))
     ind.set(qn("w:firstLine"), str(int(BODY_SIZE.pt * 20 * chars)))
 
@@ -82,11 +93,7 @@ def _page_setup(section) -> None:
     # The number's line (about 6 mm of 四号) starts 7 mm below the 35 mm margin's top.
     section.footer_distance = Mm(35 - 7 - 6)
     section.header_distance = Mm(15)
-    sect = section._sectPr
-    grid = sect.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        sect.append(grid)
+    grid = _child(section._sectPr, "w:docGrid")
     # 22 lines to the page from a line grid; the 28 characters per line come from the
     # body style's character spacing (see _base_style). A "linesAndChars" grid with a
     # negative charSpace gives 28 in Word but is laid out at about 14 characters a line,
@@ -147,34 +154,14 @@ def _footers(section, numbered: bool) -> None:
 
 
 def _restart_numbering(section) -> None:
-    sect = section._sectPr
-    pg = sect.find(qn("w:pgNumType"))
-    if pg is None:
-        pg = OxmlElement("w:pgNumType")
-        # Schema order: w:pgNumType comes before w:cols and w:docGrid.
-        anchor = sect.find(qn("w:cols"))
-        if anchor is None:
-            anchor = sect.find(qn("w:docGrid"))
-        if anchor is not None:
-            anchor.addprevious(pg)
-        else:
-            sect.append(pg)
+    pg = _child(section._sectPr, "w:pgNumType", before=("w:cols", "w:docGrid"))
     pg.set(qn("w:start"), "1")
 
 
 def _set_character_spacing(style, spacing) -> None:
-    """w:spacing in the style's run properties (python-docx has no API for it), placed
-    where the schema's element order wants it: before w:w, w:kern, w:position and w:sz."""
-    rpr = style.element.get_or_add_rPr()
-    element = rpr.find(qn("w:spacing"))
-    if element is None:
-        element = OxmlElement("w:spacing")
-        following = [rpr.find(qn(tag)) for tag in ("w:w", "w:kern", "w:position", "w:sz", "w:szCs")]
-        anchor = next((e for e in following if e is not None), None)
-        if anchor is not None:
-            anchor.addprevious(element)
-        else:
-            rpr.append(element)
+    """w:spacing in the style's run properties (python-docx has no API for it)."""
+    later = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs")
+    element = _child(style.element.get_or_add_rPr(), "w:spacing", before=later)
     element.set(qn("w:val"), str(round(spacing.pt * 20)))
 
 
@@ -272,24 +259,13 @@ def _add_cover(document, speech: RenderedSpeech) -> None:
 
 
 def _keep_row_on_one_page(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    if tr_pr.find(qn("w:cantSplit")) is None:
-        tr_pr.append(OxmlElement("w:cantSplit"))
+    _child(row._tr.get_or_add_trPr(), "w:cantSplit")
 
 
 def _off_the_line_grid(paragraph) -> None:
     """Table text at 12 pt would otherwise take a whole 28.9 pt grid line per line."""
-    ppr = paragraph._p.get_or_add_pPr()
-    snap = ppr.find(qn("w:snapToGrid"))
-    if snap is None:
-        snap = OxmlElement("w:snapToGrid")
-        # Schema order: w:snapToGrid comes before w:spacing, w:ind and w:jc.
-        later = [ppr.find(qn(tag)) for tag in ("w:spacing", "w:ind", "w:jc", "w:rPr")]
-        anchor = next((e for e in later if e is not None), None)
-        if anchor is not None:
-            anchor.addprevious(snap)
-        else:
-            ppr.append(snap)
+    later = ("w:spacing", "w:ind", "w:jc", "w:rPr")
+    snap = _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid", before=later)
     snap.set(qn("w:val"), "0")
 
 
