@@ -1,25 +1,17 @@
 """django-axes under the names the admin shows in Chinese.
 
-django-axes ships no Chinese translation, so its admin section would read "AXES / Access
-attempts" and each record "Attempted Access: 2026-11-30 07:01:22.133448+00:00".
-INSTALLED_APPS names this config instead of "axes" (Django's documented way of renaming a
-third-party app); the app label, tables and migrations stay axes' own.
+django-axes ships no Chinese translation. Its translatable words (model and field names) are
+translated in lawgov/locale; what no translation reaches is set here: the admin section,
+which axes does not name ("AXES"), and each record's name, which axes builds in English
+("Attempted Access: 2026-11-30 07:01:22.133448+00:00"). INSTALLED_APPS names this config
+instead of "axes" (Django's documented way of renaming a third-party app); the app label,
+tables and migrations stay axes' own.
 """
 
 from axes import apps as axes_apps
 from django.utils import formats, timezone
 
-# The admin section (app verbose_name) and each model's name, singular and plural alike.
 AXES_SECTION = "登录限制"
-AXES_MODEL_NAMES = {
-    # One row per account + address: its failures so far and whether it is locked out.
-    "accessattempt": "登录失败记录",
-    # One row per failed login.
-    "accessfailurelog": "登录失败明细",
-    # One row per successful login (and its logout).
-    "accesslog": "登录记录",
-    "accessattemptexpiration": "失败记录过期时间",
-}
 
 
 def _local(moment):
@@ -45,13 +37,7 @@ class AxesConfig(axes_apps.AppConfig):
 
     def ready(self):
         super().ready()
-        # Renaming at run time leaves Meta.original_attrs, which the migration autodetector
-        # reads, untouched: no migration for axes.
         for model in self.get_models():
-            name = AXES_MODEL_NAMES.get(model._meta.model_name)
-            if name:
-                model._meta.verbose_name = name
-                model._meta.verbose_name_plural = name
             record_name = AXES_RECORD_NAMES.get(model._meta.model_name)
             if record_name:
                 model.__str__ = record_name
