@@ -27,7 +27,7 @@ from .models import (
     ReportingPeriod,
 )
 from .rules import department_findings, evaluate_all
-from .validation import check_value, parse_value, plain
+from .validation import parse_value, plain
 
 EDITABLE_BY_CLERK = (FigureStatus.DRAFT, FigureStatus.RETURNED)
 
@@ -56,7 +56,7 @@ def save_figure(
     *,
     indicator: Indicator,
     period: ReportingPeriod,
-    value: Decimal | None,
+    value: object,
     remark: str = "",
     user,
     expected_version: int | None = None,
@@ -64,14 +64,15 @@ def save_figure(
     explanation: str | None = None,
 ) -> Figure:
     """A clerk saves one figure of their department as a draft (a returned figure stays
-    returned until it is submitted again). `explanation` None leaves 上报说明 as it is."""
+    returned until it is submitted again). `value` is what was typed or sent (text, a number,
+    a Decimal or None for "not filled yet"), parsed here after the permission check, so that a
+    foreign figure is refused whatever the value. `explanation` None leaves 上报说明 as it is."""
     access.require(
         access.can_enter_figures(user, indicator.department),
         f"您不能填报{indicator.department.name}的数据。",
     )
     _ensure_open(period)
-    if value is not None:
-        check_value(indicator, value)
+    value = parse_value(indicator, value)
     figure = (
         Figure.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, period=period)
