@@ -1,0 +1,53 @@
+"""Every write on figures, periods, evidence and reminders, one module per activity.
+
+Each service is a function with keyword-only arguments that runs in one transaction, takes the
+acting user (a portal user, or a named system account for the scheduler and the command line),
+checks that user's permission itself and leaves its audit trail (django-simple-history rows
+with a reason, comments in the figure's thread). The web views, the API, the admin, the
+management commands and the Celery tasks all call these functions and nothing else to write.
+"""
+
+from ._common import EDITABLE_BY_CLERK, FigureConflict
+from .evidence import add_evidence, delete_evidence
+from .figures import Entry, EntryRefused, save_draft, save_figure, submit_figures
+from .imports import FigureRow, import_figures
+from .periods import lock_overdue_periods, lock_period, reopen_period
+from .reminders import (
+    REMINDER_DAYS_BEFORE,
+    reminder_is_due,
+    send_due_reminders,
+    send_reminder,
+)
+from .review import (
+    add_comment,
+    approve_department,
+    approve_figure,
+    reopen_figure,
+    return_figure,
+)
+
+__all__ = [
+    "EDITABLE_BY_CLERK",
+    "Entry",
+    "EntryRefused",
+    "FigureConflict",
+    "FigureRow",
+    "REMINDER_DAYS_BEFORE",
+    "add_comment",
+    "add_evidence",
+    "approve_department",
+    "approve_figure",
+    "delete_evidence",
+    "import_figures",
+    "lock_overdue_periods",
+    "lock_period",
+    "reminder_is_due",
+    "reopen_figure",
+    "reopen_period",
+    "return_figure",
+    "save_draft",
+    "save_figure",
+    "send_due_reminders",
+    "send_reminder",
+    "submit_figures",
+]

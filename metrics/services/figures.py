@@ -1,0 +1,252 @@
+"""A clerk's writes on their department's figures: one figure, a draft sheet, a submit."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+
+from .. import access, selectors
+from ..models import (
+    CommentKind,
+    Department,
+    Figure,
+    FigureComment,
+    FigureStatus,
+    Indicator,
+    ReportingPeriod,
+)
+from ..rules import department_findings
+from ..validation import parse_value
+from ._common import EDITABLE_BY_CLERK, FigureConflict, conflict_message, ensure_open, record
+
+
+@transaction.atomic
+def save_figure(
+    *,
+    indicator: Indicator,
+    period: ReportingPeriod,
+    value: object,
+    remark: str = "",
+    user,
+    expected_version: int | None = None,
+    reason: str = "填报",
+    explanation: str | None = None,
+) -> Figure:
+    """A clerk saves one figure of their department as a draft (a returned figure stays
+    returned until it is submitted again). `value` is what was typed or sent (text, a number,
+    a Decimal or None for "not filled yet"), parsed here after the permission check, so that a
+    foreign figure is refused whatever the value. `explanation` None leaves 上报说明 as it is."""
+    access.require(
+        access.can_enter_figures(user, indicator.department),
+        f"您不能填报{indicator.department.name}的数据。",
+    )
+    ensure_open(period)
+    value = parse_value(indicator, value)
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, period=period)
+        .first()
+    )
+    if figure is None:
+        if expected_version not in (None, 0):
+            raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
+        figure = Figure(
+            indicator=indicator, period=period, value_type=indicator.value_type, version=0
+        )
+    else:
+        if expected_version is not None and expected_version != figure.version:
+            raise FigureConflict(figure)
+        if figure.status not in EDITABLE_BY_CLERK:
+            raise ValidationError(
+                f"{indicator.name}{figure.get_status_display()}，不能再修改；如需更正请联系审核员退回。"
+            )
+    if explanation is None:
+        explanation = figure.explanation
+    if (
+        figure.pk
+        and figure.value == value
+        and figure.remark == remark
+        and figure.explanation == explanation
+    ):
+        return figure
+    figure.value = value
+    figure.remark = remark
+    figure.explanation = explanation
+    figure.updated_by = user
+    figure.version += 1
+    record(figure, user=user, reason=reason)
+    if figure.pk is not None:
+        figure.save()
+        return figure
+    try:
+        with transaction.atomic():  # another session may be creating the same figure
+            figure.save()
+    except IntegrityError:
+        current = Figure.objects.select_related("updated_by").get(
+            indicator=indicator, period=period
+        )
+        raise FigureConflict(current) from None
+    return figure
+
+
+@transaction.atomic
+def submit_figures(
+    *, department: Department, period: ReportingPeriod, user, force: bool = False
+) -> list[Figure]:
+    """Send a department's figures for a period to the reviewers: all or none.
+
+    Refused, with messages keyed by indicator code (ValidationError.error_dict), when a
+    figure is missing or an error rule fails. A warning (a warning rule, a change of more
+    than ±50% against the previous period) refuses a plain submit; `force` (强制上报) sends
+    the figures anyway provided each warned figure carries a written 上报说明.
+    """
+    access.require(
+        access.can_enter_figures(user, department), f"您不能报送{department.name}的数据。"
+    )
+    ensure_open(period)
+    indicators = list(department.indicators.all())
+    figures = {
+        f.indicator_id: f
+        for f in Figure.objects.select_for_update(of=("self",)).filter(
+            period=period, indicator__department=department
+        )
+    }
+    errors: dict[str, list[str]] = {}
+
+    def add(code, message):
+        errors.setdefault(code, []).append(message)
+
+    for indicator in indicators:
+        figure = figures.get(indicator.pk)
+        if figure is None or figure.value is None:
+            add(indicator.code, f"{indicator.name}尚未填写。")
+    findings = department_findings(
+        department=department,
+        indicators=indicators,
+        rules=list(selectors.rules_touching(department=department)),
+        values=selectors.period_values(period=period),
+        previous=selectors.previous_values(period=period, department=department),
+    )
+    for finding in findings:
+        if finding.is_error:
+            add(finding.code, finding.message)
+    if errors:
+        raise ValidationError(errors)
+    to_submit = [f for f in figures.values() if f.status in EDITABLE_BY_CLERK]
+    if not to_submit:
+        raise ValidationError("没有需要报送的数据：全部数据均已报送或已审核。")
+    by_code = {f.indicator.code: f for f in to_submit}
+    warnings = [w for w in findings if w.is_warning and w.code in by_code]
+    if warnings and not force:
+        for warning in warnings:
+            add(warning.code, warning.message)
+        errors[NON_FIELD_ERRORS] = [
+            "存在需要说明的预警。请核实数据，在相应指标的“上报说明”中写明原因后点击“强制上报”。"
+        ]
+        raise ValidationError(errors)
+    for warning in warnings:
+        if not by_code[warning.code].explanation.strip():
+            add(warning.code, f"{warning.message}（强制上报须填写上报说明）")
+    if errors:
+        raise ValidationError(errors)
+    warned = {w.code for w in warnings}
+    for figure in to_submit:
+        figure.status = FigureStatus.SUBMITTED
+        figure.updated_by = user
+        figure.version += 1
+        forced = figure.indicator.code in warned
+        record(figure, user=user, reason="强制上报" if forced else "报送")
+        figure.save()
+        if forced:
+            FigureComment.objects.create(
+                figure=figure,
+                author=user,
+                kind=CommentKind.EXPLANATION,
+                text=figure.explanation.strip(),
+            )
+    return to_submit
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the entry form as typed: raw text, and the version the clerk loaded."""
+
+    code: str
+    value: str
+    remark: str = ""
+    explanation: str | None = None
+    version: int | None = None
+
+
+class EntryRefused(ValidationError):
+    """A draft save refused as a whole; `conflicts` maps a code to the figure stored now."""
+
+    def __init__(self, errors: dict, conflicts: dict[str, Figure]):
+        super().__init__(errors)
+        self.conflicts = conflicts
+
+
+@transaction.atomic
+def save_draft(
+    *, department: Department, period: ReportingPeriod, entries: list[Entry], user
+) -> list[Figure]:
+    """Save what the clerk typed on the entry form, incomplete or not: every typed row is
+    checked, and one bad or stale row refuses the whole save (nothing is lost: the form shows
+    what was typed again, with the reason next to each field)."""
+    access.require(
+        access.can_enter_figures(user, department), f"您不能填报{department.name}的数据。"
+    )
+    ensure_open(period)
+    indicators = {i.code: i for i in department.indicators.all()}
+    figures = {
+        f.indicator_id: f
+        for f in Figure.objects.select_for_update(of=("self",)).filter(
+            period=period, indicator__department=department
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    conflicts: dict[str, Figure] = {}
+    planned = []
+    for entry in entries:
+        indicator = indicators.get(entry.code)
+        if indicator is None:
+            raise ValidationError(f"指标“{entry.code}”不属于{department.name}。")
+        figure = figures.get(indicator.pk)
+        if figure is not None and figure.status not in EDITABLE_BY_CLERK:
+            continue  # read-only rows are shown, never written
+        stored_version = figure.version if figure else 0
+        if entry.version is not None and entry.version != stored_version:
+            conflicts[entry.code] = figure or Figure(indicator=indicator, period=period, version=0)
+            errors[entry.code] = [conflict_message(figure)]
+            continue
+        try:
+            value = parse_value(indicator, entry.value)
+        except ValidationError as exc:
+            errors[entry.code] = exc.messages
+            continue
+        planned.append((indicator, value, entry, stored_version))
+    if errors:
+        raise EntryRefused(errors, conflicts)
+    saved = []
+    for indicator, value, entry, stored_version in planned:
+        figure = figures.get(indicator.pk)
+        if figure is None and value is None and not entry.remark.strip():
+            continue  # nothing typed for a figure that does not exist yet
+        try:
+            saved.append(
+                save_figure(
+                    indicator=indicator,
+                    period=period,
+                    value=value,
+                    remark=entry.remark.strip(),
+                    explanation=None if entry.explanation is None else entry.explanation.strip(),
+                    user=user,
+                    expected_version=stored_version,
+                )
+            )
+        except FigureConflict as conflict:
+            raise EntryRefused(
+                {entry.code: [conflict_message(conflict.figure)]},
+                {entry.code: conflict.figure},
+            ) from None
+    return saved

@@ -1,0 +1,160 @@
+"""Importing a sheet of figures (an upload, the API's bulk write, load_figures): all or nothing."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from .. import access, selectors
+from ..models import (
+    Department,
+    Figure,
+    FigureStatus,
+    Indicator,
+    ReportingPeriod,
+)
+from ..rules import evaluate_all
+from ..validation import parse_value
+from ._common import EDITABLE_BY_CLERK, changed_by, record
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One row of an import file; `line` is the row number people see in the sheet."""
+
+    line: int
+    code: str
+    value: object
+    remark: str = ""
+    # The figure's version when the row was prepared (a downloaded sheet, an API client);
+    # None: not known, the row is written whatever the figure's version.
+    version: int | None = None
+
+
+def _stale_row_message(figure: Figure | None, name: str) -> str:
+    if figure is None:
+        return f"{name}在表格生成后已被删除，请重新下载填报表。"
+    return (
+        f"{name}在表格生成后{changed_by(figure)}；"
+        "为免覆盖他人的修改，请重新下载填报表后再填写上传。"
+    )
+
+
+@transaction.atomic
+def import_figures(
+    *,
+    period: ReportingPeriod,
+    rows: list[FigureRow],
+    user=None,
+    approve: bool = False,
+    source: str = "导入",
+    department: Department | None = None,
+    skip_empty: bool = False,
+) -> list[Figure]:
+    """Write every row or none: any bad row refuses the whole file, naming each bad row.
+
+    `department` limits the file to one department's indicators (a clerk's upload);
+    without it the import is administrative and may touch any indicator. `skip_empty` leaves
+    out rows without a value (a clerk's sheet filled in part).
+    """
+    if department is not None and user is not None:
+        access.require(
+            access.can_enter_figures(user, department), f"您不能导入{department.name}的数据。"
+        )
+    if period.is_locked:
+        raise ValidationError([f"{period.label}已锁定，不能导入数据。"])
+    indicators = {i.code: i for i in Indicator.objects.select_related("department")}
+    errors: list[str] = []
+    parsed: dict[str, tuple[Indicator, Decimal, str]] = {}
+    versions: dict[str, int] = {}
+    seen_lines: dict[str, int] = {}
+    for row in rows:
+        code = (row.code or "").strip()
+        indicator = indicators.get(code)
+        if indicator is None:
+            errors.append(f"第{row.line}行：未知的指标代码“{code}”。")
+            continue
+        if department is not None and indicator.department_id != department.pk:
+            errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
+            continue
+        if code in seen_lines:
+            errors.append(f"第{row.line}行：指标“{code}”与第{seen_lines[code]}行重复。")
+            continue
+        seen_lines[code] = row.line
+        try:
+            value = parse_value(indicator, row.value)
+        except ValidationError as exc:
+            errors.append(f"第{row.line}行（{code}）：{' '.join(exc.messages)}")
+            continue
+        if value is None:
+            if skip_empty:
+                del seen_lines[code]
+                continue
+            errors.append(f"第{row.line}行（{code}）：数值为空。")
+            continue
+        parsed[code] = (indicator, value, (row.remark or "").strip())
+        if row.version is not None:
+            versions[code] = row.version
+    if not rows or (skip_empty and not parsed and not errors):
+        errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
+    existing = {
+        f.indicator.code: f
+        for f in Figure.objects.select_for_update(of=("self",))
+        .select_related("indicator", "updated_by")
+        .filter(period=period, indicator__code__in=parsed)
+    }
+
+    def unchanged(code) -> bool:
+        figure, (_, value, remark) = existing.get(code), parsed[code]
+        return (
+            figure is not None
+            and figure.value == value
+            and figure.remark == remark
+            and (not approve or figure.status == FigureStatus.APPROVED)
+        )
+
+    # A row that changes nothing writes nothing: it needs neither a current version nor an
+    # editable figure (the same value sent again for an approved figure is not an error).
+    to_write = [code for code in parsed if not unchanged(code)]
+    for code in to_write:
+        figure = existing.get(code)
+        current = figure.version if figure else 0
+        if code in versions and versions[code] != current:
+            errors.append(
+                f"第{seen_lines[code]}行：{_stale_row_message(figure, indicators[code].name)}"
+            )
+        if department is not None and figure and figure.status not in EDITABLE_BY_CLERK:
+            errors.append(
+                f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改。"
+            )
+    if approve and not errors:
+        # Approved figures skip the submit step, so its blocking rules are checked here.
+        values = selectors.period_values(period=period)
+        values.update({code: value for code, (_, value, _) in parsed.items()})
+        rules = selectors.active_rules().filter(
+            Q(left__code__in=parsed) | Q(right__code__in=parsed)
+        )
+        errors += [r.message for r in evaluate_all(rules, values) if r.is_error]
+    if errors:
+        raise ValidationError(errors)
+
+    status = FigureStatus.APPROVED if approve else FigureStatus.DRAFT
+    reason = f"{source}（审核通过）" if approve else source
+    saved = []
+    for code in to_write:
+        indicator, value, remark = parsed[code]
+        figure = existing.get(code) or Figure(
+            indicator=indicator, period=period, value_type=indicator.value_type, version=0
+        )
+        figure.value = value
+        figure.remark = remark
+        if approve or figure.status != FigureStatus.RETURNED:
+            figure.status = status  # a returned figure stays returned until it is resubmitted
+        figure.updated_by = user
+        figure.version += 1
+        record(figure, user=user, reason=reason)
+        figure.save()
+        saved.append(figure)
+    return saved

@@ -1,0 +1,64 @@
+"""Locking and reopening a reporting period, by a reviewer or by the scheduler."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import access, selectors
+from ..models import (
+    PeriodState,
+    ReportingPeriod,
+)
+from ._common import (
+    record,
+)
+
+
+@transaction.atomic
+def lock_period(*, period: ReportingPeriod, user, reason: str = "审核员锁定") -> ReportingPeriod:
+    if user is not None:
+        access.require(user.has_perm("metrics.lock_period"), "您不能锁定报告期。")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_locked:
+        raise ValidationError(f"{period.label}已处于锁定状态。")
+    period.state = PeriodState.LOCKED
+    record(period, user=user, reason=reason)
+    period.save()
+    return period
+
+
+@transaction.atomic
+def reopen_period(*, period: ReportingPeriod, user, reason: str) -> ReportingPeriod:
+    access.require(
+        user is not None and user.has_perm("metrics.lock_period"), "您不能重新开放报告期。"
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写重新开放报告期的原因。")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_locked:
+        raise ValidationError(f"{period.label}未锁定。")
+    period.state = PeriodState.OPEN
+    record(period, user=user, reason=f"重新开放：{reason}")
+    period.save()
+    return period
+
+
+def lock_overdue_periods(*, today: datetime.date | None = None, grace_days: int | None = None):
+    """Lock every open period whose deadline (plus the grace days) has passed."""
+    today = today or timezone.localdate()
+    if grace_days is None:
+        grace_days = getattr(settings, "METRICS_AUTO_LOCK_GRACE_DAYS", 0)
+    locked = []
+    for period in selectors.periods_to_lock(today=today, grace_days=grace_days):
+        locked.append(
+            lock_period(
+                period=period,
+                user=None,
+                reason=f"超过报送截止日期（{period.deadline:%Y-%m-%d}）自动锁定",
+            )
+        )
+    return locked

@@ -1,0 +1,126 @@
+"""A reviewer's writes: approve, return, reopen a figure; comments in its thread."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import access
+from ..models import (
+    CommentKind,
+    Department,
+    Figure,
+    FigureComment,
+    FigureStatus,
+    ReportingPeriod,
+)
+from ._common import ensure_open, record
+
+
+def _locked_figure(figure_id: int) -> Figure:
+    return (
+        Figure.objects.select_for_update(of=("self",))
+        .select_related("indicator__department", "period")
+        .get(pk=figure_id)
+    )
+
+
+@transaction.atomic
+def return_figure(*, figure: Figure, user, reason: str) -> Figure:
+    """A reviewer sends one submitted (or approved) figure back to the clerk with a reason."""
+    access.require(access.can_review(user), "只有审核员可以退回数据。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写退回原因。")
+    figure = _locked_figure(figure.pk)
+    ensure_open(figure.period)
+    if figure.status not in (FigureStatus.SUBMITTED, FigureStatus.APPROVED):
+        raise ValidationError(
+            f"{figure.indicator.name}{figure.get_status_display()}，只有已报送或已审核的数据可以退回。"
+        )
+    return _send_back(figure, user=user, reason=reason, kind=CommentKind.RETURN, action="退回")
+
+
+@transaction.atomic
+def approve_figure(*, figure: Figure, user, comment: str = "") -> Figure:
+    access.require(access.can_review(user), "只有审核员可以审核数据。")
+    figure = _locked_figure(figure.pk)
+    ensure_open(figure.period)
+    if figure.status != FigureStatus.SUBMITTED:
+        raise ValidationError(
+            f"{figure.indicator.name}{figure.get_status_display()}，只有已报送的数据可以审核通过。"
+        )
+    _approve(figure, user=user, comment=comment)
+    return figure
+
+
+def _approve(figure: Figure, *, user, comment: str = "") -> None:
+    figure.status = FigureStatus.APPROVED
+    figure.return_reason = ""
+    figure.updated_by = user
+    figure.version += 1
+    record(figure, user=user, reason=f"审核通过：{comment}" if comment else "审核通过")
+    figure.save()
+    if comment.strip():
+        FigureComment.objects.create(
+            figure=figure, author=user, kind=CommentKind.APPROVE, text=comment.strip()
+        )
+
+
+@transaction.atomic
+def approve_department(
+    *, department: Department, period: ReportingPeriod, user, comment: str = ""
+) -> list[Figure]:
+    """Approve every submitted figure of a department in one click."""
+    access.require(access.can_review(user), "只有审核员可以审核数据。")
+    ensure_open(period)
+    figures = list(
+        Figure.objects.select_for_update(of=("self",))
+        .select_related("indicator")
+        .filter(period=period, indicator__department=department, status=FigureStatus.SUBMITTED)
+    )
+    if not figures:
+        raise ValidationError(f"{department.name}没有待审核的数据。")
+    for figure in figures:
+        _approve(figure, user=user, comment=comment)
+    return figures
+
+
+@transaction.atomic
+def reopen_figure(*, figure: Figure, user, reason: str) -> Figure:
+    """A reviewer reopens an approved figure so that the clerk can correct it."""
+    access.require(access.can_review(user), "只有审核员可以重新开放数据。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写重新开放的原因。")
+    figure = _locked_figure(figure.pk)
+    ensure_open(figure.period)
+    if figure.status != FigureStatus.APPROVED:
+        raise ValidationError(f"{figure.indicator.name}尚未审核通过，无需重新开放。")
+    return _send_back(figure, user=user, reason=reason, kind=CommentKind.REOPEN, action="重新开放")
+
+
+def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> Figure:
+    """Hand a figure back to its clerk with the reviewer's reason, in its history and thread."""
+    figure.status = FigureStatus.RETURNED
+    figure.return_reason = reason
+    figure.updated_by = user
+    figure.version += 1
+    record(figure, user=user, reason=f"{action}：{reason}")
+    figure.save()
+    FigureComment.objects.create(figure=figure, author=user, kind=kind, text=reason)
+    return figure
+
+
+@transaction.atomic
+def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
+    """A remark in the figure's thread, by a reviewer or a clerk of the department."""
+    department = figure.indicator.department
+    access.require(
+        access.can_review(user) or access.can_enter_figures(user, department),
+        "您不能对该数据发表意见。",
+    )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("意见内容不能为空。")
+    return FigureComment.objects.create(
+        figure=figure, author=user, kind=CommentKind.COMMENT, text=text[:2000]
+    )
