@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lawgov.context_processors.site",
             ],
+            # {{ value|figure }} everywhere, so that no page writes a number its own way.
+            "builtins": ["lawgov.templatetags.figures"],
         },
     },
 ]

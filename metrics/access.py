@@ -6,7 +6,16 @@ from django.core.exceptions import PermissionDenied
 from .models import Department
 
 
+def _actor(user):
+    """Every check needs the acting user: a missing one is a programming error, never a
+    silent pass."""
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    return user
+
+
 def can_view_department(user, department: Department) -> bool:
+    _actor(user)
     if not user.is_authenticated or not user.is_active:
         return False
     if user.has_perm("metrics.view_all_figures"):
@@ -15,6 +24,7 @@ def can_view_department(user, department: Department) -> bool:
 
 
 def can_enter_figures(user, department: Department) -> bool:
+    _actor(user)
     return (
         user.is_authenticated
         and user.is_active
@@ -24,11 +34,18 @@ def can_enter_figures(user, department: Department) -> bool:
 
 
 def can_review(user) -> bool:
+    _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.review_figures")
 
 
 def can_remind(user) -> bool:
+    _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.send_reminders")
+
+
+def can_lock_periods(user) -> bool:
+    _actor(user)
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.lock_period")
 
 
 def require(allowed: bool, message: str) -> None:

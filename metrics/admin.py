@@ -370,7 +370,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "period",
         "day",
         "manual",
-        "missing",
+        "unsent",
         "returned",
         "recipients",
         "emailed",

@@ -94,6 +94,13 @@ class Indicator(models.Model):
     )
     help_text = models.TextField("填报说明", blank=True)
     order = models.PositiveIntegerField("排序", default=0)
+    # The leader's dashboard shows the headline figures (核心数据), in this order.
+    headline_order = models.PositiveSmallIntegerField(
+        "核心数据顺序",
+        null=True,
+        blank=True,
+        help_text="填写后在驾驶舱“核心数据同比”中按此顺序显示",
+    )
     history = HistoricalRecords(verbose_name="指标历史")
 
     class Meta:
@@ -449,7 +456,16 @@ class Reminder(models.Model):
         blank=True,
         related_name="+",
     )
-    missing = models.PositiveIntegerField("未报送项数", default=0)
+    # The portal notice this reminder made; its text is what the email sends.
+    notice = models.OneToOneField(
+        "Notice",
+        verbose_name="通知",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminder",
+    )
+    unsent = models.PositiveIntegerField("未报送项数", default=0)
     returned = models.PositiveIntegerField("被退回项数", default=0)
     recipients = models.PositiveIntegerField("邮件收件人数", default=0)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)

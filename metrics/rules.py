@@ -4,8 +4,9 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .change import big_change_warning
 from .models import Department, RuleSeverity, ValidationRule
-from .validation import check_change, plain
+from .numbers import plain
 
 _OPERATORS = {
     "<=": operator.le,
@@ -96,7 +97,9 @@ def department_findings(
         elif result.is_pending and values.get(code) is not None:
             findings.append(Finding(code, "pending", result.message))
     for indicator in indicators:
-        warning = check_change(indicator, values.get(indicator.code), previous.get(indicator.code))
+        warning = big_change_warning(
+            indicator.name, values.get(indicator.code), previous.get(indicator.code)
+        )
         if warning:
             findings.append(Finding(indicator.code, "warning", warning))
     return findings

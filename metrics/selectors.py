@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from .change import Change
 from .models import (
     Department,
     Figure,
@@ -18,8 +19,9 @@ from .models import (
     ReportingPeriod,
     ValidationRule,
 )
+from .numbers import plain
+from .progress import STATE_LABELS, Progress, State, clerk_may_edit, state_of
 from .rules import department_findings
-from .validation import change_ratio, plain
 
 
 def period_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
@@ -58,49 +60,59 @@ def current_period() -> ReportingPeriod | None:
     return periods.filter(state=PeriodState.OPEN).first() or periods.first()
 
 
-def department_progress(*, department: Department, period: ReportingPeriod) -> dict:
-    """A clerk's view: each indicator of the department with this period's figure (or None)."""
-    from .models import FigureStatus, Indicator
-
-    figures = {
-        f.indicator_id: f
-        for f in Figure.objects.filter(period=period, indicator__department=department)
-    }
-    rows = [
-        (indicator, figures.get(indicator.pk))
-        for indicator in Indicator.objects.filter(department=department).select_related("section")
-    ]
-    filled = sum(1 for _, f in rows if f is not None and f.value is not None)
-    return {
-        "department": department,
-        "rows": rows,
-        "expected": len(rows),
-        "filled": filled,
-        "missing": len(rows) - filled,
-        "returned": sum(1 for _, f in rows if f is not None and f.status == FigureStatus.RETURNED),
-        "approved": sum(1 for _, f in rows if f is not None and f.status == FigureStatus.APPROVED),
-    }
+# How many of a department's indicators are in each state (metrics.progress), counted by the
+# database over the period's figures: the same conditions as progress.state_of.
+_STATE_FILTERS = {
+    State.APPROVED: Q(status=FigureStatus.APPROVED),
+    State.SUBMITTED: Q(status=FigureStatus.SUBMITTED),
+    State.RETURNED: Q(status=FigureStatus.RETURNED),
+    State.DRAFT: Q(status=FigureStatus.DRAFT, value__isnull=False),
+}
 
 
-def progress_by_department(*, period: ReportingPeriod):
-    """Per department: indicators expected and figures filled / submitted / approved / returned,
-    counted by the database."""
+def state_counts(prefix: str) -> dict:
+    """Count annotations for the states of the figures reached through `prefix`
+    (a FilteredRelation to the period's figures), `n_expected` for the indicators."""
     from django.db.models import Count
 
-    from .models import FigureStatus
+    def under(q: Q) -> Q:
+        return Q(*[(f"{prefix}__{k}", v) for k, v in q.children])
 
-    in_period = Q(indicators__figures__period=period)
+    return {
+        f"n_{state}": Count(prefix, filter=under(condition))
+        for state, condition in _STATE_FILTERS.items()
+    }
 
-    def count(extra):
-        return Count("indicators__figures", filter=in_period & extra, distinct=True)
 
-    return Department.objects.annotate(
-        expected=Count("indicators", distinct=True),
-        filled=count(Q(indicators__figures__value__isnull=False)),
-        submitted=count(Q(indicators__figures__status=FigureStatus.SUBMITTED)),
-        approved=count(Q(indicators__figures__status=FigureStatus.APPROVED)),
-        returned=count(Q(indicators__figures__status=FigureStatus.RETURNED)),
-    ).order_by("order", "code")
+def progress_of(row: dict) -> Progress:
+    """A Progress from a row annotated with `n_expected` and `state_counts`."""
+    counted = {state: row[f"n_{state}"] for state in _STATE_FILTERS}
+    return Progress(empty=row["n_expected"] - sum(counted.values()), **counted)
+
+
+def progress_by_department(*, period: ReportingPeriod, departments=None):
+    """Each department (all, or those of `departments`) with `.progress` in the period, in one
+    query: its indicators LEFT JOIN the period's figures."""
+    from django.db.models import Count, FilteredRelation, Max
+
+    queryset = Department.objects.all() if departments is None else departments
+    queryset = (
+        queryset.annotate(
+            pf=FilteredRelation(
+                "indicators__figures", condition=Q(indicators__figures__period=period)
+            )
+        )
+        .annotate(
+            n_expected=Count("indicators"),
+            last_activity=Max("pf__updated_at"),
+            **state_counts("pf"),
+        )
+        .order_by("order", "code")
+    )
+    departments = list(queryset)
+    for department in departments:
+        department.progress = progress_of(vars(department))
+    return departments
 
 
 # ---------------------------------------------------------------------------------------
@@ -123,6 +135,7 @@ class SheetRow:
     figure: Figure | None
     previous: Decimal | None
     findings: list = field(default_factory=list)
+    period_locked: bool = False
 
     @property
     def status(self) -> str:
@@ -137,16 +150,23 @@ class SheetRow:
         return self.figure.version if self.figure else 0
 
     @property
+    def state(self) -> str:
+        return state_of(self.figure.status if self.figure else None, self.value)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
     def editable(self) -> bool:
-        return self.figure is None or self.figure.status in (
-            FigureStatus.DRAFT,
-            FigureStatus.RETURNED,
+        """The clerk may still change it (metrics.progress.clerk_may_edit)."""
+        return clerk_may_edit(
+            status=self.figure.status if self.figure else None, period_locked=self.period_locked
         )
 
     @property
-    def change(self) -> Decimal | None:
-        ratio = change_ratio(self.value, self.previous)
-        return None if ratio is None else (ratio * 100).quantize(Decimal("0.1"))
+    def change(self) -> Change:
+        return Change(self.value, self.previous)
 
     @property
     def errors(self):
@@ -176,25 +196,12 @@ class Sheet:
         return next((r for r in self.rows if r.indicator.code == code), None)
 
     @property
-    def counts(self) -> dict:
-        rows = self.rows
-        statuses = [r.status for r in rows]
-        return {
-            "expected": len(rows),
-            "filled": sum(1 for r in rows if r.value is not None),
-            "missing": sum(1 for r in rows if r.value is None),
-            "draft": statuses.count(FigureStatus.DRAFT),
-            "submitted": statuses.count(FigureStatus.SUBMITTED),
-            "returned": statuses.count(FigureStatus.RETURNED),
-            "approved": statuses.count(FigureStatus.APPROVED),
-            "editable": sum(1 for r in rows if r.editable),
-            # Not yet sent (missing or draft); returned ones are counted as returned only,
-            # so that the header's parts add up to the total.
-            "unsent": len(rows)
-            - statuses.count(FigureStatus.SUBMITTED)
-            - statuses.count(FigureStatus.APPROVED)
-            - statuses.count(FigureStatus.RETURNED),
-        }
+    def counts(self) -> Progress:
+        return Progress.of_states(row.state for row in self.rows)
+
+    @property
+    def editable_count(self) -> int:
+        return sum(1 for row in self.rows if row.editable)
 
 
 def department_sheet(
@@ -237,6 +244,7 @@ def department_sheet(
             figure=figures.get(indicator.pk),
             previous=previous.get(indicator.code),
             findings=by_code.get(indicator.code, []),
+            period_locked=period.is_locked,
         )
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
@@ -247,18 +255,15 @@ def department_sheet(
 def review_queue(*, period: ReportingPeriod, today=None):
     """Departments with their progress in the period and whether they were reminded today."""
     today = today or timezone.localdate()
-    return progress_by_department(period=period).annotate(
-        reminded_today=Exists(
-            Reminder.objects.filter(department=OuterRef("pk"), period=period, date=today)
-        )
+    reminded = Exists(Reminder.objects.filter(department=OuterRef("pk"), period=period, date=today))
+    return progress_by_department(
+        period=period, departments=Department.objects.annotate(reminded_today=reminded)
     )
 
 
-def departments_behind(*, period: ReportingPeriod):
-    """Departments with figures not yet submitted (missing, draft or returned)."""
-    return [
-        d for d in progress_by_department(period=period) if d.submitted + d.approved < d.expected
-    ]
+def departments_behind(*, period: ReportingPeriod) -> list[Department]:
+    """Departments with figures still outstanding (empty, draft or returned)."""
+    return [d for d in progress_by_department(period=period) if not d.progress.complete]
 
 
 def reminders_not_emailed(*, since: datetime.datetime):
@@ -266,12 +271,22 @@ def reminders_not_emailed(*, since: datetime.datetime):
     return Reminder.objects.filter(emailed_at__isnull=True, created_at__gte=since).order_by("id")
 
 
+def reminder_recipients(*, department: Department) -> list[str]:
+    """The email addresses of the department's active clerks."""
+    from .models import User
+
+    return sorted(
+        User.objects.filter(
+            department=department, is_active=True, groups__permissions__codename="enter_figures"
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
 def notices_for(*, department: Department, limit: int = 5):
     return Notice.objects.filter(department=department).select_related("period")[:limit]
-
-
-def get_figure(*, period: ReportingPeriod, indicator: Indicator) -> Figure | None:
-    return Figure.objects.filter(period=period, indicator=indicator).first()
 
 
 def periods_to_lock(*, today, grace_days: int = 0):

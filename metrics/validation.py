@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 from .models import Indicator, ValueType
+from .numbers import plain
 
 # Figure.value is DECIMAL(20, 4): sixteen digits before the point.
 MAX_ABS_VALUE = Decimal("1e16")
@@ -63,34 +64,3 @@ def check_value(indicator: Indicator, value: Decimal) -> None:
         raise ValidationError(f"{indicator.name}不应小于 {plain(indicator.lower_bound)}。")
     if indicator.upper_bound is not None and value > indicator.upper_bound:
         raise ValidationError(f"{indicator.name}不应大于 {plain(indicator.upper_bound)}。")
-
-
-def plain(value: Decimal) -> str:
-    """A Decimal as people write it: 98.50 → 98.5, 1E+2 → 100."""
-    return format(value.normalize(), "f")
-
-
-# A figure that moves by more than this share against the previous comparable period is
-# flagged as a warning: it may be right, but the clerk has to explain it (上报说明).
-CHANGE_THRESHOLD = Decimal("0.5")
-
-
-def change_ratio(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """(value − previous) / previous, or None when it cannot be computed."""
-    if value is None or previous is None or previous == 0:
-        return None
-    return (value - previous) / previous
-
-
-def check_change(indicator: Indicator, value: Decimal | None, previous: Decimal | None):
-    """A Chinese warning when the value changed by more than ±50% against the previous
-    period, else None."""
-    ratio = change_ratio(value, previous)
-    if ratio is None or abs(ratio) <= CHANGE_THRESHOLD:
-        return None
-    percent = (ratio * 100).quantize(Decimal("1"))
-    sign = "+" if percent > 0 else ""
-    return (
-        f"{indicator.name}较上期（{plain(previous)}）变化{sign}{percent}%，"
-        f"超过±{plain(CHANGE_THRESHOLD * 100)}%，请在上报说明中说明原因。"
-    )

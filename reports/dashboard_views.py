@@ -17,6 +17,7 @@ from metrics import services as metrics_services
 from metrics.models import Department, Indicator, ReportingPeriod
 
 from . import dashboard as selectors
+from .dashboard import excel
 
 EXPORT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -139,7 +140,7 @@ def export(request):
     _require_dashboard_access(request.user)
     period = _period(request)
     board = selectors.dashboard(user=request.user, period=period)
-    workbook = _workbook(board)
+    workbook = excel.workbook(board)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=EXPORT_CONTENT_TYPE)
@@ -177,97 +178,3 @@ def remind(request):
 def _remind_targets(board) -> list[str]:
     """Departments that have not sent on all their figures (awaiting review is not theirs)."""
     return [r.code for r in board.readiness.blockers if not r.complete]
-
-
-def _workbook(board):
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="B3131B")
-
-    def sheet(title, headers, rows, widths):
-        ws = workbook.create_sheet(title)
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(horizontal="center")
-        for row in rows:
-            ws.append(list(row))
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
-        ws.freeze_panes = "A2"
-        return ws
-
-    def local(moment):
-        return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    sheet(
-        "部门填报进度",
-        ["部门", "应填", "已填", "已报送", "已审核", "已退回", "未填", "时效", "最近更新"],
-        [
-            (
-                r.name,
-                r.expected,
-                r.filled,
-                r.submitted,
-                r.approved,
-                r.returned,
-                r.missing,
-                r.timeliness,
-                local(r.last_activity),
-            )
-            for r in board.rows
-        ],
-        [22, 8, 8, 8, 8, 8, 8, 12, 20],
-    )
-    for cell in workbook["部门填报进度"]["I"][1:]:
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet(
-        "讲话稿就绪度",
-        ["讲话部分", "已审核", "占位数", "就绪率(%)"],
-        [(s.name, s.ready, s.total, s.percent) for s in board.sections]
-        + [("合计", board.readiness.approved, board.readiness.total, board.readiness.percent)],
-        [24, 10, 10, 12],
-    )
-    sheet(
-        "核心数据同比",
-        ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
-        [
-            (h.name, h.unit, h.value, h.status_label, h.previous, h.change, h.change_text)
-            for h in board.headlines
-        ],
-        [30, 8, 14, 10, 14, 10, 18],
-    )
-    sheet(
-        "异常提示",
-        ["类型", "部门", "指标/规则", "说明"],
-        [
-            ("同比变动超过50%", c.department, c.name, f"{c.change_text}（上期{c.previous}）")
-            for c in board.big_changes
-        ]
-        + [("多次退回", r.department, r.name, f"退回{r.times}次") for r in board.repeated_returns]
-        + [
-            (
-                f"校验{f.severity_label}",
-                "",
-                f.name,
-                f.message + (f" 说明：{f.explanation}" if f.explanation else ""),
-            )
-            for f in board.rule_failures
-        ],
-        [16, 20, 34, 60],
-    )
-    sheet(
-        "阻碍正式稿",
-        ["部门", "未审核合计", "未填", "待审核", "草稿/退回"],
-        [
-            (r.name, r.unapproved, r.missing, r.submitted, r.in_progress)
-            for r in board.readiness.blockers
-        ],
-        [22, 12, 8, 8, 10],
-    )
-    return workbook

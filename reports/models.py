@@ -96,6 +96,15 @@ class ReportJob(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="最后重试人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    retried_at = models.DateTimeField("最后重试时间", null=True, blank=True)
     # When the job last went into the queue: its request, or a retry. Stuck-job detection
     # counts from here, so a retried job gets the full time again.
     queued_at = models.DateTimeField("入队时间", default=timezone.now)

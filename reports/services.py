@@ -34,7 +34,9 @@ class QueueUnavailable(Exception):
 
 
 def _require(user, perm: str, message: str) -> None:
-    if user is not None and not user.has_perm(perm):
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    if not (user.is_active and user.has_perm(perm)):
         raise PermissionDenied(message)
 
 
@@ -97,6 +99,7 @@ def create_report_job(
 ) -> ReportJob:
     """Freeze the figures the template needs into a new job. A final report refuses to start
     while any of its figures is missing or unapproved."""
+    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
     if kind not in ReportKind.values:
         raise ValidationError(f"未知的讲话稿类型“{kind}”。")
     template = template or selectors.active_template()
@@ -127,7 +130,8 @@ def request_report(
 
 @transaction.atomic
 def retry_report_job(*, job: ReportJob, user) -> ReportJob:
-    """Queue a failed job again, from the same frozen snapshot."""
+    """Queue a failed job again, from the same frozen snapshot; the job names who retried it
+    and when (the last retry; the requester stays who asked first)."""
     _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
     job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     if job.status != JobStatus.FAILED:
@@ -136,7 +140,11 @@ def retry_report_job(*, job: ReportJob, user) -> ReportJob:
     job.error = ""
     job.finished_at = None
     job.queued_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at", "queued_at"])
+    job.retried_by = user
+    job.retried_at = job.queued_at
+    job.save(
+        update_fields=["status", "error", "finished_at", "queued_at", "retried_by", "retried_at"]
+    )
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=False), robust=False)
     return job
 

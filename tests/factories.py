@@ -62,3 +62,17 @@ class FigureFactory(factory.django.DjangoModelFactory):
     period = factory.LazyFunction(lambda: period("2026"))
     value_type = factory.LazyAttribute(lambda o: o.indicator.value_type)
     value = 10
+
+
+def scheduler():
+    """The scheduler's named system account, as the beat's tasks pass it to the services."""
+    from metrics.system import SystemAccount, system_account
+
+    return system_account(SystemAccount.SCHEDULER)
+
+
+def command_line():
+    """The command line's named system account (load_figures, build_report without --user)."""
+    from metrics.system import SystemAccount, system_account
+
+    return system_account(SystemAccount.COMMAND_LINE)

@@ -14,6 +14,8 @@ from .imports import FigureRow, import_figures
 from .periods import lock_overdue_periods, lock_period, reopen_period
 from .reminders import (
     REMINDER_DAYS_BEFORE,
+    email_reminder,
+    email_unsent_reminders,
     reminder_is_due,
     send_due_reminders,
     send_reminder,
@@ -38,6 +40,8 @@ __all__ = [
     "approve_department",
     "approve_figure",
     "delete_evidence",
+    "email_reminder",
+    "email_unsent_reminders",
     "import_figures",
     "lock_overdue_periods",
     "lock_period",

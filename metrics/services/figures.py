@@ -17,7 +17,14 @@ from ..models import (
 )
 from ..rules import department_findings
 from ..validation import parse_value
-from ._common import EDITABLE_BY_CLERK, FigureConflict, conflict_message, ensure_open, record
+from ._common import (
+    EDITABLE_BY_CLERK,
+    FigureConflict,
+    conflict_message,
+    ensure_open,
+    record,
+    save_figures,
+)
 
 
 @transaction.atomic
@@ -105,12 +112,15 @@ def submit_figures(
     )
     ensure_open(period)
     indicators = list(department.indicators.all())
+    by_pk = {i.pk: i for i in indicators}
     figures = {
         f.indicator_id: f
         for f in Figure.objects.select_for_update(of=("self",)).filter(
             period=period, indicator__department=department
         )
     }
+    for figure in figures.values():
+        figure.indicator = by_pk[figure.indicator_id]  # no query per figure below
     errors: dict[str, list[str]] = {}
 
     def add(code, message):
@@ -150,20 +160,24 @@ def submit_figures(
     if errors:
         raise ValidationError(errors)
     warned = {w.code for w in warnings}
+    explanations = []
     for figure in to_submit:
         figure.status = FigureStatus.SUBMITTED
         figure.updated_by = user
         figure.version += 1
         forced = figure.indicator.code in warned
         record(figure, user=user, reason="强制上报" if forced else "报送")
-        figure.save()
         if forced:
-            FigureComment.objects.create(
-                figure=figure,
-                author=user,
-                kind=CommentKind.EXPLANATION,
-                text=figure.explanation.strip(),
+            explanations.append(
+                FigureComment(
+                    figure=figure,
+                    author=user,
+                    kind=CommentKind.EXPLANATION,
+                    text=figure.explanation.strip(),
+                )
             )
+    save_figures(to_submit)
+    FigureComment.objects.bulk_create(explanations)
     return to_submit
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from .. import access, selectors
@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..rules import evaluate_all
 from ..validation import parse_value
-from ._common import EDITABLE_BY_CLERK, changed_by, record
+from ._common import EDITABLE_BY_CLERK, changed_by, record, save_figures
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,27 @@ def import_figures(
     *,
     period: ReportingPeriod,
     rows: list[FigureRow],
-    user=None,
+    user,
     approve: bool = False,
     source: str = "导入",
     department: Department | None = None,
     skip_empty: bool = False,
 ) -> list[Figure]:
-    """Write every row or none: any bad row refuses the whole file, naming each bad row.
+    """Write every row or none: any bad row refuses the whole file, naming each bad row (by
+    its line and the indicator's name; a code only where the code itself is unknown).
 
-    `department` limits the file to one department's indicators (a clerk's upload);
-    without it the import is administrative and may touch any indicator. `skip_empty` leaves
-    out rows without a value (a clerk's sheet filled in part).
+    `department` limits the file to one department's indicators (a clerk's upload, the API's
+    bulk write); without it the import is administrative (a reviewer, or the command line's
+    system account) and may touch any indicator. `approve` marks the figures approved, which
+    only a reviewer may do. `skip_empty` leaves out rows without a value (a clerk's sheet
+    filled in part).
     """
-    if department is not None and user is not None:
+    if department is not None and not approve:
         access.require(
             access.can_enter_figures(user, department), f"您不能导入{department.name}的数据。"
         )
+    else:
+        access.require(access.can_review(user), "只有审核员可以导入各部门的数据或直接审核通过。")
     if period.is_locked:
         raise ValidationError([f"{period.label}已锁定，不能导入数据。"])
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
@@ -80,19 +85,19 @@ def import_figures(
             errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
             continue
         if code in seen_lines:
-            errors.append(f"第{row.line}行：指标“{code}”与第{seen_lines[code]}行重复。")
+            errors.append(f"第{row.line}行：指标“{indicator.name}”与第{seen_lines[code]}行重复。")
             continue
         seen_lines[code] = row.line
         try:
             value = parse_value(indicator, row.value)
         except ValidationError as exc:
-            errors.append(f"第{row.line}行（{code}）：{' '.join(exc.messages)}")
+            errors.append(f"第{row.line}行（{indicator.name}）：{' '.join(exc.messages)}")
             continue
         if value is None:
             if skip_empty:
                 del seen_lines[code]
                 continue
-            errors.append(f"第{row.line}行（{code}）：数值为空。")
+            errors.append(f"第{row.line}行（{indicator.name}）：数值为空。")
             continue
         parsed[code] = (indicator, value, (row.remark or "").strip())
         if row.version is not None:
@@ -155,6 +160,12 @@ def import_figures(
         figure.updated_by = user
         figure.version += 1
         record(figure, user=user, reason=reason)
-        figure.save()
         saved.append(figure)
+    try:
+        with transaction.atomic():
+            save_figures(saved)
+    except IntegrityError:  # another import created one of these figures meanwhile
+        raise ValidationError(
+            ["其他人正在同时写入这些数据，本次未写入任何数据，请刷新后重试。"]
+        ) from None
     return saved

@@ -19,8 +19,7 @@ from ._common import (
 
 @transaction.atomic
 def lock_period(*, period: ReportingPeriod, user, reason: str = "审核员锁定") -> ReportingPeriod:
-    if user is not None:
-        access.require(user.has_perm("metrics.lock_period"), "您不能锁定报告期。")
+    access.require(access.can_lock_periods(user), "您不能锁定报告期。")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_locked:
         raise ValidationError(f"{period.label}已处于锁定状态。")
@@ -32,9 +31,7 @@ def lock_period(*, period: ReportingPeriod, user, reason: str = "审核员锁定
 
 @transaction.atomic
 def reopen_period(*, period: ReportingPeriod, user, reason: str) -> ReportingPeriod:
-    access.require(
-        user is not None and user.has_perm("metrics.lock_period"), "您不能重新开放报告期。"
-    )
+    access.require(access.can_lock_periods(user), "您不能重新开放报告期。")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写重新开放报告期的原因。")
@@ -47,8 +44,13 @@ def reopen_period(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
     return period
 
 
-def lock_overdue_periods(*, today: datetime.date | None = None, grace_days: int | None = None):
-    """Lock every open period whose deadline (plus the grace days) has passed."""
+@transaction.atomic
+def lock_overdue_periods(
+    *, user, today: datetime.date | None = None, grace_days: int | None = None
+) -> list[ReportingPeriod]:
+    """Lock every open period whose deadline (plus the grace days) has passed; what the beat
+    schedule runs daily as the scheduler's system account."""
+    access.require(access.can_lock_periods(user), "您不能锁定报告期。")
     today = today or timezone.localdate()
     if grace_days is None:
         grace_days = getattr(settings, "METRICS_AUTO_LOCK_GRACE_DAYS", 0)
@@ -57,7 +59,7 @@ def lock_overdue_periods(*, today: datetime.date | None = None, grace_days: int 
         locked.append(
             lock_period(
                 period=period,
-                user=None,
+                user=user,
                 reason=f"超过报送截止日期（{period.deadline:%Y-%m-%d}）自动锁定",
             )
         )

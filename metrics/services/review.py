@@ -12,7 +12,7 @@ from ..models import (
     FigureStatus,
     ReportingPeriod,
 )
-from ._common import ensure_open, record
+from ._common import ensure_open, record, save_figures
 
 
 def _locked_figure(figure_id: int) -> Figure:
@@ -48,20 +48,23 @@ def approve_figure(*, figure: Figure, user, comment: str = "") -> Figure:
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送的数据可以审核通过。"
         )
-    _approve(figure, user=user, comment=comment)
+    _approve([figure], user=user, comment=comment)
     return figure
 
 
-def _approve(figure: Figure, *, user, comment: str = "") -> None:
-    figure.status = FigureStatus.APPROVED
-    figure.return_reason = ""
-    figure.updated_by = user
-    figure.version += 1
-    record(figure, user=user, reason=f"审核通过：{comment}" if comment else "审核通过")
-    figure.save()
-    if comment.strip():
-        FigureComment.objects.create(
-            figure=figure, author=user, kind=CommentKind.APPROVE, text=comment.strip()
+def _approve(figures: list[Figure], *, user, comment: str = "") -> None:
+    comment = comment.strip()
+    for figure in figures:
+        figure.status = FigureStatus.APPROVED
+        figure.return_reason = ""
+        figure.updated_by = user
+        figure.version += 1
+        record(figure, user=user, reason=f"审核通过：{comment}" if comment else "审核通过")
+    save_figures(figures)
+    if comment:
+        FigureComment.objects.bulk_create(
+            FigureComment(figure=f, author=user, kind=CommentKind.APPROVE, text=comment)
+            for f in figures
         )
 
 
@@ -79,8 +82,7 @@ def approve_department(
     )
     if not figures:
         raise ValidationError(f"{department.name}没有待审核的数据。")
-    for figure in figures:
-        _approve(figure, user=user, comment=comment)
+    _approve(figures, user=user, comment=comment)
     return figures
 
 
@@ -110,6 +112,9 @@ def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> 
     return figure
 
 
+COMMENT_MAX_LENGTH = 2000
+
+
 @transaction.atomic
 def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
     """A remark in the figure's thread, by a reviewer or a clerk of the department."""
@@ -121,6 +126,10 @@ def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
     text = (text or "").strip()
     if not text:
         raise ValidationError("意见内容不能为空。")
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            f"意见不能超过 {COMMENT_MAX_LENGTH} 字（现为 {len(text)} 字），请精简后再发表。"
+        )
     return FigureComment.objects.create(
-        figure=figure, author=user, kind=CommentKind.COMMENT, text=text[:2000]
+        figure=figure, author=user, kind=CommentKind.COMMENT, text=text
     )

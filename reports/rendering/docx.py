@@ -237,10 +237,6 @@ def _add_cover(document, speech: RenderedSpeech) -> None:
             cells, (str(i), gap.name, gap.department or "—", gap.reason_label), strict=True
         ):
             cell.text = value
-        # The code on a line of its own, small, as on the PDF's cover: it names the
-        # placeholder in the template without breaking the indicator's name.
-        code = cells[1].add_paragraph().add_run(gap.code)
-        code.font.size = Pt(9)
     for column, width in zip(table.columns, COVER_COLUMNS, strict=True):
         column.width = width  # w:gridCol, which LibreOffice follows
     for row in table.rows:

@@ -9,43 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 
-# Generous precision: the default 28 digits would silently round a huge value
-# (or its normalisation) instead of printing what the department entered.
-_PRECISION = 200
+from metrics.change import NO_PREVIOUS, change_text
+from metrics.numbers import PRECISION, NotANumber, from_text
+from metrics.numbers import plain as format_decimal
 
-NO_PREVIOUS_PHRASE = "上年无可比数据"
+# The phrase for a change without a usable base: metrics.change's, like every other face.
+NO_PREVIOUS_PHRASE = NO_PREVIOUS
+_PRECISION = PRECISION
 
 
-class FilterValueError(ValueError):
+class FilterValueError(NotANumber):
     """The figure's value is not a finite decimal number."""
 
 
 def to_decimal(value: str | int | Decimal | None) -> Decimal:
-    if value is None:
-        raise FilterValueError("缺少数值")
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation as exc:
-            raise FilterValueError(f"“{value}”不是有效的数值") from exc
-    if not number.is_finite():
-        raise FilterValueError(f"“{value}”不是有效的数值")
-    return number
-
-
-def format_decimal(number: Decimal) -> str:
-    """Plain positional notation, no trailing zeros, no exponent, no separators."""
-    with localcontext(prec=_PRECISION):
-        normal = number.normalize()
-    if normal == 0:
-        # Decimal keeps the sign of zero ("-0"), which makes no sense in a speech.
-        return "0"
-    return format(normal, "f")
+    """The snapshot's decimal string as a Decimal; a thousands separator that staff typed into
+    a site value is tolerated."""
+    if isinstance(value, str):
+        value = value.replace(",", "").replace("，", "")
+    try:
+        return from_text(value)
+    except FilterValueError:
+        raise
+    except NotANumber as exc:
+        raise FilterValueError(str(exc)) from None
 
 
 def _truncate(number: Decimal, exponent: int) -> Decimal:
@@ -84,29 +73,15 @@ def duo(value: str | None, previous: str | None = None) -> str:
 
 
 def yoy(value: str | None, previous: str | None = None) -> str:
-    """Year-on-year phrase against the snapshot's previous value.
-
-    One decimal, rounded half-up as in statistical bulletins.  A change that
-    rounds to 0.0% reads 与上年持平, so a tiny decline is never called 增长
-    nor printed as “下降0.0%”.  Without a usable base (previous missing, zero
-    or negative) the phrase is 上年无可比数据.
-    """
+    """Year-on-year phrase against the snapshot's previous value: metrics.change's one rule
+    (one decimal, half up; 与上年持平 when it rounds to zero; 上年无可比数据 without a usable
+    base: previous missing, not a number, zero or negative)."""
     current = to_decimal(value)
-    if previous is None or str(previous).strip() == "":
-        return NO_PREVIOUS_PHRASE
     try:
-        base = to_decimal(previous)
+        base = None if previous is None or str(previous).strip() == "" else to_decimal(previous)
     except FilterValueError:
-        return NO_PREVIOUS_PHRASE
-    if base <= 0:
-        return NO_PREVIOUS_PHRASE
-    with localcontext(prec=_PRECISION):
-        change = ((current - base) / base * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if change == 0:
-        return "与上年持平"
-    if change > 0:
-        return f"同比增长{change}%"
-    return f"同比下降{-change}%"
+        base = None
+    return change_text(current, base)
 
 
 @dataclass(frozen=True)

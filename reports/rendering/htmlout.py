@@ -60,7 +60,7 @@ def _run_html(run: Run) -> str:
         return "<br>"
     text = escape(run.text, quote=False)
     if run.gap is not None:
-        title = escape(f"{run.gap.code}：{run.gap.reason_label}")
+        title = escape(f"{run.gap.name}：{run.gap.reason_label}")
         return f'<mark class="gap gap-{run.gap.reason}" data-code="{escape(run.gap.code)}" title="{title}">{text}</mark>'
     if run.style == "lead":
         text = _PUNCT_RE.sub(r'<span class="punct">\1</span>', text)
@@ -82,7 +82,7 @@ def _paragraph_html(paragraph: Paragraph) -> str:
 
 def _cover_html(speech: RenderedSpeech) -> str:
     rows = "\n".join(
-        f'<tr><td class="number">{i}</td><td>{escape(g.name)}<br><small>{escape(g.code)}</small></td>'
+        f'<tr><td class="number">{i}</td><td>{escape(g.name)}</td>'
         f"<td>{escape(g.department or '—')}</td><td>{escape(g.reason_label)}</td></tr>"
         for i, g in enumerate(speech.gaps, start=1)
     )

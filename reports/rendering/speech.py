@@ -59,7 +59,7 @@ class MissingFigures(Exception):
     def __init__(self, gaps: list[Gap]):
         self.gaps = gaps
         listed = "；".join(
-            f"{g.name}（{g.code}{'，' + g.department if g.department else ''}）：{g.reason_label}"
+            f"{g.name}{'（' + g.department + '）' if g.department else ''}：{g.reason_label}"
             for g in gaps
         )
         super().__init__(f"有{len(gaps)}项数据不能用于定稿：{listed}")

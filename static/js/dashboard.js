@@ -90,7 +90,7 @@
       series("已审核", "approved", COLORS.approved),
       series("已报送待审", "submitted", COLORS.submitted),
       series("草稿/退回", "in_progress", COLORS.progress),
-      series("未填", "missing", COLORS.missing)
+      series("未填", "empty", COLORS.missing)
     ];
     c.setOption(option, true);
     c.off("click");

@@ -35,6 +35,7 @@ def test_push_submit_approve_and_download_the_final_report(
         ],
         approve=True,
         source="测试准备",
+        user=factories.command_line(),
     )
     clerk = token_client(users["clerk_own"])
     reviewer = token_client(users["reviewer"])
@@ -121,6 +122,7 @@ def test_the_documented_example_script_against_a_live_server(
         ],
         approve=True,
         source="测试准备",
+        user=factories.command_line(),
     )
     codes = Indicator.objects.filter(department=sfj).values_list("code", flat=True)
     figures = tmp_path / "figures.json"

@@ -91,22 +91,22 @@ BAD_FILES = {
     ),
     "not a number": (
         "biz_approval_reforms,1\nbiz_inhouse_counsel,十二\n",
-        "第2行（biz_inhouse_counsel）：“十二”不是数字",
+        "第2行（内聘法律顾问）：“十二”不是数字",
     ),
     "negative count": (
         "biz_approval_reforms,-4\n",
-        "第1行（biz_approval_reforms）：完成涉企行政审批事项改革是计数，不能为负数",
+        "第1行（完成涉企行政审批事项改革）：完成涉企行政审批事项改革是计数，不能为负数",
     ),
     "percentage over 100": (
         "grass_grid_coverage,120\n",
-        "第1行（grass_grid_coverage）：网格化管理服务覆盖率是百分比，应在 0 到 100 之间",
+        "第1行（网格化管理服务覆盖率）：网格化管理服务覆盖率是百分比，应在 0 到 100 之间",
     ),
     "fractional count": ("biz_approval_reforms,2.5\n", "应为整数"),
     "NaN": ("biz_approval_reforms,NaN\n", "不是有效的数字"),
     "huge": ("biz_approval_reforms,1e30\n", "数值过大"),
     "duplicate row": (
         "biz_approval_reforms,1\nbiz_approval_reforms,2\n",
-        "第2行：指标“biz_approval_reforms”与第1行重复",
+        "第2行：指标“完成涉企行政审批事项改革”与第1行重复",
     ),
     "empty value": ("biz_approval_reforms,\n", "数值为空"),
 }

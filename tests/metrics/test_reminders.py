@@ -37,7 +37,7 @@ def test_reminders_before_the_deadline_go_once(
 ):
     day = DEADLINE - datetime.timedelta(days=services.REMINDER_DAYS_BEFORE)
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.send_due_reminders(today=day)
+        sent = services.send_due_reminders(user=factories.scheduler(), today=day)
     assert {r.department.code for r in sent} == _behind()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "clerk_gaj@example.gov.cn",
@@ -48,20 +48,33 @@ def test_reminders_before_the_deadline_go_once(
     assert all(r.emailed_at is not None and r.recipients == 1 for r in Reminder.objects.all())
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_due_reminders(today=day) == []  # idempotent per department/day
+        assert (
+            services.send_due_reminders(user=factories.scheduler(), today=day) == []
+        )  # idempotent per department/day
     assert len(mail.outbox) == 3 and Notice.objects.count() == 3
 
 
 def test_no_reminders_on_other_days_before_the_deadline(demo_data):
-    assert services.send_due_reminders(today=DEADLINE - datetime.timedelta(days=10)) == []
-    assert services.send_due_reminders(today=DEADLINE) == []
+    assert (
+        services.send_due_reminders(
+            user=factories.scheduler(), today=DEADLINE - datetime.timedelta(days=10)
+        )
+        == []
+    )
+    assert services.send_due_reminders(user=factories.scheduler(), today=DEADLINE) == []
 
 
 def test_daily_once_overdue(clerks_with_email, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=1))
-        second = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=2))
-        again = services.send_due_reminders(today=DEADLINE + datetime.timedelta(days=2))
+        first = services.send_due_reminders(
+            user=factories.scheduler(), today=DEADLINE + datetime.timedelta(days=1)
+        )
+        second = services.send_due_reminders(
+            user=factories.scheduler(), today=DEADLINE + datetime.timedelta(days=2)
+        )
+        again = services.send_due_reminders(
+            user=factories.scheduler(), today=DEADLINE + datetime.timedelta(days=2)
+        )
     assert len(first) == len(second) == 3 and again == []
     assert Reminder.objects.count() == 6 and len(mail.outbox) == 6
 
@@ -71,11 +84,14 @@ def test_returned_figures_count_as_behind(period, clerk, reviewer, sfj):
 
     fill(sfj, period, clerk)
     services.submit_figures(department=sfj, period=period, user=clerk)
-    assert services.send_reminder(department=sfj, period=period) is None  # all submitted
+    assert (
+        services.send_reminder(department=sfj, period=period, user=factories.scheduler()) is None
+    )  # all submitted
     figure = sfj.indicators.first().figures.get()
     services.return_figure(figure=figure, user=reviewer, reason="核实")
-    reminder = services.send_reminder(department=sfj, period=period)
-    assert (reminder.missing, reminder.returned) == (0, 1)
+    reminder = services.send_reminder(department=sfj, period=period, user=factories.scheduler())
+    assert (reminder.unsent, reminder.returned) == (0, 1)
+    assert reminder.notice == Notice.objects.get()  # the email sends this notice
     assert "1 项被退回" in Notice.objects.get().body
 
 
@@ -109,7 +125,7 @@ def test_manual_reminder_from_the_queue(
 def test_tasks_take_ids_and_run(clerks_with_email, django_capture_on_commit_callbacks, settings):
     gaj = Department.objects.get(code="gaj")
     period = factories.period("2026")
-    reminder = services.send_reminder(department=gaj, period=period)
+    reminder = services.send_reminder(department=gaj, period=period, user=factories.scheduler())
     assert tasks.send_reminder_email(reminder.pk) == 1
     assert tasks.send_reminder_email(reminder.pk) == 0  # a redelivered task mails nobody twice
     assert tasks.send_reminder_email(999999) == 0
@@ -130,7 +146,9 @@ def test_an_email_lost_with_the_broker_goes_out_with_the_next_sweep(clerks_with_
     """The reminder is made while the broker is down (its on-commit email is lost, as the
     outage test shows): the beat's sweep emails it once, and only once."""
     gaj = Department.objects.get(code="gaj")
-    reminder = services.send_reminder(department=gaj, period=factories.period("2026"))
+    reminder = services.send_reminder(
+        department=gaj, period=factories.period("2026"), user=factories.scheduler()
+    )
     assert reminder.emailed_at is None and mail.outbox == []  # the on-commit send never ran
     assert tasks.send_unsent_reminder_emails() == 1
     assert [m.to for m in mail.outbox] == [["clerk_gaj@example.gov.cn"]]
@@ -158,6 +176,8 @@ def test_the_beat_schedule_names_tasks_that_exist():
 def test_the_reminder_email_links_to_the_entry_form(clerks_with_email, settings):
     settings.PORTAL_BASE_URL = "https://fzb.example.gov.cn"
     gaj = Department.objects.get(code="gaj")
-    reminder = services.send_reminder(department=gaj, period=factories.period("2026"))
+    reminder = services.send_reminder(
+        department=gaj, period=factories.period("2026"), user=factories.scheduler()
+    )
     tasks.send_reminder_email(reminder.pk)
     assert "https://fzb.example.gov.cn/entry/2026/" in mail.outbox[0].body

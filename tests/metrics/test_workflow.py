@@ -166,13 +166,15 @@ def test_overdue_periods_lock_automatically(db, settings):
     current = factories.period("2026Q3")
     today = overdue.deadline + datetime.timedelta(days=1)
     assert current.deadline >= today
-    locked = services.lock_overdue_periods(today=today, grace_days=0)
+    locked = services.lock_overdue_periods(user=factories.scheduler(), today=today, grace_days=0)
     assert [p.code for p in locked] == ["2026Q1"]
     overdue.refresh_from_db()
     current.refresh_from_db()
     assert (overdue.state, current.state) == (PeriodState.LOCKED, PeriodState.OPEN)
     assert "自动锁定" in overdue.history.latest("history_id").history_change_reason
-    assert services.lock_overdue_periods(today=today) == []  # idempotent
+    assert (
+        services.lock_overdue_periods(user=factories.scheduler(), today=today) == []
+    )  # idempotent
 
 
 def test_lock_overdue_periods_command_honours_grace_days(db):
@@ -352,7 +354,7 @@ def test_change_against_previous_period(
     warnings = sheet.row("biz_approval_reforms").warnings
     assert bool(warnings) == warned
     if warned:
-        assert "较上期" in warnings[0].message and "±50%" in warnings[0].message
+        assert "较上年同期" in warnings[0].message and "±50%" in warnings[0].message
         with pytest.raises(ValidationError):
             services.submit_figures(department=spj, period=period, user=spj_clerk)
     else:

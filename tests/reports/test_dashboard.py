@@ -107,33 +107,6 @@ def _rows(board_data, period, today):
 # --- pure helpers --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("current", "previous", "text"),
-    [
-        ("112.5", "100", "同比增长12.5%"),
-        ("96.9", "100", "同比下降3.1%"),
-        ("100", "100", "与上年持平"),
-        ("64", "58", "同比增长10.3%"),
-        ("1800", "1860", "同比下降3.2%"),
-        ("5", "0", "上年为零"),
-        ("0", "0", "与上年持平"),
-        ("5", None, "无上年数据"),
-        (None, "5", "本期未填报"),
-    ],
-)
-def test_change_text(current, previous, text):
-    to_decimal = lambda v: None if v is None else Decimal(v)  # noqa: E731
-    assert dashboard.change_text(to_decimal(current), to_decimal(previous)) == text
-
-
-def test_change_is_a_decimal_rounded_half_up():
-    change = dashboard.change_percent(Decimal("1.0005"), Decimal("1"))
-    assert change == Decimal("0.1") and isinstance(change, Decimal)
-    assert dashboard.percent(1, 3) == Decimal("33.3")
-    assert dashboard.percent(2, 3) == Decimal("66.7")
-    assert dashboard.percent(1, 0) is None
-
-
 # --- counts against the hand-computed fixture ------------------------------------------------
 
 
@@ -141,7 +114,7 @@ def test_department_counts(board_data, cur):
     rows = _rows(board_data, cur, today=datetime.date(2026, 3, 10))
     assert list(rows) == ["ta", "tb", "tc"]
     ta, tb, tc = rows["ta"], rows["tb"], rows["tc"]
-    assert (ta.expected, ta.filled, ta.submitted, ta.approved, ta.returned, ta.missing) == (
+    assert (ta.expected, ta.filled, ta.submitted, ta.approved, ta.returned, ta.empty) == (
         4,
         3,
         1,
@@ -150,8 +123,9 @@ def test_department_counts(board_data, cur):
         1,
     )
     assert (ta.draft, ta.in_progress, ta.unapproved, ta.complete) == (0, 1, 3, False)
-    assert (tb.expected, tb.filled, tb.approved, tb.missing, tb.complete) == (2, 2, 2, 0, True)
-    assert (tc.expected, tc.filled, tc.draft, tc.missing, tc.in_progress) == (3, 1, 2, 2, 1)
+    assert (tb.expected, tb.filled, tb.approved, tb.empty, tb.complete) == (2, 2, 2, 0, True)
+    # One state per indicator (metrics.progress): an empty draft is 未填, not 草稿.
+    assert (tc.expected, tc.filled, tc.draft, tc.empty, tc.in_progress) == (3, 1, 1, 2, 1)
     # Last activity: the latest updated_at of the department's figures in this period.
     latest = Figure.objects.filter(period=cur, indicator__department=board_data["ta"])
     assert ta.last_activity == max(f.updated_at for f in latest)
@@ -169,12 +143,13 @@ def test_timeliness_before_and_after_the_deadline(board_data, cur):
     assert after["tb"].days_overdue == 0 and after["tb"].timeliness == "已报齐"
     totals = dashboard.totals(list(after.values()))
     assert (totals.departments, totals.complete, totals.overdue) == (3, 1, 2)
-    assert (totals.expected, totals.approved, totals.missing) == (9, 3, 3)
+    assert (totals.expected, totals.approved, totals.empty) == (9, 3, 3)
 
 
 def test_sections_and_readiness(board_data, cur):
     sections = {
-        s.code: s for s in dashboard.section_rows(period=cur, departments=board_data["departments"])
+        s.code: s
+        for s in dashboard.queries.section_rows(period=cur, departments=board_data["departments"])
     }
     assert (sections["biz"].ready, sections["biz"].total) == (1, 4)
     assert (sections["grass"].ready, sections["grass"].total) == (2, 2)
@@ -189,7 +164,7 @@ def test_sections_and_readiness(board_data, cur):
 
 
 def test_big_changes_against_the_previous_period(board_data, cur, prev):
-    changes, total = dashboard.big_changes(
+    changes, total = dashboard.queries.big_changes(
         period=cur, previous=prev, departments=board_data["departments"]
     )
     assert total == 2
@@ -197,7 +172,7 @@ def test_big_changes_against_the_previous_period(board_data, cur, prev):
         ("ta_1", Decimal("100.0"), "同比增长100.0%"),
         ("ta_3", Decimal("-70.0"), "同比下降70.0%"),
     ]
-    assert dashboard.big_changes(
+    assert dashboard.queries.big_changes(
         period=cur, previous=None, departments=Department.objects.all()
     ) == ([], 0)
 
@@ -211,10 +186,12 @@ def test_figures_returned_more_than_once(board_data, cur):
     once = Figure.objects.get(indicator__code="ta_3", period=cur)  # created returned
     once.value = Decimal(4)
     once.save()
-    flagged = dashboard.repeated_returns(period=cur, departments=board_data["departments"])
+    flagged = dashboard.queries.repeated_returns(period=cur, departments=board_data["departments"])
     assert [(r.code, r.times) for r in flagged] == [("ta_2", 2)]
     assert (
-        dashboard.repeated_returns(period=cur, departments=Department.objects.filter(code="tb"))
+        dashboard.queries.repeated_returns(
+            period=cur, departments=Department.objects.filter(code="tb")
+        )
         == []
     )
 
@@ -227,12 +204,12 @@ def test_rule_failures_with_explanations(cur):
     district.explanation = "新建两个区级分中心"
     district.save()
     _figure(catalogue["grass_township_centers"], cur, 2, S)
-    failures = dashboard.rule_failures(period=cur, department_ids=None)
+    failures = dashboard.queries.rule_failures(period=cur, department_ids=None)
     assert [(f.severity, f.is_error) for f in failures] == [("error", True), ("warning", False)]
     assert "办结行政复议案件数不应超过受理数" in failures[0].message
     assert failures[1].explanation == "新建两个区级分中心"
     sfj = Department.objects.get(code="sfj")
-    only_sfj = dashboard.rule_failures(period=cur, department_ids={sfj.pk})
+    only_sfj = dashboard.queries.rule_failures(period=cur, department_ids={sfj.pk})
     assert [f.severity for f in only_sfj] == ["error"]
 
 
@@ -246,14 +223,24 @@ def test_headlines_with_previous_period(cur, prev):
         _figure(catalogue[code], cur, now, S)
         _figure(catalogue[code], prev, before, A)
     _figure(catalogue["grass_disputes_mediated"], cur, 10, D)
-    lines = dashboard.headlines(period=cur, previous=prev, departments=Department.objects.all())
-    assert [h.code for h in lines] == list(dashboard.HEADLINE_CODES)
+    lines = dashboard.queries.headlines(
+        period=cur, previous=prev, departments=Department.objects.all()
+    )
+    # The catalogue's headline indicators, in their order (Indicator.headline_order).
+    assert [h.code for h in lines] == [
+        "biz_review_cases_received",
+        "grass_grid_workers",
+        "grass_mass_prevention_force",
+        "grass_disputes_mediated",
+        "edu_people_educated",
+        "edu_materials_distributed",
+    ]
     by_code = {h.code: h for h in lines}
     assert by_code["biz_review_cases_received"].change_text == "同比增长10.3%"
     assert by_code["biz_review_cases_received"].value_display == "64"
     assert by_code["grass_grid_workers"].change_text == "同比下降3.2%"
     assert by_code["edu_people_educated"].change_text == "与上年持平"
-    assert by_code["grass_disputes_mediated"].change_text == "无上年数据"
+    assert by_code["grass_disputes_mediated"].change_text == "上年无可比数据"
     assert by_code["edu_materials_distributed"].change_text == "本期未填报"
     assert by_code["edu_materials_distributed"].status_label == "未填报"
 
@@ -315,9 +302,9 @@ def test_leader_and_reviewer_see_every_department(client, overdue_demo, username
     board = response.context["board"]
     assert len(board.rows) == Department.objects.count() == 7
     gaj = next(r for r in board.rows if r.code == "gaj")
-    assert (gaj.expected, gaj.filled, gaj.missing) == (2, 0, 2)  # 公安分局 has filled nothing
+    assert (gaj.expected, gaj.filled, gaj.empty) == (2, 0, 2)  # 公安分局 has filled nothing
     sfj = next(r for r in board.rows if r.code == "sfj")
-    assert (sfj.expected, sfj.filled, sfj.submitted, sfj.approved, sfj.missing) == (
+    assert (sfj.expected, sfj.filled, sfj.submitted, sfj.approved, sfj.empty) == (
         15,
         13,
         5,
@@ -383,7 +370,7 @@ def test_json_endpoint(client, overdue_demo):
     assert data["period"]["code"] == "2026"
     assert data["readiness"] == {"percent": "34.4", "approved": 11, "total": 32}
     sfj = next(d for d in data["departments"] if d["code"] == "sfj")
-    assert (sfj["approved"], sfj["submitted"], sfj["in_progress"], sfj["missing"]) == (5, 5, 3, 2)
+    assert (sfj["approved"], sfj["submitted"], sfj["in_progress"], sfj["empty"]) == (5, 5, 3, 2)
     assert data["trend"]["code"] == "grass_grid_workers"
     # Only yearly periods in a yearly trend (2024 has no figure for this indicator).
     assert data["trend"]["points"] == [

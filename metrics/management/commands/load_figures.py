@@ -1,11 +1,12 @@
 import getpass
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics import services
 from metrics.models import ReportingPeriod, User
+from metrics.system import SystemAccount, system_account
 from metrics.tabular import read_figure_rows
 
 
@@ -31,11 +32,12 @@ class Command(BaseCommand):
             period_obj = ReportingPeriod.objects.get(code=period)
         except ReportingPeriod.DoesNotExist:
             raise CommandError(f"报告期“{period}”不存在。") from None
-        actor = None
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"用户“{user}”不存在。")
+        else:
+            actor = system_account(SystemAccount.COMMAND_LINE)
         try:
             rows = read_figure_rows(path.read_bytes(), path.name)
             saved = services.import_figures(
@@ -43,14 +45,16 @@ class Command(BaseCommand):
                 rows=rows,
                 user=actor,
                 approve=approve,
-                # Without a portal user, the history still names who acted: the account
-                # that ran the command.
+                # The history names the portal user, or the system account and the operating
+                # system's account that ran the command.
                 source=(
                     f"管理导入：{path.name}"
-                    if actor
-                    else f"管理导入：{path.name}（命令行，系统账户 {_os_account()}）"
+                    if user
+                    else f"管理导入：{path.name}（命令行，操作系统账户 {_os_account()}）"
                 ),
             )
+        except PermissionDenied as exc:
+            raise CommandError(f"导入失败，未导入任何数据：{exc}") from None
         except ValidationError as exc:
             raise CommandError("导入失败，未导入任何数据：\n" + "\n".join(exc.messages)) from None
         state = "已审核" if approve else "草稿"

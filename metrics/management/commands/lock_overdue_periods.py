@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 
 from metrics import selectors, services
+from metrics.system import SystemAccount, system_account
 
 
 class Command(BaseCommand):
@@ -33,7 +34,9 @@ class Command(BaseCommand):
             for period in periods:
                 self.stdout.write(f"将锁定：{period.code}（截止 {period.deadline:%Y-%m-%d}）")
             return
-        locked = services.lock_overdue_periods(today=day, grace_days=grace_days)
+        locked = services.lock_overdue_periods(
+            user=system_account(SystemAccount.SCHEDULER), today=day, grace_days=grace_days
+        )
         if not locked:
             self.stdout.write("没有需要锁定的报告期。")
         for period in locked:

@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand
 
 from metrics import services
+from metrics.system import SystemAccount, system_account
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, today, **options):
         day = datetime.date.fromisoformat(today) if today else None
-        sent = services.send_due_reminders(today=day)
+        sent = services.send_due_reminders(user=system_account(SystemAccount.SCHEDULER), today=day)
         for reminder in sent:
             self.stdout.write(f"已催报：{reminder.department.name} {reminder.period.code}")
         self.stdout.write(self.style.SUCCESS(f"共催报 {len(sent)} 个部门。"))

@@ -1,9 +1,11 @@
 import shutil
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.models import ReportingPeriod, User
+from metrics.system import SystemAccount, system_account
 from reports import selectors, services
 from reports.models import JobStatus, ReportKind
 
@@ -23,9 +25,14 @@ class Command(BaseCommand):
             period_obj = ReportingPeriod.objects.get(code=period)
         except ReportingPeriod.DoesNotExist:
             raise CommandError(f"报告期“{period}”不存在。") from None
-        actor = User.objects.filter(username=user).first() if user else None
-        if user and actor is None:
-            raise CommandError(f"用户“{user}”不存在。")
+        if user:
+            actor = User.objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"用户“{user}”不存在。")
+        else:
+            actor = system_account(
+                SystemAccount.COMMAND_LINE, permissions=("reports.request_report",)
+            )
         # Checked before anything is built or recorded: a job whose file cannot be written
         # out would be left behind for nothing.
         for path in filter(None, (output, docx)):
@@ -35,6 +42,8 @@ class Command(BaseCommand):
         kind = ReportKind.DRAFT if draft else ReportKind.FINAL
         try:
             job = services.create_report_job(period=period_obj, kind=kind, user=actor)
+        except PermissionDenied as refused:
+            raise CommandError(f"{actor}：{refused}") from None
         except services.ReportNotReady as refused:
             lines = [
                 f"{period_obj.label}不能生成正式稿，以下 {len(refused.gaps)} 项数据尚未填写或未审核："

@@ -101,7 +101,8 @@ def test_draft_cover_and_highlighted_markers(draft_docx):
     first, second = draft_docx.sections
     assert draft_docx.paragraphs[0].text == "草稿说明"
     table = draft_docx.tables[0]
-    assert table.rows[1].cells[1].text == "受理行政复议案件\nbiz_review_cases_received"
+    # The indicator's name only: the leader who reads the cover does not know the codes.
+    assert table.rows[1].cells[1].text == "受理行政复议案件"
     assert table.rows[2].cells[2].text == "区委宣传部"
     # Laid out for reading: a narrow 序号, a wide 指标, left-aligned text off the 28.9 pt line
     # grid, rows that do not split across pages.

@@ -1,0 +1,147 @@
+"""The leader's dashboard (驾驶舱): what its page, its charts and its Excel export show.
+
+- `queries`: the read queries, each a fixed number of queries whatever the size of the data;
+- `rows`: the frozen rows the page shows, worded by metrics' one set of rules
+  (metrics.progress, metrics.change, metrics.numbers);
+- `excel`: the page's tables as a workbook;
+- here: the whole page (`dashboard`) and what the charts draw (`chart_data`), from the same
+  queries as the tables.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from metrics import selectors as metrics_selectors
+from metrics.models import Indicator, ReportingPeriod
+from metrics.numbers import plain
+
+from . import queries
+from .queries import (
+    HISTORY_LIMIT,
+    department_figures,
+    department_rows,
+    indicator_choices,
+    indicator_figures,
+    indicator_history,
+    period_choices,
+    report_jobs,
+    resolve_period,
+    visible_indicator,
+)
+from .rows import Dashboard, readiness, totals
+
+__all__ = [
+    "HISTORY_LIMIT",
+    "Dashboard",
+    "chart_data",
+    "dashboard",
+    "department_figures",
+    "department_rows",
+    "indicator_choices",
+    "indicator_figures",
+    "indicator_history",
+    "period_choices",
+    "report_jobs",
+    "resolve_period",
+    "visible_indicator",
+]
+
+
+def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = None) -> Dashboard:
+    """Everything the dashboard tables show, for what `user` may see."""
+    today = today or timezone.localdate()
+    departments = metrics_selectors.departments_visible_to(user=user)
+    all_departments = user.has_perm("metrics.view_all_figures")
+    previous = metrics_selectors.previous_period(period=period)
+    rows = queries.department_rows(period=period, departments=departments, today=today)
+    sections = queries.section_rows(period=period, departments=departments)
+    changes, changes_total = queries.big_changes(
+        period=period, previous=previous, departments=departments
+    )
+    return Dashboard(
+        period=period,
+        previous=previous,
+        all_departments=all_departments,
+        today=today,
+        rows=rows,
+        totals=totals(rows),
+        sections=sections,
+        readiness=readiness(sections=sections, rows=rows),
+        headlines=queries.headlines(period=period, previous=previous, departments=departments),
+        big_changes=changes,
+        big_changes_total=changes_total,
+        repeated_returns=queries.repeated_returns(period=period, departments=departments),
+        rule_failures=queries.rule_failures(
+            period=period,
+            department_ids=None if all_departments else {r.pk for r in rows},
+        ),
+    )
+
+
+def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = None) -> dict:
+    """What the charts draw, from the same selectors as the tables (numbers as strings)."""
+    today = timezone.localdate()
+    departments = metrics_selectors.departments_visible_to(user=user)
+    rows = queries.department_rows(period=period, departments=departments, today=today)
+    sections = queries.section_rows(period=period, departments=departments)
+    ready = readiness(sections=sections, rows=rows)
+    data = {
+        "period": {
+            "code": period.code,
+            "label": period.label,
+            "deadline": period.deadline.isoformat(),
+            "today": today.isoformat(),
+        },
+        "readiness": {
+            "percent": str(ready.percent),
+            "approved": ready.approved,
+            "total": ready.total,
+        },
+        "sections": [
+            {"code": s.code, "name": s.name, "ready": s.ready, "total": s.total} for s in sections
+        ],
+        "departments": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "label": r.label,
+                "expected": r.expected,
+                "approved": r.approved,
+                "submitted": r.submitted,
+                "in_progress": r.in_progress,
+                "returned": r.returned,
+                "empty": r.empty,
+                "complete": r.complete,
+                "days_overdue": r.days_overdue,
+                "days_left": 0 if r.complete else r.days_left,
+                "timeliness": r.timeliness,
+            }
+            for r in rows
+        ],
+        "trend": None,
+    }
+    indicator = None
+    if indicator_code:
+        indicator = queries.visible_indicator(code=indicator_code, departments=departments)
+    else:
+        indicator = (
+            Indicator.objects.filter(headline_order__isnull=False, department__in=departments)
+            .order_by("headline_order", "code")
+            .first()
+        )
+    if indicator is not None:
+        data["trend"] = {
+            "code": indicator.code,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "points": [
+                {
+                    "period": p["period__code"],
+                    "value": None if p["value"] is None else plain(p["value"]),
+                    "status": p["status"],
+                }
+                for p in queries.trend(indicator=indicator, period=period)
+            ],
+        }
+    return data

@@ -1,0 +1,473 @@
+"""Read queries behind the leader's dashboard (驾驶舱): completeness, timeliness, readiness of the
+speech, headline figures with 同比, anomalies and the period's report jobs.
+
+Every function counts in the database (conditional aggregates over a `FilteredRelation` join, or
+correlated subqueries) and runs a fixed number of queries whatever the number of departments,
+indicators and periods; Python only loops over the aggregated rows, one per department or section.
+Values stay `Decimal`; how they are worded is metrics' one set of rules (see `rows`).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Abs, Coalesce
+from django.utils import timezone
+
+from metrics import selectors as metrics_selectors
+from metrics.change import BIG_CHANGE_MIN_RATIO, Change
+from metrics.models import (
+    Department,
+    Evidence,
+    Figure,
+    FigureStatus,
+    Indicator,
+    ReportingPeriod,
+    Section,
+)
+from metrics.numbers import shown
+from metrics.rules import evaluate_all
+
+from ..models import ReportJob
+from .rows import (
+    BigChange,
+    DepartmentRow,
+    Headline,
+    RepeatedReturn,
+    RuleFailure,
+    SectionRow,
+)
+
+HistoricalFigure = Figure.history.model
+
+ANOMALY_LIMIT = 50
+HISTORY_LIMIT = 200
+REPORT_JOB_LIMIT = 20
+
+
+def display_name(*, username: str | None, last_name: str = "", first_name: str = "") -> str:
+    return f"{last_name or ''}{first_name or ''}".strip() or (username or "")
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def resolve_period(*, code: str | None) -> ReportingPeriod | None:
+    """The period asked for, or the one people are working on; `DoesNotExist` for a bad code."""
+    if code:
+        return metrics_selectors.get_period(code=code)
+    return metrics_selectors.current_period()
+
+
+def period_choices() -> QuerySet:
+    return ReportingPeriod.objects.order_by("-start", "-end").only("code", "start", "end")
+
+
+def _same_kind(period: ReportingPeriod) -> Q:
+    """Periods of the same kind (years with years, quarters with quarters) for a trend line."""
+    kind = period.parsed_code.kind
+    if kind == "Y":
+        return Q(period__code__regex=r"^[0-9]{4}$")
+    return Q(period__code__contains=kind)
+
+
+# --- departments ---------------------------------------------------------------------------
+
+
+def department_rows(
+    *, period: ReportingPeriod, departments: QuerySet, today: datetime.date | None = None
+) -> list[DepartmentRow]:
+    """One row per department, counted in one query (metrics.selectors.progress_by_department)."""
+    today = today or timezone.localdate()
+    return [
+        DepartmentRow(
+            pk=d.pk,
+            code=d.code,
+            name=d.name,
+            short_name=d.short_name,
+            progress=d.progress,
+            last_activity=d.last_activity,
+            deadline=period.deadline,
+            today=today,
+            period_locked=period.is_locked,
+        )
+        for d in metrics_selectors.progress_by_department(period=period, departments=departments)
+    ]
+
+
+# --- sections and readiness ----------------------------------------------------------------
+
+
+def section_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[SectionRow]:
+    """Per section of the speech: its placeholders (indicators) and how many are approved."""
+    indicators = Q(indicators__department__in=departments)
+    queryset = (
+        Section.objects.annotate(
+            f=FilteredRelation(
+                "indicators__figures",
+                condition=Q(indicators__figures__period=period)
+                & Q(indicators__figures__status=FigureStatus.APPROVED),
+            )
+        )
+        .annotate(
+            n_total=Count("indicators", filter=indicators),
+            n_ready=Count("f", filter=indicators),
+        )
+        .order_by("order")
+        .values("code", "name", "n_total", "n_ready")
+    )
+    return [
+        SectionRow(code=r["code"], name=r["name"], total=r["n_total"], ready=r["n_ready"])
+        for r in queryset
+    ]
+
+
+# --- headline figures ----------------------------------------------------------------------
+
+
+def _previous_pk(previous: ReportingPeriod | None) -> int:
+    return previous.pk if previous is not None else -1  # no row has a negative key
+
+
+def headlines(
+    *, period: ReportingPeriod, previous: ReportingPeriod | None, departments: QuerySet
+) -> list[Headline]:
+    """The catalogue's headline indicators (Indicator.headline_order), in that order, with this
+    period's and the previous comparable period's values."""
+    queryset = (
+        Indicator.objects.filter(headline_order__isnull=False, department__in=departments)
+        .annotate(
+            cur=FilteredRelation("figures", condition=Q(figures__period=period)),
+            prev=FilteredRelation(
+                "figures", condition=Q(figures__period_id=_previous_pk(previous))
+            ),
+        )
+        .order_by("headline_order", "code")
+        .values("code", "name", "unit", "cur__value", "cur__status", "prev__value")
+    )
+    return [
+        Headline(
+            code=r["code"],
+            name=r["name"],
+            unit=r["unit"],
+            value=r["cur__value"],
+            status=r["cur__status"],
+            previous=r["prev__value"],
+        )
+        for r in queryset
+    ]
+
+
+# --- anomalies -----------------------------------------------------------------------------
+
+# The database narrows the figures to those that may be big changes, with a margin so that no
+# rounding of its own arithmetic (SQLite compares decimals as floats) can leave one out; the
+# decision is metrics.change's, in Decimal.
+_CANDIDATE_RATIO = BIG_CHANGE_MIN_RATIO - Decimal("0.001")
+
+
+def big_changes(
+    *,
+    period: ReportingPeriod,
+    previous: ReportingPeriod | None,
+    departments: QuerySet,
+    limit: int = ANOMALY_LIMIT,
+) -> tuple[list[BigChange], int]:
+    """Figures that moved more than ±50% against the previous comparable period (the biggest
+    relative moves first, at most `limit`), and how many there are in all."""
+    if previous is None:
+        return [], 0
+    candidates = (
+        Figure.objects.filter(
+            period=period, value__isnull=False, indicator__department__in=departments
+        )
+        .annotate(
+            prevf=FilteredRelation(
+                "indicator__figures", condition=Q(indicator__figures__period=previous)
+            ),
+            previous_value=F("prevf__value"),
+        )
+        .filter(
+            Q(previous_value__gt=0)
+            & (
+                Q(value__gte=F("previous_value") * (1 + _CANDIDATE_RATIO))
+                | Q(value__lte=F("previous_value") * (1 - _CANDIDATE_RATIO))
+            )
+        )
+        .annotate(size=Abs(F("value") - F("previous_value")) / F("previous_value"))
+        .order_by("-size", "indicator__department__order", "indicator__order", "pk")
+        .values(
+            "indicator__code",
+            "indicator__name",
+            "indicator__department__name",
+            "value",
+            "previous_value",
+            "status",
+            "explanation",
+        )
+    )
+    found = [
+        BigChange(
+            code=r["indicator__code"],
+            name=r["indicator__name"],
+            department=r["indicator__department__name"],
+            value=r["value"],
+            previous=r["previous_value"],
+            status=r["status"],
+            explanation=r["explanation"],
+        )
+        for r in candidates
+        if Change(r["value"], r["previous_value"]).is_big
+    ]
+    return found[:limit], len(found)
+
+
+def repeated_returns(
+    *, period: ReportingPeriod, departments: QuerySet, limit: int = ANOMALY_LIMIT
+) -> list[RepeatedReturn]:
+    """Figures returned more than once: history records whose status changed to 'returned'
+    (the figure's previous record, if any, was not returned), counted per figure."""
+    previous_status = (
+        HistoricalFigure.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("status")[:1]
+    )
+    rows = (
+        HistoricalFigure.objects.filter(
+            period_id=period.pk,
+            status=FigureStatus.RETURNED,
+            indicator__department__in=departments,
+        )
+        .annotate(previous_status=Coalesce(Subquery(previous_status), Value("")))
+        .exclude(previous_status=FigureStatus.RETURNED)
+        .values("id", "indicator__code", "indicator__name", "indicator__department__name")
+        .annotate(times=Count("history_id"))
+        .filter(times__gt=1)
+        .order_by("-times", "indicator__code")[:limit]
+    )
+    return [
+        RepeatedReturn(
+            code=r["indicator__code"],
+            name=r["indicator__name"],
+            department=r["indicator__department__name"],
+            times=r["times"],
+        )
+        for r in rows
+    ]
+
+
+def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -> list[RuleFailure]:
+    """The active cross-indicator rules that fail on this period's values, with the departments'
+    written explanations (上报说明, else the remark) for overridden warnings.
+    `department_ids` None: all departments."""
+    rules = list(metrics_selectors.active_rules().select_related("left", "right"))
+    if not rules:
+        return []
+    codes = {r.left.code for r in rules} | {r.right.code for r in rules}
+    # The same values as metrics.selectors.period_values, narrowed to the rules' indicators.
+    figures = Figure.objects.filter(period=period, indicator__code__in=codes).values_list(
+        "indicator__code", "value", "explanation", "remark"
+    )
+    values, remarks = {}, {}
+    for code, value, explanation, remark in figures:
+        values[code] = value
+        remarks[code] = (explanation or remark or "").strip()
+    failures = []
+    for result in evaluate_all(rules, values):
+        rule = result.rule
+        if result.passed is not False:
+            continue
+        owners = (rule.left.department_id, rule.right.department_id)
+        if department_ids is not None and not set(owners) & department_ids:
+            continue
+        notes = [remarks.get(c) for c in (rule.left.code, rule.right.code) if remarks.get(c)]
+        failures.append(
+            RuleFailure(
+                name=rule.name,
+                message=result.message,
+                severity=rule.severity,
+                severity_label="错误" if result.is_error else "警告",
+                explanation="；".join(dict.fromkeys(notes)),
+                department_ids=owners,
+            )
+        )
+    return failures
+
+
+# --- report jobs ---------------------------------------------------------------------------
+
+
+def report_jobs(*, period: ReportingPeriod, limit: int = REPORT_JOB_LIMIT) -> list[ReportJob]:
+    return list(
+        ReportJob.objects.filter(period=period)
+        .select_related("requested_by")
+        .defer("snapshot")
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
+# --- indicators: trend and drill-down -------------------------------------------------------
+
+
+def indicator_choices(*, departments: QuerySet) -> list[dict]:
+    """The catalogue indicators of the visible departments for the trend's <select>."""
+    return list(
+        Indicator.objects.filter(department__in=departments)
+        .order_by("section__order", "order", "code")
+        .values("code", "name", "unit", "section__name")
+    )
+
+
+def visible_indicator(*, code: str, departments: QuerySet) -> Indicator:
+    """The indicator if one of `departments` owns it; `Indicator.DoesNotExist` otherwise."""
+    return Indicator.objects.select_related("section", "department").get(
+        code=code, department__in=departments
+    )
+
+
+def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
+    """The indicator's values over all periods of the same kind as `period`, oldest first."""
+    return list(
+        Figure.objects.filter(Q(indicator=indicator) & _same_kind(period))
+        .order_by("period__start", "period__end")
+        .values("period__code", "value", "status")
+    )
+
+
+def _history_count(figure_ref: str = "pk"):
+    """How many history records the figure (`figure_ref` from the outer query) has."""
+    return Coalesce(
+        Subquery(
+            HistoricalFigure.objects.filter(id=OuterRef(figure_ref))
+            .order_by()
+            .values("id")
+            .annotate(n=Count("history_id"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def _evidence_count(figure_ref: str = "pk"):
+    """How many supporting documents (佐证材料) the figure has."""
+    return Coalesce(
+        Subquery(
+            Evidence.objects.filter(figure_id=OuterRef(figure_ref))
+            .order_by()
+            .values("figure_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def department_figures(*, department: Department, period: ReportingPeriod) -> list[dict]:
+    """Each indicator of the department with the period's figure (if any), who changed it last
+    and how many history records it has."""
+    rows = (
+        Indicator.objects.filter(department=department)
+        .annotate(f=FilteredRelation("figures", condition=Q(figures__period=period)))
+        .annotate(history_count=_history_count("f__id"), evidence_count=_evidence_count("f__id"))
+        .order_by("section__order", "order", "code")
+        .values(
+            "code",
+            "name",
+            "unit",
+            "section__name",
+            "f__id",
+            "f__value",
+            "f__status",
+            "f__remark",
+            "f__explanation",
+            "f__updated_at",
+            "f__updated_by__username",
+            "f__updated_by__last_name",
+            "f__updated_by__first_name",
+            "history_count",
+            "evidence_count",
+        )
+    )
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "unit": r["unit"],
+            "section": r["section__name"],
+            "has_figure": r["f__id"] is not None,
+            "value": r["f__value"],
+            "value_display": shown(r["f__value"]),
+            "status": r["f__status"] or "",
+            "status_label": FigureStatus(r["f__status"]).label if r["f__status"] else "未填报",
+            "remark": r["f__remark"] or "",
+            "explanation": r["f__explanation"] or "",
+            "updated_at": r["f__updated_at"],
+            "updated_by": display_name(
+                username=r["f__updated_by__username"],
+                last_name=r["f__updated_by__last_name"],
+                first_name=r["f__updated_by__first_name"],
+            ),
+            "history_count": r["history_count"] if r["f__id"] is not None else 0,
+            "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
+        }
+        for r in rows
+    ]
+
+
+def indicator_figures(*, indicator: Indicator) -> list[Figure]:
+    """The indicator's figures over all periods, newest first, with their history counts and
+    the change (同比) against the same period a year earlier when there is a figure for it."""
+    figures = list(
+        Figure.objects.filter(indicator=indicator)
+        .select_related("period", "updated_by")
+        .annotate(history_count=_history_count(), evidence_count=_evidence_count())
+        .order_by("-period__start", "-period__end")
+    )
+    by_code = {f.period.code: f for f in figures}
+    for figure in figures:
+        before = by_code.get(figure.period.previous_code)
+        figure.value_display = shown(figure.value)
+        figure.previous_value = before.value if before is not None else None
+        figure.change_text = Change(figure.value, figure.previous_value).text
+    return figures
+
+
+def indicator_history(*, indicator: Indicator, limit: int = HISTORY_LIMIT) -> list:
+    """The indicator's history records, newest first, each with what changed since the figure's
+    previous record (old → new)."""
+    records = list(
+        HistoricalFigure.objects.filter(indicator_id=indicator.pk)
+        .select_related("period", "history_user")
+        .order_by("-history_id")[: limit + 1]
+    )
+    # Pair each record with the figure's previous one among those shown (presentation only).
+    newer: dict[int, object] = {}
+    for record in reversed(records):
+        before = newer.get(record.id)
+        changes = []
+        if before is None:
+            changes.append("新建")
+        else:
+            if before.value != record.value:
+                changes.append(
+                    f"数值 {shown(before.value, empty='空')} → {shown(record.value, empty='空')}"
+                )
+            if before.status != record.status:
+                changes.append(
+                    f"状态 {FigureStatus(before.status).label} → {FigureStatus(record.status).label}"
+                )
+            if before.remark != record.remark:
+                changes.append("备注已修改")
+        record.changes = "；".join(changes) or "—"
+        record.value_display = shown(record.value)
+        newer[record.id] = record
+    return records[:limit]
