@@ -33,7 +33,9 @@ class DecimalStringField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return plain(value)
+        # The database keeps no negative zero: a value answered straight from a save reads
+        # "0", as it does when read again.
+        return plain(abs(value) if value.is_zero() else value)
 
 
 @extend_schema_field(

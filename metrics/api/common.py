@@ -13,7 +13,6 @@ from rest_framework import serializers
 from lawgov.api import code_or_404
 from lawgov.api_fields import DecimalStringField, choice_field, text_field
 
-from .. import access
 from ..models import Figure, FigureStatus
 
 # What FigureSerializer reads beyond the figure's own row.
@@ -83,11 +82,3 @@ class CommentInput(serializers.Serializer):
 
 class ReasonInput(serializers.Serializer):
     reason = text_field(default="", help_text="原因（必填）")
-
-
-def require_entry(user, department):
-    """The service checks this too; checked first here so that a foreign figure is a 403
-    whatever value was sent, rather than a 400 about the value."""
-    access.require(
-        access.can_enter_figures(user, department), f"您不能填报{department.name}的数据。"
-    )

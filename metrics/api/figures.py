@@ -1,9 +1,17 @@
 """Figures: the list a user may see, one figure with its history, evidence and comments, a
 clerk's create, update and bulk import, and the reviewer's approve, return and reopen of one
-figure, and the comments under it."""
+figure, and the comments under it.
+
+Invariants: views are thin: they validate shape with the input serializer, call one service,
+serialize the result. `services.save_figure` checks the permission first and parses the raw
+value itself, so a foreign figure is a 403 whatever number or text was sent (only a body of
+the wrong shape, such as a value of `true`, is a 400 before any service runs); the view never
+parses a value, repeats a permission check a service makes, or opens a transaction around a
+service. A saved figure is answered as the service returned it: the version written, not a
+later writer's."""
 
 import django_filters
-from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -20,7 +28,6 @@ from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
 from ..models import Department, Figure, FigureStatus, Indicator, ReportingPeriod
-from ..validation import parse_value
 from .common import (
     FIGURE_RELATIONS,
     CommentInput,
@@ -28,7 +35,6 @@ from .common import (
     FiguresResultSerializer,
     ReasonInput,
     figures_result,
-    require_entry,
 )
 from .evidence import EvidenceSerializer
 
@@ -192,9 +198,9 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(FigureDetailSerializer(figure).data)
 
-    def _respond(self, figure, http_status=status.HTTP_200_OK):
+    def _respond(self, figure):
         figure = Figure.objects.select_related(*FIGURE_RELATIONS).get(pk=figure.pk)
-        return Response(FigureSerializer(figure).data, status=http_status)
+        return Response(FigureSerializer(figure).data)
 
     @extend_schema(
         tags=["figures"],
@@ -216,13 +222,11 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request):
         data = validated(FigureCreateInput, request)
-        indicator = data["indicator"]
-        require_entry(request.user, indicator.department)
         return self._save_and_respond(
             created=data["version"] == 0,
-            indicator=indicator,
+            indicator=data["indicator"],
             period=data["period"],
-            value=parse_value(indicator, data["value"]),
+            value=data["value"],
             remark=data["remark"],
             explanation=data.get("explanation"),
             user=request.user,
@@ -230,11 +234,15 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def _save_and_respond(self, *, created=False, **save):
-        # Read the answer inside the saving transaction, under its row lock: the client gets
-        # the version it wrote, not a later writer's.
-        with transaction.atomic():
-            figure = services.save_figure(**save)
-            return self._respond(figure, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        # The figure as the service wrote it, so the client gets the version it wrote, not a
+        # later writer's; only the relations the service left unloaded are read (none for a
+        # new figure, one query each for an existing one).
+        figure = services.save_figure(**save)
+        prefetch_related_objects([figure], *FIGURE_RELATIONS)
+        return Response(
+            FigureSerializer(figure).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     def _update(self, request, *, partial: bool):
         if isinstance(request.data, dict) and "version" not in request.data:
@@ -243,18 +251,15 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
                 "更新数据须提供读取时的版本号 version，以免覆盖他人的修改。",
             )
         figure = self.get_object()
-        require_entry(request.user, figure.indicator.department)
         data = validated(FigureUpdateInput, request, partial=partial)
-        indicator = figure.indicator
-        value = parse_value(indicator, data["value"]) if "value" in data else figure.value
         if partial and "remark" not in data:
             remark = figure.remark
         else:
             remark = data.get("remark", "")
         return self._save_and_respond(
-            indicator=indicator,
+            indicator=figure.indicator,
             period=figure.period,
-            value=value,
+            value=data.get("value", figure.value),
             remark=remark,
             explanation=data.get("explanation"),
             user=request.user,
@@ -327,6 +332,13 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(figures_result(figures))
 
+    def _review(self, request, input_class, service):
+        """A reviewer's decision on one figure: the input's fields (a comment or a reason)
+        are the service's arguments."""
+        figure = self.get_object()
+        data = validated(input_class, request)
+        return self._respond(service(figure=figure, user=request.user, **data))
+
     @extend_schema(
         tags=["workflow"],
         summary="审核通过一项已报送的数据（审核员）",
@@ -335,10 +347,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        figure = self.get_object()
-        data = validated(CommentInput, request)
-        figure = services.approve_figure(figure=figure, user=request.user, comment=data["comment"])
-        return self._respond(figure)
+        return self._review(request, CommentInput, services.approve_figure)
 
     @extend_schema(
         tags=["workflow"],
@@ -349,10 +358,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        figure = self.get_object()
-        data = validated(ReasonInput, request)
-        figure = services.return_figure(figure=figure, user=request.user, reason=data["reason"])
-        return self._respond(figure)
+        return self._review(request, ReasonInput, services.return_figure)
 
     @extend_schema(
         tags=["workflow"],
@@ -362,10 +368,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        figure = self.get_object()
-        data = validated(ReasonInput, request)
-        figure = services.reopen_figure(figure=figure, user=request.user, reason=data["reason"])
-        return self._respond(figure)
+        return self._review(request, ReasonInput, services.reopen_figure)
 
     @extend_schema(
         tags=["workflow"],

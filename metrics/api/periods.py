@@ -58,8 +58,14 @@ class PeriodViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PeriodSerializer
     queryset = ReportingPeriod.objects.order_by("-end", "code")
 
-    def _department(self, code):
-        return get_object_or_404(Department, code=code_or_404(code))
+    def _for_department(self, request, department_code, input_class, service):
+        """A step of one department's workflow for the period, answered with its figures: the
+        input's fields (`force`, a comment) are the service's arguments."""
+        period = self.get_object()
+        department = get_object_or_404(Department, code=code_or_404(department_code))
+        data = validated(input_class, request)
+        figures = service(department=department, period=period, user=request.user, **data)
+        return Response(figures_result(figures))
 
     @extend_schema(
         tags=["workflow"],
@@ -78,13 +84,7 @@ class PeriodViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         url_name="submit",
     )
     def submit(self, request, code=None, department_code=None):
-        period = self.get_object()
-        department = self._department(department_code)
-        data = validated(SubmitInput, request)
-        figures = services.submit_figures(
-            department=department, period=period, user=request.user, force=data["force"]
-        )
-        return Response(figures_result(figures))
+        return self._for_department(request, department_code, SubmitInput, services.submit_figures)
 
     @extend_schema(
         tags=["workflow"],
@@ -99,13 +99,9 @@ class PeriodViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         url_name="approve-department",
     )
     def approve_department(self, request, code=None, department_code=None):
-        period = self.get_object()
-        department = self._department(department_code)
-        data = validated(CommentInput, request)
-        figures = services.approve_department(
-            department=department, period=period, user=request.user, comment=data["comment"]
+        return self._for_department(
+            request, department_code, CommentInput, services.approve_department
         )
-        return Response(figures_result(figures))
 
     @extend_schema(
         tags=["workflow"],
