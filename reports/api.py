@@ -17,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
+from lawgov.api_fields import CodeField, choice_field
 from metrics import access
-from metrics.api import CodeField, choice_field
 from metrics.models import ReportingPeriod
 
 from . import services

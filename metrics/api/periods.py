@@ -1,0 +1,130 @@
+"""Reporting periods and their workflow: the period list, a department's submit and approval
+for a period, and the reviewer's lock and reopen of a whole period.
+
+Invariants: views are thin: they validate shape with the input serializer, call one service
+(which checks the permission and runs in its own transaction), serialize the result. A
+department's figures come back as one `FiguresResult`, read again in a single query."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lawgov.api import ApiMixin, code_or_404
+from lawgov.api_fields import choice_field, text_field, validated
+
+from .. import services
+from ..models import Department, PeriodState, ReportingPeriod
+from .common import (
+    CodeLookupMixin,
+    CommentInput,
+    FiguresResultSerializer,
+    ReasonInput,
+    figures_result,
+)
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    previous_code = serializers.CharField(read_only=True, help_text="上一可比报告期")
+    state = choice_field(PeriodState.choices, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["code", "label", "start", "end", "deadline", "state", "previous_code", "url"]
+
+    def get_url(self, period) -> str:
+        return reverse("api:period-detail", args=[period.code])
+
+
+class SubmitInput(serializers.Serializer):
+    force = serializers.BooleanField(
+        default=False, help_text="强制上报：有预警时照样报送（每个预警项须已填写上报说明）"
+    )
+
+
+class LockInput(serializers.Serializer):
+    reason = text_field(default="", help_text="锁定原因（可选）")
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["periods"], summary="报告期列表"),
+    retrieve=extend_schema(tags=["periods"], summary="一个报告期"),
+)
+class PeriodViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PeriodSerializer
+    queryset = ReportingPeriod.objects.order_by("-end", "code")
+
+    def _for_department(self, request, department_code, input_class, service):
+        """A step of one department's workflow for the period, answered with its figures: the
+        input's fields (`force`, a comment) are the service's arguments."""
+        period = self.get_object()
+        department = get_object_or_404(Department, code=code_or_404(department_code))
+        data = validated(input_class, request)
+        figures = service(department=department, period=period, user=request.user, **data)
+        return Response(figures_result(figures))
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="报送一个部门本期的全部数据（填报员）",
+        description=(
+            "全部或全不：有未填写的数据或错误规则不通过时拒绝（400 invalid，`fields` 按指标代码"
+            "列出原因）；有预警时普通报送被拒，`force: true` 且每个预警项已填写上报说明时照样报送。"
+        ),
+        request=SubmitInput,
+        responses={200: FiguresResultSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"departments/(?P<department_code>[^/]+)/submit",
+        url_name="submit",
+    )
+    def submit(self, request, code=None, department_code=None):
+        return self._for_department(request, department_code, SubmitInput, services.submit_figures)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="审核通过一个部门本期全部已报送的数据（审核员）",
+        request=CommentInput,
+        responses={200: FiguresResultSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"departments/(?P<department_code>[^/]+)/approve",
+        url_name="approve-department",
+    )
+    def approve_department(self, request, code=None, department_code=None):
+        return self._for_department(
+            request, department_code, CommentInput, services.approve_department
+        )
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="锁定报告期（审核员）",
+        request=LockInput,
+        responses={200: PeriodSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def lock(self, request, code=None):
+        period = self.get_object()
+        reason = validated(LockInput, request)["reason"] or "审核员锁定"
+        period = services.lock_period(period=period, user=request.user, reason=reason)
+        return Response(PeriodSerializer(period).data)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="重新开放报告期（审核员，须填写原因）",
+        request=ReasonInput,
+        responses={200: PeriodSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, code=None):
+        period = self.get_object()
+        reason = validated(ReasonInput, request)["reason"]
+        period = services.reopen_period(period=period, user=request.user, reason=reason)
+        return Response(PeriodSerializer(period).data)
