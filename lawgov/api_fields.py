@@ -11,7 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrics.validation import plain
+from metrics.numbers import plain
 
 MAX_TEXT = 2000
 
@@ -33,9 +33,8 @@ class DecimalStringField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        # The database keeps no negative zero: a value answered straight from a save reads
-        # "0", as it does when read again.
-        return plain(abs(value) if value.is_zero() else value)
+        # metrics.numbers.plain, as on every page: no exponent, no trailing zeros, no "-0".
+        return plain(value)
 
 
 @extend_schema_field(

@@ -129,6 +129,20 @@ def previous_values(
     return dict(figures.values_list("indicator__code", "value"))
 
 
+def attach_previous_values(figures: list[Figure]) -> None:
+    """Set `previous_value` on each figure: its indicator's value in the previous comparable
+    period (None if there is none), in one query for all of them."""
+    wanted = {(f.indicator_id, f.period.previous_code) for f in figures}
+    found = {}
+    if wanted:
+        rows = Figure.objects.filter(
+            indicator_id__in={i for i, _ in wanted}, period__code__in={c for _, c in wanted}
+        ).values_list("indicator_id", "period__code", "value")
+        found = {(i, c): v for i, c, v in rows}
+    for figure in figures:
+        figure.previous_value = found.get((figure.indicator_id, figure.period.previous_code))
+
+
 @dataclass
 class SheetRow:
     indicator: Indicator

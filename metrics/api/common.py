@@ -8,12 +8,16 @@ OpenAPI schema are the class names here and must not change."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lawgov.api import code_or_404
 from lawgov.api_fields import DecimalStringField, choice_field, text_field
 
+from .. import selectors
+from ..change import Change
 from ..models import Figure, FigureStatus
+from ..numbers import plain
 
 # What FigureSerializer reads beyond the figure's own row.
 FIGURE_RELATIONS = ("indicator__department", "period", "updated_by")
@@ -27,6 +31,11 @@ class CodeLookupMixin:
         return get_object_or_404(self.get_queryset(), code=code_or_404(self.kwargs["code"]))
 
 
+class ChangeOutput(serializers.Serializer):
+    percent = serializers.CharField(allow_null=True)
+    text = serializers.CharField()
+
+
 class FigureSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="period.code")
     indicator = serializers.CharField(source="indicator.code")
@@ -35,6 +44,13 @@ class FigureSerializer(serializers.ModelSerializer):
     status = choice_field(FigureStatus.choices, read_only=True)
     updated_by = serializers.CharField(
         source="updated_by.username", allow_null=True, default=None, help_text="最后修改人用户名"
+    )
+    previous_value = serializers.SerializerMethodField(
+        help_text="上一可比报告期（上年同期）的数值；没有则为 null"
+    )
+    change = serializers.SerializerMethodField(
+        help_text="同比：percent 为一位小数（四舍五入）的百分比，无可比基数时为 null；"
+        "text 为各页面与讲话稿共用的表述（同比增长12.3% / 同比下降3.1% / 与上年持平 / 上年无可比数据）"
     )
     url = serializers.SerializerMethodField()
 
@@ -46,6 +62,8 @@ class FigureSerializer(serializers.ModelSerializer):
             "indicator",
             "department",
             "value",
+            "previous_value",
+            "change",
             "remark",
             "explanation",
             "status",
@@ -58,6 +76,22 @@ class FigureSerializer(serializers.ModelSerializer):
 
     def get_url(self, figure) -> str:
         return reverse("api:figure-detail", args=[figure.pk])
+
+    def _previous(self, figure):
+        if not hasattr(figure, "previous_value"):  # one figure answered alone
+            selectors.attach_previous_values([figure])
+        return figure.previous_value
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "98.5"})
+    def get_previous_value(self, figure):
+        previous = self._previous(figure)
+        return None if previous is None else plain(previous)
+
+    @extend_schema_field(ChangeOutput)
+    def get_change(self, figure) -> dict:
+        moved = Change(figure.value, self._previous(figure))
+        percent = moved.percent
+        return {"percent": None if percent is None else str(percent), "text": moved.text}
 
 
 class FiguresResultSerializer(serializers.Serializer):
@@ -72,6 +106,8 @@ def figures_result(figures) -> dict:
         .select_related(*FIGURE_RELATIONS)
         .order_by("indicator__section__order", "indicator__order", "indicator__code")
     )
+    fresh = list(fresh)
+    selectors.attach_previous_values(fresh)
     data = FigureSerializer(fresh, many=True).data
     return {"count": len(data), "figures": data}
 

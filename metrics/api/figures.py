@@ -176,6 +176,14 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         )
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        figures = list(queryset if page is None else page)
+        selectors.attach_previous_values(figures)  # one query for the page's 同比
+        data = self.get_serializer(figures, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
     def get_object(self):
         """Any figure by id; reading it is checked against its department, and writing it is
         checked by the services (so a foreign figure is 403, as on the web, not 404)."""

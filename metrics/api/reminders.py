@@ -29,7 +29,7 @@ class ReminderView(ApiMixin, APIView):
         period = serializers.CharField(source="period.code")
         department = serializers.CharField(source="department.code")
         date = serializers.DateField()
-        missing = serializers.IntegerField(help_text="未报送项数")
+        unsent = serializers.IntegerField(help_text="未报送项数（未填与草稿；不含被退回的）")
         returned = serializers.IntegerField(help_text="被退回待修改项数")
 
     @extend_schema(

@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 # The headline figures as they stood when the field came in (metrics.catalogue.HEADLINES may
 # change later; this migration keeps what it did).
 HEADLINES = [
