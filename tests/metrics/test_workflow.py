@@ -206,12 +206,16 @@ def test_clerk_of_another_department_is_refused_everywhere(period, clerk, sfj, g
 # --- Drafts --------------------------------------------------------------------------------
 
 
+def _draft(department, period, user, entries):
+    return services.save_draft(department=department, period=period, user=user, entries=entries)
+
+
 def test_save_draft_keeps_incomplete_input(period, clerk, sfj):
-    result = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
             services.Entry(code="biz_inhouse_counsel", value="12", remark="含兼职", version=0),
             services.Entry(code="biz_external_lawyers", value="", version=0),
         ],
@@ -222,11 +226,11 @@ def test_save_draft_keeps_incomplete_input(period, clerk, sfj):
 
 
 def test_save_draft_saves_the_valid_rows_and_refuses_the_bad_ones(period, clerk, sfj):
-    result = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
             services.Entry(code="biz_inhouse_counsel", value="12", version=0),
             services.Entry(code="biz_external_lawyers", value="-3", version=0),
             services.Entry(code="biz_leader_court_appearance_rate", value="120%", version=0),
@@ -260,11 +264,8 @@ def test_save_draft_saves_the_valid_rows_and_refuses_the_bad_ones(period, clerk,
 
 
 def test_save_draft_with_every_row_bad_saves_nothing(period, clerk, sfj):
-    result = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[services.Entry(code="biz_external_lawyers", value="-3", version=0)],
+    result = _draft(
+        sfj, period, clerk, [services.Entry(code="biz_external_lawyers", value="-3", version=0)]
     )
     assert result.saved == [] and set(result.errors) == {"biz_external_lawyers"}
     assert not Figure.objects.exists()
@@ -272,11 +273,11 @@ def test_save_draft_with_every_row_bad_saves_nothing(period, clerk, sfj):
 
 def test_save_draft_refuses_the_whole_request_for_a_foreign_code(period, clerk, sfj):
     with pytest.raises(ValidationError) as refused:
-        services.save_draft(
-            department=sfj,
-            period=period,
-            user=clerk,
-            entries=[
+        _draft(
+            sfj,
+            period,
+            clerk,
+            [
                 services.Entry(code="biz_inhouse_counsel", value="12", version=0),
                 services.Entry(code="grass_patrol_townships", value="3", version=0),
             ],
@@ -290,17 +291,17 @@ def test_stale_draft_is_refused_with_the_current_value(period, clerk, sfj):
     first = services.save_figure(
         indicator=_ind("biz_inhouse_counsel"), period=period, value=Decimal(5), user=clerk
     )
-    services.save_draft(
-        department=sfj,
-        period=period,
-        user=other,
-        entries=[services.Entry(code="biz_inhouse_counsel", value="6", version=first.version)],
+    _draft(
+        sfj,
+        period,
+        other,
+        [services.Entry(code="biz_inhouse_counsel", value="6", version=first.version)],
     )
-    result = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
             services.Entry(code="biz_inhouse_counsel", value="7", version=first.version),
             services.Entry(code="biz_external_lawyers", value="3", version=0),
         ],
@@ -318,11 +319,8 @@ def test_draft_of_a_figure_created_meanwhile_is_a_conflict(period, clerk, sfj):
     services.save_figure(
         indicator=_ind("biz_inhouse_counsel"), period=period, value=Decimal(5), user=clerk
     )
-    result = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[services.Entry(code="biz_inhouse_counsel", value="9", version=0)],
+    result = _draft(
+        sfj, period, clerk, [services.Entry(code="biz_inhouse_counsel", value="9", version=0)]
     )
     assert set(result.conflicts) == {"biz_inhouse_counsel"} and result.saved == []
     assert "当前值为 5" in result.errors["biz_inhouse_counsel"][0]
