@@ -59,8 +59,9 @@ def _messages_of(exc: ValidationError) -> tuple[dict, list]:
 
 
 def _decorate(sheet, *, typed=None, errors=None, saved=()):
-    """Put what the form shows on each row: typed text if the save was refused, else the
-    stored values; the errors next to each field."""
+    """Put what the form shows on each row: the typed text of a row whose save was refused,
+    else the stored values; the errors next to each field. A refused row is marked unsaved,
+    so that the page warns before leaving it."""
     typed, errors = typed or {}, errors or {}
     for row in sheet.rows:
         code = row.indicator.code
@@ -79,10 +80,15 @@ def _decorate(sheet, *, typed=None, errors=None, saved=()):
             row.form_remark = figure.remark if figure else ""
             row.form_explanation = figure.explanation if figure else ""
         row.field_errors = errors.get(code, [])
+        row.unsaved = entry is not None and bool(row.field_errors)
         # 上报说明 answers a warning; an error (not a number, out of range) cannot be explained away.
         row.show_explanation = bool(row.warnings or row.form_explanation)
         row.just_saved = code in saved
     return sheet
+
+
+def _refused_summary(result: services.DraftResult) -> str:
+    return f"已保存 {len(result.saved)} 项；{len(result.errors)} 项未保存，请按提示修改标红的项目。"
 
 
 @login_required
@@ -94,28 +100,39 @@ def entry(request, period_code):
         action = request.POST.get("action", "save")
         codes = [i.code for i in Indicator.objects.filter(department=department).only("code")]
         entries = forms.entries_from_post(request.POST, codes)
-        typed = {e.code: e for e in entries}
         try:
-            services.save_draft(
+            result = services.save_draft(
                 department=department, period=period, entries=entries, user=request.user
             )
-        except ValidationError as exc:
+        except ValidationError as exc:  # the request as a whole: nothing was saved
+            typed = {e.code: e for e in entries}
             errors, general = _messages_of(exc)
             general.insert(0, "未保存：请按提示修改标红的项目后再保存。")
         else:
-            if action not in ("submit", "force"):
+            if result.errors:
+                # The valid rows are saved; the refused ones come back as typed.
+                typed = {e.code: e for e in entries if e.code in result.errors}
+                errors = result.errors
+                general = [_refused_summary(result)]
+                if action in ("submit", "force"):
+                    general.append("未报送：请先修改未保存的项目并保存，再报送。")
+            elif action not in ("submit", "force"):
                 messages.success(request, "草稿已保存。")
                 return redirect("entry", period_code=period.code)
-            try:
-                submitted = services.submit_figures(
-                    department=department, period=period, user=request.user, force=action == "force"
-                )
-            except ValidationError as exc:
-                errors, general = _messages_of(exc)
-                general.insert(0, "草稿已保存，但未能报送：请按提示处理后再报送。")
             else:
-                messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
-                return redirect("entry", period_code=period.code)
+                try:
+                    submitted = services.submit_figures(
+                        department=department,
+                        period=period,
+                        user=request.user,
+                        force=action == "force",
+                    )
+                except ValidationError as exc:
+                    errors, general = _messages_of(exc)
+                    general.insert(0, "草稿已保存，但未能报送：请按提示处理后再报送。")
+                else:
+                    messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
+                    return redirect("entry", period_code=period.code)
     sheet = selectors.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors)
     return render(
@@ -146,17 +163,19 @@ def entry_row(request, period_code, indicator_code):
         access.can_enter_figures(request.user, department), f"您不能填报{department.name}的数据。"
     )
     entries = forms.entries_from_post(request.POST, [indicator.code])
-    typed, errors, saved = {}, {}, ()
+    typed, errors, saved = {e.code: e for e in entries}, {}, ()
     try:
-        services.save_draft(
+        result = services.save_draft(
             department=department, period=period, entries=entries, user=request.user
         )
-        saved = (indicator.code,)
     except ValidationError as exc:
-        typed = {e.code: e for e in entries}
         errors, general = _messages_of(exc)
         if general:
             errors.setdefault(indicator.code, []).extend(general)
+    else:
+        errors = result.errors
+        if not errors:
+            typed, saved = {}, (indicator.code,)
     sheet = selectors.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=saved)
     return render(

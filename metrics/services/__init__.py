@@ -9,7 +9,7 @@ management commands and the Celery tasks all call these functions and nothing el
 
 from ._common import EDITABLE_BY_CLERK, FigureConflict
 from .evidence import add_evidence, delete_evidence
-from .figures import Entry, EntryRefused, save_draft, save_figure, submit_figures
+from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
 from .imports import FigureRow, import_figures
 from .periods import lock_overdue_periods, lock_period, reopen_period
 from .reminders import (
@@ -31,7 +31,7 @@ from .review import (
 __all__ = [
     "EDITABLE_BY_CLERK",
     "Entry",
-    "EntryRefused",
+    "DraftResult",
     "FigureConflict",
     "FigureRow",
     "REMINDER_DAYS_BEFORE",

@@ -192,21 +192,42 @@ class Entry:
     version: int | None = None
 
 
-class EntryRefused(ValidationError):
-    """A draft save refused as a whole; `conflicts` maps a code to the figure stored now."""
+class DraftResult:
+    """What a draft save did: `saved` the figures stored as typed (written or already so);
+    `errors` the messages of each refused row by indicator code (a value that is not valid,
+    or a stale row); `conflicts` the figure stored now for each stale row (also in `errors`)."""
 
-    def __init__(self, errors: dict, conflicts: dict[str, Figure]):
-        super().__init__(errors)
-        self.conflicts = conflicts
+    def __init__(self) -> None:
+        self.saved: list[Figure] = []
+        self.errors: dict[str, list[str]] = {}
+        self.conflicts: dict[str, Figure] = {}
+
+    @property
+    def refused(self) -> list[str]:
+        return list(self.errors)
+
+    @property
+    def complete(self) -> bool:
+        """True when no typed row was refused."""
+        return not self.errors
+
+    def refuse(self, code: str, messages: list[str], current: Figure | None = None) -> None:
+        self.errors[code] = list(messages)
+        if current is not None:
+            self.conflicts[code] = current
 
 
 @transaction.atomic
 def save_draft(
     *, department: Department, period: ReportingPeriod, entries: list[Entry], user
-) -> list[Figure]:
-    """Save what the clerk typed on the entry form, incomplete or not: every typed row is
-    checked, and one bad or stale row refuses the whole save (nothing is lost: the form shows
-    what was typed again, with the reason next to each field)."""
+) -> DraftResult:
+    """Save what the clerk typed on the entry form, incomplete or not, row by row in one
+    transaction: every valid row is saved; a row whose value is not valid, or which changed
+    since the clerk loaded it (its version is stale), is refused and left as stored, with its
+    message in the result (nothing typed is lost: the form shows it again next to the field).
+
+    Raises only for the request as a whole (PermissionDenied, a locked period, a code of
+    another department); then nothing is saved."""
     access.require(
         access.can_enter_figures(user, department), f"您不能填报{department.name}的数据。"
     )
@@ -218,8 +239,7 @@ def save_draft(
             period=period, indicator__department=department
         )
     }
-    errors: dict[str, list[str]] = {}
-    conflicts: dict[str, Figure] = {}
+    result = DraftResult()
     planned = []
     for entry in entries:
         indicator = indicators.get(entry.code)
@@ -230,24 +250,20 @@ def save_draft(
             continue  # read-only rows are shown, never written
         stored_version = figure.version if figure else 0
         if entry.version is not None and entry.version != stored_version:
-            conflicts[entry.code] = figure or Figure(indicator=indicator, period=period, version=0)
-            errors[entry.code] = [conflict_message(figure)]
+            current = figure or Figure(indicator=indicator, period=period, version=0)
+            result.refuse(entry.code, [conflict_message(figure)], current)
             continue
         try:
             value = parse_value(indicator, entry.value)
         except ValidationError as exc:
-            errors[entry.code] = exc.messages
+            result.refuse(entry.code, exc.messages)
             continue
         planned.append((indicator, value, entry, stored_version))
-    if errors:
-        raise EntryRefused(errors, conflicts)
-    saved = []
     for indicator, value, entry, stored_version in planned:
-        figure = figures.get(indicator.pk)
-        if figure is None and value is None and not entry.remark.strip():
+        if figures.get(indicator.pk) is None and value is None and not entry.remark.strip():
             continue  # nothing typed for a figure that does not exist yet
         try:
-            saved.append(
+            result.saved.append(
                 save_figure(
                     indicator=indicator,
                     period=period,
@@ -258,9 +274,6 @@ def save_draft(
                     expected_version=stored_version,
                 )
             )
-        except FigureConflict as conflict:
-            raise EntryRefused(
-                {entry.code: [conflict_message(conflict.figure)]},
-                {entry.code: conflict.figure},
-            ) from None
-    return saved
+        except FigureConflict as conflict:  # created by another session meanwhile
+            result.refuse(entry.code, [conflict_message(conflict.figure)], conflict.figure)
+    return result

@@ -109,6 +109,108 @@ def test_refused_submit_keeps_what_was_typed(client, demo_data):
     assert _fig("edu_culture_signs").value == 150
 
 
+def test_save_draft_keeps_the_valid_rows_and_shows_the_refused_ones(client, demo_data):
+    _login(client, "clerk_sfj")
+    editable = _editable_sfj()
+    data = _form_for(
+        editable, edu_culture_signs="150", edu_bulletin_boards="二百八", edu_publicity_panels=""
+    )
+    response = client.post("/entry/2026/", {**data, "action": "save"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Every row but the refused one is stored; the empty, never-saved row is left out.
+    expected = len(editable) - 2
+    assert f"已保存 {expected} 项；1 项未保存，请按提示修改标红的项目" in page
+    assert _fig("edu_culture_signs").value == 150
+    assert _fig("edu_bulletin_boards").value == 275
+    row = page[page.index('<tbody id="row-edu_bulletin_boards"') :]
+    row = row[: row.index("</tbody>")]
+    assert "has-errors" in row and "data-unsaved" in row and 'value="二百八"' in row
+    assert "“二百八”不是数字" in row
+    saved_row = page[page.index('<tbody id="row-edu_culture_signs"') :]
+    saved_row = saved_row[: saved_row.index("</tbody>")]
+    assert 'value="150"' in saved_row and "has-errors" not in saved_row
+    assert "data-unsaved" not in saved_row
+    # The form carries the new version of the saved row: saving again is not a conflict.
+    version = _fig("edu_culture_signs").version
+    assert f'name="version-edu_culture_signs" value="{version}"' in page
+
+
+def test_submit_with_a_refused_row_submits_nothing(client, demo_data):
+    _login(client, "clerk_sfj")
+    statuses = dict(
+        Figure.objects.filter(period__code="2026").values_list("indicator__code", "status")
+    )
+    for action in ("submit", "force"):
+        data = _form_for(
+            _editable_sfj(),
+            edu_culture_signs="150",
+            edu_publicity_panels="400",
+            edu_bulletin_boards="x",
+        )
+        page = client.post("/entry/2026/", {**data, "action": action}).content.decode()
+        assert "1 项未保存" in page and "未报送" in page and "已报送 " not in page
+        assert "草稿已保存，但未能报送" not in page
+    after = dict(
+        Figure.objects.filter(period__code="2026").values_list("indicator__code", "status")
+    )
+    assert {code: after[code] for code in statuses} == statuses
+    assert after["edu_culture_signs"] == after["edu_publicity_panels"] == FigureStatus.DRAFT
+    assert _fig("edu_bulletin_boards").value == 275
+
+
+def _visible_text(page: str) -> str:
+    """The text a person sees: no tags, attributes, scripts or styles."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+def test_clerks_and_leaders_see_indicator_names_not_codes(client, demo_data):
+    codes = list(Indicator.objects.values_list("code", flat=True))
+
+    def shown(url, method="get", data=None):
+        response = getattr(client, method)(url, data or {})
+        assert response.status_code == 200, url
+        text = _visible_text(response.content.decode())
+        return text, [code for code in codes if code in text]
+
+    _login(client, "clerk_sfj")
+    text, leaked = shown("/entry/2026/")
+    assert "法治文化展示牌" in text and leaked == []
+    page = client.get("/entry/2026/").content.decode()
+    assert 'name="value-edu_culture_signs"' in page  # field names keep the code
+    data = {**_form_for(_editable_sfj(), edu_culture_signs="x"), "action": "submit"}
+    text, leaked = shown("/entry/2026/", "post", data)
+    assert "不是数字" in text and leaked == []
+    for url in ("/", "/figures/2026/edu_culture_signs/", "/entry/2025/"):
+        assert shown(url)[1] == [], url
+    _login(client, "clerk_gaj")
+    assert shown("/entry/2026/")[1] == []
+    _login(client, "leader")
+    assert shown("/figures/2026/edu_bulletin_boards/")[1] == []
+    # The reviewers keep the code where they look a figure up.
+    _login(client, "reviewer")
+    assert shown("/figures/2026/edu_bulletin_boards/")[1] == ["edu_bulletin_boards"]
+
+
 def test_stale_form_shows_the_current_value(client, demo_data):
     from metrics.models import User
 

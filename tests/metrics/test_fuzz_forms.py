@@ -1,5 +1,7 @@
-"""Whatever a clerk types into the entry form, the portal answers with a page, never a 500,
-and a refused save changes nothing."""
+"""Whatever a clerk types into the entry form, the portal answers with a page, never a 500;
+a refused row changes nothing, and nothing is submitted while a row is refused."""
+
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,8 +40,16 @@ def test_entry_form_never_fails_on_what_is_typed(client, demo_data, values, acti
     assert response.status_code in (200, 302)
     if response.status_code == 200:  # refused: the page comes back with what was typed
         page = response.content.decode()
-        # Either nothing was saved, or the valid draft was saved and only the submit refused.
-        assert _figures() == before or "草稿已保存，但未能报送" in page
+        after = _figures()
+        if "草稿已保存，但未能报送" not in page:
+            # Rows were refused: they are stored as before, the valid one is saved, and
+            # nothing is submitted.
+            assert re.search(r"已保存 [01] 项；[12] 项未保存，请按提示修改标红的项目", page)
+            refused = re.findall(r'<tbody id="row-(\w+)" class="figure-row has-errors', page)
+            assert refused
+            for code in refused:
+                assert {f for f in after if f[0] == code} == {f for f in before if f[0] == code}
+            assert not {f for f in after - before if f[2] != "draft"}
     Figure.objects.filter(indicator__department__code="gaj").delete()
 
 

@@ -208,42 +208,83 @@ def test_clerk_of_another_department_is_refused_everywhere(period, clerk, sfj, g
 # --- Drafts --------------------------------------------------------------------------------
 
 
+def _draft(department, period, user, entries):
+    return services.save_draft(department=department, period=period, user=user, entries=entries)
+
+
 def test_save_draft_keeps_incomplete_input(period, clerk, sfj):
-    saved = services.save_draft(
-        department=sfj,
-        period=period,
-        user=clerk,
-        entries=[
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
             services.Entry(code="biz_inhouse_counsel", value="12", remark="含兼职", version=0),
             services.Entry(code="biz_external_lawyers", value="", version=0),
         ],
     )
-    assert [f.indicator.code for f in saved] == ["biz_inhouse_counsel"]
+    assert [f.indicator.code for f in result.saved] == ["biz_inhouse_counsel"]
+    assert result.complete and result.errors == {} and result.conflicts == {}
     assert Figure.objects.count() == 1
 
 
-def test_save_draft_refuses_all_when_one_row_is_bad(period, clerk, sfj):
-    with pytest.raises(services.EntryRefused) as refused:
-        services.save_draft(
-            department=sfj,
-            period=period,
-            user=clerk,
-            entries=[
-                services.Entry(code="biz_inhouse_counsel", value="12", version=0),
-                services.Entry(code="biz_external_lawyers", value="-3", version=0),
-                services.Entry(code="biz_leader_court_appearance_rate", value="120%", version=0),
-                services.Entry(code="biz_external_law_firms", value="四家", version=0),
-            ],
-        )
-    errors = refused.value.message_dict
-    assert set(errors) == {
-        "biz_external_lawyers",
-        "biz_leader_court_appearance_rate",
-        "biz_external_law_firms",
-    }
+def test_save_draft_saves_the_valid_rows_and_refuses_the_bad_ones(period, clerk, sfj):
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
+            services.Entry(code="biz_inhouse_counsel", value="12", version=0),
+            services.Entry(code="biz_external_lawyers", value="-3", version=0),
+            services.Entry(code="biz_leader_court_appearance_rate", value="120%", version=0),
+            services.Entry(code="biz_external_law_firms", value="四家", version=0),
+            services.Entry(
+                code="biz_review_cases_received", value="58", remark="含线上", version=0
+            ),
+        ],
+    )
+    errors = result.errors
+    assert (
+        set(errors)
+        == set(result.refused)
+        == {
+            "biz_external_lawyers",
+            "biz_leader_court_appearance_rate",
+            "biz_external_law_firms",
+        }
+    )
+    assert not result.complete and result.conflicts == {}
     assert "不能为负数" in errors["biz_external_lawyers"][0]
     assert "0 到 100" in errors["biz_leader_court_appearance_rate"][0]
     assert "不是数字" in errors["biz_external_law_firms"][0]
+    assert [f.indicator.code for f in result.saved] == [
+        "biz_inhouse_counsel",
+        "biz_review_cases_received",
+    ]
+    stored = dict(Figure.objects.values_list("indicator__code", "value"))
+    assert stored == {"biz_inhouse_counsel": 12, "biz_review_cases_received": 58}
+    assert _fig("biz_review_cases_received", period).remark == "含线上"
+
+
+def test_save_draft_with_every_row_bad_saves_nothing(period, clerk, sfj):
+    result = _draft(
+        sfj, period, clerk, [services.Entry(code="biz_external_lawyers", value="-3", version=0)]
+    )
+    assert result.saved == [] and set(result.errors) == {"biz_external_lawyers"}
+    assert not Figure.objects.exists()
+
+
+def test_save_draft_refuses_the_whole_request_for_a_foreign_code(period, clerk, sfj):
+    with pytest.raises(ValidationError) as refused:
+        _draft(
+            sfj,
+            period,
+            clerk,
+            [
+                services.Entry(code="biz_inhouse_counsel", value="12", version=0),
+                services.Entry(code="grass_patrol_townships", value="3", version=0),
+            ],
+        )
+    assert "不属于区司法局" in refused.value.messages[0]
     assert not Figure.objects.exists()
 
 
@@ -252,36 +293,40 @@ def test_stale_draft_is_refused_with_the_current_value(period, clerk, sfj):
     first = services.save_figure(
         indicator=_ind("biz_inhouse_counsel"), period=period, value=Decimal(5), user=clerk
     )
-    services.save_draft(
-        department=sfj,
-        period=period,
-        user=other,
-        entries=[services.Entry(code="biz_inhouse_counsel", value="6", version=first.version)],
+    _draft(
+        sfj,
+        period,
+        other,
+        [services.Entry(code="biz_inhouse_counsel", value="6", version=first.version)],
     )
-    with pytest.raises(services.EntryRefused) as refused:
-        services.save_draft(
-            department=sfj,
-            period=period,
-            user=clerk,
-            entries=[services.Entry(code="biz_inhouse_counsel", value="7", version=first.version)],
-        )
-    message = refused.value.message_dict["biz_inhouse_counsel"][0]
+    result = _draft(
+        sfj,
+        period,
+        clerk,
+        [
+            services.Entry(code="biz_inhouse_counsel", value="7", version=first.version),
+            services.Entry(code="biz_external_lawyers", value="3", version=0),
+        ],
+    )
+    message = result.errors["biz_inhouse_counsel"][0]
     assert "王五" in message and "当前值为 6" in message
-    assert refused.value.conflicts["biz_inhouse_counsel"].value == 6
-    assert _fig("biz_inhouse_counsel", period).value == 6
+    assert result.conflicts["biz_inhouse_counsel"].value == 6
+    assert _fig("biz_inhouse_counsel", period).value == 6  # not overwritten
+    # The other row is saved in the same request.
+    assert [f.indicator.code for f in result.saved] == ["biz_external_lawyers"]
+    assert _fig("biz_external_lawyers", period).value == 3
 
 
 def test_draft_of_a_figure_created_meanwhile_is_a_conflict(period, clerk, sfj):
     services.save_figure(
         indicator=_ind("biz_inhouse_counsel"), period=period, value=Decimal(5), user=clerk
     )
-    with pytest.raises(services.EntryRefused):
-        services.save_draft(
-            department=sfj,
-            period=period,
-            user=clerk,
-            entries=[services.Entry(code="biz_inhouse_counsel", value="9", version=0)],
-        )
+    result = _draft(
+        sfj, period, clerk, [services.Entry(code="biz_inhouse_counsel", value="9", version=0)]
+    )
+    assert set(result.conflicts) == {"biz_inhouse_counsel"} and result.saved == []
+    assert "当前值为 5" in result.errors["biz_inhouse_counsel"][0]
+    assert _fig("biz_inhouse_counsel", period).value == 5
 
 
 # --- Rules ---------------------------------------------------------------------------------
