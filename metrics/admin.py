@@ -263,11 +263,13 @@ class FigureAdmin(HistoryAdmin):
         return super().has_change_permission(request, obj) and access.can_review(request.user)
 
     def get_fieldsets(self, request, obj=None):
+        editable = self.has_change_permission(request, obj)
+        data = ["value" if editable else "value_and_unit", "remark", "explanation"]
         fieldsets = [
             (None, {"fields": ["indicator", "period", "status", "version", "updated_by"]}),
-            ("数据", {"fields": ["value", "remark", "explanation", "return_reason", "updated_at"]}),
+            ("数据", {"fields": [*data, "return_reason", "updated_at"]}),
         ]
-        if self.has_change_permission(request, obj):
+        if editable:
             fieldsets.append(("更正", {"fields": ["reason", "loaded_version"]}))
         return fieldsets
 

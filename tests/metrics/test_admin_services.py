@@ -179,27 +179,21 @@ def test_figures_are_not_reverted_from_their_history(admin_client):
 
 
 def test_only_reviewers_and_superusers_correct(demo_data):
-    clerk = User.objects.get(username="clerk_sfj")
-    figure = _figure()
-    with pytest.raises(PermissionDenied):
-        services.correct_figure(
+    def correct(username, value):
+        figure = _figure()
+        return services.correct_figure(
             figure=figure,
-            user=clerk,
-            value="1",
+            user=User.objects.get(username=username),
+            value=value,
             remark="",
-            reason="x",
+            reason="核对",
             expected_version=figure.version,
         )
-    reviewer = User.objects.get(username="reviewer")
-    services.correct_figure(
-        figure=figure,
-        user=reviewer,
-        value="131000",
-        remark="",
-        reason="核对",
-        expected_version=figure.version,
-    )
-    assert _figure().updated_by == reviewer
+
+    with pytest.raises(PermissionDenied):
+        correct("clerk_sfj", "1")
+    correct("reviewer", "131000")
+    assert _figure().updated_by.username == "reviewer"
 
 
 # Periods
@@ -275,3 +269,20 @@ def test_the_state_is_read_only_but_periods_are_created_and_dated(admin_client):
     )
     assert created.status_code == 302, _errors(created)
     assert ReportingPeriod.objects.get(code="2027").state == PeriodState.OPEN
+
+
+def test_staff_without_the_review_permission_only_view_figures(client, demo_data):
+    from django.contrib.auth.models import Permission
+
+    staff = User.objects.create_user("auditor", password=DEMO_PASSWORD, is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_figure", "change_figure"])
+    )
+    _login(client, "auditor")
+    figure = _figure()
+
+    html = client.get(reverse("admin:metrics_figure_change", args=[figure.pk])).content.decode()
+    assert 'name="value"' not in html and 'name="reason"' not in html
+    assert "131200 份" in html and "131200.0000" not in html
+    assert _correct(client, figure, value="1").status_code == 403
+    assert _figure().version == 1
