@@ -1,4 +1,9 @@
-"""django-axes under the names the admin shows in Chinese.
+"""The project app, and django-axes under the names the admin shows in Chinese.
+
+LawgovConfig renames Django's default permissions after migrations: Django names them in
+English ("Can add 部门"), and the admin's user and group pages list them by that name; they
+become 可添加部门, 可修改部门, 可删除部门, 可查看部门 for every model of every app. That is
+presentation only: the codenames (add_department …) that code checks stay as they are.
 
 django-axes ships no Chinese translation. Its translatable words (model and field names) are
 translated in lawgov/locale; what no translation reaches is set here: the admin section,
@@ -9,7 +14,57 @@ tables and migrations stay axes' own.
 """
 
 from axes import apps as axes_apps
-from django.utils import formats, timezone
+from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.contrib.auth import get_permission_codename
+from django.db import DEFAULT_DB_ALIAS, router
+from django.db.models.signals import post_migrate
+from django.utils import formats, timezone, translation
+
+# Django's default permissions (Meta.default_permissions) by their Chinese verbs.
+PERMISSION_VERBS = {"add": "添加", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def name_default_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """Give the default permissions of `app_config`'s models, which django.contrib.auth has just
+    created (its post_migrate receiver is connected before this one), their Chinese names."""
+    try:
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    if not router.allow_migrate_model(using, Permission):
+        return
+    max_length = Permission._meta.get_field("name").max_length
+    with translation.override(settings.LANGUAGE_CODE):
+        for model in app_config.get_models():
+            opts = model._meta
+            names = {}
+            for action in opts.default_permissions:
+                if action in PERMISSION_VERBS:
+                    name = f"可{PERMISSION_VERBS[action]}{opts.verbose_name}"
+                    names[get_permission_codename(action, opts)] = name[:max_length]
+            renamed = []
+            for permission in Permission.objects.using(using).filter(
+                content_type__app_label=opts.app_label,
+                content_type__model=opts.model_name,
+                codename__in=names,
+            ):
+                if permission.name != names[permission.codename]:
+                    permission.name = names[permission.codename]
+                    renamed.append(permission)
+            Permission.objects.using(using).bulk_update(renamed, ["name"])
+
+
+class LawgovConfig(AppConfig):
+    name = "lawgov"
+    default = True
+
+    def ready(self):
+        post_migrate.connect(
+            name_default_permissions, dispatch_uid="lawgov.name_default_permissions"
+        )
+
 
 AXES_SECTION = "登录限制"
 

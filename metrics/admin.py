@@ -1,19 +1,46 @@
-from decimal import Decimal
+"""The admin for superusers: the catalogue, users and the oversight lists.
 
-from axes import admin as axes_admin
-from axes.conf import settings as axes_settings
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django import forms
-from django.contrib import admin
+Where a model has write services (metrics.services), the admin does not write it past them.
+Each model got one of two treatments:
+
+- Through the services, where an administrator has a real need to change something. A
+  figure's change form calls services.correct_figure, so that a correction bumps the version
+  (a clerk's form loaded before is refused as a conflict, not silently overwriting it), names
+  the corrector as 最后修改人, respects a locked period, requires a reason and tells the clerk
+  in the figure's thread. A period's state is changed by the actions 锁定所选报告期 and
+  重新开放报告期 (the latter asking for the reason reopen_period requires); creating a period
+  and editing its dates stay ordinary admin edits.
+- Read-only, where the admin is for oversight only: the fields the services own (a figure's
+  status, version and 最后修改人, a period's state), evidence (added and served through the
+  portal's checks), report template versions and jobs. Figures cannot be added or deleted
+  here (clerks create them), and neither figures nor periods can be reverted from their
+  history pages, which would write an old row back past the services.
+
+Refusals (no permission, a locked period, a bad value, a stale version) come back as form
+errors or messages in Chinese, never as a server error.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone
+from django.template.response import TemplateResponse
+from django.utils import formats
 from django.utils.html import format_html
-from django.utils.text import Truncator
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
+from lawgov.admin_helpers import (
+    HistoryAdmin,
+    choice_short,
+    number,
+    one_line,
+    short,
+    two_lines,
+    when,
+)
+
+from . import access, services
+from .admin_forms import CorrectionRefused, FigureCorrectionForm, refusal
 from .evidence import DOCX, JPEG, PDF, PNG, XLSX
 from .models import (
     Department,
@@ -28,7 +55,7 @@ from .models import (
     User,
     ValidationRule,
 )
-from .validation import plain
+from .services._common import conflict_message
 
 admin.site.site_header = "法治政府建设工作汇报门户"
 admin.site.site_title = "法治汇报门户"
@@ -36,49 +63,6 @@ admin.site.index_title = "后台管理"
 
 # Evidence file types by name (Word 文档) rather than MIME type.
 FILE_KINDS = {kind.content_type: kind.label for kind in (PDF, PNG, JPEG, DOCX, XLSX)}
-
-# Change lists have to fit a 1366 px screen beside the admin's navigation and filter panes:
-# long texts are cut short (the whole text is in the tooltip and on the edit page), times
-# are written compactly, and a row's cells stay on one line (or two, in two_lines).
-
-
-def one_line(text):
-    return format_html('<span class="nowrap">{}</span>', text)
-
-
-def cut(text, length):
-    """`text` cut to `length` characters, the last of them "…" (zh-hans' own "..." takes 3)."""
-    return Truncator(text).chars(length, truncate="…")
-
-
-def short(text, length=20):
-    """`text` cut to `length` characters on one line, the whole of it as a tooltip."""
-    text = str(text or "")
-    return format_html('<span class="nowrap" title="{}">{}</span>', text, cut(text, length))
-
-
-def when(moment):
-    """A date and time as 2026-11-30 14:59, kept on one line."""
-    if moment is None:
-        return None
-    return one_line(formats.date_format(timezone.localtime(moment), "Y-m-d H:i"))
-
-
-def two_lines(first, second):
-    """A list cell of a main text and, below it in grey, a secondary one."""
-    return format_html('{}<br><span class="quiet nowrap">{}</span>', first, second)
-
-
-def number(value, unit=""):
-    """A Decimal without trailing zeros (118, 98.5), with its unit; None stays empty."""
-    if value is None:
-        return None
-    return f"{plain(value)}{unit}" if unit == "%" else f"{plain(value)} {unit}".rstrip()
-
-
-def choice_short(label):
-    """A choice label without its parenthesised gloss: 计数（非负整数） → 计数."""
-    return str(label).split("（")[0]
 
 
 def department_short(department):
@@ -88,47 +72,6 @@ def department_short(department):
 def figure_cell(figure):
     """A figure as its indicator's name over its period."""
     return two_lines(short(figure.indicator.name, 12), figure.period)
-
-
-class ReadableHistoryValues(HistoricalRecordContextHelper):
-    """The history page's 'changes' as people read them: 118 rather than 118.0000, 已审核
-    rather than approved, 是/否 rather than True/False."""
-
-    def prepare_delta_change_value(self, change, value):
-        value = super().prepare_delta_change_value(change, value)
-        field = self.model._meta.get_field(change.field)
-        if value is None or value == "":
-            return "（空）"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return "是" if value else "否"
-        if field.get_internal_type() == "DecimalField":
-            return plain(value)
-        return value
-
-
-class PlainDecimalInput(forms.NumberInput):
-    """Figure values and bounds as people write them (118, 98.5), not as stored (118.0000)."""
-
-    def format_value(self, value):
-        if isinstance(value, Decimal):
-            return plain(value)
-        return super().format_value(value)
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    formfield_overrides = {models.DecimalField: {"widget": PlainDecimalInput}}
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ReadableHistoryValues(self.model, historical_record)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-        for record in historical_records:
-            # The history list prints a missing reason as "None".
-            if record.history_change_reason is None:
-                record.history_change_reason = ""
 
 
 @admin.register(Department)
@@ -197,13 +140,68 @@ class IndicatorAdmin(HistoryAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(HistoryAdmin):
+    """Periods are created and their dates edited here; the state changes only through the
+    actions, which call services.lock_period and services.reopen_period (with a reason)."""
+
     list_display = ["code", "start", "end", "deadline", "state"]
     list_filter = ["state"]
     search_fields = ["code"]
+    readonly_fields = ["state"]
+    actions = ["lock_selected", "reopen_selected"]
+    revertible = False
+
+    def has_lock_permission(self, request):
+        return request.user.has_perm("metrics.lock_period")
+
+    def _each(self, request, queryset, service, **kwargs):
+        """Apply `service` to each selected period: the periods done, the refusals' texts."""
+        done, refused = [], []
+        for period in queryset:
+            try:
+                done.append(service(period=period, user=request.user, **kwargs))
+            except (ValidationError, PermissionDenied) as exc:
+                refused += [m for m in refusal(exc) if m not in refused]
+        return done, refused
+
+    def _report(self, request, verb, done, refused):
+        if done:
+            self.message_user(request, f"已{verb}：{'、'.join(p.label for p in done)}。")
+        for text in refused:
+            self.message_user(request, text, messages.ERROR)
+
+    @admin.action(description="锁定所选报告期", permissions=["lock"])
+    def lock_selected(self, request, queryset):
+        done, refused = self._each(request, queryset, services.lock_period, reason="管理后台锁定")
+        self._report(request, "锁定", done, refused)
+
+    @admin.action(description="重新开放报告期", permissions=["lock"])
+    def reopen_selected(self, request, queryset):
+        """A confirmation page asks for the reason; the service refuses an empty one, and the
+        page is shown again with its message until a period is reopened."""
+        reason, refused = "", []
+        if request.POST.get("post") == "yes":
+            reason = request.POST.get("reason", "")
+            done, refused = self._each(request, queryset, services.reopen_period, reason=reason)
+            if done:
+                self._report(request, "重新开放", done, refused)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "重新开放报告期",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "reason": reason,
+            "errors": refused,
+        }
+        return TemplateResponse(request, "admin/metrics/reportingperiod/reopen.html", context)
 
 
 @admin.register(Figure)
 class FigureAdmin(HistoryAdmin):
+    """Figures are created by clerks; here a reviewer or an administrator corrects one through
+    services.correct_figure (FigureCorrectionForm)."""
+
     list_display = [
         "indicator_and_department",
         "period",
@@ -216,7 +214,18 @@ class FigureAdmin(HistoryAdmin):
     list_filter = ["period", "status", "indicator__section", "indicator__department"]
     list_select_related = ["indicator__department", "period", "updated_by"]
     search_fields = ["indicator__code", "indicator__name", "remark"]
-    readonly_fields = ["version", "updated_by", "updated_at"]
+    form = FigureCorrectionForm
+    readonly_fields = [
+        "indicator",
+        "period",
+        "status",
+        "version",
+        "updated_by",
+        "updated_at",
+        "explanation",
+        "return_reason",
+    ]
+    revertible = False
     # simple_history heads these history columns with the names themselves, hence Chinese
     # names; each is the method below that formats the historical record.
     history_list_display = ["数值", "状态"]
@@ -243,6 +252,59 @@ class FigureAdmin(HistoryAdmin):
     @admin.display(description="修改时间", ordering="updated_at")
     def updated(self, obj):
         return when(obj.updated_at)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and access.can_review(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        editable = self.has_change_permission(request, obj)
+        data = ["value" if editable else "value_and_unit", "remark", "explanation"]
+        fieldsets = [
+            (None, {"fields": ["indicator", "period", "status", "version", "updated_by"]}),
+            ("数据", {"fields": [*data, "return_reason", "updated_at"]}),
+        ]
+        if editable:
+            fieldsets.append(("更正", {"fields": ["reason", "loaded_version"]}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **{**kwargs, "fields": []})
+        form.refused = getattr(request, "figure_correction_refused", None)
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CorrectionRefused as refused:
+            # Nothing was written (the view's transaction rolled back): the same POST again,
+            # its form now carrying the service's reasons on its fields.
+            request.figure_correction_refused = refused
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            services.correct_figure(
+                figure=obj,
+                user=request.user,
+                value=data["value"],
+                remark=data["remark"],
+                reason=data["reason"],
+                expected_version=data["loaded_version"],
+            )
+        except services.FigureConflict as conflict:
+            error = ValidationError(conflict_message(conflict.figure))
+            raise CorrectionRefused(error, conflict.figure.version) from None
+        except (ValidationError, PermissionDenied) as exc:
+            error = exc if isinstance(exc, ValidationError) else ValidationError(refusal(exc))
+            raise CorrectionRefused(error) from None
+        obj.refresh_from_db()
 
     def 数值(self, record):
         return number(record.value) or "（空）"
@@ -390,152 +452,3 @@ class ReminderAdmin(admin.ModelAdmin):
     @admin.display(description="邮件发送时间", ordering="emailed_at")
     def emailed(self, obj):
         return when(obj.emailed_at)
-
-
-# django-axes (login throttling) ships no Chinese. The app and model names are set in
-# lawgov.apps.AxesConfig; its admin pages are re-registered here with Chinese columns,
-# filters and fields, keeping axes' own permissions and actions.
-
-
-def titled(title):
-    """The filter Django would pick for a field, under the heading `title`."""
-
-    class TitledFilter(admin.FieldListFilter):
-        def __new__(cls, *args, **kwargs):
-            instance = admin.FieldListFilter.create(*args, **kwargs)
-            instance.title = title
-            return instance
-
-    return TitledFilter
-
-
-class LockedOutFilter(axes_admin.IsLockedOutFilter):
-    title = "锁定状态"
-
-    def lookups(self, request, model_admin):
-        return (("yes", "已锁定"), ("no", "未锁定"))
-
-
-class AxesAdminMixin:
-    """What axes' records share on their pages. Field names (用户名, IP 地址, 路径 …) come from
-    the translations in lawgov/locale; only the columns that need a shape of their own are
-    methods: times on one line, the browser string cut short."""
-
-    @admin.display(description="时间", ordering="attempt_time")
-    def time(self, obj):
-        return when(obj.attempt_time)
-
-    @admin.display(description="浏览器")
-    def browser(self, obj):
-        return short(obj.user_agent, 20)
-
-    meta_fieldset = ("访问信息", {"fields": ["ip_address", "user_agent", "http_accept"]})
-    readonly_fields = ["time", "username", "ip_address", "user_agent", "http_accept", "path_info"]
-    list_filter = [("attempt_time", titled("时间")), "path_info"]
-
-
-# With AXES_USE_ATTEMPT_EXPIRATION each failure record also shows when it expires.
-EXPIRY = ["expires"] if axes_settings.AXES_USE_ATTEMPT_EXPIRATION else []
-
-
-class AccessAttemptAdmin(AxesAdminMixin, axes_admin.AccessAttemptAdmin):
-    list_display = [
-        "last_failure",
-        "username",
-        "ip_address",
-        "browser",
-        "failures",
-        "state",
-        *EXPIRY,
-    ]
-    list_filter = [("attempt_time", titled("最近失败时间")), "path_info", LockedOutFilter]
-    fieldsets = (
-        (None, {"fields": ["username", "path_info", "failures", "last_failure", "state", *EXPIRY]}),
-        ("表单数据", {"fields": ["get_params", "post_params"]}),
-        AxesAdminMixin.meta_fieldset,
-    )
-    readonly_fields = [
-        *AxesAdminMixin.readonly_fields,
-        "last_failure",
-        "failures",
-        "state",
-        "expires",
-        "get_params",
-        "post_params",
-    ]
-
-    @admin.display(description="最近失败时间", ordering="attempt_time")
-    def last_failure(self, obj):
-        return when(obj.attempt_time)
-
-    @admin.display(description="失败次数", ordering="failures_since_start")
-    def failures(self, obj):
-        return obj.failures_since_start
-
-    @admin.display(description="状态")
-    def state(self, obj):
-        limit = axes_settings.AXES_FAILURE_LIMIT
-        if not isinstance(limit, int) or limit <= 0:
-            return None
-        if obj.failures_since_start >= limit:
-            return "已锁定"
-        return one_line(f"还可尝试 {limit - obj.failures_since_start} 次")
-
-    @admin.display(description="过期时间")
-    def expires(self, obj):
-        return when(obj.expiration.expires_at) if hasattr(obj, "expiration") else None
-
-    @admin.display(description="GET 参数")
-    def get_params(self, obj):
-        return obj.get_data
-
-    @admin.display(description="POST 参数")
-    def post_params(self, obj):
-        return obj.post_data
-
-    @admin.action(description="清理已过期的失败记录")
-    def cleanup_expired_attempts(self, request, queryset):
-        count = self.handler.clean_expired_user_attempts(request=request)
-        self.message_user(request, f"已清理 {count} 条过期的登录失败记录。")
-
-
-class AccessFailureLogAdmin(AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
-    list_display = ["time", "username", "ip_address", "browser", "locked_out_now"]
-    list_filter = [*AxesAdminMixin.list_filter, ("locked_out", titled("是否导致锁定"))]
-    fieldsets = (
-        (None, {"fields": ["time", "username", "path_info", "locked_out_now"]}),
-        AxesAdminMixin.meta_fieldset,
-    )
-    readonly_fields = [*AxesAdminMixin.readonly_fields, "locked_out_now"]
-
-    @admin.display(description="导致锁定", boolean=True, ordering="locked_out")
-    def locked_out_now(self, obj):
-        return obj.locked_out
-
-
-class AccessLogAdmin(AxesAdminMixin, axes_admin.AccessLogAdmin):
-    list_display = ["login", "logout", "username", "ip_address", "browser"]
-    list_filter = [("attempt_time", titled("登录时间")), "logout_time", "path_info"]
-    fieldsets = (
-        (None, {"fields": ["username", "path_info", "login", "logout"]}),
-        AxesAdminMixin.meta_fieldset,
-    )
-    readonly_fields = [*AxesAdminMixin.readonly_fields, "login", "logout"]
-
-    @admin.display(description="登录时间", ordering="attempt_time")
-    def login(self, obj):
-        return when(obj.attempt_time)
-
-    @admin.display(description="退出时间", ordering="logout_time")
-    def logout(self, obj):
-        return when(obj.logout_time)
-
-
-for model, model_admin in [
-    (AccessAttempt, AccessAttemptAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
-    (AccessLog, AccessLogAdmin),
-]:
-    if admin.site.is_registered(model):  # unless AXES_ENABLE_ADMIN is off
-        admin.site.unregister(model)
-        admin.site.register(model, model_admin)

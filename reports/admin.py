@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from metrics.admin import cut, one_line, short, when
+from lawgov.admin_helpers import cut, one_line, short, when
 
 from .models import ReportJob, ReportTemplate, TemplateVersion
 

@@ -163,3 +163,22 @@ def test_evidence_and_reminder_lists_can_be_searched_and_filtered(admin_client):
         url = reverse(f"admin:metrics_{name}_changelist")
         html = page(admin_client, url + "?q=司法局")
         assert 'id="searchbar"' in html and 'id="changelist-filter"' in html, name
+
+
+def test_default_permissions_are_named_in_chinese(admin_client):
+    from django.contrib.auth.models import Permission
+
+    assert not Permission.objects.filter(name__startswith="Can ").exists()
+    names = dict(
+        Permission.objects.filter(content_type__app_label="metrics").values_list("codename", "name")
+    )
+    assert [names[f"{verb}_department"] for verb in ("add", "change", "delete", "view")] == [
+        "可添加部门",
+        "可修改部门",
+        "可删除部门",
+        "可查看部门",
+    ]
+    assert names["review_figures"] == "审核各部门数据"  # custom permissions keep their names
+
+    html = page(admin_client, reverse("admin:auth_group_add"))
+    assert "可修改填报数据" in html and "Can change" not in html

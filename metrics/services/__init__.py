@@ -8,6 +8,7 @@ management commands and the Celery tasks all call these functions and nothing el
 """
 
 from ._common import EDITABLE_BY_CLERK, FigureConflict
+from .corrections import correct_figure
 from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
 from .imports import FigureRow, import_figures
@@ -54,4 +55,5 @@ __all__ = [
     "send_due_reminders",
     "send_reminder",
     "submit_figures",
+    "correct_figure",
 ]

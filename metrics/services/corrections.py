@@ -1,0 +1,68 @@
+"""A reviewer's or an administrator's correction of a figure, whatever its status.
+
+The Django admin's figure form writes through here: a correction bumps the version (so that a
+clerk's form loaded before it is refused as a conflict instead of overwriting it), names the
+corrector as 最后修改人, respects a locked period and says in the figure's thread what was
+corrected and why, so that the department's clerk sees it. The status stays as it is.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import access
+from ..models import CommentKind, Figure, FigureComment
+from ..validation import parse_value, plain
+from ._common import FigureConflict, ensure_open, record
+
+
+def _shown(value) -> str:
+    return "未填" if value is None else plain(value)
+
+
+@transaction.atomic
+def correct_figure(
+    *, figure: Figure, user, value: object, remark: str, reason: str, expected_version: int
+) -> Figure:
+    """Set a figure's value (raw, as typed: parsed here) and remark. Field errors come as a
+    ValidationError keyed by "value" and "reason"; a stale `expected_version` raises
+    FigureConflict with the figure as it is stored now."""
+    access.require(access.can_review(user), "只有审核员或系统管理员可以更正数据。")
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .select_related("indicator", "period", "updated_by")
+        .get(pk=figure.pk)
+    )
+    ensure_open(figure.period)
+    if expected_version != figure.version:
+        raise FigureConflict(figure)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请填写更正原因"]
+    try:
+        value = parse_value(figure.indicator, value)
+    except ValidationError as exc:
+        errors["value"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    remark = (remark or "").strip()
+    changes = []
+    if value != figure.value:
+        changes.append(f"数值由 {_shown(figure.value)} 改为 {_shown(value)}")
+    if remark != figure.remark:
+        changes.append("备注已修改")
+    if not changes:
+        raise ValidationError("数值和备注均未改变，无需更正。")
+    figure.value = value
+    figure.remark = remark
+    figure.updated_by = user
+    figure.version += 1
+    record(figure, user=user, reason=f"管理更正：{reason}")
+    figure.save()
+    FigureComment.objects.create(
+        figure=figure,
+        author=user,
+        kind=CommentKind.COMMENT,
+        text=f"管理更正：{'，'.join(changes)}。原因：{reason}",
+    )
+    return figure
