@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .change import Change
 from .models import (
+    CommentKind,
     Department,
     Figure,
     FigureComment,
@@ -181,6 +182,18 @@ class SheetRow:
     @property
     def change(self) -> Change:
         return Change(self.value, self.previous)
+
+    @property
+    def thread(self) -> list:
+        """The figure's comments, less those that repeat what the row shows in its own line
+        (the current 上报说明 and 退回原因), so that nothing reads twice."""
+        if self.figure is None:
+            return []
+        shown = {
+            (CommentKind.EXPLANATION, self.figure.explanation.strip()),
+            (CommentKind.RETURN, self.figure.return_reason.strip()),
+        }
+        return [c for c in self.figure.comments.all() if (c.kind, c.text.strip()) not in shown]
 
     @property
     def errors(self):

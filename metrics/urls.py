@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("", views.home, name="metrics-home"),
@@ -26,23 +26,23 @@ urlpatterns = [
     ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
-    path("review/", views.review_current, name="review_current"),
-    path("review/<str:period_code>/", views.review_queue, name="review_queue"),
-    path("review/<str:period_code>/export.xlsx", views.review_export, name="review_export"),
-    path("review/<str:period_code>/period/", views.review_period, name="review_period"),
+    path("review/", review_views.review_current, name="review_current"),
+    path("review/<str:period_code>/", review_views.review_queue, name="review_queue"),
+    path("review/<str:period_code>/export.xlsx", review_views.review_export, name="review_export"),
+    path("review/<str:period_code>/period/", review_views.review_period, name="review_period"),
     path(
         "review/<str:period_code>/<slug:department_code>/",
-        views.review_department,
+        review_views.review_department,
         name="review_department",
     ),
     path(
         "review/<str:period_code>/<slug:department_code>/action/",
-        views.review_action,
+        review_views.review_action,
         name="review_action",
     ),
     path(
         "review/<str:period_code>/<slug:department_code>/remind/",
-        views.review_remind,
+        review_views.review_remind,
         name="review_remind",
     ),
 ]

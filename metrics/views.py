@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
+from .numbers import plain
+from .progress import clerk_may_edit
 from .roles import Role, role_of
-from .validation import plain
 
 
 @login_required
@@ -253,6 +254,10 @@ def _figure_context(request, period_code, indicator_code):
 @login_required
 def figure_detail(request, period_code, indicator_code):
     period, indicator = _figure_context(request, period_code, indicator_code)
+    return _figure_page(request, period, indicator)
+
+
+def _figure_page(request, period, indicator, *, comment_form=None, status=200):
     figure = (
         Figure.objects.filter(period=period, indicator=indicator)
         .select_related("updated_by")
@@ -263,10 +268,8 @@ def figure_detail(request, period_code, indicator_code):
     )
     can_enter = access.can_enter_figures(request.user, indicator.department)
     can_review = access.can_review(request.user)
-    editable = (
-        can_enter
-        and not period.is_locked
-        and (figure is None or figure.status in services.EDITABLE_BY_CLERK)
+    editable = can_enter and clerk_may_edit(
+        status=figure.status if figure else None, period_locked=period.is_locked
     )
     context = {
         "period": period,
@@ -280,14 +283,14 @@ def figure_detail(request, period_code, indicator_code):
         "can_comment": figure is not None and (can_enter or can_review),
         "can_review": can_review,
         "evidence_form": forms.EvidenceForm(),
-        "comment_form": forms.CommentForm(),
+        "comment_form": comment_form or forms.CommentForm(),
         "back": (
             reverse("review_department", args=[period.code, indicator.department.code])
             if can_review
             else reverse("entry", args=[period.code])
         ),
     }
-    return render(request, "metrics/figure.html", context)
+    return render(request, "metrics/figure.html", context, status=status)
 
 
 @login_required
@@ -367,146 +370,18 @@ def figure_comment(request, period_code, indicator_code):
     period, indicator = _figure_context(request, period_code, indicator_code)
     figure = get_object_or_404(Figure, period=period, indicator=indicator)
     form = forms.CommentForm(request.POST)
-    try:
-        services.add_comment(figure=figure, user=request.user, text=form.data.get("text", ""))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "意见已发表。")
-    return redirect(reverse("figure_detail", args=[period.code, indicator.code]) + "#comments")
-
-
-# ---------------------------------------------------------------------------------------
-# Review (legal affairs office)
-
-
-def _reviewer(request):
-    access.require(access.can_review(request.user), "只有法制办审核员可以审核数据。")
-
-
-@login_required
-def review_queue(request, period_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    return render(
-        request,
-        "metrics/review_queue.html",
-        {
-            "period": period,
-            "queue": selectors.review_queue(period=period),
-            "periods": ReportingPeriod.objects.order_by("-end"),
-            "can_lock": request.user.has_perm("metrics.lock_period"),
-        },
-    )
-
-
-@login_required
-def review_department(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
-    sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
-    return render(
-        request,
-        "metrics/review_department.html",
-        {
-            "period": period,
-            "department": department,
-            "sheet": sheet,
-            "counts": sheet.counts,
-            "rule_findings": sheet.findings,
-        },
-    )
-
-
-@login_required
-@require_POST
-def review_action(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
-    action = request.POST.get("action", "")
-    back = reverse("review_department", args=[period.code, department.code])
-    try:
-        if action == "approve_all":
-            approved = services.approve_department(
-                department=department, period=period, user=request.user
-            )
-            messages.success(request, f"已审核通过{department.name}的 {len(approved)} 项数据。")
-            return redirect(back)
-        figure = get_object_or_404(
-            Figure.objects.select_related("indicator"),
-            pk=request.POST.get("figure") or 0,
-            period=period,
-            indicator__department=department,
-        )
-        back += f"#row-{figure.indicator.code}"
-        reason = request.POST.get("reason", "")
-        if action == "approve":
-            services.approve_figure(figure=figure, user=request.user)
-            messages.success(request, f"已审核通过：{figure.indicator.name}。")
-        elif action == "return":
-            services.return_figure(figure=figure, user=request.user, reason=reason)
-            messages.success(
-                request, f"已退回：{figure.indicator.name}。填报员将在该项看到退回原因。"
-            )
-        elif action == "reopen":
-            services.reopen_figure(figure=figure, user=request.user, reason=reason)
-            messages.success(request, f"已重新开放：{figure.indicator.name}。")
+    if form.is_valid():
+        try:
+            services.add_comment(figure=figure, user=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
         else:
-            messages.error(request, "未知的操作。")
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    return redirect(back)
-
-
-@login_required
-@require_POST
-def review_remind(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
-    try:
-        services.send_reminder(department=department, period=period, user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"已向{department.name}发送催报通知。")
-    return redirect("review_queue", period_code=period.code)
-
-
-@login_required
-@require_POST
-def review_period(request, period_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    try:
-        if request.POST.get("action") == "lock":
-            services.lock_period(period=period, user=request.user)
-            messages.success(request, f"{period.label}已锁定，各部门不能再修改数据。")
-        else:
-            services.reopen_period(
-                period=period, user=request.user, reason=request.POST.get("reason", "")
+            messages.success(request, "意见已发表。")
+            return redirect(
+                reverse("figure_detail", args=[period.code, indicator.code]) + "#comments"
             )
-            messages.success(request, f"{period.label}已重新开放填报。")
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    return redirect("review_queue", period_code=period.code)
-
-
-@login_required
-@require_GET
-def review_export(request, period_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    data = tabular.period_workbook(period, selectors.period_export_rows(period=period))
-    response = HttpResponse(data, content_type=tabular.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="lawgov-{period.code}.xlsx"'
-    return response
+    # Refused: the page again, with what was typed and why, next to the field.
+    return _figure_page(request, period, indicator, comment_form=form, status=400)
 
 
 @login_required
@@ -517,14 +392,3 @@ def entry_current(request):
         messages.error(request, "尚未设立报告期，请联系管理员。")
         return redirect("home")
     return redirect("entry", period_code=period.code)
-
-
-@login_required
-def review_current(request):
-    """/review/ → the review queue of the period people are working on."""
-    _reviewer(request)
-    period = selectors.current_period()
-    if period is None:
-        messages.error(request, "尚未设立报告期，请联系管理员。")
-        return redirect("home")
-    return redirect("review_queue", period_code=period.code)

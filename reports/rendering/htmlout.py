@@ -8,7 +8,7 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-from .speech import Gap, Paragraph, RenderedSpeech, Run
+from .speech import Paragraph, RenderedSpeech, Run
 
 # Punctuation a 楷体 run takes from the body face (see speech.css, .lead .punct).
 _PUNCT_RE = re.compile(r"([\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]+)")
@@ -156,18 +156,3 @@ def document_html(
         f"<title>{title}</title>\n{style}</head>\n"
         f'<body class="mode-{speech.mode}">\n{content}\n</body></html>\n'
     )
-
-
-def gap_summary(gaps: tuple[Gap, ...]) -> list[dict[str, str]]:
-    """Gaps as plain dicts, e.g. for a JSON preview response."""
-    return [
-        {
-            "code": g.code,
-            "name": g.name,
-            "department": g.department,
-            "reason": g.reason,
-            "label": g.reason_label,
-            "marker": g.marker,
-        }
-        for g in gaps
-    ]

@@ -1,0 +1,154 @@
+"""The legal affairs office's pages (法制办): the review queue, a department's figures to
+approve or return, the period's lock, the period workbook. Thin views: they read with
+selectors, write with services (which check the reviewer's permission again) and render
+Chinese pages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, selectors, services, tabular
+from .models import Department, Figure, ReportingPeriod
+
+
+def _reviewer(request):
+    access.require(access.can_review(request.user), "只有法制办审核员可以审核数据。")
+
+
+@login_required
+def review_queue(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    return render(
+        request,
+        "metrics/review_queue.html",
+        {
+            "period": period,
+            "queue": selectors.review_queue(period=period),
+            "periods": ReportingPeriod.objects.order_by("-end"),
+            "can_lock": request.user.has_perm("metrics.lock_period"),
+        },
+    )
+
+
+@login_required
+def review_department(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
+    return render(
+        request,
+        "metrics/review_department.html",
+        {
+            "period": period,
+            "department": department,
+            "sheet": sheet,
+            "counts": sheet.counts,
+            "rule_findings": sheet.findings,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_action(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    action = request.POST.get("action", "")
+    back = reverse("review_department", args=[period.code, department.code])
+    try:
+        if action == "approve_all":
+            approved = services.approve_department(
+                department=department, period=period, user=request.user
+            )
+            messages.success(request, f"已审核通过{department.name}的 {len(approved)} 项数据。")
+            return redirect(back)
+        figure = get_object_or_404(
+            Figure.objects.select_related("indicator"),
+            pk=request.POST.get("figure") or 0,
+            period=period,
+            indicator__department=department,
+        )
+        back += f"#row-{figure.indicator.code}"
+        reason = request.POST.get("reason", "")
+        if action == "approve":
+            services.approve_figure(figure=figure, user=request.user)
+            messages.success(request, f"已审核通过：{figure.indicator.name}。")
+        elif action == "return":
+            services.return_figure(figure=figure, user=request.user, reason=reason)
+            messages.success(
+                request, f"已退回：{figure.indicator.name}。填报员将在该项看到退回原因。"
+            )
+        elif action == "reopen":
+            services.reopen_figure(figure=figure, user=request.user, reason=reason)
+            messages.success(request, f"已重新开放：{figure.indicator.name}。")
+        else:
+            messages.error(request, "未知的操作。")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def review_remind(request, period_code, department_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department, code=department_code)
+    try:
+        services.send_reminder(department=department, period=period, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已向{department.name}发送催报通知。")
+    return redirect("review_queue", period_code=period.code)
+
+
+@login_required
+@require_POST
+def review_period(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    try:
+        if request.POST.get("action") == "lock":
+            services.lock_period(period=period, user=request.user)
+            messages.success(request, f"{period.label}已锁定，各部门不能再修改数据。")
+        else:
+            services.reopen_period(
+                period=period, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"{period.label}已重新开放填报。")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("review_queue", period_code=period.code)
+
+
+@login_required
+@require_GET
+def review_export(request, period_code):
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    data = tabular.period_workbook(period, selectors.period_export_rows(period=period))
+    response = HttpResponse(data, content_type=tabular.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="lawgov-{period.code}.xlsx"'
+    return response
+
+
+@login_required
+def review_current(request):
+    """/review/ → the review queue of the period people are working on."""
+    _reviewer(request)
+    period = selectors.current_period()
+    if period is None:
+        messages.error(request, "尚未设立报告期，请联系管理员。")
+        return redirect("home")
+    return redirect("review_queue", period_code=period.code)
