@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from .change import change_text
+from .progress import STATE_LABELS, state_of
 from .services import FigureRow
 
 HEADER_CODES = {"code", "代码", "指标代码"}
@@ -255,6 +257,7 @@ def period_workbook(period, rows) -> bytes:
             "单位",
             "上期数值",
             "本期数值",
+            "同比",
             "状态",
             "备注",
             "上报说明",
@@ -263,6 +266,7 @@ def period_workbook(period, rows) -> bytes:
         ],
     )
     for indicator, figure, previous in rows:
+        value = figure.value if figure else None
         sheet.append(
             [
                 indicator.department.name,
@@ -271,8 +275,9 @@ def period_workbook(period, rows) -> bytes:
                 indicator.name,
                 indicator.unit,
                 _number(previous),
-                _number(figure.value if figure else None),
-                figure.get_status_display() if figure else "未填",
+                _number(value),
+                change_text(value, previous),
+                STATE_LABELS[state_of(figure.status if figure else None, value)],
                 figure.remark if figure else "",
                 figure.explanation if figure else "",
                 figure.return_reason if figure else "",
@@ -280,7 +285,7 @@ def period_workbook(period, rows) -> bytes:
             ]
         )
     for column, width in zip(
-        "ABCDEFGHIJKL", (16, 18, 34, 40, 7, 11, 11, 9, 24, 24, 24, 12), strict=True
+        "ABCDEFGHIJKLM", (16, 18, 34, 40, 7, 11, 11, 16, 9, 24, 24, 24, 12), strict=True
     ):
         sheet.column_dimensions[column].width = width
     sheet.auto_filter.ref = sheet.dimensions

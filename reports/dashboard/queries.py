@@ -35,6 +35,7 @@ from metrics.models import (
     Section,
 )
 from metrics.numbers import shown
+from metrics.progress import STATE_LABELS, state_of
 from metrics.rules import evaluate_all
 
 from ..models import ReportJob
@@ -407,7 +408,7 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
             "value": r["f__value"],
             "value_display": shown(r["f__value"]),
             "status": r["f__status"] or "",
-            "status_label": FigureStatus(r["f__status"]).label if r["f__status"] else "未填报",
+            "status_label": STATE_LABELS[state_of(r["f__status"], r["f__value"])],
             "remark": r["f__remark"] or "",
             "explanation": r["f__explanation"] or "",
             "updated_at": r["f__updated_at"],

@@ -11,9 +11,9 @@ from functools import cached_property
 from django.urls import reverse
 
 from metrics.change import Change
-from metrics.models import FigureStatus, ReportingPeriod
+from metrics.models import ReportingPeriod
 from metrics.numbers import shown
-from metrics.progress import Progress, percent
+from metrics.progress import STATE_LABELS, Progress, percent, state_of
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class Headline(FigureChange):
 
     @property
     def status_label(self) -> str:
-        return FigureStatus(self.status).label if self.status else "未填报"
+        return STATE_LABELS[state_of(self.status, self.value)]
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,7 @@ def test_headlines_with_previous_period(cur, prev):
     assert by_code["edu_people_educated"].change_text == "与上年持平"
     assert by_code["grass_disputes_mediated"].change_text == "上年无可比数据"
     assert by_code["edu_materials_distributed"].change_text == "本期未填报"
-    assert by_code["edu_materials_distributed"].status_label == "未填报"
+    assert by_code["edu_materials_distributed"].status_label == "未填"
 
 
 def test_department_drilldown_rows(board_data, cur):
@@ -255,7 +255,7 @@ def test_department_drilldown_rows(board_data, cur):
     assert (first["value_display"], first["status"], first["history_count"]) == ("11.5", A, 2)
     assert (last["has_figure"], last["status_label"], last["history_count"]) == (
         False,
-        "未填报",
+        "未填",
         0,
     )
 
