@@ -120,11 +120,17 @@ def progress_by_department(*, period: ReportingPeriod, departments=None):
 # Entry and review sheets
 
 
+def comparable_figures():
+    """The figures a later period is compared with (同比): approved ones only, as in the
+    speech, so that every face compares against the same value."""
+    return Figure.objects.filter(status=FigureStatus.APPROVED)
+
+
 def previous_values(
     *, period: ReportingPeriod, department: Department | None = None
 ) -> dict[str, Decimal | None]:
     """Values of the previous comparable period (2026Q3 → 2025Q3), by indicator code."""
-    figures = Figure.objects.filter(period__code=period.previous_code)
+    figures = comparable_figures().filter(period__code=period.previous_code)
     if department is not None:
         figures = figures.filter(indicator__department=department)
     return dict(figures.values_list("indicator__code", "value"))
@@ -136,9 +142,13 @@ def attach_previous_values(figures: list[Figure]) -> None:
     wanted = {(f.indicator_id, f.period.previous_code) for f in figures}
     found = {}
     if wanted:
-        rows = Figure.objects.filter(
-            indicator_id__in={i for i, _ in wanted}, period__code__in={c for _, c in wanted}
-        ).values_list("indicator_id", "period__code", "value")
+        rows = (
+            comparable_figures()
+            .filter(
+                indicator_id__in={i for i, _ in wanted}, period__code__in={c for _, c in wanted}
+            )
+            .values_list("indicator_id", "period__code", "value")
+        )
         found = {(i, c): v for i, c, v in rows}
     for figure in figures:
         figure.previous_value = found.get((figure.indicator_id, figure.period.previous_code))

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from metrics import selectors as metrics_selectors
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 
 from .models import JobStatus, ReportJob, ReportTemplate
@@ -29,11 +30,9 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
         f.indicator_id: f for f in Figure.objects.filter(period=period, indicator__code__in=codes)
     }
     previous = dict(
-        Figure.objects.filter(
-            period__code=period.previous_code,
-            indicator__code__in=codes,
-            status=FigureStatus.APPROVED,
-        ).values_list("indicator_id", "value")
+        metrics_selectors.comparable_figures()
+        .filter(period__code=period.previous_code, indicator__code__in=codes)
+        .values_list("indicator_id", "value")
     )
     figures = {}
     for indicator in indicators:

@@ -149,7 +149,10 @@ def headlines(
         .annotate(
             cur=FilteredRelation("figures", condition=Q(figures__period=period)),
             prev=FilteredRelation(
-                "figures", condition=Q(figures__period_id=_previous_pk(previous))
+                "figures",
+                # Compared with the approved value only (metrics.selectors.comparable_figures).
+                condition=Q(figures__period_id=_previous_pk(previous))
+                & Q(figures__status=FigureStatus.APPROVED),
             ),
         )
         .order_by("headline_order", "code")
@@ -193,7 +196,9 @@ def big_changes(
         )
         .annotate(
             prevf=FilteredRelation(
-                "indicator__figures", condition=Q(indicator__figures__period=previous)
+                "indicator__figures",
+                condition=Q(indicator__figures__period=previous)
+                & Q(indicator__figures__status=FigureStatus.APPROVED),
             ),
             previous_value=F("prevf__value"),
         )
@@ -436,6 +441,8 @@ def indicator_figures(*, indicator: Indicator) -> list[Figure]:
     by_code = {f.period.code: f for f in figures}
     for figure in figures:
         before = by_code.get(figure.period.previous_code)
+        if before is not None and before.status != FigureStatus.APPROVED:
+            before = None  # compared with approved values only, as on every face
         figure.value_display = shown(figure.value)
         figure.previous_value = before.value if before is not None else None
         figure.change_text = Change(figure.value, figure.previous_value).text

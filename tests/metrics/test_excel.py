@@ -239,7 +239,12 @@ def test_reviewer_downloads_every_department_in_one_workbook(
     assert len(rows) == 32
     assert {r[0] for r in rows} >= {"区司法局", "公安分局", "区委宣传部"}
     received = next(r for r in rows if r[2] == "biz_review_cases_received")
-    assert (received[5], received[6], received[7], received[8]) == (58, 64, "同比增长10.3%", "已报送")
+    assert (received[5], received[6], received[7], received[8]) == (
+        58,
+        64,
+        "同比增长10.3%",
+        "已报送",
+    )
     assert next(r for r in rows if r[2] == "grass_patrol_townships")[7:9] == ("本期未填报", "未填")
     client.login(username="clerk_sfj", password=demo.DEMO_PASSWORD)
     assert client.get("/review/2026/export.xlsx").status_code == 403
