@@ -1,0 +1,124 @@
+"""One rule in one place: the same figure's change against the previous period (同比) reads
+the same on every face — the rule itself, the entry sheet, the review page, the dashboard and
+its drill-down, both Excel exports, the API and the speech's ``yoy`` filter."""
+
+import re
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from metrics import selectors
+from metrics.change import Change, change_text
+from metrics.models import Department, FigureStatus, ValueType
+from reports import rendering
+from reports import selectors as report_selectors
+from reports.dashboard import queries
+from tests import factories
+
+A, S = FigureStatus.APPROVED, FigureStatus.SUBMITTED
+
+# current, previous (None: no figure), the previous figure's status, what every face prints
+CASES = [
+    ("112.25", "100", A, "同比增长12.3%"),  # 12.25 rounds half up
+    ("87.75", "100", A, "同比下降12.3%"),
+    ("100", "100", A, "与上年持平"),
+    ("100.04", "100", A, "与上年持平"),  # 0.04% rounds to 0.0%: neither 增长 nor 下降0.0%
+    ("99.96", "100", A, "与上年持平"),
+    ("5", None, A, "上年无可比数据"),
+    ("5", "0", A, "上年无可比数据"),
+    ("5", "-10", A, "上年无可比数据"),  # no "decline of 150%" from a negative base
+    ("0", "0", A, "上年无可比数据"),
+    ("206.9", "100", A, "同比增长106.9%"),  # a big change: the warning says the same
+    ("150.04", "100", A, "同比增长50.0%"),  # not more than 50% once rounded
+    ("150.05", "100", A, "同比增长50.1%"),
+    ("1E+2", "8E+1", A, "同比增长25.0%"),  # stored exponents never leak
+    ("112.25", "100", S, "上年无可比数据"),  # compared with approved values only
+]
+IDS = [f"{c}-vs-{p}-{s}" for c, p, s, _ in CASES]
+
+
+@pytest.fixture
+def case(request, db):
+    current, previous, previous_status, text = request.param
+    period, before = factories.period("2026"), factories.period("2025")
+    indicator = factories.IndicatorFactory(
+        name="测试同比指标", value_type=ValueType.DECIMAL, headline_order=1
+    )
+    factories.FigureFactory(indicator=indicator, period=period, value=Decimal(current), status=A)
+    if previous is not None:
+        factories.FigureFactory(
+            indicator=indicator, period=before, value=Decimal(previous), status=previous_status
+        )
+    return {"indicator": indicator, "period": period, "text": text}
+
+
+def _row_with(html: str, name: str) -> str:
+    """The table row of the page that names the indicator (its first <tr> … </tr>)."""
+    for row in re.findall(r"<tr[^>]*>.*?</tr>", html, flags=re.S):
+        if name in row:
+            return row
+    raise AssertionError(f"no row for {name}")
+
+
+def _sheet_row(content: bytes, sheet_name: str, name: str) -> tuple:
+    sheet = load_workbook(BytesIO(content))[sheet_name]
+    return next(r for r in sheet.iter_rows(values_only=True) if name in r)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS, indirect=True)
+def test_every_face_prints_the_same_change(case, client):
+    indicator, period, text = case["indicator"], case["period"], case["text"]
+    reviewer = factories.UserFactory(role="reviewer")
+    leader = factories.UserFactory(role="leader")
+
+    # The rule.
+    figure = indicator.figures.get(period=period)
+    previous = selectors.previous_values(period=period).get(indicator.code)
+    assert change_text(figure.value, previous) == text
+
+    # The entry sheet (clerk) and its warning.
+    sheet = selectors.department_sheet(department=indicator.department, period=period)
+    row = sheet.row(indicator.code)
+    assert row.change.text == text
+    if Change(figure.value, previous).is_big:
+        assert any(text in w.message for w in row.warnings)
+    else:
+        assert not row.warnings
+
+    # The review page.
+    client.force_login(reviewer)
+    html = client.get(f"/review/{period.code}/{indicator.department.code}/").content.decode()
+    assert text in _row_with(html, indicator.name)
+    assert re.search(r"[+-]\d+%", _row_with(html, indicator.name)) is None  # no other wording
+
+    # The reviewer's workbook (the 同比 column).
+    export = client.get(f"/review/{period.code}/export.xlsx").content
+    assert _sheet_row(export, f"{period.code}全部数据", indicator.name)[7] == text
+
+    # The API.
+    answer = client.get(f"/api/v1/figures/?period={period.code}&indicator={indicator.code}").json()
+    [item] = answer["results"] if isinstance(answer, dict) else answer
+    assert item["change"]["text"] == text
+
+    # The dashboard: headline, anomalies, the indicator's drill-down, the export.
+    client.force_login(leader)
+    html = client.get(f"/dashboard/?period={period.code}").content.decode()
+    assert text in _row_with(html, indicator.name)
+    changes, _ = queries.big_changes(
+        period=period,
+        previous=selectors.previous_period(period=period),
+        departments=Department.objects.all(),
+    )
+    listed = [c.change_text for c in changes if c.code == indicator.code]
+    assert listed == ([text] if Change(figure.value, previous).is_big else [])
+    drill = client.get(f"/dashboard/indicator/{indicator.code}/").content.decode()
+    assert text in _row_with(drill, "2026")
+    export = client.get(f"/dashboard/export.xlsx?period={period.code}").content
+    assert _sheet_row(export, "核心数据同比", indicator.name)[6] == text
+
+    # The speech.
+    snapshot = report_selectors.figure_snapshot(period=period, codes=[indicator.code])
+    speech = rendering.render_text(f"本期{{{indicator.code}|yoy}}。", snapshot, mode="draft")
+    assert speech.text.strip() == f"本期{text}。"
