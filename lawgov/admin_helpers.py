@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from metrics.validation import plain
+from metrics.numbers import plain
 
 
 def one_line(text):

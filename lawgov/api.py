@@ -18,6 +18,7 @@ from rest_framework import authentication, exceptions, parsers, serializers, sta
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from metrics.numbers import plain
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
@@ -79,7 +80,7 @@ def exception_handler(exc, context):
             status.HTTP_409_CONFLICT,
             current={
                 "id": figure.pk,
-                "value": None if figure.value is None else format(figure.value.normalize(), "f"),
+                "value": None if figure.value is None else plain(figure.value),
                 "status": figure.status,
                 "version": figure.version,
             },

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .models import Figure
-from .validation import plain
+from .numbers import plain
 
 
 def refusal(exc: ValidationError | PermissionDenied) -> list[str]:

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from metrics import selectors as metrics_selectors
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
+from metrics.numbers import plain
 
 from .models import JobStatus, ReportJob, ReportTemplate
 from .rendering import parse_template
@@ -55,7 +56,7 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
 
 
 def _text(value):
-    return None if value is None else format(value.normalize(), "f")
+    return None if value is None else plain(value)
 
 
 def gaps(snapshot: dict) -> list[dict]:

@@ -10,7 +10,7 @@ from ..models import (
     FigureStatus,
     ReportingPeriod,
 )
-from ..validation import plain
+from ..numbers import plain
 
 EDITABLE_BY_CLERK = (FigureStatus.DRAFT, FigureStatus.RETURNED)
 

@@ -11,7 +11,8 @@ from django.db import transaction
 
 from .. import access
 from ..models import CommentKind, Figure, FigureComment
-from ..validation import parse_value, plain
+from ..numbers import plain
+from ..validation import parse_value
 from ._common import FigureConflict, ensure_open, record
 
 
