@@ -7,12 +7,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ..models import (
     Figure,
-    FigureStatus,
     ReportingPeriod,
 )
 from ..numbers import plain
+from ..progress import CLERK_EDITABLE, State
 
-EDITABLE_BY_CLERK = (FigureStatus.DRAFT, FigureStatus.RETURNED)
+# The stored statuses a clerk may still change (metrics.progress.CLERK_EDITABLE, less the
+# "empty" state, which is no stored status); the services check the period's lock apart.
+EDITABLE_BY_CLERK = tuple(sorted(CLERK_EDITABLE - {State.EMPTY}))
 
 
 class FigureConflict(Exception):

@@ -12,6 +12,7 @@ from ..models import (
     FigureStatus,
     ReportingPeriod,
 )
+from ..progress import reviewer_may_approve, reviewer_may_return
 from ._common import ensure_open, record, save_figures
 
 
@@ -23,16 +24,28 @@ def _locked_figure(figure_id: int) -> Figure:
     )
 
 
+def _for_review(figure: Figure, *, user, action: str) -> Figure:
+    """The figure, locked and read again, once the reviewer may act on it at all."""
+    access.require(access.can_review(user), f"只有审核员可以{action}数据。")
+    figure = _locked_figure(figure.pk)
+    ensure_open(figure.period)
+    return figure
+
+
+def _reason(reason: str | None, missing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(missing)
+    return reason
+
+
 @transaction.atomic
 def return_figure(*, figure: Figure, user, reason: str) -> Figure:
     """A reviewer sends one submitted (or approved) figure back to the clerk with a reason."""
     access.require(access.can_review(user), "只有审核员可以退回数据。")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("请填写退回原因。")
-    figure = _locked_figure(figure.pk)
-    ensure_open(figure.period)
-    if figure.status not in (FigureStatus.SUBMITTED, FigureStatus.APPROVED):
+    reason = _reason(reason, "请填写退回原因。")
+    figure = _for_review(figure, user=user, action="退回")
+    if not reviewer_may_return(status=figure.status, period_locked=False):
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送或已审核的数据可以退回。"
         )
@@ -41,10 +54,8 @@ def return_figure(*, figure: Figure, user, reason: str) -> Figure:
 
 @transaction.atomic
 def approve_figure(*, figure: Figure, user, comment: str = "") -> Figure:
-    access.require(access.can_review(user), "只有审核员可以审核数据。")
-    figure = _locked_figure(figure.pk)
-    ensure_open(figure.period)
-    if figure.status != FigureStatus.SUBMITTED:
+    figure = _for_review(figure, user=user, action="审核")
+    if not reviewer_may_approve(status=figure.status, period_locked=False):
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送的数据可以审核通过。"
         )
@@ -90,11 +101,8 @@ def approve_department(
 def reopen_figure(*, figure: Figure, user, reason: str) -> Figure:
     """A reviewer reopens an approved figure so that the clerk can correct it."""
     access.require(access.can_review(user), "只有审核员可以重新开放数据。")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("请填写重新开放的原因。")
-    figure = _locked_figure(figure.pk)
-    ensure_open(figure.period)
+    reason = _reason(reason, "请填写重新开放的原因。")
+    figure = _for_review(figure, user=user, action="重新开放")
     if figure.status != FigureStatus.APPROVED:
         raise ValidationError(f"{figure.indicator.name}尚未审核通过，无需重新开放。")
     return _send_back(figure, user=user, reason=reason, kind=CommentKind.REOPEN, action="重新开放")
