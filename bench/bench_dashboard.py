@@ -49,25 +49,10 @@ def setup_django():
 
 def seed(*, synthetic: int, periods: int) -> None:
     from metrics import demo
-    from metrics.models import ValueType
 
     demo.seed_demo()
-    if not synthetic:
-        return
-    original = demo._figure
-
-    def figure(indicator, period, value, status, user):
-        # seed_synthetic computes percentages up to 105 for some indicators, which the database
-        # refuses; clamp them (a no-op once metrics.demo is fixed).
-        if indicator.value_type == ValueType.PERCENTAGE:
-            value = min(value, 100)
-        return original(indicator, period, value, status, user)
-
-    demo._figure = figure
-    try:
+    if synthetic:
         demo.seed_synthetic(departments=synthetic, periods=periods)
-    finally:
-        demo._figure = original
 
 
 def reset_synthetic() -> None:

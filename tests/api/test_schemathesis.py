@@ -10,8 +10,10 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -44,12 +46,7 @@ SEEN: dict[tuple[str, str], Counter] = {}
 ROLES = ["reviewer", "clerk_sfj"]
 
 
-@pytest.fixture(params=ROLES)
-def api_user(request, demo_data, media, eager_tasks, live_server):
-    # eager_tasks: a report requested here is built in the server thread rather than left
-    # on the real broker for a later test's worker to find.
-    user = User.objects.get(username=request.param)
-    yield user.username, Token.objects.create(user=user).key
+def _let_requests_finish():
     # The live server closes a request after its answer has gone out; let those threads end
     # while the database is still open to them, rather than after the test's teardown.
     for thread in threading.enumerate():
@@ -57,39 +54,86 @@ def api_user(request, demo_data, media, eager_tasks, live_server):
             thread.join(timeout=5)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@schema.parametrize()
-@settings(
+def _token(username: str) -> str:
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+    return token.key
+
+
+@pytest.fixture(params=ROLES)
+def api_user(request, demo_data, media, eager_tasks, live_server):
+    # eager_tasks: a report requested here is built in the server thread rather than left
+    # on the real broker for a later test's worker to find.
+    yield request.param, _token(request.param)
+    _let_requests_finish()
+
+
+PROPERTY_SETTINGS = settings(
     max_examples=20,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
     database=None,
 )
-def test_api_conforms_to_its_schema(case, api_user, live_server):
-    username, token = api_user
+
+
+def _call(case, username, token, base_url):
     response = case.call_and_validate(
-        base_url=live_server.url,
+        base_url=base_url,
         headers={"Authorization": f"Token {token}"},
         checks=CHECKS,
     )
     SEEN.setdefault((username, case.operation.label), Counter())[response.status_code] += 1
 
 
-def test_the_run_reached_the_views():
-    """Runs after the property-based tests (same module, in order): every operation was
-    called, and reads succeeded rather than all being refused."""
-    if len(SEEN) < len(ROLES) * len(list(schema.get_all_operations())):
-        pytest.skip("run together with test_api_conforms_to_its_schema")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@schema.parametrize()
+@PROPERTY_SETTINGS
+def test_api_conforms_to_its_schema(case, api_user, live_server):
+    username, token = api_user
+    _call(case, username, token, live_server.url)
+
+
+def _property_run(operation, username, base_url):
+    """What test_api_conforms_to_its_schema does for one operation and role, outside pytest's
+    parametrization: cases drawn with valid and invalid input, the same settings and checks."""
+    token = _token(username)
+    cases = st.one_of([operation.as_strategy(generation_mode=mode) for mode in GenerationMode])
+
+    @given(case=cases)
+    @PROPERTY_SETTINGS
+    def run(case):
+        _call(case, username, token, base_url)
+
+    run()
+
+
+@pytest.fixture
+def every_operation_called(demo_data, media, eager_tasks, live_server):
+    """SEEN for every role and operation: those the property-based tests above have not called
+    in this session (this test runs alone, first or in another order) are called here."""
+    for username in ROLES:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if (username, operation.label) not in SEEN:
+                _property_run(operation, username, live_server.url)
+    _let_requests_finish()
+    return SEEN
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_run_reached_the_views(every_operation_called):
+    """Every operation was called, and reads succeeded rather than all being refused."""
+    seen = every_operation_called
+    assert len(seen) == len(ROLES) * len(list(schema.get_all_operations()))
     total = Counter()
-    for counts in SEEN.values():
+    for counts in seen.values():
         total.update(counts)
     print("\nschemathesis:", sum(total.values()), "calls", dict(sorted(total.items())))
     assert not any(code >= 500 for code in total)
     assert total[200] > 0 and total[400] > 0
-    assert SEEN[("reviewer", "GET /api/v1/figures/")][200] > 0
+    assert seen[("reviewer", "GET /api/v1/figures/")][200] > 0
     # The clerk's writes got past the permission check to the input: refused as invalid
     # (or accepted), not only 403.
     for operation in ("POST /api/v1/figures/", "POST /api/v1/figures/bulk/"):
-        seen = SEEN[("clerk_sfj", operation)]
-        assert seen[400] + seen[200] + seen[201] + seen[409] > 0, (operation, seen)
+        counts = seen[("clerk_sfj", operation)]
+        assert counts[400] + counts[200] + counts[201] + counts[409] > 0, (operation, counts)

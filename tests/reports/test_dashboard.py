@@ -20,7 +20,6 @@ from metrics.models import (
     Indicator,
     ReportingPeriod,
     Section,
-    ValueType,
 )
 from reports import dashboard
 from reports.models import JobStatus, ReportJob, ReportKind, ReportTemplate, TemplateVersion
@@ -504,25 +503,7 @@ def _queries(client, url):
 MAX_QUERIES = 20
 
 
-@pytest.fixture
-def seed_synthetic(monkeypatch):
-    """metrics.demo.seed_synthetic, with its percentages kept within 0–100: as it stands it
-    computes up to 105% for some indicators from the third department on, which the database
-    refuses. A no-op once seed_synthetic is fixed."""
-    original = demo._figure
-
-    def figure(indicator, period, value, status, user):
-        if indicator.value_type == ValueType.PERCENTAGE:
-            value = min(value, 100)
-        return original(indicator, period, value, status, user)
-
-    monkeypatch.setattr(demo, "_figure", figure)
-    return demo.seed_synthetic
-
-
-def test_query_count_does_not_grow_with_departments(
-    client, db, django_assert_max_num_queries, seed_synthetic
-):
+def test_query_count_does_not_grow_with_departments(client, db, django_assert_max_num_queries):
     demo.seed_demo()
     client.force_login(factories.UserFactory(role="leader"))
     urls = [
@@ -533,9 +514,9 @@ def test_query_count_does_not_grow_with_departments(
         reverse("dashboard:indicator", args=["syn001_i05"]) + "?period=2026",
         reverse("dashboard:export") + "?period=2026",
     ]
-    seed_synthetic(departments=2, periods=3)
+    demo.seed_synthetic(departments=2, periods=3)
     small = [_queries(client, url) for url in urls]
-    seed_synthetic(departments=20, periods=3)
+    demo.seed_synthetic(departments=20, periods=3)
     assert Department.objects.filter(code__startswith="syn").count() == 20
     for url in urls:
         with django_assert_max_num_queries(MAX_QUERIES):

@@ -70,23 +70,42 @@ def test_a_database_blip_is_retried_and_the_report_is_still_built(job, media, ru
     assert job.pdf.read().startswith(b"%PDF")
 
 
-def test_a_database_that_stays_away_fails_the_job_after_the_last_retry(job, runs):
-    max_retries = build_report.max_retries
-    assert max_retries == 3
-    calls = runs(*[OperationalError("could not connect to server")] * (max_retries + 1))
-    waits = []
-    for retries in range(max_retries):
-        with pytest.raises(Retry) as retry:
-            _deliver(job.pk, retries=retries)
-        waits.append(retry.value.when)
+def _deliver_until_settled(job, waits, statuses):
+    """Deliver the task as a worker would: again, `Retry.when` seconds later, each time it asks
+    for a retry, until it asks for none. Records the waits it asked for and the job's status
+    each time it was put back; the outcome (or the error) of the last delivery comes out."""
+    while len(waits) <= 10:
+        try:
+            return _deliver(job.pk, retries=len(waits))
+        except Retry as retry:
+            waits.append(retry.when)
         job.refresh_from_db()
-        assert job.status != JobStatus.FAILED
-    assert waits == [2, 4, 8]  # backing off, about 14 s in all
+        statuses.append(job.status)
+    pytest.fail(f"still retrying after waits of {waits} s")
+
+
+def test_a_database_back_before_the_last_retry_still_builds_the_report(job, media, runs):
+    calls = runs(*[OperationalError("server closed the connection unexpectedly")] * 3, None)
+    waits, statuses = [], []
+    assert _deliver_until_settled(job, waits, statuses).successful()
+    assert waits == [2, 4, 8]
+    assert statuses == [JobStatus.QUEUED] * 3  # never shown as failed on the way
+    assert calls == [job.pk] * 4
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.error == ""
+    assert job.pdf.read().startswith(b"%PDF")
+
+
+def test_a_database_that_stays_away_fails_the_job_after_the_last_retry(job, runs):
+    calls = runs(*[OperationalError("could not connect to server")] * 10)
+    waits, statuses = [], []
     # The last delivery gives up: the job is failed for the leader to see and the error
     # goes on to the worker's log.
     with pytest.raises(OperationalError, match="could not connect to server"):
-        _deliver(job.pk, retries=max_retries)
-    assert calls == [job.pk] * (max_retries + 1)
+        _deliver_until_settled(job, waits, statuses)
+    assert waits == [2, 4, 8]  # backing off, about 14 s in all
+    assert statuses == [JobStatus.QUEUED] * 3  # not failed while it is coming back
+    assert calls == [job.pk] * 4
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error == DB_DOWN_MESSAGE

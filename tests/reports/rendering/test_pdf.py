@@ -355,5 +355,55 @@ def test_licensed_font_takes_precedence(poppler, tmp_path, session_snapshot, fon
     assert squash(PAGE_NUMBER.sub("", poppler("pdftotext", pdf))) == "正文示范"
 
 
-def test_harfbuzz_subset_check_returns_bool():
-    assert isinstance(harfbuzz_subset_available(), bool)
+class _HarfBuzzBefore41:
+    """The HarfBuzz library as WeasyPrint sees it, but reporting version 4.0.0."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def hb_version_atleast(self, major, minor, micro):
+        return (major, minor, micro) <= (4, 0, 0)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.mark.parametrize("library", ["as installed", "no libharfbuzz-subset", "HarfBuzz 4.0"])
+def test_harfbuzz_subset_check_tells_which_subsetter_weasyprint_uses(
+    monkeypatch, session_snapshot, font_cache_dir, library
+):
+    """The worker's start-up warning and prepare_report_fonts rely on the check: True exactly
+    where WeasyPrint subsets the embedded fonts with HarfBuzz, False where it falls back to
+    fontTools (about 20 s a speech instead of well under one)."""
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text import ffi
+
+    if library == "no libharfbuzz-subset":
+        for module in (ffi, pdf_fonts):
+            monkeypatch.setattr(module, "harfbuzz_subset", None)
+    elif library == "HarfBuzz 4.0":
+        old = _HarfBuzzBefore41(ffi.harfbuzz)
+        for module in (ffi, pdf_fonts):
+            monkeypatch.setattr(module, "harfbuzz", old)
+    subsetters = []
+
+    def spying(name):
+        real = getattr(pdf_fonts.Font, name)
+
+        def spy(self, *args, **kwargs):
+            subsetters.append(name)
+            return real(self, *args, **kwargs)
+
+        return spy
+
+    for name in ("_harfbuzz_subset", "_fonttools_subset"):
+        monkeypatch.setattr(pdf_fonts.Font, name, spying(name))
+
+    available = harfbuzz_subset_available()
+    pdf = render_pdf("# 标题\n正文{district}", session_snapshot, font_cache_dir=font_cache_dir)
+    assert pdf.startswith(b"%PDF")
+    assert subsetters, "no font was subset"
+    expected = "_harfbuzz_subset" if available else "_fonttools_subset"
+    assert set(subsetters) == {expected}, (library, available, subsetters)
+    if library != "as installed":
+        assert available is False
