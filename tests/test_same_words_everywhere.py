@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from metrics import selectors
 from metrics.change import Change, change_text
+from metrics.numbers import plain
 from metrics.models import Department, FigureStatus, ValueType
 from reports import rendering
 from reports import selectors as report_selectors
@@ -106,6 +107,8 @@ def test_every_face_prints_the_same_change(case, client):
     client.force_login(leader)
     html = client.get(f"/dashboard/?period={period.code}").content.decode()
     assert text in _row_with(html, indicator.name)
+    if Change(figure.value, previous).is_big:  # the anomaly names both values, as written
+        assert f"（{plain(previous)} → {plain(figure.value)}）" in html
     changes, _ = queries.big_changes(
         period=period,
         previous=selectors.previous_period(period=period),
