@@ -4,6 +4,7 @@ value-<code>, remark-<code>, explanation-<code> and version-<code>."""
 from django import forms
 
 from .services import Entry
+from .texts import COMMENT
 
 
 def entries_from_post(data, codes) -> list[Entry]:
@@ -34,5 +35,5 @@ class SheetUploadForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label="意见", max_length=2000, error_messages={"required": "意见内容不能为空。"}
+        label="意见", max_length=COMMENT.limit, error_messages={"required": "意见内容不能为空。"}
     )

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from metrics import selectors
 from metrics.change import Change, change_text
-from metrics.numbers import plain
 from metrics.models import Department, FigureStatus, ValueType
+from metrics.numbers import plain
 from reports import rendering
 from reports import selectors as report_selectors
 from reports.dashboard import queries

@@ -18,6 +18,7 @@ from .. import selectors
 from ..change import Change
 from ..models import Figure, FigureStatus
 from ..numbers import plain
+from ..texts import COMMENT, REASON
 
 # What FigureSerializer reads beyond the figure's own row.
 FIGURE_RELATIONS = ("indicator__department", "period", "updated_by")
@@ -113,8 +114,8 @@ def figures_result(figures) -> dict:
 
 
 class CommentInput(serializers.Serializer):
-    comment = text_field(default="", help_text="审核意见（可选）")
+    comment = text_field(default="", max_length=COMMENT.limit, help_text="审核意见（可选）")
 
 
 class ReasonInput(serializers.Serializer):
-    reason = text_field(default="", help_text="原因（必填）")
+    reason = text_field(default="", max_length=REASON.limit, help_text="原因（必填）")

@@ -28,6 +28,7 @@ from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
 from ..models import Department, Figure, FigureStatus, Indicator, ReportingPeriod
+from ..texts import COMMENT, EXPLANATION, REMARK
 from .common import (
     FIGURE_RELATIONS,
     CommentInput,
@@ -83,8 +84,10 @@ class FigureCreateInput(serializers.Serializer):
     period = CodeField(ReportingPeriod.objects.all(), help_text="报告期代码，如 2026")
     indicator = CodeField(Indicator.objects.select_related("department"), help_text="指标代码")
     value = RawValueField(allow_null=True)
-    remark = text_field(default="")
-    explanation = text_field(required=False, help_text="上报说明（强制上报时需要）")
+    remark = text_field(default="", max_length=REMARK.limit)
+    explanation = text_field(
+        required=False, max_length=EXPLANATION.limit, help_text="上报说明（强制上报时需要）"
+    )
     version = serializers.IntegerField(
         min_value=0,
         max_value=2**31 - 1,
@@ -95,8 +98,10 @@ class FigureCreateInput(serializers.Serializer):
 
 class FigureUpdateInput(serializers.Serializer):
     value = RawValueField(allow_null=True)
-    remark = text_field(default="")
-    explanation = text_field(required=False, help_text="上报说明；省略则保持不变")
+    remark = text_field(default="", max_length=REMARK.limit)
+    explanation = text_field(
+        required=False, max_length=EXPLANATION.limit, help_text="上报说明；省略则保持不变"
+    )
     version = serializers.IntegerField(
         min_value=0, max_value=2**31 - 1, help_text="读取时的版本号；过期则 409（必填）"
     )
@@ -105,7 +110,7 @@ class FigureUpdateInput(serializers.Serializer):
 class BulkRowInput(serializers.Serializer):
     code = serializers.CharField(max_length=64, help_text="指标代码")
     value = RawValueField(allow_null=True)
-    remark = text_field(default="")
+    remark = text_field(default="", max_length=REMARK.limit)
     version = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -121,7 +126,7 @@ class BulkInput(serializers.Serializer):
 
 
 class CommentTextInput(serializers.Serializer):
-    text = text_field(help_text="意见内容（必填）")
+    text = text_field(max_length=COMMENT.limit, help_text="意见内容（必填）")
 
 
 class FigureFilter(django_filters.FilterSet):

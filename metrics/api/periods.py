@@ -17,6 +17,7 @@ from lawgov.api_fields import choice_field, text_field, validated
 
 from .. import services
 from ..models import Department, PeriodState, ReportingPeriod
+from ..texts import REASON
 from .common import (
     CodeLookupMixin,
     CommentInput,
@@ -47,7 +48,7 @@ class SubmitInput(serializers.Serializer):
 
 
 class LockInput(serializers.Serializer):
-    reason = text_field(default="", help_text="锁定原因（可选）")
+    reason = text_field(default="", max_length=REASON.limit, help_text="锁定原因（可选）")
 
 
 @extend_schema_view(

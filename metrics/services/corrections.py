@@ -12,6 +12,7 @@ from django.db import transaction
 from .. import access
 from ..models import CommentKind, Figure, FigureComment
 from ..numbers import plain
+from ..texts import REASON, REMARK, clean_text
 from ..validation import parse_value
 from ._common import FigureConflict, ensure_open, record
 
@@ -37,16 +38,22 @@ def correct_figure(
     if expected_version != figure.version:
         raise FigureConflict(figure)
     errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = ["请填写更正原因"]
+    try:
+        reason = clean_text(reason, kind=REASON)
+        if not reason:
+            errors["reason"] = ["请填写更正原因"]
+    except ValidationError as exc:
+        errors["reason"] = exc.messages
     try:
         value = parse_value(figure.indicator, value)
     except ValidationError as exc:
         errors["value"] = exc.messages
+    try:
+        remark = clean_text(remark, kind=REMARK)
+    except ValidationError as exc:
+        errors["remark"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    remark = (remark or "").strip()
     changes = []
     if value != figure.value:
         changes.append(f"数值由 {_shown(figure.value)} 改为 {_shown(value)}")

@@ -16,6 +16,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..rules import department_findings
+from ..texts import EXPLANATION, REMARK, clean_text
 from ..validation import parse_value
 from ._common import (
     EDITABLE_BY_CLERK,
@@ -49,6 +50,9 @@ def save_figure(
     )
     ensure_open(period)
     value = parse_value(indicator, value)
+    remark = clean_text(remark, kind=REMARK)
+    if explanation is not None:
+        explanation = clean_text(explanation, kind=EXPLANATION)
     figure = (
         Figure.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, period=period)
@@ -255,6 +259,9 @@ def save_draft(
             continue
         try:
             value = parse_value(indicator, entry.value)
+            clean_text(entry.remark, kind=REMARK)
+            if entry.explanation is not None:
+                clean_text(entry.explanation, kind=EXPLANATION)
         except ValidationError as exc:
             result.refuse(entry.code, exc.messages)
             continue

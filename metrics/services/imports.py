@@ -16,6 +16,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..rules import evaluate_all
+from ..texts import REMARK, clean_text
 from ..validation import parse_value
 from ._common import EDITABLE_BY_CLERK, changed_by, record, save_figures
 
@@ -99,7 +100,12 @@ def import_figures(
                 continue
             errors.append(f"第{row.line}行（{indicator.name}）：数值为空。")
             continue
-        parsed[code] = (indicator, value, (row.remark or "").strip())
+        try:
+            remark = clean_text(row.remark, kind=REMARK)
+        except ValidationError as exc:
+            errors.append(f"第{row.line}行（{indicator.name}）：{' '.join(exc.messages)}")
+            continue
+        parsed[code] = (indicator, value, remark)
         if row.version is not None:
             versions[code] = row.version
     if not rows or (skip_empty and not parsed and not errors):

@@ -12,6 +12,7 @@ from ..models import (
     PeriodState,
     ReportingPeriod,
 )
+from ..texts import REASON, clean_text
 from ._common import (
     record,
 )
@@ -24,7 +25,7 @@ def lock_period(*, period: ReportingPeriod, user, reason: str = "审核员锁定
     if period.is_locked:
         raise ValidationError(f"{period.label}已处于锁定状态。")
     period.state = PeriodState.LOCKED
-    record(period, user=user, reason=reason)
+    record(period, user=user, reason=clean_text(reason, kind=REASON) or "审核员锁定")
     period.save()
     return period
 
@@ -32,7 +33,7 @@ def lock_period(*, period: ReportingPeriod, user, reason: str = "审核员锁定
 @transaction.atomic
 def reopen_period(*, period: ReportingPeriod, user, reason: str) -> ReportingPeriod:
     access.require(access.can_lock_periods(user), "您不能重新开放报告期。")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, kind=REASON)
     if not reason:
         raise ValidationError("请填写重新开放报告期的原因。")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)

@@ -13,6 +13,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..progress import reviewer_may_approve, reviewer_may_return
+from ..texts import COMMENT, REASON, clean_text
 from ._common import ensure_open, record, save_figures
 
 
@@ -33,7 +34,7 @@ def _for_review(figure: Figure, *, user, action: str) -> Figure:
 
 
 def _reason(reason: str | None, missing: str) -> str:
-    reason = (reason or "").strip()
+    reason = clean_text(reason, kind=REASON)
     if not reason:
         raise ValidationError(missing)
     return reason
@@ -64,7 +65,7 @@ def approve_figure(*, figure: Figure, user, comment: str = "") -> Figure:
 
 
 def _approve(figures: list[Figure], *, user, comment: str = "") -> None:
-    comment = comment.strip()
+    comment = clean_text(comment, kind=COMMENT)
     for figure in figures:
         figure.status = FigureStatus.APPROVED
         figure.return_reason = ""
@@ -120,9 +121,6 @@ def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> 
     return figure
 
 
-COMMENT_MAX_LENGTH = 2000
-
-
 @transaction.atomic
 def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
     """A remark in the figure's thread, by a reviewer or a clerk of the department."""
@@ -131,13 +129,9 @@ def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
         access.can_review(user) or access.can_enter_figures(user, department),
         "您不能对该数据发表意见。",
     )
-    text = (text or "").strip()
+    text = clean_text(text, kind=COMMENT)
     if not text:
         raise ValidationError("意见内容不能为空。")
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            f"意见不能超过 {COMMENT_MAX_LENGTH} 字（现为 {len(text)} 字），请精简后再发表。"
-        )
     return FigureComment.objects.create(
         figure=figure, author=user, kind=CommentKind.COMMENT, text=text
     )
