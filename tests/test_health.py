@@ -1,6 +1,8 @@
 """/healthz: what the container's health check asks, answered before the host check and the
 HTTPS redirect, with the database's state."""
 
+from unittest import mock
+
 from django.db import OperationalError
 
 
@@ -13,12 +15,12 @@ def test_healthy_with_any_host_and_no_redirect(client, db, settings):
     assert client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
 
 
-def test_unhealthy_without_the_database(client, db, monkeypatch):
+def test_unhealthy_without_the_database(client, db):
     from django.db import connection
 
-    def broken():
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(connection, "cursor", broken)
-    response = client.get("/healthz")
+    broken = mock.patch.object(
+        connection, "cursor", side_effect=OperationalError("server closed the connection")
+    )
+    with broken:
+        response = client.get("/healthz")
     assert (response.status_code, response.content) == (503, b"database unavailable")
