@@ -89,14 +89,14 @@ def _decorate(sheet, *, typed=None, errors=None, saved=()):
 
 
 def _refused_summary(result: services.DraftResult) -> str:
-    return f"已保存 {len(result.saved)} 项；{len(result.errors)} 项未保存，请按提示修改标红的项目。"
+    return f"已保存 {len(result.written)} 项；{len(result.errors)} 项未保存，请按提示修改标红的项目。"
 
 
 @login_required
 def entry(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
     department = _clerk_department(request)
-    typed, errors, general = {}, {}, []
+    typed, errors, general, written = {}, {}, [], ()
     if request.method == "POST":
         action = request.POST.get("action", "save")
         codes = [i.code for i in Indicator.objects.filter(department=department).only("code")]
@@ -113,7 +113,7 @@ def entry(request, period_code):
             if result.errors:
                 # The valid rows are saved; the refused ones come back as typed.
                 typed = {e.code: e for e in entries if e.code in result.errors}
-                errors = result.errors
+                errors, written = result.errors, result.written
                 general = [_refused_summary(result)]
                 if action in ("submit", "force"):
                     general.append("未报送：请先修改未保存的项目并保存，再报送。")
@@ -135,7 +135,7 @@ def entry(request, period_code):
                     messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
                     return redirect("entry", period_code=period.code)
     sheet = selectors.department_sheet(department=department, period=period)
-    _decorate(sheet, typed=typed, errors=errors)
+    _decorate(sheet, typed=typed, errors=errors, saved=written)
     return render(
         request,
         "metrics/entry.html",

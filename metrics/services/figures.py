@@ -197,12 +197,14 @@ class Entry:
 
 
 class DraftResult:
-    """What a draft save did: `saved` the figures stored as typed (written or already so);
-    `errors` the messages of each refused row by indicator code (a value that is not valid,
-    or a stale row); `conflicts` the figure stored now for each stale row (also in `errors`)."""
+    """What a draft save did: `saved` the figures stored as typed (written or already so),
+    `written` the codes of those this save changed; `errors` the messages of each refused row
+    by indicator code (a value that is not valid, or a stale row); `conflicts` the figure
+    stored now for each stale row (also in `errors`)."""
 
     def __init__(self) -> None:
         self.saved: list[Figure] = []
+        self.written: list[str] = []
         self.errors: dict[str, list[str]] = {}
         self.conflicts: dict[str, Figure] = {}
 
@@ -270,17 +272,18 @@ def save_draft(
         if figures.get(indicator.pk) is None and value is None and not entry.remark.strip():
             continue  # nothing typed for a figure that does not exist yet
         try:
-            result.saved.append(
-                save_figure(
-                    indicator=indicator,
-                    period=period,
-                    value=value,
-                    remark=entry.remark.strip(),
-                    explanation=None if entry.explanation is None else entry.explanation.strip(),
-                    user=user,
-                    expected_version=stored_version,
-                )
+            figure = save_figure(
+                indicator=indicator,
+                period=period,
+                value=value,
+                remark=entry.remark.strip(),
+                explanation=None if entry.explanation is None else entry.explanation.strip(),
+                user=user,
+                expected_version=stored_version,
             )
+            result.saved.append(figure)
+            if figure.version != stored_version:
+                result.written.append(entry.code)
         except FigureConflict as conflict:  # created by another session meanwhile
             result.refuse(entry.code, [conflict_message(conflict.figure)], conflict.figure)
     return result

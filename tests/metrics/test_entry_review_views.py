@@ -118,9 +118,9 @@ def test_save_draft_keeps_the_valid_rows_and_shows_the_refused_ones(client, demo
     response = client.post("/entry/2026/", {**data, "action": "save"})
     assert response.status_code == 200
     page = response.content.decode()
-    # Every row but the refused one is stored; the empty, never-saved row is left out.
-    expected = len(editable) - 2
-    assert f"已保存 {expected} 项；1 项未保存，请按提示修改标红的项目" in page
+    # Every valid row is stored; the summary counts what this save changed (one value), and
+    # only that row is marked 已保存.
+    assert "已保存 1 项；1 项未保存，请按提示修改标红的项目" in page
     assert _fig("edu_culture_signs").value == 150
     assert _fig("edu_bulletin_boards").value == 275
     row = page[page.index('<tbody id="row-edu_bulletin_boards"') :]
@@ -130,7 +130,8 @@ def test_save_draft_keeps_the_valid_rows_and_shows_the_refused_ones(client, demo
     saved_row = page[page.index('<tbody id="row-edu_culture_signs"') :]
     saved_row = saved_row[: saved_row.index("</tbody>")]
     assert 'value="150"' in saved_row and "has-errors" not in saved_row
-    assert "data-unsaved" not in saved_row
+    assert "data-unsaved" not in saved_row and "已保存" in saved_row
+    assert page.count('<span class="saved">已保存</span>') == 1
     # The form carries the new version of the saved row: saving again is not a conflict.
     version = _fig("edu_culture_signs").version
     assert f'name="version-edu_culture_signs" value="{version}"' in page
