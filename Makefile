@@ -51,7 +51,7 @@ run: migrate
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
-	trap 'trap - EXIT INT TERM; kill -TERM -- -$$web $$worker 2>/dev/null; wait; exit 0' EXIT INT TERM; \
+	trap 'trap - EXIT INT TERM; kill -TERM -- -$$web -$$worker 2>/dev/null; wait; exit 0' EXIT INT TERM; \
 	echo "Background worker started (log: var/worker.log)."; \
 	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop; demo logins above)"; \
 	wait $$web

@@ -284,6 +284,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # fontTools and WeasyPrint narrate every subset and layout step at INFO.
     "loggers": {
+        # Django's own default config also prints to the console: once is enough.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
