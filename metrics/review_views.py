@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access, selectors, services, tabular
 from .models import Department, Figure, ReportingPeriod
+from .services._common import conflict_message
 
 
 def _reviewer(request):
@@ -65,35 +66,59 @@ def review_action(request, period_code, department_code):
     try:
         if action == "approve_all":
             approved = services.approve_department(
-                department=department, period=period, user=request.user
+                department=department,
+                period=period,
+                user=request.user,
+                shown=_shown_versions(request.POST.getlist("shown")),
             )
             messages.success(request, f"已审核通过{department.name}的 {len(approved)} 项数据。")
             return redirect(back)
         figure = get_object_or_404(
             Figure.objects.select_related("indicator"),
-            pk=request.POST.get("figure") or 0,
+            pk=_number(request.POST.get("figure")) or 0,
             period=period,
             indicator__department=department,
         )
         back += f"#row-{figure.indicator.code}"
         reason = request.POST.get("reason", "")
+        # The version the page showed: a figure changed since is refused, not acted on.
+        seen = {"expected_version": _number(request.POST.get("version"))}
         if action == "approve":
-            services.approve_figure(figure=figure, user=request.user)
+            services.approve_figure(figure=figure, user=request.user, **seen)
             messages.success(request, f"已审核通过：{figure.indicator.name}。")
         elif action == "return":
-            services.return_figure(figure=figure, user=request.user, reason=reason)
+            services.return_figure(figure=figure, user=request.user, reason=reason, **seen)
             messages.success(
                 request, f"已退回：{figure.indicator.name}。填报员将在该项看到退回原因。"
             )
         elif action == "reopen":
-            services.reopen_figure(figure=figure, user=request.user, reason=reason)
+            services.reopen_figure(figure=figure, user=request.user, reason=reason, **seen)
             messages.success(request, f"已重新开放：{figure.indicator.name}。")
         else:
             messages.error(request, "未知的操作。")
+    except services.FigureConflict as conflict:
+        messages.error(request, f"未操作：{conflict_message(conflict.figure)}")
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     return redirect(back)
+
+
+def _number(raw) -> int | None:
+    """A form's id or version: ASCII digits, else None (never a 500 on a tampered form)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+def _shown_versions(pairs: list[str]) -> dict[int, int] | None:
+    """ "id:version" pairs the 全部审核通过 form carries; None when it carries none."""
+    shown = {}
+    for pair in pairs:
+        figure_id, _, version = pair.partition(":")
+        if _number(figure_id) is None or _number(version) is None:
+            raise ValidationError("页面数据不完整，请刷新后再审核。")
+        shown[_number(figure_id)] = _number(version)
+    return shown or None
 
 
 @login_required

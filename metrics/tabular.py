@@ -141,7 +141,7 @@ def department_workbook(sheet_data) -> bytes:
                 None,
                 None,
                 _number(row.value),
-                row.figure.get_status_display() if row.figure else "未填",
+                row.state_label,
                 row.version,
             ]
         )
@@ -235,7 +235,7 @@ def _version(raw) -> int | None:
         return None
     if isinstance(raw, int | float) and raw >= 0 and int(raw) == raw:
         return int(raw)
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         return int(raw.strip())
     return None
 

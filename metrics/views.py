@@ -89,7 +89,9 @@ def _decorate(sheet, *, typed=None, errors=None, saved=()):
 
 
 def _refused_summary(result: services.DraftResult) -> str:
-    return f"已保存 {len(result.written)} 项；{len(result.errors)} 项未保存，请按提示修改标红的项目。"
+    return (
+        f"已保存 {len(result.written)} 项；{len(result.errors)} 项未保存，请按提示修改标红的项目。"
+    )
 
 
 @login_required

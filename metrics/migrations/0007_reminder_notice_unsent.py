@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 def link_notices(apps, schema_editor):
-    """Each earlier reminder gets the notice made with it: the same department and period,
-    created on the reminder's day, the first one not yet taken."""
+    """Each earlier reminder gets the notice made with it: the reminder was created first and
+    its 催报 notice right after, so the first 催报 notice of the same department and period
+    created at or after the reminder, not yet taken. (Not the reminder's date: a reminder
+    made with --today for another day was created on the day it ran.)"""
     Reminder = apps.get_model("metrics", "Reminder")
     Notice = apps.get_model("metrics", "Notice")
     taken = set()
-    for reminder in Reminder.objects.filter(notice__isnull=True).order_by("id"):
+    for reminder in Reminder.objects.filter(notice__isnull=True).order_by("created_at", "id"):
         notice = (
             Notice.objects.filter(
                 department_id=reminder.department_id,
                 period_id=reminder.period_id,
-                created_at__date=reminder.date,
+                title__startswith="催报：",
+                created_at__gte=reminder.created_at,
             )
             .exclude(pk__in=taken)
             .order_by("created_at", "id")

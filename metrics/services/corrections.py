@@ -12,6 +12,7 @@ from django.db import transaction
 from .. import access
 from ..models import CommentKind, Figure, FigureComment
 from ..numbers import plain
+from ..progress import SENT
 from ..texts import REASON, REMARK, clean_text
 from ..validation import parse_value
 from ._common import FigureConflict, ensure_open, record
@@ -46,6 +47,9 @@ def correct_figure(
         errors["reason"] = exc.messages
     try:
         value = parse_value(figure.indicator, value)
+        if value is None and figure.status in SENT:
+            # The database holds a sent figure to a value (figure_value_required_beyond_draft).
+            errors["value"] = ["已报送或已审核的数据不能清空；如需清空，请先退回给填报部门。"]
     except ValidationError as exc:
         errors["value"] = exc.messages
     try:

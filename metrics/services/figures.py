@@ -246,7 +246,7 @@ def save_draft(
         )
     }
     result = DraftResult()
-    planned = []
+    changed: list[tuple[str, Figure]] = []
     for entry in entries:
         indicator = indicators.get(entry.code)
         if indicator is None:
@@ -261,29 +261,59 @@ def save_draft(
             continue
         try:
             value = parse_value(indicator, entry.value)
-            clean_text(entry.remark, kind=REMARK)
-            if entry.explanation is not None:
-                clean_text(entry.explanation, kind=EXPLANATION)
+            remark = clean_text(entry.remark, kind=REMARK)
+            explanation = (
+                None
+                if entry.explanation is None
+                else clean_text(entry.explanation, kind=EXPLANATION)
+            )
         except ValidationError as exc:
             result.refuse(entry.code, exc.messages)
             continue
-        planned.append((indicator, value, entry, stored_version))
-    for indicator, value, entry, stored_version in planned:
-        if figures.get(indicator.pk) is None and value is None and not entry.remark.strip():
-            continue  # nothing typed for a figure that does not exist yet
-        try:
-            figure = save_figure(
-                indicator=indicator,
-                period=period,
-                value=value,
-                remark=entry.remark.strip(),
-                explanation=None if entry.explanation is None else entry.explanation.strip(),
-                user=user,
-                expected_version=stored_version,
+        if figure is None:
+            if value is None and not remark:
+                continue  # nothing typed for a figure that does not exist yet
+            figure = Figure(
+                indicator=indicator, period=period, value_type=indicator.value_type, version=0
             )
-            result.saved.append(figure)
-            if figure.version != stored_version:
-                result.written.append(entry.code)
-        except FigureConflict as conflict:  # created by another session meanwhile
-            result.refuse(entry.code, [conflict_message(conflict.figure)], conflict.figure)
+        if explanation is None:
+            explanation = figure.explanation
+        if figure.pk and (figure.value, figure.remark, figure.explanation) == (
+            value,
+            remark,
+            explanation,
+        ):
+            result.saved.append(figure)  # stored as typed already: nothing to write
+            continue
+        figure.value, figure.remark, figure.explanation = value, remark, explanation
+        figure.updated_by = user
+        figure.version += 1
+        record(figure, user=user, reason="填报")
+        changed.append((entry.code, figure))
+    _write_draft(changed, result, period=period)
     return result
+
+
+def _write_draft(changed: list[tuple[str, Figure]], result: DraftResult, *, period) -> None:
+    """Write the changed rows in a fixed number of queries. A figure another session created
+    meanwhile (the unique constraint) refuses that row as a conflict; the others are written."""
+    try:
+        with transaction.atomic():
+            save_figures([figure for _, figure in changed])
+    except IntegrityError:
+        created = {
+            f.indicator_id: f
+            for f in Figure.objects.select_related("updated_by").filter(
+                period=period, indicator_id__in=[f.indicator_id for _, f in changed if not f.pk]
+            )
+        }
+        for code, figure in changed:
+            if figure.pk is None and figure.indicator_id in created:
+                current = created[figure.indicator_id]
+                result.refuse(code, [conflict_message(current)], current)
+        changed = [(c, f) for c, f in changed if c not in result.errors]
+        with transaction.atomic():
+            save_figures([figure for _, figure in changed])
+    for code, figure in changed:
+        result.saved.append(figure)
+        result.written.append(code)

@@ -135,7 +135,8 @@ def _claim(reminder_id: int) -> bool:
 def email_reminder(*, reminder_id: int) -> int:
     """Email a reminder's notice to the department's clerks, once; returns how many got it
     (0 when it was gone or emailed already). A refusal by the mail server releases the claim
-    and is raised, for the task to retry."""
+    and is raised, for the task to retry. A reminder from before reminders were linked to
+    their notice is worded again from its counts."""
     if not _claim(reminder_id):
         return 0
     reminder = (
@@ -145,13 +146,18 @@ def email_reminder(*, reminder_id: int) -> int:
     )
     if reminder is None:  # deleted in between
         return 0
+    if reminder.notice is not None:
+        title, body = reminder.notice.title, reminder.notice.body
+    else:
+        title, body = _reminder_text(
+            reminder.department, reminder.period, unsent=reminder.unsent, returned=reminder.returned
+        )
     recipients = selectors.reminder_recipients(department=reminder.department)
-    notice = reminder.notice
     try:
-        if recipients and notice is not None:
+        if recipients:
             send_mail(
-                subject=f"【法治政府建设工作汇报】{notice.title}",
-                message=notice.body,
+                subject=f"【法治政府建设工作汇报】{title}",
+                message=body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=recipients,
             )

@@ -14,7 +14,7 @@ from ..models import (
 )
 from ..progress import reviewer_may_approve, reviewer_may_return
 from ..texts import COMMENT, REASON, clean_text
-from ._common import ensure_open, record, save_figures
+from ._common import FigureConflict, ensure_open, record, save_figures
 
 
 def _locked_figure(figure_id: int) -> Figure:
@@ -25,11 +25,17 @@ def _locked_figure(figure_id: int) -> Figure:
     )
 
 
-def _for_review(figure: Figure, *, user, action: str) -> Figure:
-    """The figure, locked and read again, once the reviewer may act on it at all."""
+def _for_review(
+    figure: Figure, *, user, action: str, expected_version: int | None = None
+) -> Figure:
+    """The figure, locked and read again, once the reviewer may act on it at all. With
+    `expected_version` (the version the reviewer's page showed), a figure changed since is
+    refused (FigureConflict): nobody approves a value they have not seen."""
     access.require(access.can_review(user), f"只有审核员可以{action}数据。")
     figure = _locked_figure(figure.pk)
     ensure_open(figure.period)
+    if expected_version is not None and expected_version != figure.version:
+        raise FigureConflict(figure)
     return figure
 
 
@@ -41,11 +47,13 @@ def _reason(reason: str | None, missing: str) -> str:
 
 
 @transaction.atomic
-def return_figure(*, figure: Figure, user, reason: str) -> Figure:
+def return_figure(
+    *, figure: Figure, user, reason: str, expected_version: int | None = None
+) -> Figure:
     """A reviewer sends one submitted (or approved) figure back to the clerk with a reason."""
     access.require(access.can_review(user), "只有审核员可以退回数据。")
     reason = _reason(reason, "请填写退回原因。")
-    figure = _for_review(figure, user=user, action="退回")
+    figure = _for_review(figure, user=user, action="退回", expected_version=expected_version)
     if not reviewer_may_return(status=figure.status, period_locked=False):
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送或已审核的数据可以退回。"
@@ -54,8 +62,10 @@ def return_figure(*, figure: Figure, user, reason: str) -> Figure:
 
 
 @transaction.atomic
-def approve_figure(*, figure: Figure, user, comment: str = "") -> Figure:
-    figure = _for_review(figure, user=user, action="审核")
+def approve_figure(
+    *, figure: Figure, user, comment: str = "", expected_version: int | None = None
+) -> Figure:
+    figure = _for_review(figure, user=user, action="审核", expected_version=expected_version)
     if not reviewer_may_approve(status=figure.status, period_locked=False):
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送的数据可以审核通过。"
@@ -82,9 +92,16 @@ def _approve(figures: list[Figure], *, user, comment: str = "") -> None:
 
 @transaction.atomic
 def approve_department(
-    *, department: Department, period: ReportingPeriod, user, comment: str = ""
+    *,
+    department: Department,
+    period: ReportingPeriod,
+    user,
+    comment: str = "",
+    shown: dict[int, int] | None = None,
 ) -> list[Figure]:
-    """Approve every submitted figure of a department in one click."""
+    """Approve every submitted figure of a department in one click. `shown` maps each figure
+    the reviewer's page listed to the version it showed: if the submitted figures are not
+    exactly those, as shown, nothing is approved."""
     access.require(access.can_review(user), "只有审核员可以审核数据。")
     ensure_open(period)
     figures = list(
@@ -94,16 +111,22 @@ def approve_department(
     )
     if not figures:
         raise ValidationError(f"{department.name}没有待审核的数据。")
+    if shown is not None and {f.pk: f.version for f in figures} != shown:
+        raise ValidationError(
+            f"{department.name}的待审核数据在您打开页面后有变动，未审核任何数据；请核对刷新后的页面再审核。"
+        )
     _approve(figures, user=user, comment=comment)
     return figures
 
 
 @transaction.atomic
-def reopen_figure(*, figure: Figure, user, reason: str) -> Figure:
+def reopen_figure(
+    *, figure: Figure, user, reason: str, expected_version: int | None = None
+) -> Figure:
     """A reviewer reopens an approved figure so that the clerk can correct it."""
     access.require(access.can_review(user), "只有审核员可以重新开放数据。")
     reason = _reason(reason, "请填写重新开放的原因。")
-    figure = _for_review(figure, user=user, action="重新开放")
+    figure = _for_review(figure, user=user, action="重新开放", expected_version=expected_version)
     if figure.status != FigureStatus.APPROVED:
         raise ValidationError(f"{figure.indicator.name}尚未审核通过，无需重新开放。")
     return _send_back(figure, user=user, reason=reason, kind=CommentKind.REOPEN, action="重新开放")

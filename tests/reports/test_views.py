@@ -26,7 +26,7 @@ def test_final_refusal_lists_gaps_by_department(leader_client):
     assert "向未报齐的部门催报" in page  # the leader may send the reminders from here
     assert "暂不能生成正式稿" in page
     assert "公安分局（2 项）" in page
-    assert "组建专职巡逻队的乡镇（街道） —— 未填写" in page
+    assert "组建专职巡逻队的乡镇（街道） —— 未填" in page
     assert not ReportJob.objects.exists()
 
 
