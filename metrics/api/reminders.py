@@ -30,6 +30,9 @@ class ReminderView(ApiMixin, APIView):
         department = serializers.CharField(source="department.code")
         date = serializers.DateField()
         unsent = serializers.IntegerField(help_text="未报送项数（未填与草稿；不含被退回的）")
+        missing = serializers.IntegerField(
+            source="unsent", help_text="已弃用：同 unsent，保留以兼容旧客户端"
+        )
         returned = serializers.IntegerField(help_text="被退回待修改项数")
 
     @extend_schema(

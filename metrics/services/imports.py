@@ -136,9 +136,16 @@ def import_figures(
             errors.append(
                 f"第{seen_lines[code]}行：{_stale_row_message(figure, indicators[code].name)}"
             )
-        if department is not None and figure and figure.status not in EDITABLE_BY_CLERK:
+        # Only an approving import may change a sent figure: a draft import would quietly
+        # take an approved figure back to a draft.
+        if not approve and figure and figure.status not in EDITABLE_BY_CLERK:
             errors.append(
-                f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改。"
+                f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改"
+                + (
+                    "。"
+                    if department is not None
+                    else "（管理导入可加 --approve 直接更正为已审核）。"
+                )
             )
     if approve and not errors:
         # Approved figures skip the submit step, so its blocking rules are checked here.

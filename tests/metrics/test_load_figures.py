@@ -161,3 +161,15 @@ def test_gbk_csv_from_excel_is_read(tmp_path, open_2026):
     path.write_bytes("代码,数值,备注\nbiz_approval_reforms,9,中文备注\n".encode("gb18030"))
     call_command("load_figures", str(path), period="2026", stdout=io.StringIO())
     assert Figure.objects.get().remark == "中文备注"
+
+
+def test_a_draft_import_never_takes_a_sent_figure_back(tmp_path, open_2026):
+    figure = factories.FigureFactory(
+        indicator__code="sent_one", value=7, period=open_2026, status="approved"
+    )
+    path = _write(tmp_path, "again.csv", "sent_one,8\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("load_figures", path, period="2026", stdout=io.StringIO())
+    assert "已审核，不能再修改" in str(raised.value) and "--approve" in str(raised.value)
+    figure.refresh_from_db()
+    assert (figure.value, figure.status) == (7, "approved")
