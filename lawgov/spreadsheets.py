@@ -85,17 +85,15 @@ class _Budget:
         self.elements = max_rows * (max_columns * 4 + 2) * 2 + OTHER_ELEMENTS
 
 
-def _too_many_rows(max_rows):
-    return _Refused(
+def rows_message(max_rows: int) -> str:
+    return (
         f"表格行数超过上限：填报表最多 {max_rows} 行（指标数加余量），"
         "请只保留指标数据行后重新上传。"
     )
 
 
-def _too_many_columns(max_columns):
-    return _Refused(
-        f"表格列数超过上限：填报表只使用前 {max_columns} 列，请删除右侧多余的内容后重新上传。"
-    )
+def columns_message(max_columns: int) -> str:
+    return f"表格列数超过上限：填报表只使用前 {max_columns} 列，请删除右侧多余的内容后重新上传。"
 
 
 def _scan(stream, head: bytes, budget: _Budget) -> None:
@@ -121,7 +119,7 @@ def _scan(stream, head: bytes, budget: _Budget) -> None:
             state["row"] = int(ref) if ref.isdigit() else state["row"] + 1
             state["cells"] = state["column"] = 0
             if state["rows"] > max_rows:
-                raise _too_many_rows(max_rows)
+                raise _Refused(rows_message(max_rows))
         elif local == "c":
             state["cells"] += 1
             match = _CELL_REF.match(attrs.get("r", ""))
@@ -129,13 +127,13 @@ def _scan(stream, head: bytes, budget: _Budget) -> None:
             # A row has at most max_columns cells that matter; twice that allows for
             # formatted empty cells, no more.
             if state["cells"] > 2 * max_columns:
-                raise _too_many_columns(max_columns)
+                raise _Refused(columns_message(max_columns))
         elif local in ("v", "is", "f"):
             # A value: it must lie inside the rows and columns a sheet of figures has.
             if state["column"] > max_columns:
-                raise _too_many_columns(max_columns)
+                raise _Refused(columns_message(max_columns))
             if state["row"] > max_rows:
-                raise _too_many_rows(max_rows)
+                raise _Refused(rows_message(max_rows))
         elif local == "si":
             state["strings"] += 1
             if state["strings"] > max_rows * max_columns:

@@ -60,15 +60,6 @@ def _check_size(data: bytes) -> None:
         raise ValidationError([f"文件过大：填报表不能超过 {MAX_SHEET_BYTES // (1024 * 1024)} MB。"])
 
 
-def _too_many_rows(max_rows):
-    return ValidationError(
-        [
-            f"表格行数超过上限：填报表最多 {max_rows} 行（指标数加余量），"
-            "请只保留指标数据行后重新上传。"
-        ]
-    )
-
-
 def _csv_rows(data: bytes, max_rows: int):
     if b"\x00" in data:
         raise ValidationError(
@@ -96,13 +87,9 @@ def _csv_rows(data: bytes, max_rows: int):
     try:
         for number, row in enumerate(csv.reader(lines()), start=1):
             if number > max_rows:
-                raise _too_many_rows(max_rows)
+                raise ValidationError([spreadsheets.rows_message(max_rows)])
             if len(row) > MAX_COLUMNS:
-                raise ValidationError(
-                    [
-                        f"表格列数超过上限：第 {number} 行有 {len(row)} 列，填报表最多 {MAX_COLUMNS} 列。"
-                    ]
-                )
+                raise ValidationError([spreadsheets.columns_message(MAX_COLUMNS)])
             table.append((number, row))
     except csv.Error:
         raise ValidationError(["CSV 文件格式不正确，请用 Excel 另存为 CSV 后重新上传。"]) from None
