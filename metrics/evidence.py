@@ -64,18 +64,37 @@ def sniff(data: bytes) -> FileKind:
     raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
 
 
-def _office_kind(data: bytes) -> FileKind:
+def open_archive(
+    data: bytes,
+    *,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+    max_entries: int = MAX_ZIP_ENTRIES,
+    damaged: str = "文件已损坏，无法识别为 Word 或 Excel 文件。",
+) -> zipfile.ZipFile:
+    """The zip inside an Office file, refused (ValidationError in Chinese) when it has too many
+    entries or would unpack to too much (zip bombs), judged from its directory before anything
+    is unpacked. zipfile never returns more bytes than an entry declares (it stops there and
+    fails the CRC), so the declared sizes are a true bound. Also used for uploaded sheets
+    (metrics/tabular.py), with tighter limits; `damaged` is the message for a file that is not
+    a readable zip."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ValidationError("文件已损坏，无法识别为 Word 或 Excel 文件。") from None
-    if len(entries) > MAX_ZIP_ENTRIES:
+        raise ValidationError(damaged) from None
+    if len(entries) > max_entries:
         raise ValidationError("文件内部结构异常（条目过多），已拒绝。")
     total = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries) or 1
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+    if total > max_uncompressed or total / packed > max_ratio:
         raise ValidationError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+    return archive
+
+
+def _office_kind(data: bytes) -> FileKind:
+    archive = open_archive(data)
+    entries = archive.infolist()
     names = {e.filename: e for e in entries}
     types = names.get("[Content_Types].xml")
     if types is None or types.file_size > MAX_CONTENT_TYPES_XML:

@@ -6,23 +6,41 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from lawgov import spreadsheets
+
 from .change import change_text
 from .progress import STATE_LABELS, state_of
 from .services import FigureRow
 
 HEADER_CODES = {"code", "代码", "指标代码"}
 
+# What a sheet of figures can hold. Rows: one per indicator of the catalogue, plus a margin for
+# a header, blank lines and a clerk's notes. Columns: the format has three (code, value,
+# remark) or the department sheet's nine; A–Z leaves room for a clerk's own columns. The
+# readers refuse anything larger before parsing it (lawgov/spreadsheets.py for XLSX), so a
+# small hostile file cannot make the server build millions of rows.
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+ROW_MARGIN = 100
+MAX_COLUMNS = 26
+MAX_CSV_LINE_CHARS = 16 * 1024
 
-def read_figure_rows(data: bytes, filename: str) -> list[FigureRow]:
+
+def row_limit() -> int:
+    """The most rows an uploaded sheet may have: the catalogue's indicators plus a margin."""
+    from .models import Indicator
+
+    return Indicator.objects.count() + ROW_MARGIN
+
+
+def read_figure_rows(data: bytes, filename: str, *, max_rows: int | None = None) -> list[FigureRow]:
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        table = _xlsx_rows(data)
-    elif suffix in (".csv", ".txt"):
-        table = _csv_rows(data)
-    else:
+    if suffix not in (".xlsx", ".csv", ".txt"):
         raise ValidationError(
             [f"不支持的文件类型“{suffix or filename}”，请上传 CSV 或 XLSX 文件。"]
         )
+    _check_size(data)
+    max_rows = row_limit() if max_rows is None else max_rows
+    table = _xlsx_rows(data, max_rows) if suffix == ".xlsx" else _csv_rows(data, max_rows)
     rows = []
     for line, cells in table:
         cells = [("" if c is None else c) for c in cells]
@@ -37,7 +55,16 @@ def read_figure_rows(data: bytes, filename: str) -> list[FigureRow]:
     return rows
 
 
-def _csv_rows(data: bytes):
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_SHEET_BYTES:
+        raise ValidationError([f"文件过大：填报表不能超过 {MAX_SHEET_BYTES // (1024 * 1024)} MB。"])
+
+
+def _csv_rows(data: bytes, max_rows: int):
+    if b"\x00" in data:
+        raise ValidationError(
+            ["文件中含有空字符（NUL），不是 CSV 文本文件，请另存为 CSV 后重新上传。"]
+        )
     # Excel on Chinese Windows saves CSV as GBK; everything else is UTF-8 (maybe with a BOM).
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -47,18 +74,57 @@ def _csv_rows(data: bytes):
             continue
     else:
         raise ValidationError(["无法识别文件编码，请另存为 UTF-8 编码的 CSV。"])
-    return list(enumerate(csv.reader(io.StringIO(text)), start=1))
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            if len(line) > MAX_CSV_LINE_CHARS:
+                raise ValidationError(
+                    [f"CSV 文件中有过长的行（超过 {MAX_CSV_LINE_CHARS} 个字符），已拒绝。"]
+                )
+            yield line
+
+    table = []
+    try:
+        for number, row in enumerate(csv.reader(lines()), start=1):
+            if number > max_rows:
+                raise ValidationError([spreadsheets.rows_message(max_rows)])
+            if len(row) > MAX_COLUMNS:
+                raise ValidationError([spreadsheets.columns_message(MAX_COLUMNS)])
+            table.append((number, row))
+    except csv.Error:
+        raise ValidationError(["CSV 文件格式不正确，请用 Excel 另存为 CSV 后重新上传。"]) from None
+    return table
 
 
-def _xlsx_rows(data: bytes):
+def _open_xlsx(data: bytes, max_rows: int):
+    """The workbook, read-only, after `check_xlsx` found nothing hostile in it."""
     from openpyxl import load_workbook
 
+    _check_size(data)
+    spreadsheets.check_xlsx(data, max_rows=max_rows, max_columns=MAX_COLUMNS)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValidationError(["无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。"]) from exc
-    sheet = workbook.worksheets[0]
-    return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        raise ValidationError([spreadsheets.DAMAGED]) from exc
+
+
+def _sheet_rows(sheet, max_rows: int, max_columns: int = MAX_COLUMNS):
+    """The sheet's rows as value tuples, at most `max_rows` × `max_columns`: the declared
+    `<dimension>` is ignored (openpyxl would pad every row to it)."""
+    sheet.reset_dimensions()
+    try:
+        return list(sheet.iter_rows(max_row=max_rows, max_col=max_columns, values_only=True))
+    except Exception as exc:  # a cell openpyxl cannot convert
+        raise ValidationError([spreadsheets.DAMAGED]) from exc
+
+
+def _xlsx_rows(data: bytes, max_rows: int):
+    workbook = _open_xlsx(data, max_rows)
+    try:
+        rows = _sheet_rows(workbook.worksheets[0], max_rows)
+    finally:
+        workbook.close()
+    return [(n, list(row)) for n, row in enumerate(rows, start=1)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -85,7 +151,7 @@ INFO_SHEET = "填报说明"
 def _styled_header(sheet, header):
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    sheet.append(header)
+    spreadsheets.append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F3EDE4")
@@ -132,7 +198,8 @@ def department_workbook(sheet_data) -> bytes:
         indicator = row.indicator
         # 本期数值 and 备注 start empty (an empty row is not imported); what the portal holds
         # now is shown beside them for reference.
-        sheet.append(
+        spreadsheets.append_row(
+            sheet,
             [
                 indicator.code,
                 indicator.name,
@@ -143,7 +210,7 @@ def department_workbook(sheet_data) -> bytes:
                 _number(row.value),
                 row.state_label,
                 row.version,
-            ]
+            ],
         )
         line = sheet.max_row
         rules[indicator.value_type].add(f"E{line}")
@@ -153,15 +220,16 @@ def department_workbook(sheet_data) -> bytes:
         sheet.column_dimensions[column].width = width
     sheet.column_dimensions["I"].hidden = True
     info = workbook.create_sheet(INFO_SHEET)
-    info.append(["报告期", period.code, period.label])
-    info.append(["部门", department.code, department.name])
-    info.append(["截止日期", period.deadline.isoformat()])
-    info.append(
+    spreadsheets.append_row(info, ["报告期", period.code, period.label])
+    spreadsheets.append_row(info, ["部门", department.code, department.name])
+    spreadsheets.append_row(info, ["截止日期", period.deadline.isoformat()])
+    spreadsheets.append_row(
+        info,
         [
             "说明",
             "请只在“本期数值”“备注”两列填写；留空的行不导入。"
             "“门户中的当前值”供核对，已报送或已审核的数据不能再修改。",
-        ]
+        ],
     )
     info.column_dimensions["D"].width = 40
     buffer = io.BytesIO()
@@ -169,19 +237,24 @@ def department_workbook(sheet_data) -> bytes:
     return buffer.getvalue()
 
 
-def read_department_workbook(data: bytes, *, department, period) -> list[FigureRow]:
+def read_department_workbook(
+    data: bytes, *, department, period, max_rows: int | None = None
+) -> list[FigureRow]:
     """Rows of a filled-in department sheet, checked to belong to this department and
     period; the columns are found by their header."""
-    from openpyxl import load_workbook
-
+    max_rows = row_limit() if max_rows is None else max_rows
+    workbook = _open_xlsx(data, max_rows)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValidationError(["无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。"]) from exc
-    if INFO_SHEET in workbook.sheetnames:
+        info_rows = (
+            _sheet_rows(workbook[INFO_SHEET], 3, 2) if INFO_SHEET in workbook.sheetnames else None
+        )
+        table = _sheet_rows(workbook.worksheets[0], max_rows)
+    finally:
+        workbook.close()
+    if info_rows is not None:
         info = {
             str(r[0]).strip(): str(r[1]).strip()
-            for r in workbook[INFO_SHEET].iter_rows(max_row=3, max_col=2, values_only=True)
+            for r in info_rows
             if r and r[0] is not None and r[1] is not None
         }
         if info.get("报告期") and info["报告期"] != period.code:
@@ -190,8 +263,6 @@ def read_department_workbook(data: bytes, *, department, period) -> list[FigureR
             )
         if info.get("部门") and info["部门"] != department.code:
             raise ValidationError([f"该表格不是{department.name}的填报表。"])
-    sheet = workbook.worksheets[0]
-    table = list(sheet.iter_rows(values_only=True))
     if not table:
         raise ValidationError(["文件中没有数据行。"])
     header = [str(c).strip() if c is not None else "" for c in table[0]]
@@ -267,7 +338,8 @@ def period_workbook(period, rows) -> bytes:
     )
     for indicator, figure, previous in rows:
         value = figure.value if figure else None
-        sheet.append(
+        spreadsheets.append_row(
+            sheet,
             [
                 indicator.department.name,
                 indicator.section.name,
@@ -282,7 +354,7 @@ def period_workbook(period, rows) -> bytes:
                 figure.explanation if figure else "",
                 figure.return_reason if figure else "",
                 str(figure.updated_by) if figure and figure.updated_by else "",
-            ]
+            ],
         )
     for column, width in zip(
         "ABCDEFGHIJKLM", (16, 18, 34, 40, 7, 11, 11, 16, 9, 24, 24, 24, 12), strict=True

