@@ -17,7 +17,8 @@ from ..models import (
 )
 from ..rules import evaluate_all
 from ..validation import parse_value
-from ._common import EDITABLE_BY_CLERK, changed_by, record, save_figures
+from ._common import EDITABLE_BY_CLERK, FigureConflict, changed_by, record, save_figures
+from .figures import created_meanwhile
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,7 @@ def _stale_row_message(figure: Figure | None, name: str) -> str:
     )
 
 
-@transaction.atomic
-def import_figures(
+def _import_figures(
     *,
     period: ReportingPeriod,
     rows: list[FigureRow],
@@ -161,11 +161,59 @@ def import_figures(
         figure.version += 1
         record(figure, user=user, reason=reason)
         saved.append(figure)
-    try:
-        with transaction.atomic():
-            save_figures(saved)
-    except IntegrityError:  # another import created one of these figures meanwhile
-        raise ValidationError(
-            ["其他人正在同时写入这些数据，本次未写入任何数据，请刷新后重试。"]
-        ) from None
+    # New figures in one order for every writer, so that two imports creating the same ones
+    # wait for each other instead of deadlocking.
+    saved.sort(key=lambda f: (f.pk is None, f.indicator_id))
+    with transaction.atomic():  # another writer may be creating one of these figures
+        save_figures(saved)
     return saved
+
+
+@transaction.atomic
+def import_figures(
+    *,
+    period: ReportingPeriod,
+    rows: list[FigureRow],
+    user,
+    approve: bool = False,
+    source: str = "导入",
+    department: Department | None = None,
+    skip_empty: bool = False,
+) -> list[Figure]:
+    """Write every row or none: see `_import_figures`.
+
+    Two imports creating the same figure at once: the database's constraint lets one through
+    and the other, having waited for it, reads the figures again under their locks and writes
+    once more as if it had come second (a row sent with its version is then refused as stale,
+    one without is written over). Should a third writer win that race too, the import is
+    refused with the conflict and the figure as it stands."""
+    arguments = dict(
+        period=period,
+        rows=rows,
+        user=user,
+        approve=approve,
+        source=source,
+        department=department,
+        skip_empty=skip_empty,
+    )
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _import_figures(**arguments)
+        except IntegrityError as exc:
+            if not created_meanwhile(exc):
+                raise
+            if attempt == 0:
+                continue
+            raise _conflict(period, rows) from exc
+    raise AssertionError("unreachable")
+
+
+def _conflict(period: ReportingPeriod, rows: list[FigureRow]) -> FigureConflict:
+    current = (
+        Figure.objects.select_related("updated_by", "indicator")
+        .filter(period=period, indicator__code__in=[(row.code or "").strip() for row in rows])
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    return FigureConflict(current or Figure(period=period, version=0))

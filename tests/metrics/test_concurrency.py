@@ -91,3 +91,118 @@ def test_two_sessions_saving_the_entry_form(postgres):
     stored = Figure.objects.get(indicator__code="biz_inhouse_counsel", period=period)
     assert f"当前值为 {stored.value.normalize()}" in refused.errors["biz_inhouse_counsel"][0]
     assert Figure.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Many requests creating the same figure at once, through the API (each thread its own
+# connection, as each request of a threaded server has).
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+THREADS = 20
+
+
+def _at_once(count, request):
+    """Run `request(index)` in `count` threads released together; their responses in order."""
+    barrier = threading.Barrier(count)
+    responses = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait(timeout=20)
+            responses[index] = request(index)
+        except Exception as exc:  # pragma: no cover - shown in the assertion
+            responses[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def racing_clerk(postgres):
+    sfj = Department.objects.get(code="sfj")
+    clerk = factories.UserFactory(role="clerk", department=sfj)
+    return sfj, factories.period("2026"), clerk
+
+
+def test_twenty_bulk_writes_creating_the_same_figure(racing_clerk):
+    sfj, period, clerk = racing_clerk
+    clients = [_token_client(clerk) for _ in range(THREADS)]
+
+    def bulk(index):
+        return clients[index].post(
+            "/api/v1/figures/bulk/",
+            {
+                "period": period.code,
+                "department": sfj.code,
+                "figures": [{"code": "biz_inhouse_counsel", "value": str(index + 1)}],
+            },
+            format="json",
+        )
+
+    responses = _at_once(THREADS, bulk)
+    statuses = sorted(getattr(r, "status_code", repr(r)) for r in responses)
+    assert all(isinstance(s, int) and s < 500 for s in statuses), statuses
+    assert set(statuses) <= {200, 409}, statuses
+    assert 200 in statuses
+    stored = Figure.objects.get(indicator__code="biz_inhouse_counsel", period=period)
+    assert Figure.objects.filter(period=period).count() == 1
+    for response in responses:
+        body = response.json()
+        if response.status_code == 409:
+            # The refusal shows what stands now, to decide on.
+            assert body["code"] == "conflict", body
+            assert body["current"]["id"] == stored.pk
+            assert body["current"]["version"] >= 1
+    # Every accepted write is a version of its own: none was lost without a trace.
+    accepted = statuses.count(200)
+    assert stored.history.count() == accepted == stored.version
+
+
+def test_ten_uploads_to_a_figure_that_does_not_exist_yet(racing_clerk, media):
+    from metrics.models import Evidence
+
+    sfj, period, clerk = racing_clerk
+    count = 10
+    clients = [_token_client(clerk) for _ in range(count)]
+
+    def upload(index):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return clients[index].post(
+            "/api/v1/evidence/",
+            {
+                "period": period.code,
+                "indicator": "biz_inhouse_counsel",
+                "file": SimpleUploadedFile(f"材料{index}.pdf", PDF + str(index).encode()),
+            },
+            format="multipart",
+        )
+
+    responses = _at_once(count, upload)
+    statuses = [getattr(r, "status_code", repr(r)) for r in responses]
+    assert statuses == [201] * count, [
+        (s, getattr(r, "content", b"")[:300]) for s, r in zip(statuses, responses, strict=True)
+    ]
+    figure = Figure.objects.get(indicator__code="biz_inhouse_counsel", period=period)
+    assert Figure.objects.filter(period=period).count() == 1
+    items = list(Evidence.objects.filter(figure=figure))
+    assert sorted(i.original_name for i in items) == sorted(f"材料{i}.pdf" for i in range(count))
+    # Each upload stored once: one file per row, nothing left over on disk.
+    on_disk = sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+    assert on_disk == sorted(i.file.name for i in items)
