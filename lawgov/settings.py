@@ -206,13 +206,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A task is acknowledged once it has run (CELERY_TASK_ACKS_LATE); one whose worker was lost
-    # goes back on the queue this many seconds after it was taken, and the next worker's sweep
-    # (every unacked_restore_interval seconds) hands it on. A report builds in about a second
-    # (20 s without HarfBuzz's subsetter), so a minute re-delivers no live build and a lost
-    # job is rebuilt about a minute after it was taken (docs/benchmarks.md). A task running
-    # longer than this would be delivered a second time: keep every task shorter, or raise it.
+    # goes back on the queue this many seconds after it was taken, and a worker's sweep (every
+    # unacked_restore_interval seconds) hands it on: a lost report is built again within a
+    # minute of a new worker starting (measured in docs/benchmarks.md). A report builds in
+    # about a second (20 s without HarfBuzz's subsetter), so no live build is delivered twice;
+    # a task running longer than this would be: keep every task shorter, or raise it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=50),
         "unacked_restore_interval": 2,
         "unacked_restore_throttle": 1,
         "socket_connect_timeout": 3,
