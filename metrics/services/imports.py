@@ -1,5 +1,6 @@
 """Importing a sheet of figures (an upload, the API's bulk write, load_figures): all or nothing."""
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,7 +44,30 @@ def _stale_row_message(figure: Figure | None, name: str) -> str:
     )
 
 
-def _import_figures(
+def _once_more_if_created_meanwhile(import_function):
+    """Two imports creating the same figure at once: the database's constraint lets one
+    through and the other, having waited for it, reads the figures again under their locks
+    and writes once more as if it had come second (a row sent with its version is then
+    refused as stale, one without is written over). Should a third writer win that race too,
+    the import is refused with the conflict (409) and the figure as it stands."""
+
+    @functools.wraps(import_function)
+    def once_more(**arguments):
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return import_function(**arguments)
+            except IntegrityError as exc:
+                if not created_meanwhile(exc):
+                    raise
+                if attempt:
+                    raise _conflict(arguments["period"], arguments["rows"]) from exc
+
+    return transaction.atomic(once_more)
+
+
+@_once_more_if_created_meanwhile
+def import_figures(
     *,
     period: ReportingPeriod,
     rows: list[FigureRow],
@@ -167,46 +191,6 @@ def _import_figures(
     with transaction.atomic():  # another writer may be creating one of these figures
         save_figures(saved)
     return saved
-
-
-@transaction.atomic
-def import_figures(
-    *,
-    period: ReportingPeriod,
-    rows: list[FigureRow],
-    user,
-    approve: bool = False,
-    source: str = "导入",
-    department: Department | None = None,
-    skip_empty: bool = False,
-) -> list[Figure]:
-    """Write every row or none: see `_import_figures`.
-
-    Two imports creating the same figure at once: the database's constraint lets one through
-    and the other, having waited for it, reads the figures again under their locks and writes
-    once more as if it had come second (a row sent with its version is then refused as stale,
-    one without is written over). Should a third writer win that race too, the import is
-    refused with the conflict and the figure as it stands."""
-    arguments = dict(
-        period=period,
-        rows=rows,
-        user=user,
-        approve=approve,
-        source=source,
-        department=department,
-        skip_empty=skip_empty,
-    )
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                return _import_figures(**arguments)
-        except IntegrityError as exc:
-            if not created_meanwhile(exc):
-                raise
-            if attempt == 0:
-                continue
-            raise _conflict(period, rows) from exc
-    raise AssertionError("unreachable")
 
 
 def _conflict(period: ReportingPeriod, rows: list[FigureRow]) -> FigureConflict:

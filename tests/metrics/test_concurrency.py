@@ -1,40 +1,26 @@
 """Two people save the same figure at the same moment on PostgreSQL: one wins, the other is
-refused with the current value, never a silent overwrite."""
+refused with the current value, never a silent overwrite. Many requests creating the same
+figure at once: no 5xx, one figure row, every upload stored once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from metrics import services
 from metrics.models import Department, Figure, Indicator
 from tests import factories
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _race(workers):
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
+    def conflict(exc):
+        if isinstance(exc, services.FigureConflict):
+            return ("conflict", exc.figure)
+        return ("error", exc)  # shown in the assertion
 
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("saved", work())
-        except services.FigureConflict as conflict:
-            results[index] = ("conflict", conflict.figure)
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return at_once([lambda work=work: ("saved", work()) for work in workers], handle=conflict)
 
 
 def test_two_sessions_saving_the_same_version(postgres):
@@ -94,33 +80,10 @@ def test_two_sessions_saving_the_entry_form(postgres):
 
 
 # ---------------------------------------------------------------------------------------
-# Many requests creating the same figure at once, through the API (each thread its own
-# connection, as each request of a threaded server has).
+# Many requests creating the same figure at once, through the API.
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 THREADS = 20
-
-
-def _at_once(count, request):
-    """Run `request(index)` in `count` threads released together; their responses in order."""
-    barrier = threading.Barrier(count)
-    responses = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=20)
-            responses[index] = request(index)
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            responses[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
 
 
 def _token_client(user):
@@ -155,7 +118,7 @@ def test_twenty_bulk_writes_creating_the_same_figure(racing_clerk):
             format="json",
         )
 
-    responses = _at_once(THREADS, bulk)
+    responses = at_once([lambda i=i: bulk(i) for i in range(THREADS)])
     statuses = sorted(getattr(r, "status_code", repr(r)) for r in responses)
     assert all(isinstance(s, int) and s < 500 for s in statuses), statuses
     assert set(statuses) <= {200, 409}, statuses
@@ -194,7 +157,7 @@ def test_ten_uploads_to_a_figure_that_does_not_exist_yet(racing_clerk, media):
             format="multipart",
         )
 
-    responses = _at_once(count, upload)
+    responses = at_once([lambda i=i: upload(i) for i in range(count)])
     statuses = [getattr(r, "status_code", repr(r)) for r in responses]
     assert statuses == [201] * count, [
         (s, getattr(r, "content", b"")[:300]) for s, r in zip(statuses, responses, strict=True)

@@ -218,34 +218,16 @@ def test_a_request_that_differs_or_comes_after_the_job_gets_a_new_job(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_identical_requests_at_the_same_moment_make_one_job(postgres, demo_data, monkeypatch):
-    import threading
-
-    from django.db import connection
-
     from metrics.models import User
+    from tests.threads import at_once
 
     queued_ids = []
     monkeypatch.setattr(services, "_enqueue", lambda job_id, new_job: queued_ids.append(job_id))
     leader = User.objects.get(username="leader")
     period = _period("2025")
-    count = 10
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def request(index):
-        try:
-            barrier.wait(timeout=20)
-            results[index] = services.request_report(period=period, kind="final", user=leader).pk
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(
+        [lambda: services.request_report(period=period, kind="final", user=leader).pk] * 10
+    )
     job = ReportJob.objects.get()
-    assert results == [job.pk] * count
+    assert results == [job.pk] * 10
     assert queued_ids == [job.pk]
