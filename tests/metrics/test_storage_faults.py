@@ -121,7 +121,6 @@ def test_a_failure_after_the_file_was_written_removes_it(setting, media, monkeyp
 
 def test_once_there_is_room_again_the_upload_is_stored_whole(setting, media, monkeypatch):
     clerk, _ = setting
-    refusing_store(monkeypatch)
     api = token_client(clerk)
 
     def upload():
@@ -131,8 +130,9 @@ def test_once_there_is_room_again_the_upload_is_stored_whole(setting, media, mon
             format="multipart",
         )
 
-    assert upload().status_code == 503
-    monkeypatch.undo()
+    with monkeypatch.context() as full_disk:
+        refusing_store(full_disk)
+        assert upload().status_code == 503
     assert upload().status_code == 201
     item = Evidence.objects.get()
     assert files_under(media) == [item.file.name]

@@ -363,13 +363,13 @@ def test_a_read_only_store_fails_the_job_naming_the_permission(leader_user, medi
 def test_through_the_task_and_a_retry_once_there_is_room_again(
     eager_tasks, leader_user, media, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _refusing_store(monkeypatch)
-    with django_capture_on_commit_callbacks(execute=True):
-        job = services.request_report(period=_period(), kind="final", user=leader_user)
+    with monkeypatch.context() as full_disk:  # undone alone: the eager tasks stay
+        _refusing_store(full_disk)
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.request_report(period=_period(), kind="final", user=leader_user)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error == "存储空间不足，生成失败，请联系管理员后重试。"
-    monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         services.retry_report_job(job=job, user=leader_user)
     job.refresh_from_db()
