@@ -4,6 +4,7 @@ size-limited JSON parser, the error serializer and the schema class that documen
 
 import codecs
 import json
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,9 +19,17 @@ from rest_framework import authentication, exceptions, parsers, serializers, sta
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from lawgov.faults import (
+    DATABASE_MESSAGE,
+    StorageUnavailable,
+    is_database_down,
+    is_storage_error,
+)
 from metrics.numbers import plain
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
+
+logger = logging.getLogger(__name__)
 
 _DRF_CODES = {
     exceptions.ParseError: (
@@ -95,6 +104,15 @@ def exception_handler(exc, context):
                 for gap in exc.gaps
             ],
         )
+    if is_storage_error(exc):
+        storage_error = exc if isinstance(exc, StorageUnavailable) else StorageUnavailable(exc)
+        logger.error("the file store refused a write: %s", exc)
+        return error(
+            "storage_unavailable", storage_error.message, status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+    if is_database_down(exc):
+        logger.error("the database is unavailable: %s", exc)
+        return database_unavailable()
     if isinstance(exc, QueueUnavailable):
         return error(
             "queue_unavailable",
@@ -129,6 +147,13 @@ def exception_handler(exc, context):
         response.data = {"code": exc.default_code, "message": str(exc.detail)}
         return response
     return None
+
+
+def database_unavailable() -> Response:
+    # Retry-After: the connection usually comes back within seconds (a restart, a failover).
+    response = error("database_unavailable", DATABASE_MESSAGE, status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "10"
+    return response
 
 
 @csrf_exempt
@@ -211,7 +236,8 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_CODES_DOC = """错误代码：invalid（400，数据不正确）、malformed_request（400，不是合法 JSON）、
 version_required（400，更新未带 version）、not_authenticated / authentication_failed（401）、
 forbidden（403）、not_found / not_ready（404）、conflict / report_not_ready（409）、
-too_large（413）、unsupported_media_type（415）、queue_unavailable（503）。"""
+too_large（413）、unsupported_media_type（415）、queue_unavailable / database_unavailable /
+storage_unavailable（503）。"""
 
 _GENERIC_ERRORS = {
     "400": "请求数据不正确（invalid / malformed_request）",

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("metrics.urls")),
 ]
+
+# Unhandled exceptions: a Chinese page, 503 for a lost database or a full store (lawgov.errors).
+handler500 = "lawgov.errors.server_error"

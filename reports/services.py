@@ -5,10 +5,10 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from metrics.models import ReportingPeriod
 
 from . import rendering, selectors
@@ -93,13 +93,9 @@ def _enqueue(job_id: int, *, new_job: bool) -> None:
         raise QueueUnavailable(str(exc)) from exc
 
 
-@transaction.atomic
-def create_report_job(
-    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
-) -> ReportJob:
-    """Freeze the figures the template needs into a new job. A final report refuses to start
-    while any of its figures is missing or unapproved."""
-    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+def _frozen(*, period: ReportingPeriod, kind: str, template: ReportTemplate | None):
+    """The template version and the figures it needs, as a new job would freeze them; a final
+    report refuses while any of its figures is missing or unapproved."""
     if kind not in ReportKind.values:
         raise ValidationError(f"未知的讲话稿类型“{kind}”。")
     template = template or selectors.active_template()
@@ -111,9 +107,34 @@ def create_report_job(
         gaps = selectors.gaps(snapshot)
         if gaps:
             raise ReportNotReady(gaps)
+    return version, snapshot
+
+
+@transaction.atomic
+def create_report_job(
+    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
+) -> ReportJob:
+    """Freeze the figures the template needs into a new job. A final report refuses to start
+    while any of its figures is missing or unapproved."""
+    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    version, snapshot = _frozen(period=period, kind=kind, template=template)
     return ReportJob.objects.create(
         period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
     )
+
+
+def _same_job_in_progress(*, period, kind, version, snapshot) -> ReportJob | None:
+    """A job queued or running for the same period, kind, template version and figures: it
+    will produce exactly what a new one would."""
+    candidates = ReportJob.objects.filter(
+        period=period,
+        kind=kind,
+        template_version=version,
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+    ).order_by("requested_at", "pk")
+    # Few jobs are ever in progress at once; JSON equality is compared here, not in SQL, so
+    # that key order and number formatting mean the same on every database.
+    return next((job for job in candidates if job.snapshot == snapshot), None)
 
 
 @transaction.atomic
@@ -121,9 +142,22 @@ def request_report(
     *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
 ) -> ReportJob:
     """A person asks for the speech: the job is stored, then queued for a worker once the
-    transaction has committed."""
+    transaction has committed. The same request again while such a job is queued or running
+    (same period, kind, template version and figures) returns that job instead of a second
+    one; `job.reused` says which happened."""
     _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
-    job = create_report_job(period=period, kind=kind, user=user, template=template)
+    # One request per period at a time, so that two identical ones cannot both miss each
+    # other (NO KEY UPDATE: figures being written for the period are not held up).
+    ReportingPeriod.objects.select_for_update(no_key=True).filter(pk=period.pk).first()
+    version, snapshot = _frozen(period=period, kind=kind, template=template)
+    existing = _same_job_in_progress(period=period, kind=kind, version=version, snapshot=snapshot)
+    if existing is not None:
+        existing.reused = True
+        return existing
+    job = ReportJob.objects.create(
+        period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
+    )
+    job.reused = False
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=True), robust=False)
     return job
 
@@ -197,28 +231,58 @@ def run_report_job(*, job_id: int) -> ReportJob:
         docx = rendering.render_docx(template, job.snapshot, mode=mode)
     except rendering.MissingFigures as exc:
         return _fail(job, f"缺少已审核的数据：{exc}")
-    with transaction.atomic():
-        job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
-        if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
-            return job
-        stem = f"{job.period.code}-{job.kind}-{job.pk}"
-        _store(job, "pdf", pdf, f"{stem}.pdf")
-        _store(job, "docx", docx, f"{stem}.docx")
-        job.status = JobStatus.SUCCEEDED
-        job.finished_at = timezone.now()
-        job.save()
+    except OSError as exc:  # the font cache, say, on a full disk
+        if not is_storage_error(exc):
+            raise
+        return _storage_failure(job, StorageUnavailable(exc))
+    written: list[str] = []
+    committing = False
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+            if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
+                return job
+            stem = f"{job.period.code}-{job.kind}-{job.pk}"
+            _store(job, "pdf", pdf, f"{stem}.pdf", written)
+            _store(job, "docx", docx, f"{stem}.docx", written)
+            job.status = JobStatus.SUCCEEDED
+            job.finished_at = timezone.now()
+            job.save()
+            committing = True
+    except StorageUnavailable as exc:
+        _discard_all(job, written)
+        return _storage_failure(job, exc)
+    except BaseException:
+        if not committing:  # a failed commit may yet have committed: keep what it names
+            _discard_all(job, written)
+        raise
     return job
 
 
-def _store(job: ReportJob, field: str, data: bytes, name: str) -> None:
+# Why a job failed when the file store refused its files; nothing of them stays behind.
+STORAGE_FULL = "存储空间不足，生成失败，请联系管理员后重试。"
+STORAGE_DENIED = "存储目录无写入权限，生成失败，请联系管理员后重试。"
+
+
+def _storage_failure(job: ReportJob, exc: StorageUnavailable) -> ReportJob:
+    logger.error("report job %s: the file store refused its files: %s", job.pk, exc)
+    return _fail(job, STORAGE_FULL if exc.no_space else STORAGE_DENIED)
+
+
+def _store(job: ReportJob, field: str, data: bytes, name: str, written: list[str]) -> None:
+    """Write one of the job's files under its fixed name, replacing a half-done attempt's:
+    complete or not at all (never a 0-byte or partial file)."""
     file_field = getattr(job, field)
-    storage = file_field.storage
     path = file_field.field.generate_filename(job, name)
-    if storage.exists(path):
-        storage.delete(path)
-    file_field.name = storage.save(path, ContentFile(data))
+    file_field.name = save_file(file_field.storage, path, data, overwrite=True)
+    written.append(file_field.name)
     setattr(job, f"{field}_size", len(data))
     setattr(job, f"{field}_sha256", hashlib.sha256(data).hexdigest())
+
+
+def _discard_all(job: ReportJob, names: list[str]) -> None:
+    for name in names:
+        discard(job.pdf.storage, name)
 
 
 def _fail(job: ReportJob, message: str) -> ReportJob:

@@ -1,8 +1,9 @@
 """Supporting documents (佐证材料) attached to a figure."""
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+
+from lawgov.faults import discard, save_file
 
 from .. import access, evidence
 from ..models import (
@@ -14,11 +15,51 @@ from ..models import (
     ReportingPeriod,
 )
 from ._common import EDITABLE_BY_CLERK, ensure_open, record
+from .figures import created_meanwhile
 
 
-@transaction.atomic
 def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user) -> Evidence:
-    """Attach a supporting document to a figure (created as an empty draft if need be)."""
+    """Attach a supporting document to a figure (created as an empty draft if need be).
+
+    The file is complete on disk before its row is written, and removed again if the rows or
+    the commit fail (a caller's own enclosing transaction that rolls back later is its own
+    to clean). A full or read-only store raises StorageUnavailable, leaving nothing."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _add_evidence(
+                indicator=indicator, period=period, upload=upload, user=user, written=written
+            )
+    except BaseException:
+        for name in written:
+            discard(Evidence.file.field.storage, name)
+        raise
+
+
+def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, user) -> Figure:
+    """The figure to attach to, locked: the stored one, or a new empty draft. Two uploads
+    creating it at once both end on the one row the database's constraint lets through."""
+    locked = Figure.objects.select_for_update(of=("self",)).filter(
+        indicator=indicator, period=period
+    )
+    figure = locked.first()
+    if figure is not None:
+        return figure
+    figure = Figure(
+        indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
+    )
+    record(figure, user=user, reason="上传佐证材料")
+    try:
+        with transaction.atomic():  # another upload may be creating the same figure
+            figure.save()
+    except IntegrityError as exc:
+        if not created_meanwhile(exc):
+            raise
+        return locked.get()  # committed by the other session: attach to it
+    return figure
+
+
+def _add_evidence(*, indicator, period, upload, user, written: list[str]) -> Evidence:
     access.require(
         access.can_enter_figures(user, indicator.department),
         f"您不能为{indicator.department.name}的数据上传佐证材料。",
@@ -26,18 +67,8 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
     ensure_open(period)
     data = evidence.read_upload(upload)
     kind = evidence.sniff(data)
-    figure = (
-        Figure.objects.select_for_update(of=("self",))
-        .filter(indicator=indicator, period=period)
-        .first()
-    )
-    if figure is None:
-        figure = Figure(
-            indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
-        )
-        record(figure, user=user, reason="上传佐证材料")
-        figure.save()
-    elif figure.status not in EDITABLE_BY_CLERK:
+    figure = _figure_for_upload(indicator=indicator, period=period, user=user)
+    if figure.status not in EDITABLE_BY_CLERK:
         raise ValidationError(
             f"{indicator.name}{figure.get_status_display()}，不能再添加佐证材料。"
         )
@@ -49,21 +80,18 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
         sha256=evidence.digest(data),
         uploaded_by=user,
     )
-    item.file.save(
-        evidence.stored_name(kind, period_code=period.code), ContentFile(data), save=False
+    path = item.file.field.generate_filename(
+        item, evidence.stored_name(kind, period_code=period.code)
     )
-    # The file is written before the rows; if they fail, nothing may stay behind on disk.
-    try:
-        item.save()
-        FigureComment.objects.create(
-            figure=figure,
-            author=user,
-            kind=CommentKind.EVIDENCE,
-            text=f"上传：{item.original_name}",
-        )
-    except Exception:
-        item.file.delete(save=False)
-        raise
+    item.file.name = save_file(item.file.storage, path, data)
+    written.append(item.file.name)
+    item.save()
+    FigureComment.objects.create(
+        figure=figure,
+        author=user,
+        kind=CommentKind.EVIDENCE,
+        text=f"上传：{item.original_name}",
+    )
     return item
 
 

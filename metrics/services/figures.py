@@ -92,12 +92,35 @@ def save_figure(
     try:
         with transaction.atomic():  # another session may be creating the same figure
             figure.save()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not created_meanwhile(exc):
+            raise
+        if expected_version is None:  # "whatever is stored": write over the other's figure
+            return save_figure(
+                indicator=indicator,
+                period=period,
+                value=value,
+                remark=remark,
+                user=user,
+                reason=reason,
+                explanation=explanation,
+                expected_version=None,
+            )
         current = Figure.objects.select_related("updated_by").get(
             indicator=indicator, period=period
         )
         raise FigureConflict(current) from None
     return figure
+
+
+def created_meanwhile(exc: IntegrityError) -> bool:
+    """The refusal of a second row for the same indicator and period: another session
+    created the figure after this one looked (PostgreSQL names the constraint, SQLite the
+    columns)."""
+    text = str(exc)
+    return "figure_unique_indicator_period" in text or (
+        "metrics_figure.indicator_id" in text and "metrics_figure.period_id" in text
+    )
 
 
 @transaction.atomic
@@ -300,7 +323,9 @@ def _write_draft(changed: list[tuple[str, Figure]], result: DraftResult, *, peri
     try:
         with transaction.atomic():
             save_figures([figure for _, figure in changed])
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not created_meanwhile(exc):
+            raise
         created = {
             f.indicator_id: f
             for f in Figure.objects.select_related("updated_by").filter(

@@ -1,5 +1,6 @@
 """Importing a sheet of figures (an upload, the API's bulk write, load_figures): all or nothing."""
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +19,8 @@ from ..models import (
 from ..rules import evaluate_all
 from ..texts import REMARK, clean_text
 from ..validation import parse_value
-from ._common import EDITABLE_BY_CLERK, changed_by, record, save_figures
+from ._common import EDITABLE_BY_CLERK, FigureConflict, changed_by, record, save_figures
+from .figures import created_meanwhile
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,29 @@ def _stale_row_message(figure: Figure | None, name: str) -> str:
     )
 
 
-@transaction.atomic
+def _once_more_if_created_meanwhile(import_function):
+    """Two imports creating the same figure at once: the database's constraint lets one
+    through and the other, having waited for it, reads the figures again under their locks
+    and writes once more as if it had come second (a row sent with its version is then
+    refused as stale, one without is written over). Should a third writer win that race too,
+    the import is refused with the conflict (409) and the figure as it stands."""
+
+    @functools.wraps(import_function)
+    def once_more(**arguments):
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return import_function(**arguments)
+            except IntegrityError as exc:
+                if not created_meanwhile(exc):
+                    raise
+                if attempt:
+                    raise _conflict(arguments["period"], arguments["rows"]) from exc
+
+    return transaction.atomic(once_more)
+
+
+@_once_more_if_created_meanwhile
 def import_figures(
     *,
     period: ReportingPeriod,
@@ -174,11 +198,19 @@ def import_figures(
         figure.version += 1
         record(figure, user=user, reason=reason)
         saved.append(figure)
-    try:
-        with transaction.atomic():
-            save_figures(saved)
-    except IntegrityError:  # another import created one of these figures meanwhile
-        raise ValidationError(
-            ["其他人正在同时写入这些数据，本次未写入任何数据，请刷新后重试。"]
-        ) from None
+    # New figures in one order for every writer, so that two imports creating the same ones
+    # wait for each other instead of deadlocking.
+    saved.sort(key=lambda f: (f.pk is None, f.indicator_id))
+    with transaction.atomic():  # another writer may be creating one of these figures
+        save_figures(saved)
     return saved
+
+
+def _conflict(period: ReportingPeriod, rows: list[FigureRow]) -> FigureConflict:
+    current = (
+        Figure.objects.select_related("updated_by", "indicator")
+        .filter(period=period, indicator__code__in=[(row.code or "").strip() for row in rows])
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    return FigureConflict(current or Figure(period=period, version=0))

@@ -160,3 +160,74 @@ def test_template_cannot_reach_anything_but_figures(reviewer_user, leader_user, 
     assert job.template_version == version
     text = pdf_text(job.pdf.read())
     assert "{settings.SECRET_KEY}" in text and "dev-only" not in text
+
+
+# ---------------------------------------------------------------------------------------
+# The same request again while its job is queued or running.
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Jobs stay queued: no worker takes them during the test."""
+    monkeypatch.setattr(services, "_enqueue", lambda job_id, new_job: None)
+
+
+def test_the_same_request_while_its_job_is_queued_returns_that_job(
+    queued, leader_user, reviewer_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as first_queued:
+        first = services.request_report(period=_period("2025"), kind="final", user=leader_user)
+    with django_capture_on_commit_callbacks(execute=True) as again_queued:
+        again = services.request_report(period=_period("2025"), kind="final", user=reviewer_user)
+    assert again.pk == first.pk and again.reused and not first.reused
+    assert len(first_queued) == 1 and again_queued == []  # not queued a second time
+    assert ReportJob.objects.count() == 1
+    assert ReportJob.objects.get().requested_by == leader_user
+    # Still so while it runs.
+    ReportJob.objects.filter(pk=first.pk).update(status=JobStatus.RUNNING)
+    assert services.request_report(period=_period("2025"), kind="final", user=leader_user) == first
+
+
+def test_a_request_that_differs_or_comes_after_the_job_gets_a_new_job(
+    queued, media, leader_user, reviewer_user
+):
+    first = services.request_report(period=_period("2025"), kind="final", user=leader_user)
+    other_kind = services.request_report(period=_period("2025"), kind="draft", user=leader_user)
+    other_period = services.request_report(period=_period("2026"), kind="draft", user=leader_user)
+    assert len({first.pk, other_kind.pk, other_period.pk}) == 3
+    # Another figure: the queued job would not say what is stored now.
+    Figure.objects.filter(indicator__code="biz_review_cases_received", period__code="2026").update(
+        value=Decimal(999)
+    )
+    changed = services.request_report(period=_period("2026"), kind="draft", user=leader_user)
+    assert changed.pk != other_period.pk and not changed.reused
+    # Another template version.
+    template = TemplateVersion.objects.get().template
+    services.save_template_version(
+        template=template, text=template.current_version.text + "\n", user=reviewer_user
+    )
+    new_version = services.request_report(period=_period("2025"), kind="final", user=leader_user)
+    assert new_version.pk != first.pk and new_version.template_version.number == 2
+    # A finished (or failed) job is not waited for: the request builds anew.
+    services.run_report_job(job_id=first.pk)
+    ReportJob.objects.filter(pk=new_version.pk).update(status=JobStatus.FAILED)
+    after = services.request_report(period=_period("2025"), kind="final", user=leader_user)
+    assert after.pk not in (first.pk, new_version.pk)
+    assert ReportJob.objects.count() == 6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_identical_requests_at_the_same_moment_make_one_job(postgres, demo_data, monkeypatch):
+    from metrics.models import User
+    from tests.threads import at_once
+
+    queued_ids = []
+    monkeypatch.setattr(services, "_enqueue", lambda job_id, new_job: queued_ids.append(job_id))
+    leader = User.objects.get(username="leader")
+    period = _period("2025")
+    results = at_once(
+        [lambda: services.request_report(period=period, kind="final", user=leader).pk] * 10
+    )
+    job = ReportJob.objects.get()
+    assert results == [job.pk] * 10
+    assert queued_ids == [job.pk]
