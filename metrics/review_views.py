@@ -21,6 +21,15 @@ def _reviewer(request):
     access.require(access.can_review(request.user), "只有法制办审核员可以审核数据。")
 
 
+def _period_and_department(request, period_code, department_code):
+    """The reviewer's period and department of a URL (403 for anyone else, 404 if missing)."""
+    _reviewer(request)
+    return (
+        get_object_or_404(ReportingPeriod, code=period_code),
+        get_object_or_404(Department, code=department_code),
+    )
+
+
 @login_required
 def review_queue(request, period_code):
     _reviewer(request)
@@ -40,9 +49,7 @@ def review_queue(request, period_code):
 
 @login_required
 def review_department(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
     return render(
         request,
@@ -61,9 +68,7 @@ def review_department(request, period_code, department_code):
 @login_required
 @require_POST
 def review_action(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     action = request.POST.get("action", "")
     back = reverse("review_department", args=[period.code, department.code])
     if action == "approve_all" and request.POST.get("confirmed") != "yes":
@@ -106,9 +111,7 @@ def review_action(request, period_code, department_code):
 @login_required
 @require_POST
 def review_remind(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     try:
         services.send_reminder(
             department=department,
@@ -191,19 +194,17 @@ def review_lock_confirm(request, period_code):
 @require_GET
 def review_approve_confirm(request, period_code, department_code):
     """全部审核通过, step one: the department's figures that will be approved."""
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     back = reverse("review_department", args=[period.code, department.code])
+    if period.is_locked:
+        messages.error(request, selectors.period_lock(period).notice + "。")
+        return redirect(back)
     sheet = selectors.department_sheet(department=department, period=period)
     waiting = [
         row
         for row in sheet.rows
         if reviewer_may_approve(status=row.status or None, period_locked=period.is_locked)
     ]
-    if period.is_locked:
-        messages.error(request, selectors.period_lock(period).notice + "。")
-        return redirect(back)
     if not waiting:
         messages.info(request, f"{department.name}没有待审核的数据。")
         return redirect(back)
