@@ -47,6 +47,7 @@ run: migrate
 	@echo "Preparing the speech's fonts (about a minute the first time)..."
 	$(PY) manage.py prepare_report_fonts
 	@set -m; \
+	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}; \
 	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \

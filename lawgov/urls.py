@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from . import views
 
+handler404 = "lawgov.errors.page_not_found"
+
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page, the admin's too.
     path("favicon.ico", views.favicon),

@@ -59,6 +59,19 @@ def clerk_may_edit(*, status: str | None, period_locked: bool) -> bool:
     return not period_locked and (status is None or status in CLERK_EDITABLE)
 
 
+def clerk_closed_reason(*, status: str | None, period_locked: bool) -> str:
+    """Why the department's clerk can no longer change the figure or add evidence, and who can
+    open it again ("" while they can). A locked period is said with who locked it and when
+    (metrics.selectors.period_lock), by the page itself."""
+    if clerk_may_edit(status=status, period_locked=period_locked):
+        return ""
+    if period_locked:
+        return "报告期已锁定，不能再上传或删除佐证材料；如需修改请联系法制办。"
+    if status == State.SUBMITTED:
+        return "已报送，退回后可补充佐证材料；如需退回，请联系法制办审核员。"
+    return "已审核通过；如需补充，请联系法制办重新开放。"
+
+
 def reviewer_may_approve(*, status: str | None, period_locked: bool) -> bool:
     return not period_locked and status == State.SUBMITTED
 

@@ -13,11 +13,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access, selectors, services, tabular
 from .models import Department, Figure, ReportingPeriod
+from .numbers import plain
+from .progress import Progress, reviewer_may_approve
 from .services._common import conflict_message
 
 
 def _reviewer(request):
     access.require(access.can_review(request.user), "只有法制办审核员可以审核数据。")
+
+
+def _period_and_department(request, period_code, department_code):
+    """The reviewer's period and department of a URL (403 for anyone else, 404 if missing)."""
+    _reviewer(request)
+    return (
+        get_object_or_404(ReportingPeriod, code=period_code),
+        get_object_or_404(Department, code=department_code),
+    )
 
 
 @login_required
@@ -32,15 +43,14 @@ def review_queue(request, period_code):
             "queue": selectors.review_queue(period=period),
             "periods": ReportingPeriod.objects.order_by("-end"),
             "can_lock": request.user.has_perm("metrics.lock_period"),
+            "lock": selectors.period_lock(period),
         },
     )
 
 
 @login_required
 def review_department(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
     return render(
         request,
@@ -51,6 +61,7 @@ def review_department(request, period_code, department_code):
             "sheet": sheet,
             "counts": sheet.counts,
             "rule_findings": sheet.findings,
+            "lock": selectors.period_lock(period),
         },
     )
 
@@ -58,11 +69,12 @@ def review_department(request, period_code, department_code):
 @login_required
 @require_POST
 def review_action(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     action = request.POST.get("action", "")
     back = reverse("review_department", args=[period.code, department.code])
+    if action == "approve_all" and request.POST.get("confirmed") != "yes":
+        # Approving a whole department is done from its confirmation page only.
+        return redirect("review_approve_confirm", period.code, department.code)
     try:
         if action == "approve_all":
             approved = services.approve_department(
@@ -124,11 +136,14 @@ def _shown_versions(pairs: list[str]) -> dict[int, int] | None:
 @login_required
 @require_POST
 def review_remind(request, period_code, department_code):
-    _reviewer(request)
-    period = get_object_or_404(ReportingPeriod, code=period_code)
-    department = get_object_or_404(Department, code=department_code)
+    period, department = _period_and_department(request, period_code, department_code)
     try:
-        services.send_reminder(department=department, period=period, user=request.user)
+        services.send_reminder(
+            department=department,
+            period=period,
+            user=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -142,8 +157,11 @@ def review_remind(request, period_code, department_code):
 def review_period(request, period_code):
     _reviewer(request)
     period = get_object_or_404(ReportingPeriod, code=period_code)
+    action = request.POST.get("action")
+    if action == "lock" and request.POST.get("confirmed") != "yes":
+        return redirect("review_lock_confirm", period.code)
     try:
-        if request.POST.get("action") == "lock":
+        if action == "lock":
             services.lock_period(period=period, user=request.user)
             messages.success(request, f"{period.label}已锁定，各部门不能再修改数据。")
         else:
@@ -155,6 +173,84 @@ def review_period(request, period_code):
         for message in exc.messages:
             messages.error(request, message)
     return redirect("review_queue", period_code=period.code)
+
+
+@login_required
+@require_GET
+def review_lock_confirm(request, period_code):
+    """锁定报告期, step one: what locking will do, and the form that does it."""
+    _reviewer(request)
+    access.require(request.user.has_perm("metrics.lock_period"), "您不能锁定报告期。")
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    back = reverse("review_queue", args=[period.code])
+    if period.is_locked:
+        messages.info(request, selectors.period_lock(period).notice + "。")
+        return redirect(back)
+    departments = selectors.progress_by_department(period=period)
+    total = sum((d.progress for d in departments), Progress())
+    behind = [d for d in departments if not d.progress.complete]
+    facts = [
+        f"共 {total.expected} 项数据：已审核 {total.approved} 项，待审核 {total.submitted} 项。"
+    ]
+    if total.outstanding:
+        facts.append(
+            f"仍有 {total.outstanding} 项未报齐（{len(behind)} 个部门："
+            f"{'、'.join(d.name for d in behind)}），锁定后不能再报送。"
+        )
+    if total.submitted:
+        facts.append(f"待审核的 {total.submitted} 项锁定后不能再审核通过或退回。")
+    return render(
+        request,
+        "metrics/confirm.html",
+        {
+            "title": f"锁定{period.label}报告期",
+            "consequence": f"锁定后，各部门不能再修改、报送{period.label}的数据，也不能上传佐证材料；"
+            "法制办审核员可以填写原因后重新开放。",
+            "facts": facts,
+            "action": reverse("review_period", args=[period.code]),
+            "fields": {"action": "lock"},
+            "confirm_label": f"确认锁定{period.label}",
+            "back": back,
+        },
+    )
+
+
+@login_required
+@require_GET
+def review_approve_confirm(request, period_code, department_code):
+    """全部审核通过, step one: the department's figures that will be approved."""
+    period, department = _period_and_department(request, period_code, department_code)
+    back = reverse("review_department", args=[period.code, department.code])
+    if period.is_locked:
+        messages.error(request, selectors.period_lock(period).notice + "。")
+        return redirect(back)
+    sheet = selectors.department_sheet(department=department, period=period)
+    waiting = [
+        row
+        for row in sheet.rows
+        if reviewer_may_approve(status=row.status or None, period_locked=period.is_locked)
+    ]
+    if not waiting:
+        messages.info(request, f"{department.name}没有待审核的数据。")
+        return redirect(back)
+    return render(
+        request,
+        "metrics/confirm.html",
+        {
+            "title": f"全部审核通过：{department.name}",
+            "consequence": f"将审核通过{department.name}{period.label}的 {len(waiting)} 项待审核数据，"
+            "通过后即可用于讲话稿；如需更正，可逐项重新开放。",
+            "items": [
+                f"{row.indicator.name}：{plain(row.value)}{row.indicator.unit}" for row in waiting
+            ],
+            "action": reverse("review_action", args=[period.code, department.code]),
+            "fields": {"action": "approve_all"},
+            # What this page lists, as shown: a figure changed meanwhile refuses the approval.
+            "shown": [f"{row.figure.pk}:{row.version}" for row in waiting],
+            "confirm_label": f"确认审核通过 {len(waiting)} 项",
+            "back": back,
+        },
+    )
 
 
 @login_required

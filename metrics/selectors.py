@@ -406,3 +406,47 @@ def figure_history(*, figure: Figure) -> list[HistoryEntry]:
         before = record
     entries.reverse()
     return entries
+
+
+# ---------------------------------------------------------------------------------------
+# A locked period: when and by whom, from the period's own history
+
+
+@dataclass(frozen=True)
+class PeriodLock:
+    when: datetime.datetime | None
+    user: object  # the User who locked it (a person or a system account), None if unknown
+    reason: str
+
+    @property
+    def by(self) -> str:
+        return self.user.display_name if self.user is not None else "系统"
+
+    @property
+    def notice(self) -> str:
+        """报告期已锁定（2026-12-16 由李明锁定），如需修改请联系法制办: the one sentence every
+        page shows instead of the actions a locked period no longer allows."""
+        when = f"{timezone.localtime(self.when):%Y-%m-%d} " if self.when else ""
+        return f"报告期已锁定（{when}由{self.by}锁定），如需修改请联系法制办"
+
+
+def period_lock(period: ReportingPeriod) -> PeriodLock | None:
+    """Who locked the period and when (the first history row of its current locked spell);
+    None while it is open."""
+    if period is None or not period.is_locked:
+        return None
+    from .models import PeriodState
+
+    locking = None
+    records = period.history.select_related("history_user").order_by("-history_date", "-pk")
+    for row in records:
+        if row.state != PeriodState.LOCKED:
+            break
+        locking = row
+    if locking is None:  # locked without a history row (made before history was kept)
+        return PeriodLock(when=None, user=None, reason="")
+    return PeriodLock(
+        when=locking.history_date,
+        user=locking.history_user,
+        reason=locking.history_change_reason or "",
+    )

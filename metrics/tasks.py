@@ -9,11 +9,12 @@ from django.utils import timezone
 
 
 @shared_task
-def send_reminder_email(reminder_id: int) -> int:
-    """Email a reminder's notice to the department's clerks; returns how many got it."""
+def send_reminder_email(reminder_id: int, base_url: str | None = None) -> int:
+    """Email a reminder's notice to the department's clerks; returns how many got it. The link
+    points at `base_url` (the host of the person who reminded) or else PORTAL_BASE_URL."""
     from . import services
 
-    return services.email_reminder(reminder_id=reminder_id)
+    return services.email_reminder(reminder_id=reminder_id, base_url=base_url)
 
 
 @shared_task

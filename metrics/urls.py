@@ -31,6 +31,11 @@ urlpatterns = [
     path("review/<str:period_code>/export.xlsx", review_views.review_export, name="review_export"),
     path("review/<str:period_code>/period/", review_views.review_period, name="review_period"),
     path(
+        "review/<str:period_code>/period/lock/confirm/",
+        review_views.review_lock_confirm,
+        name="review_lock_confirm",
+    ),
+    path(
         "review/<str:period_code>/<slug:department_code>/",
         review_views.review_department,
         name="review_department",
@@ -39,6 +44,11 @@ urlpatterns = [
         "review/<str:period_code>/<slug:department_code>/action/",
         review_views.review_action,
         name="review_action",
+    ),
+    path(
+        "review/<str:period_code>/<slug:department_code>/approve/confirm/",
+        review_views.review_approve_confirm,
+        name="review_approve_confirm",
     ),
     path(
         "review/<str:period_code>/<slug:department_code>/remind/",

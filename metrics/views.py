@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
-from .progress import clerk_may_edit
+from .progress import clerk_closed_reason, clerk_may_edit
 from .roles import Role, role_of
 
 
@@ -19,7 +20,7 @@ from .roles import Role, role_of
 def home(request):
     role = role_of(request.user)
     period = selectors.current_period()
-    context = {"role": role, "period": period}
+    context = {"role": role, "period": period, "lock": selectors.period_lock(period)}
     if period is not None:
         if role == Role.CLERK and request.user.department_id:
             department = request.user.department
@@ -149,6 +150,7 @@ def entry(request, period_code):
             "general_errors": general,
             "has_warnings": any(r.warnings for r in sheet.rows if r.editable),
             "upload_form": forms.SheetUploadForm(),
+            "lock": selectors.period_lock(period),
         },
     )
 
@@ -270,9 +272,8 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
     )
     can_enter = access.can_enter_figures(request.user, indicator.department)
     can_review = access.can_review(request.user)
-    editable = can_enter and clerk_may_edit(
-        status=figure.status if figure else None, period_locked=period.is_locked
-    )
+    state = figure.status if figure else None
+    editable = can_enter and clerk_may_edit(status=state, period_locked=period.is_locked)
     context = {
         "period": period,
         "indicator": indicator,
@@ -282,6 +283,10 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
         "comments": list(figure.comments.select_related("author")) if figure else [],
         "history": selectors.figure_history(figure=figure) if figure else [],
         "can_upload": editable,
+        "upload_closed": (
+            clerk_closed_reason(status=state, period_locked=period.is_locked) if can_enter else ""
+        ),
+        "lock": selectors.period_lock(period),
         "can_comment": figure is not None and (can_enter or can_review),
         "can_review": can_review,
         "evidence_form": forms.EvidenceForm(),
@@ -350,10 +355,33 @@ def evidence_download(request, evidence_id):
 
 
 @login_required
-@require_POST
 def evidence_delete(request, evidence_id):
+    """GET: what deleting will do (the file, the figure), with the form; POST: delete."""
     item = _evidence_item(request, evidence_id)
     figure = item.figure
+    back = reverse("figure_detail", args=[figure.period.code, figure.indicator.code])
+    if request.method != "POST":
+        access.require(
+            access.can_enter_figures(request.user, figure.indicator.department),
+            "您不能删除该佐证材料。",
+        )
+        closed = clerk_closed_reason(status=figure.status, period_locked=figure.period.is_locked)
+        if closed:
+            messages.error(request, closed)
+            return redirect(back + "#evidence")
+        return render(
+            request,
+            "metrics/confirm.html",
+            {
+                "title": f"删除佐证材料“{item.original_name}”",
+                "consequence": f"将删除{figure.indicator.name}（{figure.period.label}）的佐证材料"
+                f"“{item.original_name}”（{filesizeformat(item.size)}），删除后不能恢复。",
+                "action": reverse("evidence_delete", args=[item.pk]),
+                "fields": {},
+                "confirm_label": "确认删除",
+                "back": back + "#evidence",
+            },
+        )
     try:
         services.delete_evidence(item=item, user=request.user)
     except ValidationError as exc:

@@ -65,6 +65,7 @@ def index(request):
         "jobs": selectors.report_jobs(period=period) if _can_see_reports(request.user) else [],
         "can_remind": can_remind,
         "remind_targets": len(_remind_targets(board)) if show_remind else 0,
+        "lock": metrics_selectors.period_lock(period),
     }
     return render(request, "dashboard/index.html", context)
 
@@ -107,6 +108,7 @@ def department(request, code):
             "periods": selectors.period_choices(),
             "rows": rows,
             "summary": summary,
+            "lock": metrics_selectors.period_lock(period),
         },
     )
 
@@ -161,7 +163,12 @@ def remind(request):
     sent, refused = [], []
     for dept in Department.objects.filter(code__in=_remind_targets(board)):
         try:
-            metrics_services.send_reminder(department=dept, period=period, user=request.user)
+            metrics_services.send_reminder(
+                department=dept,
+                period=period,
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
         except ValidationError as exc:
             refused.extend(exc.messages)
         else:

@@ -33,6 +33,7 @@ def report_panel(request):
         "periods": ReportingPeriod.objects.all(),
         "can_request": request.user.has_perm("reports.request_report"),
         "refused": None,
+        "lock": metrics_selectors.period_lock(period),
     }
     if request.method == "POST":
         if not context["can_request"]:

@@ -45,6 +45,9 @@ class ReminderView(ApiMixin, APIView):
     def post(self, request):
         data = validated(self.InputSerializer, request)
         reminder = services.send_reminder(
-            department=data["department"], period=data["period"], user=request.user
+            department=data["department"],
+            period=data["period"],
+            user=request.user,
+            base_url=request.build_absolute_uri("/"),
         )
         return Response(self.OutputSerializer(reminder).data, status=status.HTTP_201_CREATED)

@@ -3,7 +3,8 @@ an email to the department's clerks.
 
 A reminder goes to a department at most once a day (a database constraint) and only while
 something is outstanding (metrics.progress). It is made in one transaction with its notice;
-the email is sent afterwards, outside any transaction and without holding a row lock while
+the email (text and HTML, with a link to the department's entry form: on the host the
+reminding person is using when a view passes its base URL, else on PORTAL_BASE_URL) is sent afterwards, outside any transaction and without holding a row lock while
 talking to the mail server: the reminder is first claimed (emailed_at set in a conditional
 UPDATE, so that two deliveries of the task cannot both send), then mailed, and released again
 if the mail server refused it, for the beat's sweep to try later.
@@ -13,9 +14,11 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from .. import access, selectors
 from ..models import Department, Notice, PeriodState, Reminder, ReportingPeriod, User
@@ -33,10 +36,37 @@ def _reminder_text(department, period, *, unsent: int, returned: int) -> tuple[s
     title = f"催报：{period.label}数据请于{period.deadline:%Y年%m月%d日}前报送"
     body = (
         f"{department.name}：{period.label}法治政府建设工作数据中，{'，'.join(parts)}。"
-        f"报送截止日期为{period.deadline:%Y年%m月%d日}，请尽快登录门户填报："
-        f"{settings.PORTAL_BASE_URL}/entry/{period.code}/"
+        f"报送截止日期为{period.deadline:%Y年%m月%d日}，请尽快登录门户填报。"
     )
     return title, body
+
+
+def entry_url(period: ReportingPeriod, *, base_url: str | None = None) -> str:
+    """The absolute address of the clerks' entry form for `period`: on `base_url` (the host a
+    person is using, passed by a view) or else on PORTAL_BASE_URL."""
+    base = (base_url or settings.PORTAL_BASE_URL).rstrip("/")
+    return base + reverse("entry", args=[period.code])
+
+
+def reminder_email(notice: Notice, *, recipients: list[str], base_url: str | None = None):
+    """The reminder as a multipart email: the notice's words and the link, as text and as HTML."""
+    url = entry_url(notice.period, base_url=base_url)
+    text = f"{notice.body}\n\n填报地址：{url}\n"
+    html = format_html(
+        '<p>{}</p><p><a href="{}">进入{}数据填报</a></p><p>如链接无法打开，请复制以下地址到浏览器：{}</p>',
+        notice.body,
+        url,
+        notice.period.label,
+        url,
+    )
+    message = EmailMultiAlternatives(
+        subject=f"【法治政府建设工作汇报】{notice.title}",
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 @transaction.atomic
@@ -46,15 +76,22 @@ def send_reminder(
     period: ReportingPeriod,
     user: User,
     today: datetime.date | None = None,
+    base_url: str | None = None,
 ) -> Reminder | None:
     """Remind one department (notice in the portal, then email to its clerks).
 
     A person (reviewer, leader) is told why when there is nothing to do (a ValidationError);
-    the scheduler's system account gets None: the department is complete or was reminded
-    today already."""
+    the scheduler's system account gets None: the period is locked, the department is
+    complete or was reminded today already. `base_url` (e.g. "http://127.0.0.1:8001"), from
+    the reminding person's request, is where the email's link points; without it,
+    PORTAL_BASE_URL."""
     access.require(access.can_remind(user), "只有审核员和区领导可以催报。")
     manual = not is_system_account(user)
     today = today or timezone.localdate()
+    if period.is_locked:
+        if manual:
+            raise ValidationError(f"{period.label}已锁定，不再催报。")
+        return None
     [behind] = selectors.progress_by_department(
         period=period, departments=Department.objects.filter(pk=department.pk)
     )
@@ -93,7 +130,9 @@ def send_reminder(
 
     # The notice is in the portal already; a broker outage costs only the email, which the
     # beat's sweep sends later (reminders_not_emailed).
-    transaction.on_commit(lambda: send_reminder_email.delay(reminder.pk), robust=True)
+    transaction.on_commit(
+        lambda: send_reminder_email.delay(reminder.pk, base_url=base_url), robust=True
+    )
     return reminder
 
 
@@ -132,35 +171,33 @@ def _claim(reminder_id: int) -> bool:
     )
 
 
-def email_reminder(*, reminder_id: int) -> int:
+def email_reminder(*, reminder_id: int, base_url: str | None = None) -> int:
     """Email a reminder's notice to the department's clerks, once; returns how many got it
     (0 when it was gone or emailed already). A refusal by the mail server releases the claim
-    and is raised, for the task to retry. A reminder from before reminders were linked to
-    their notice is worded again from its counts."""
+    and is raised, for the task to retry. The link points at `base_url`, else at
+    PORTAL_BASE_URL (the beat's reminders and sweeps). A reminder from before reminders were
+    linked to their notice is worded again from its counts."""
     if not _claim(reminder_id):
         return 0
     reminder = (
-        Reminder.objects.select_related("department", "period", "notice")
+        Reminder.objects.select_related("department", "period", "notice__period")
         .filter(pk=reminder_id)
         .first()
     )
     if reminder is None:  # deleted in between
         return 0
-    if reminder.notice is not None:
-        title, body = reminder.notice.title, reminder.notice.body
-    else:
+    notice = reminder.notice
+    if notice is None:
         title, body = _reminder_text(
             reminder.department, reminder.period, unsent=reminder.unsent, returned=reminder.returned
+        )
+        notice = Notice(
+            department=reminder.department, period=reminder.period, title=title, body=body
         )
     recipients = selectors.reminder_recipients(department=reminder.department)
     try:
         if recipients:
-            send_mail(
-                subject=f"【法治政府建设工作汇报】{title}",
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
+            reminder_email(notice, recipients=recipients, base_url=base_url).send()
     except Exception:
         Reminder.objects.filter(pk=reminder_id).update(emailed_at=None)
         raise

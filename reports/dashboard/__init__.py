@@ -113,8 +113,9 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
                 "returned": r.returned,
                 "empty": r.empty,
                 "complete": r.complete,
-                "days_overdue": r.days_overdue,
-                "days_left": 0 if r.complete else r.days_left,
+                "days_overdue": 0 if r.period_locked else r.days_overdue,
+                "days_left": 0 if r.complete or r.period_locked else r.days_left,
+                "locked": r.period_locked,
                 "timeliness": r.timeliness,
             }
             for r in rows

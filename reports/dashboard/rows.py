@@ -69,6 +69,8 @@ class DepartmentRow:
     def timeliness_class(self) -> str:
         if self.progress.complete:
             return "ok"
+        if self.period_locked:
+            return "locked"
         return "late" if self.days_overdue else "pending"
 
 

@@ -11,7 +11,8 @@
     missing: "#c9c9c9",
     late: "#b3131b",
     pending: "#1f5fa8",
-    ok: "#2e7d32"
+    ok: "#2e7d32",
+    locked: "#595959"
   };
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
@@ -131,8 +132,9 @@
         formatter: function (p) { return departments[p.dataIndex].timeliness; }
       },
       data: departments.map(function (d) {
-        var kind = d.complete ? "ok" : (d.days_overdue > 0 ? "late" : "pending");
-        var value = d.complete ? 0 : (d.days_overdue > 0 ? d.days_overdue : d.days_left);
+        // A locked period counts no days: its bars are flat and labelled 已锁定.
+        var kind = d.complete ? "ok" : (d.locked ? "locked" : (d.days_overdue > 0 ? "late" : "pending"));
+        var value = d.complete || d.locked ? 0 : (d.days_overdue > 0 ? d.days_overdue : d.days_left);
         return { value: value, itemStyle: { color: COLORS[kind] } };
       })
     }];

@@ -77,6 +77,8 @@ def test_clerk_submits_reviewer_returns_clerk_fixes_reviewer_approves(
     # The reviewer approves the department in one click; the clerk can no longer edit.
     reviewer.goto(f"{url}/review/2026/sfj/")
     reviewer.click("text=全部审核通过")
+    reviewer.wait_for_url(f"{url}/review/2026/sfj/approve/confirm/")
+    reviewer.click("button:has-text('确认审核通过')")
     assert "已审核通过区司法局" in reviewer.locator(".messages").inner_text()
     statuses = set(
         Figure.objects.filter(period__code="2026", indicator__department__code="sfj").values_list(

@@ -298,9 +298,10 @@ def test_bulk_writes_move_updated_at(db):
 
 def test_approve_all_refuses_when_the_submitted_figures_changed_since_the_page(client, demo_data):
     _login(client, "reviewer")
-    page = client.get(reverse("review_department", args=["2026", "sfj"])).content.decode()
+    confirm = reverse("review_approve_confirm", args=["2026", "sfj"])
+    page = client.get(confirm).content.decode()
     shown = re.findall(r'name="shown" value="(\d+:\d+)"', page)
-    assert shown  # the page lists what 全部审核通过 will approve
+    assert shown  # the confirmation lists what 全部审核通过 will approve
     figure = _fig("biz_review_cases_received")
     services.correct_figure(
         figure=figure,
@@ -312,15 +313,16 @@ def test_approve_all_refuses_when_the_submitted_figures_changed_since_the_page(c
     )
     response = client.post(
         reverse("review_action", args=["2026", "sfj"]),
-        {"action": "approve_all", "shown": shown},
+        {"action": "approve_all", "shown": shown, "confirmed": "yes"},
         follow=True,
     )
     assert "有变动，未审核任何数据" in response.content.decode()
     assert _fig("biz_review_cases_received").status == FigureStatus.SUBMITTED
     # With the page's list as it is now, the approval goes through.
-    page = client.get(reverse("review_department", args=["2026", "sfj"])).content.decode()
+    page = client.get(confirm).content.decode()
     shown = re.findall(r'name="shown" value="(\d+:\d+)"', page)
     client.post(
-        reverse("review_action", args=["2026", "sfj"]), {"action": "approve_all", "shown": shown}
+        reverse("review_action", args=["2026", "sfj"]),
+        {"action": "approve_all", "shown": shown, "confirmed": "yes"},
     )
     assert _fig("biz_review_cases_received").status == FigureStatus.APPROVED

@@ -325,7 +325,7 @@ def test_review_actions_through_the_views(client, demo_data):
         {"action": "approve", "figure": _fig("biz_review_cases_closed").pk},
     )
     assert _fig("biz_review_cases_closed").status == FigureStatus.APPROVED
-    client.post("/review/2026/sfj/action/", {"action": "approve_all"})
+    client.post("/review/2026/sfj/action/", {"action": "approve_all", "confirmed": "yes"})
     statuses = dict(
         Figure.objects.filter(period__code="2026", indicator__department__code="sfj").values_list(
             "indicator__code", "status"
@@ -351,7 +351,9 @@ def test_review_actions_through_the_views(client, demo_data):
 
 def test_lock_and_reopen_period_from_the_queue(client, demo_data):
     _login(client, "reviewer")
-    page = client.post("/review/2026/period/", {"action": "lock"}, follow=True).content.decode()
+    page = client.post(
+        "/review/2026/period/", {"action": "lock", "confirmed": "yes"}, follow=True
+    ).content.decode()
     assert "已锁定" in page and "重新开放报告期" in page
     page = client.post(
         "/review/2026/period/", {"action": "reopen", "reason": ""}, follow=True

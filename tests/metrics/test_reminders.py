@@ -181,3 +181,70 @@ def test_the_reminder_email_links_to_the_entry_form(clerks_with_email, settings)
     )
     tasks.send_reminder_email(reminder.pk)
     assert "https://fzb.example.gov.cn/entry/2026/" in mail.outbox[0].body
+
+
+def _html_part(message) -> str:
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def test_a_reminder_from_the_review_queue_links_to_the_host_in_use(
+    clerks_with_email, client, django_capture_on_commit_callbacks, settings
+):
+    settings.PORTAL_BASE_URL = "https://fzb.example.gov.cn"
+    assert client.login(username="reviewer", password=DEMO_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/review/2026/gaj/remind/")
+    [message] = mail.outbox
+    # Multipart: the text and an HTML alternative with a real link, both to the host the
+    # reviewer is using (the test client's), not to PORTAL_BASE_URL.
+    assert "http://testserver/entry/2026/" in message.body
+    assert '<a href="http://testserver/entry/2026/">' in _html_part(message)
+    assert "fzb.example.gov.cn" not in message.body + _html_part(message)
+
+
+def test_a_reminder_from_the_dashboard_links_to_the_host_in_use(
+    clerks_with_email, client, django_capture_on_commit_callbacks
+):
+    assert client.login(username="leader", password=DEMO_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/dashboard/remind/?period=2026")
+    assert mail.outbox
+    for message in mail.outbox:
+        assert '<a href="http://testserver/entry/2026/">' in _html_part(message)
+
+
+def test_the_schedulers_reminder_links_to_portal_base_url(
+    clerks_with_email, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8123"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_reminder(
+            department=Department.objects.get(code="gaj"),
+            period=factories.period("2026"),
+            user=factories.scheduler(),
+        )
+    [message] = mail.outbox
+    assert '<a href="http://127.0.0.1:8123/entry/2026/">' in _html_part(message)
+    assert "填报地址：http://127.0.0.1:8123/entry/2026/" in message.body
+
+
+def test_the_notice_on_the_clerks_home_links_to_the_entry_form(client, clerks_with_email):
+    services.send_reminder(
+        department=Department.objects.get(code="sfj"),
+        period=factories.period("2026"),
+        user=factories.scheduler(),
+    )
+    assert client.login(username="clerk_sfj", password=DEMO_PASSWORD)
+    page = client.get("/").content.decode()
+    assert "催报：2026年度数据请于" in page
+    assert '<a href="/entry/2026/">进入2026年度数据填报</a>' in page
+
+
+def test_make_run_points_portal_base_url_at_its_own_port():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}" in run

@@ -1,0 +1,164 @@
+"""axe-core (WCAG 2.0/2.1 A and AA) on every page of every role, in Debian's Chromium.
+
+axe-core comes vendored inside the axe-playwright-python wheel (a dev dependency) and is
+injected into each page by Playwright; nothing is fetched from a CDN. A failure names the
+page, the rule and each element (its selector and HTML)."""
+
+import os
+
+import pytest
+
+from metrics import demo
+from metrics.models import Evidence, Figure, FigureStatus, ReportingPeriod
+from reports.models import JobStatus, ReportJob, ReportKind
+from reports.selectors import active_template
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# A figure with evidence, to see the evidence list and its delete confirmation.
+FIGURE = "edu_materials_distributed"  # 区司法局, a draft in the demo
+SUBMITTED = "biz_review_cases_received"  # 区司法局, submitted
+INDICATOR = "biz_review_cases_received"
+
+
+def _pages(job_pk, evidence_pk):
+    """(who, path) for each page a user of that role meets."""
+    return {
+        None: ["/login/"],
+        "clerk_sfj": [
+            "/",
+            "/entry/2026/",
+            f"/figures/2026/{FIGURE}/",
+            f"/figures/2026/{SUBMITTED}/",
+            f"/evidence/{evidence_pk}/delete/",
+            "/entry/2025/",  # a locked period
+            f"/figures/2025/{FIGURE}/",
+            "/dashboard/",
+            "/review/2026/",  # 403
+            "/entry/2099/",  # 404: no such period
+            "/no-such-page/",  # 404: no such address
+        ],
+        "reviewer": [
+            "/",
+            "/review/2026/",
+            "/review/2026/sfj/",
+            "/review/2026/sfj/approve/confirm/",
+            "/review/2026/period/lock/confirm/",
+            "/review/2025/",
+            "/review/2025/sfj/",
+            f"/figures/2026/{SUBMITTED}/",
+            "/reports/template/",
+            "/reports/",
+            f"/reports/jobs/{job_pk}/",
+            "/dashboard/",
+        ],
+        "leader": [
+            "/dashboard/",
+            "/dashboard/?period=2025",
+            "/dashboard/department/sfj/",
+            f"/dashboard/indicator/{INDICATOR}/",
+            "/reports/",
+            "/reports/?period=2025",
+            f"/reports/jobs/{job_pk}/",
+            "/entry/2026/",  # 403: not a clerk
+        ],
+        "admin": ["/", "/dashboard/"],
+    }
+
+
+def _seed():
+    demo.seed_demo()
+    period = ReportingPeriod.objects.get(code="2026")
+    template = active_template()
+    job = ReportJob.objects.create(
+        period=period,
+        kind=ReportKind.DRAFT,
+        template_version=template.current_version,
+        status=JobStatus.FAILED,
+        error="生成失败：示例错误。",
+        snapshot={"figures": {}},
+    )
+    figure = Figure.objects.get(period=period, indicator__code=FIGURE)
+    assert figure.status == FigureStatus.DRAFT
+    evidence = Evidence.objects.create(
+        figure=figure,
+        file="evidence/demo.pdf",
+        original_name="宣传材料发放登记表.pdf",
+        content_type="application/pdf",
+        size=1024,
+        sha256="0" * 64,
+    )
+    return job.pk, evidence.pk
+
+
+def _violations(page, where):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
+    )
+    found = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            found.append(
+                f"{where}: {violation['id']} ({violation['impact']}) at {target}\n"
+                f"    {node['html'][:200]}\n    {node.get('failureSummary', '')[:300]}"
+            )
+    return found
+
+
+def test_every_page_of_every_role_passes_axe(browser, new_session, live_server):
+    job_pk, evidence_pk = _seed()
+    problems = []
+    visited = 0
+    for who, paths in _pages(job_pk, evidence_pk).items():
+        if who is None:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+        else:
+            page = new_session(who, demo.DEMO_PASSWORD)
+        for path in paths:
+            where = f"{who or '未登录'} {path}"
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            problems += _violations(page, where)
+            # Landmarks and the skip link on every page (axe's region rule is not WCAG-tagged).
+            if page.locator("main#main").count() != 1:
+                problems.append(f"{where}: no <main id=main> landmark")
+            if page.locator("a.skip-link[href='#main']").inner_text() != "跳到主要内容":
+                problems.append(f"{where}: no skip link 跳到主要内容")
+            if who and page.locator("nav[aria-label=主导航]").count() != 1:
+                problems.append(f"{where}: no <nav aria-label=主导航>")
+            visited += 1
+        if who is None:
+            context.close()
+    assert visited >= 30
+    assert not problems, f"{len(problems)} accessibility violation(s):\n" + "\n".join(problems)
+
+
+def test_keyboard_users_can_skip_to_the_content_and_see_where_they_are(new_session, live_server):
+    demo.seed_demo()
+    page = new_session("clerk_sfj", demo.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/entry/2026/")
+    # The first Tab reaches the skip link, which then shows itself on the page.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "跳到主要内容"
+    box = page.locator("a.skip-link").bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Tabbing on, each control that gets the focus draws a visible ring.
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+        )
+        tag = page.evaluate("document.activeElement.outerHTML.slice(0, 80)")
+        assert ring[0] != "none" and ring[1] >= 2, f"no visible focus on {tag}"
