@@ -31,6 +31,10 @@ _GROUPED = re.compile(r"[+-]?[0-9]{1,3}([, ])[0-9]{3}(?:\1[0-9]{3})*(?:\.[0-9]+)
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?P<pct>%?)")
 _EXPONENT = re.compile(r"[+-]?[0-9.]+[eE][+-]?[0-9]+%?")
 _NOT_FINITE = {"nan", "snan", "inf", "infinity"}
+# Controls other than tab and line ends (which a spreadsheet cell may carry and strip()
+# drops). Some are whitespace to str.strip() (\x1c-\x1f, \x85): "\x85" alone would read as
+# "not filled yet", and so clear a figure.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SHOWN_MAX = 30
 
 
@@ -56,10 +60,12 @@ def parse_value(indicator: Indicator, raw) -> Decimal | None:
 
 
 def _parse_text(indicator: Indicator, raw: str) -> Decimal | None:
+    shown = _shown(raw)
+    if _CONTROL.search(raw):
+        raise ValidationError(f"“{shown}”含有不可见的控制字符，请删除后重新填写。")
     text = raw.strip().translate(_FULLWIDTH)
     if text == "":
         return None
-    shown = _shown(raw)
     if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
         raise ValidationError(f"“{shown}”含有其他文字的数字，请用数字 0–9 填写。")
     if "_" in text:

@@ -79,7 +79,10 @@ def test_percentages_take_a_percent_sign_and_decimals(rate):
         ("+", "不是数字"),
         (".", "不是数字"),
         ("1.2.3", "不是数字"),
-        ("1\x00", "不是数字"),
+        ("1\x00", "控制字符"),
+        ("\x85", "控制字符"),  # whitespace to str.strip(): once read as "not filled yet"
+        ("1\x1c", "控制字符"),
+        ("\x7f", "控制字符"),
         ("0x10", "不是数字"),
     ],
 )
@@ -97,6 +100,7 @@ def test_what_is_not_a_plain_number_is_refused_with_its_reason(count, typed, rea
         ("12345678901234.5678", Decimal("12345678901234.5678")),  # 18 digits, the column's
         ("0000000000000000000000042", Decimal(42)),  # leading zeros are no digits
         ("+7", Decimal(7)),
+        ("\t12\r\n", Decimal(12)),  # a spreadsheet cell's line end
         ("5.", Decimal(5)),
         (".5", Decimal("0.5")),
         ("-1,234.5", Decimal("-1234.5")),
