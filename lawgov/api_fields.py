@@ -44,7 +44,10 @@ class DecimalStringField(serializers.Field):
         "example": "98.5",
         "description": (
             '数值：JSON 数字或数字字符串（推荐字符串，如 "98.5"，以免精度损失）；'
-            "null 或空字符串表示未填写。NaN、Infinity、超过 16 位整数的数值均被拒绝（invalid）。"
+            "null 或空字符串表示未填写。字符串只能含 0–9（或全角数字）、正负号、小数点、"
+            "每三位一个的千位分隔符，百分比可带“%”；科学计数法（1e5）、NaN、Infinity、"
+            "下划线、其他文字的数字、超过 20 位数字，以及整数部分超过 16 位的数值"
+            "均被拒绝（invalid）。"
         ),
     }
 )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lawgov.health.HealthCheckMiddleware",  # first: the container's check, before host checks
     "django.middleware.security.SecurityMiddleware",
+    "lawgov.control_characters.ControlCharacterMiddleware",  # before anything reads the DB
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

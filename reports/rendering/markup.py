@@ -48,6 +48,19 @@ TITLE_BREAK = "\\"
 # ideographic space); indentation is the renderer's job, so they are dropped.
 _LEADING_BLANKS = " \t\u3000"
 _OPTION_NAMES = {"章节编号": "numbering", "numbering": "numbering"}
+_OPTION_SEPARATORS = ":：="
+# One greedy run of a single character class: it cannot backtrack.
+_OPTION_NAME = re.compile(r"[^\s:：=]*")
+# Inline text as tokens: escaped braces, a placeholder (no brace inside), a lone brace, or a
+# run of text without braces. Each alternative is a literal or one character class ended
+# by a brace, so the scan is linear whatever the input (a run of "{" without "}" included).
+_INLINE_TOKEN = re.compile(r"\{\{|\}\}|\{[^{}]*\}|[{}]|[^{}]+")
+# What a DOCX/PDF cannot carry: C0 controls but tab, LF and CR; DEL and C1; lone
+# surrogates; the non-characters U+FFFE and U+FFFF.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A template with more errors than this is listed up to here: nobody reads 50,000 of them,
+# and collecting them all would cost the preview its speed.
+MAX_ERRORS = 100
 _ON = {"开", "是", "on", "yes", "true", "1"}
 _OFF = {"关", "否", "off", "no", "false", "0"}
 
@@ -90,6 +103,7 @@ class Placeholder:
 
 
 Inline = Text | Placeholder | LineBreak
+_LINE_BREAK = LineBreak()
 
 
 @dataclass(frozen=True)
@@ -130,37 +144,31 @@ def _err(line: int, message: str, code: str | None = None) -> TemplateError:
 def parse_inline(text: str, line: int, errors: list[TemplateError]) -> tuple[Inline, ...]:
     """Split text into literal runs and placeholders, collecting brace errors."""
     text = text.translate(_FULLWIDTH_BRACES)
+    if "{" not in text and "}" not in text:
+        return (Text(text),) if text else ()
     parts: list[Inline] = []
     literal: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "{" and text.startswith("{{", i):
+    for token in _INLINE_TOKEN.findall(text):
+        if len(errors) > MAX_ERRORS:
+            break
+        if token == "{{":
             literal.append("{")
-            i += 2
-        elif ch == "}" and text.startswith("}}", i):
+        elif token == "}}":
             literal.append("}")
-            i += 2
-        elif ch == "}":
+        elif token == "}":
             errors.append(_err(line, "多余的“}”（要输出花括号本身请写“}}”）"))
-            i += 1
-        elif ch == "{":
-            end = text.find("}", i + 1)
-            nested = text.find("{", i + 1)
-            if end == -1 or (nested != -1 and nested < end):
-                errors.append(_err(line, "“{”没有对应的“}”（要输出花括号本身请写“{{”）"))
-                i += 1
-                continue
-            placeholder = _parse_placeholder(text[i + 1 : end], line, errors)
+        elif token == "{":
+            # A "{" before the next "}", or none at all: this brace is not a placeholder's.
+            errors.append(_err(line, "“{”没有对应的“}”（要输出花括号本身请写“{{”）"))
+        elif token[0] == "{":
+            placeholder = _parse_placeholder(token[1:-1], line, errors)
             if placeholder is not None:
                 if literal:
                     parts.append(Text("".join(literal)))
                     literal = []
                 parts.append(placeholder)
-            i = end + 1
         else:
-            literal.append(ch)
-            i += 1
+            literal.append(token)
     if literal:
         parts.append(Text("".join(literal)))
     return tuple(parts)
@@ -190,25 +198,61 @@ def _parse_placeholder(inner: str, line: int, errors: list[TemplateError]) -> Pl
 
 
 def _parse_option(rest: str, line: int, errors: list[TemplateError]) -> tuple[str, bool] | None:
-    match = re.fullmatch(r"\s*([^\s:：=]+)\s*[:：=]?\s*(\S*)\s*", rest)
-    key = _OPTION_NAMES.get(match.group(1)) if match else None
-    if key is None:
-        errors.append(_err(line, f"未知的选项“@{rest.strip()}”（可用：@章节编号 开/关）"))
+    """``@name value``, ``@name：value`` or ``@name=value``; read by splitting, not by a
+    regex, so that a long run of blanks costs one pass (it once cost cubic time)."""
+    text = rest.strip()
+    name = _OPTION_NAME.match(text).group()
+    value = text[len(name) :].lstrip()
+    if value[:1] in _OPTION_SEPARATORS and value:
+        value = value[1:].lstrip()
+    key = _OPTION_NAMES.get(name)
+    if key is None or any(ch.isspace() for ch in value):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        errors.append(_err(line, f"未知的选项“@{shown}”（可用：@章节编号 开/关）"))
         return None
-    value = match.group(2).lower()
+    value = value.lower()
     if value in _ON:
         return key, True
     if value in _OFF:
         return key, False
-    errors.append(_err(line, f"选项“@{match.group(1)}”的值应为“开”或“关”"))
+    errors.append(_err(line, f"选项“@{name}”的值应为“开”或“关”"))
     return None
 
 
+def _control_characters(text: str) -> list[TemplateError]:
+    """One error per line holding characters a document cannot carry (C0 and C1 controls
+    other than tab and line ends, DEL, lone surrogates, U+FFFE/U+FFFF): the DOCX and PDF
+    writers refuse them, so a template holding one would fail every job. Lines are counted
+    by line feeds, as the textarea shows them."""
+    if _CONTROL_RE.search(text) is None:
+        return []
+    errors = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = sorted(set(_CONTROL_RE.findall(line)))
+        if found:
+            names = "、".join(f"U+{ord(ch):04X}" for ch in found[:3])
+            errors.append(
+                TemplateError(
+                    number, f"第{number}行含有不可见的控制字符（{names}），请删除后再保存。"
+                )
+            )
+            if len(errors) > MAX_ERRORS:
+                break
+    return errors
+
+
 def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
-    errors: list[TemplateError] = []
+    errors = _control_characters(text)
+    if errors:
+        # Some of them end a line for str.splitlines (\x0b, \x1c, \x85 …), so the line
+        # numbers of any further error could disagree with the textarea's: these first.
+        return Template((), False, text), errors
     blocks: list[Block] = []
     numbering = False
+    has_title = False
     for number, raw in enumerate(text.splitlines(), start=1):
+        if len(errors) > MAX_ERRORS:
+            break
         line = raw.strip().lstrip(_LEADING_BLANKS).rstrip()
         if not line or line.startswith("//"):
             continue
@@ -230,9 +274,11 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
         if not content:
             errors.append(_err(number, "这一行只有标记，没有内容"))
             continue
-        if kind == "title" and any(b.kind == "title" for b in blocks):
-            errors.append(_err(number, "只能有一个标题（以“#”开头的行）"))
-            continue
+        if kind == "title":
+            if has_title:
+                errors.append(_err(number, "只能有一个标题（以“#”开头的行）"))
+                continue
+            has_title = True
         lead: tuple[Inline, ...] = ()
         if content.startswith("**"):
             end = content.find("**", 2)
@@ -254,7 +300,7 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
             body_parts: list[Inline] = []
             for i, piece in enumerate(content.split(TITLE_BREAK)):
                 if i:
-                    body_parts.append(LineBreak())
+                    body_parts.append(_LINE_BREAK)
                 body_parts.extend(parse_inline(piece.strip(), number, errors))
             body = tuple(body_parts)
         else:
@@ -265,19 +311,34 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
     return Template(tuple(blocks), numbering, text), errors
 
 
+def _at_most(errors: list[TemplateError]) -> list[TemplateError]:
+    """The first MAX_ERRORS errors in line order, and a last one saying there are more."""
+    errors = sorted(errors, key=lambda e: e.line)
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    kept = errors[:MAX_ERRORS]
+    more = f"错误较多，只列出了前{MAX_ERRORS}处；请改正后再检查一次。"
+    return [*kept, TemplateError(kept[-1].line, more)]
+
+
 def parse_template(text: str) -> Template:
-    """Parse template text; raise ``TemplateSyntaxError`` listing every syntax error."""
+    """Parse template text; raise ``TemplateSyntaxError`` listing its syntax errors (at most
+    MAX_ERRORS of them)."""
     template, errors = _parse_lines(text)
     if errors:
-        raise TemplateSyntaxError(errors)
+        raise TemplateSyntaxError(_at_most(errors))
     return template
 
 
 def validate_template(text: str, known_codes: Iterable[str]) -> list[TemplateError]:
-    """All errors of the template, syntax and unknown indicator codes, in line order."""
+    """The errors of the template, syntax and unknown indicator codes, in line order (at most
+    MAX_ERRORS of them, then one saying there are more). Time is linear in the length of
+    the text, whatever it holds."""
     template, errors = _parse_lines(text)
     known = set(known_codes)
     for p in template.placeholders():
+        if len(errors) > MAX_ERRORS:
+            break
         if not p.is_site_value and p.code not in known:
             errors.append(_err(p.line, f"未知的指标代码“{p.code}”", p.code))
-    return sorted(errors, key=lambda e: e.line)
+    return _at_most(errors)

@@ -7,7 +7,7 @@ import pytest
 
 from metrics.models import Figure
 
-from .conftest import token_client
+from .conftest import figure_of, token_client
 
 RATE = "biz_leader_court_appearance_rate"
 
@@ -35,6 +35,15 @@ def _figure(value: str, **fields) -> str:
         (_figure('"NaN"'), 400, "invalid"),
         (_figure('"Infinity"'), 400, "invalid"),
         (_figure("1e400"), 400, "invalid"),
+        (_figure("9e9999999"), 400, "invalid"),  # beyond Decimal's range: once an Overflow
+        (_figure("-9E+9999999"), 400, "invalid"),
+        (_figure('"9e9999999"'), 400, "invalid"),
+        (_figure('"1e5"'), 400, "invalid"),
+        (_figure('"1_0"'), 400, "invalid"),
+        (_figure(r'"\u0661\u0662"'), 400, "invalid"),  # Arabic-Indic digits
+        (_figure(r'"\ud835\udfcf"'), 400, "invalid"),  # mathematical bold 1
+        (_figure(r'"1\u0000"'), 400, "invalid"),
+        (_figure(r'"\ud800"'), 400, "invalid"),  # a lone surrogate
         (_figure("1e-400"), 400, "invalid"),
         (_figure('"1' + "0" * 40 + '"'), 400, "invalid"),
         (_figure('"' + "9" * 100_000 + '"'), 400, "invalid"),
@@ -133,8 +142,6 @@ def test_django_request_data_too_big_maps_to_413():
         "/api/v1/figures/abc/",
         "/api/v1/reports/99999999999999999999/pdf/",
         "/api/v1/evidence/99999999999999999999999/",
-        "/api/v1/periods/%00/",
-        "/api/v1/indicators/a%00b/",
         "/api/v1/departments/" + "x" * 500 + "/",
         "/api/v1/no-such-thing/",
         "/api/nothing/",
@@ -177,9 +184,92 @@ def test_bad_report_requests(users, p2027):
 @pytest.mark.parametrize(
     "path", ["/api/v1/figures/%0A/approve/", "/api/v1/figures/a%0Ab/", "/api/v1/nothing%0A/"]
 )
-def test_unknown_paths_with_a_newline_still_answer_in_json(clients, path):
-    # Found by schemathesis: `.` in the catch-all pattern did not match a newline.
+def test_paths_with_a_newline_still_answer_in_json(clients, path):
+    # Found by schemathesis: `.` in the catch-all pattern did not match a newline (then a
+    # 404 in HTML); a control character in an address is now refused before any route.
     response = clients["reviewer"].post(path, data="{}", content_type="application/json")
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
-    assert response.json()["code"] == "not_found"
+    assert response.json()["code"] == "invalid"
+
+
+HUGE = "9e9999999"
+
+
+def test_a_huge_exponent_in_an_update_is_invalid(clerk, p2026):
+    figure = figure_of(p2026, "edu_legal_consultations")
+    for value in (HUGE, f'"{HUGE}"'):
+        raw = '{"value": __V__, "version": %d}'.replace("__V__", value) % figure.version
+        response = clerk.generic(
+            "PATCH", f"/api/v1/figures/{figure.pk}/", raw, content_type="application/json"
+        )
+        assert response.status_code == 400, response.content[:300]
+        assert response.json()["code"] == "invalid"
+    stored = figure_of(p2026, "edu_legal_consultations")
+    assert (stored.value, stored.version) == (figure.value, figure.version)
+
+
+def test_a_huge_exponent_in_a_bulk_write_is_invalid_and_writes_nothing(clerk, p2027):
+    raw = json.dumps(
+        {
+            "period": "2027",
+            "department": "sfj",
+            "figures": [
+                {"code": "biz_review_cases_received", "value": "60"},
+                {"code": RATE, "value": "__V__"},
+                {"code": "biz_inhouse_counsel", "value": HUGE},
+            ],
+        }
+    ).replace('"__V__"', HUGE)
+    response = _post(clerk, raw, url="/api/v1/figures/bulk/")
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert any(e.startswith("第2行") for e in body["errors"]), body
+    assert any(e.startswith("第3行") and "科学计数法" in e for e in body["errors"]), body
+    assert not Figure.objects.filter(period=p2027).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/figures/?period=%00",
+        "/api/v1/figures/?indicator=a%01b",
+        "/api/v1/figures/?%00=1",
+        "/api/v1/periods/%00/",
+        "/api/v1/indicators/a%00b/",
+        "/api/v1/figures/?period=%C2%85",  # C1 NEL, as UTF-8
+    ],
+)
+def test_control_characters_in_api_addresses_are_invalid(reviewer, url):
+    response = reviewer.get(url)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "请求地址或查询参数中含有不可见的控制字符。",
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/entry/%00/",
+        "/review/%00/",
+        "/reports/?period=%00",
+        "/dashboard/data.json?indicator=%00",
+        "/entry/2026/row/a%7Fb/",
+        "/reports/?period=2026%0A",
+    ],
+)
+def test_control_characters_in_web_addresses_are_a_plain_400(users, client, url):
+    client.force_login(users["reviewer"])
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "不可见的控制字符" in response.content.decode()
+
+
+def test_addresses_without_control_characters_are_served(users, client):
+    client.force_login(users["reviewer"])
+    assert client.get("/reports/?period=2026").status_code == 200
+    assert client.get("/dashboard/data.json?indicator=grass_grid_coverage").status_code == 200

@@ -137,3 +137,67 @@ def test_the_run_reached_the_views(every_operation_called):
     for operation in ("POST /api/v1/figures/", "POST /api/v1/figures/bulk/"):
         counts = seen[("clerk_sfj", operation)]
         assert counts[400] + counts[200] + counts[201] + counts[409] > 0, (operation, counts)
+
+
+# Inputs that once gave a 500 or slipped through, sent as explicit cases through the same
+# checks, so that they stay caught whatever the generator happens to draw.
+TRICKY_VALUES = [
+    "9e9999999", "-9E+9999999", "1e5", "NaN", "Infinity", "1_000", "١٢٣", "१२३", "𝟏𝟐𝟑",
+    "1\x00", "\x01", "\x85", "1" * 21, "9" * 100, "9" * 101,
+]  # fmt: skip
+TRICKY_TEXT = ["\x00", "a\x01b", "\x1b[31m", "\x7f", "\x85", "\ud800", "长" * 3000]
+TRICKY_QUERIES = ["\x00", "a\x01b", "\n", "\x7f", "\x85", "2026\x00"]
+
+
+def _tricky_cases(figure_id: int):
+    def case(label, **kwargs):
+        method, path = label.split(" ", 1)
+        return label, schema[path][method].Case(**kwargs)
+
+    for value in TRICKY_VALUES:
+        figure = {"period": "2027", "indicator": "biz_review_cases_received", "value": value}
+        yield case("POST /api/v1/figures/", body=figure, media_type="application/json")
+        bulk = {"period": "2027", "department": "sfj", "figures": [{"code": "x", "value": value}]}
+        bulk["figures"][0]["code"] = "biz_review_cases_received"
+        yield case("POST /api/v1/figures/bulk/", body=bulk, media_type="application/json")
+        yield case(
+            "PATCH /api/v1/figures/{id}/",
+            path_parameters={"id": figure_id},
+            body={"value": value, "version": 1},
+            media_type="application/json",
+        )
+    for text in TRICKY_TEXT:
+        figure = {"period": "2027", "indicator": "biz_review_cases_received", "value": "1"}
+        yield case(
+            "POST /api/v1/figures/", body={**figure, "remark": text}, media_type="application/json"
+        )
+        yield case(
+            "POST /api/v1/figures/", body={**figure, "period": text}, media_type="application/json"
+        )
+    for text in TRICKY_QUERIES:
+        yield case("GET /api/v1/figures/", query={"period": text})
+        yield case("GET /api/v1/figures/", query={"indicator": text, "status": "draft"})
+        yield case("GET /api/v1/indicators/", query={"department": text})
+        yield case("GET /api/v1/periods/{code}/", path_parameters={"code": text})
+        yield case("GET /api/v1/indicators/{code}/", path_parameters={"code": text})
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_known_bad_inputs_are_refused_as_the_schema_says(
+    demo_data, media, eager_tasks, live_server
+):
+    from metrics.models import Figure
+
+    figure = Figure.objects.filter(
+        period__code="2026", indicator__department__code="sfj", status="draft"
+    ).first()
+    headers = {"Authorization": f"Token {_token('clerk_sfj')}"}
+    statuses = Counter()
+    for label, case in _tricky_cases(figure.pk):
+        response = case.call_and_validate(base_url=live_server.url, headers=headers, checks=CHECKS)
+        statuses[response.status_code] += 1
+        if label.startswith(("POST", "PATCH")):
+            assert response.status_code in (400, 409), (label, case.body, response.text[:300])
+    _let_requests_finish()
+    assert not any(code >= 500 for code in statuses), statuses
+    assert not Figure.objects.filter(period__code="2027").exists()

@@ -9,6 +9,7 @@ import pytest
 from metrics import services
 from metrics.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureStatus, Indicator
+from metrics.numbers import plain
 
 
 def _login(client, username):
@@ -39,7 +40,7 @@ def _editable_sfj():
         if figure is None:
             editable[indicator.code] = ("", 0)
         elif figure.status in ("draft", "returned"):
-            editable[indicator.code] = (str(figure.value.normalize()), figure.version)
+            editable[indicator.code] = (plain(figure.value), figure.version)
     return editable
 
 

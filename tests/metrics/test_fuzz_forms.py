@@ -2,20 +2,87 @@
 a refused row changes nothing, and nothing is submitted while a row is refused."""
 
 import re
+from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from metrics.demo import DEMO_PASSWORD
-from metrics.models import Figure
+from metrics.models import Figure, Indicator, ValueType
+from metrics.validation import MAX_ABS_VALUE, parse_value
+from tests import factories
 
+# What once crashed or slipped through: exponents beyond Decimal's range (an Overflow, a
+# 500 on every entry path), NUL and other control characters, digits of other scripts and
+# underscores (which Decimal() takes), and very long strings.
+TRICKY = [
+    "NaN", "Infinity", "-1", "1e400", "1,000", "１２", "98.5%", "0.00001", " ", "9" * 40,
+    "9e9999999", "-9E+9999999", "9e-9999999", "1e5", "1E+2", "sNaN", "-inf",
+    "\x00", "1\x00", "\x01", "1\x7f", "\x85", "\u200b1", "1\ufeff",
+    "١٢٣", "१२३", "𝟏𝟐𝟑", "12٣", "1_000", "½", "一百",
+    "1" * 21, "9" * 100_000, "0." + "0" * 50_000 + "1", "1," * 5_000 + "000",
+]  # fmt: skip
 typed = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(
-        ["NaN", "Infinity", "-1", "1e400", "1,000", "１２", "98.5%", "0.00001", " ", "9" * 40]
-    ),
+    st.text(st.characters(codec="utf-8", categories=["Cc", "Nd", "Zs", "Po"]), max_size=40),
+    st.sampled_from(TRICKY),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.builds(lambda m, e: f"{m}e{e}", st.integers(-99, 99), st.integers(-(10**8), 10**8)),
 )
+
+
+@pytest.fixture
+def indicators(db):
+    return [
+        Indicator.objects.get(code="edu_legal_consultations"),  # count
+        Indicator.objects.get(code="grass_grid_coverage"),  # percentage
+        factories.IndicatorFactory(value_type=ValueType.DECIMAL),  # no bounds
+    ]
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=typed, which=st.integers(0, 2))
+@example(raw="9e9999999", which=0)
+def test_parse_value_reads_a_number_or_says_why_not(indicators, raw, which):
+    """Whatever is typed: a finite Decimal the column holds, None for nothing typed, or a
+    ValidationError in Chinese, never another exception."""
+    try:
+        value = parse_value(indicators[which], raw)
+    except ValidationError as refused:
+        (message,) = refused.messages
+        assert re.search(r"[\u4e00-\u9fff]", message) and len(message) < 200
+        assert "\x00" not in message
+        return
+    # Tab and line ends (a spreadsheet cell's) are blanks; any other control is refused.
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", raw)
+    if value is None:
+        assert raw.strip() == ""
+        return
+    assert isinstance(value, Decimal) and value.is_finite() and abs(value) < MAX_ABS_VALUE
+    # Only ASCII or full-width digits made it: no exponent, no other script.
+    assert not re.search(r"[eE_]", raw)
+    assert all(not ch.isdigit() or "0" <= ch <= "9" or "０" <= ch <= "９" for ch in raw)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.decimals(
+        min_value=Decimal("-9999999999999999.9999"),
+        max_value=Decimal("9999999999999999.9999"),
+        places=4,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
+def test_a_number_written_out_is_read_back(indicators, number):
+    for written in (format(number, "f"), f"{number:,f}"):
+        assert parse_value(indicators[2], written) == number
 
 
 @settings(

@@ -103,7 +103,8 @@ BAD_FILES = {
     ),
     "fractional count": ("biz_approval_reforms,2.5\n", "应为整数"),
     "NaN": ("biz_approval_reforms,NaN\n", "不是有效的数字"),
-    "huge": ("biz_approval_reforms,1e30\n", "数值过大"),
+    "huge": ("biz_approval_reforms,1" + "0" * 17 + "\n", "数值过大"),
+    "exponent": ("biz_approval_reforms,9e9999999\n", "科学计数法"),
     "duplicate row": (
         "biz_approval_reforms,1\nbiz_approval_reforms,2\n",
         "第2行：指标“完成涉企行政审批事项改革”与第1行重复",

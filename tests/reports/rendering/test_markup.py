@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from reports.rendering import (
@@ -6,7 +8,7 @@ from reports.rendering import (
     parse_template,
     validate_template,
 )
-from reports.rendering.markup import LineBreak, Placeholder, Text
+from reports.rendering.markup import MAX_ERRORS, LineBreak, Placeholder, Text
 
 # The order the reference speech's `*` bind in (the brief's list), then the
 # two literal figures at their places in the text.
@@ -158,3 +160,100 @@ def test_placeholder_tolerates_spaces_and_fullwidth_braces():
 def test_literal_braces_and_pipes_survive():
     template = parse_template("集合{{1}}｜a|b")
     assert template.blocks[0].body == (Text("集合{1}｜a|b"),)
+
+
+@pytest.mark.parametrize(
+    ("line", "numbering"),
+    [
+        ("@章节编号 开", True),
+        ("@章节编号：关", False),
+        ("@章节编号 = 开", True),
+        ("@numbering ON", True),
+        ("@  章节编号   开  ", True),
+    ],
+)
+def test_options_are_read_with_any_separator(line, numbering):
+    assert parse_template(f"{line}\n正文").numbering is numbering
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("@章节编号 开 关", "未知的选项“@章节编号 开 关”"),
+        ("@a" + " " * 2500 + "b" + " " * 2500 + "c", "未知的选项"),
+        ("@=开", "未知的选项"),
+        ("@章节编号::开", "的值应为“开”或“关”"),
+    ],
+)
+def test_malformed_options_are_refused(line, fragment):
+    errors = validate_template(f"正文\n{line}", set())
+    assert [e.line for e in errors] == [2] and fragment in errors[0].message
+
+
+# Shapes that once cost the parser (or a naive rewrite of it) cubic or quadratic time.
+ADVERSARIAL = {
+    "blanks after @": "正文\n@a" + " " * 50_000 + "b" + " " * 50_000 + "c",
+    "blanks and tabs after @": "正文\n@" + " \t" * 50_000 + "x",
+    "separators after @": "正文\n@a" + "=" * 100_000,
+    "{ without }": "正文" + "{a" * 50_000,
+    "} without {": "正文" + "a}" * 50_000,
+    "only {": "正文" + "{" * 100_001,
+    "nested braces": "正文" + "{" * 50_000 + "}" * 50_000,
+    "nested placeholders": "正文" + "{a|" * 33_000,
+    "many **": "**" * 50_000,
+    "** then text": "**a" * 33_000,
+    "pipes": "正文{a" + "|" * 100_000 + "}",
+    "title breaks": "#" + "\\" * 100_000,
+    "title braces": "#" + "{\\" * 50_000,
+    "many titles": "正文\n#x\n" * 16_000,
+    "many lines": "正文{a}\n" * 16_000,
+    "control characters": "\x01" * 100_000,
+    "control character lines": "\x01\n" * 50_000,
+}
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL)
+def test_validation_time_is_linear_in_the_text(shape):
+    text = ADVERSARIAL[shape]
+    assert len(text) >= 95_000  # characters: 100 KB and more in UTF-8
+    started = time.perf_counter()
+    errors = validate_template(text, {"a"})
+    elapsed = time.perf_counter() - started
+    # 100 KB takes tens of milliseconds; the cubic option regex took hours at this size.
+    assert elapsed < 1.0, f"{shape}: {elapsed:.2f}s"
+    assert len(errors) <= MAX_ERRORS + 1
+
+
+def test_a_flood_of_errors_is_listed_up_to_a_limit():
+    errors = validate_template("\n".join(["{a"] * 500), {"a"})
+    assert len(errors) == MAX_ERRORS + 1
+    assert [e.line for e in errors[:3]] == [1, 2, 3]
+    assert "只列出了前100处" in errors[-1].message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "shown"),
+    [
+        ("# 标题\n正文\n共{a}个\x01。", 3, "U+0001"),
+        ("正文\x00", 1, "U+0000"),
+        ("正文\n\n\n\x7f", 4, "U+007F"),
+        ("正文\n\x85下一段", 2, "U+0085"),  # C1 NEL: str.splitlines would split here
+        ("正文\x0b\n共{a}个\x1b", 1, "U+000B"),  # vertical tab, as Word pastes it
+        ("正文\ufffe", 1, "U+FFFE"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_line(text, line, shown):
+    errors = validate_template(text, {"a"})
+    assert any(e.line == line and shown in e.message for e in errors), errors
+    with pytest.raises(TemplateSyntaxError):
+        parse_template(text)
+
+
+def test_control_character_message_names_line_and_code_point():
+    (error,) = validate_template("# 标题\n正文\n共{a}个\x01\x01\x02。", {"a"})
+    assert error.message == "第3行含有不可见的控制字符（U+0001、U+0002），请删除后再保存。"
+
+
+def test_tabs_and_line_ends_of_any_system_are_no_control_characters():
+    template = parse_template("# 标题\r\n\t正文\r\n第二段\r第三段\n")
+    assert [b.line for b in template.blocks] == [1, 2, 3, 4]
