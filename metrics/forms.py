@@ -19,7 +19,9 @@ def entries_from_post(data, codes) -> list[Entry]:
                 value=data.get(f"value-{code}", ""),
                 remark=data.get(f"remark-{code}", ""),
                 explanation=data.get(f"explanation-{code}"),
-                version=int(version) if version.isascii() and version.isdigit() else None,
+                version=int(version)
+                if version.isascii() and version.isdigit() and len(version) <= 18
+                else None,
             )
         )
     return entries

@@ -120,3 +120,24 @@ def test_within_the_limit_is_kept_whole(setting):
         indicator=indicator, period=period, value=Decimal(5), remark=remark, user=clerk
     )
     assert figure.remark == remark
+
+
+def test_control_characters_are_refused_on_every_path(setting, client):
+    department, clerk, period, indicator = setting
+    with pytest.raises(ValidationError, match="控制字符（U\\+0000）"):
+        services.save_figure(
+            indicator=indicator, period=period, value="5", remark="备\x00注", user=clerk
+        )
+    client.force_login(clerk)
+    page = client.post(
+        f"/entry/{period.code}/",
+        {f"value-{indicator.code}": "5", f"remark-{indicator.code}": "备\x00注"},
+    ).content.decode()
+    assert "备注含有不可见的控制字符（U+0000）" in page
+    assert not Figure.objects.filter(indicator=indicator, period=period).exists()
+    # A 5,000-digit version in a tampered form is no version at all, never a 500.
+    response = client.post(
+        f"/entry/{period.code}/",
+        {f"value-{indicator.code}": "5", f"version-{indicator.code}": "9" * 5000},
+    )
+    assert response.status_code < 500
