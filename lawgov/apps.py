@@ -56,6 +56,23 @@ def name_default_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_app
             Permission.objects.using(using).bulk_update(renamed, ["name"])
 
 
+def drop_swapped_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """A swapped-out model (django-knox's AuthToken, replaced by lawgov.ApiToken) still gets
+    permissions from its app's migrations; nobody can hold them meaningfully, so they go."""
+    try:
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    if not router.allow_migrate_model(using, Permission):
+        return
+    for model in app_config.get_models(include_swapped=True):
+        if model._meta.swapped:
+            Permission.objects.using(using).filter(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            ).delete()
+
+
 class LawgovConfig(AppConfig):
     name = "lawgov"
     default = True
@@ -64,6 +81,16 @@ class LawgovConfig(AppConfig):
         post_migrate.connect(
             name_default_permissions, dispatch_uid="lawgov.name_default_permissions"
         )
+        post_migrate.connect(
+            drop_swapped_permissions, dispatch_uid="lawgov.drop_swapped_permissions"
+        )
+        from django.contrib.auth.signals import user_logged_in
+
+        from .accounts import signals
+        from .accounts.middleware import forget_check
+
+        signals.connect()
+        user_logged_in.connect(forget_check, dispatch_uid="lawgov.accounts.forget_check")
 
 
 AXES_SECTION = "登录限制"
