@@ -4,11 +4,9 @@ from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from metrics.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureComment, User
