@@ -56,10 +56,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Remembers the request for the audit log; sends a user whose password has expired, or
     # who must enrol a second factor, to the page where they do so.
     "lawgov.accounts.middleware.AccountMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,7 +101,7 @@ AUTH_USER_MODEL = "metrics.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "lawgov.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "lawgov.accounts.validators.CharacterClassesValidator"},
