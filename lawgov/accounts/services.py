@@ -173,10 +173,11 @@ def lockouts() -> list[dict]:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     found = []
     for kind, field in (("username", "username"), ("ip_address", "ip_address")):
+        named = attempts.exclude(**{f"{field}__isnull": True})
+        if field == "username":  # (an address field turns "" into NULL)
+            named = named.exclude(username="")
         rows = (
-            attempts.exclude(**{f"{field}__isnull": True})
-            .exclude(**{field: ""})
-            .values(field)
+            named.values(field)
             .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
             .filter(failures__gte=limit)
             .order_by("-last")
