@@ -76,7 +76,7 @@ def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwar
     if not old:
         return
     changed = [
-        field.verbose_name
+        str(field.verbose_name)
         for field in sender._meta.concrete_fields
         if field.attname not in QUIET_FIELDS
         and old.get(field.attname) != getattr(instance, field.attname)

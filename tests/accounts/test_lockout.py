@@ -18,9 +18,7 @@ def _limit(settings):
 
 
 def attempt(client, username, password="wrong", ip="10.0.0.1"):
-    return client.post(
-        "/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_a_user_name_is_locked_whichever_address_it_is_tried_from(client, demo_data):

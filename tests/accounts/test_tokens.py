@@ -52,7 +52,9 @@ def test_a_token_made_on_the_page_is_shown_once_and_works(clerk_client):
 def test_a_token_expires_after_the_configured_days(clerk_client):
     _, token = new_token_on_page(clerk_client)
     row = ApiToken.objects.get(user__username="clerk_sfj")
-    assert row.expiry - row.created == pytest.approx(datetime.timedelta(days=30), abs=datetime.timedelta(minutes=1))
+    assert row.expiry - row.created == pytest.approx(
+        datetime.timedelta(days=30), abs=datetime.timedelta(minutes=1)
+    )
     ApiToken.objects.filter(pk=row.pk).update(expiry=timezone.now() - datetime.timedelta(1))
     refused = api(token).get("/api/v1/me/")
     assert refused.status_code == 401 and refused.json()["code"] == "authentication_failed"
@@ -108,9 +110,7 @@ def test_a_wrong_password_gets_no_token(demo_data):
 def test_the_token_endpoint_locks_out_like_the_login_page(demo_data, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
-        api().post(
-            "/api/v1/auth/token/", {"username": "reviewer", "password": "x"}, format="json"
-        )
+        api().post("/api/v1/auth/token/", {"username": "reviewer", "password": "x"}, format="json")
     response = api().post(
         "/api/v1/auth/token/", {"username": "reviewer", "password": DEMO_PASSWORD}, format="json"
     )
