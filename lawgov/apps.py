@@ -87,10 +87,10 @@ class LawgovConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .accounts import signals
-        from .accounts.middleware import forget_check
+        from .accounts.middleware import check_on_login
 
         signals.connect()
-        user_logged_in.connect(forget_check, dispatch_uid="lawgov.accounts.forget_check")
+        user_logged_in.connect(check_on_login, dispatch_uid="lawgov.accounts.check_on_login")
 
 
 AXES_SECTION = "登录限制"

@@ -12,6 +12,7 @@ answers) stay reachable. A session that passed is not asked again for RECHECK_SE
 login starts over), so that ordinary pages do not pay for the checks."""
 
 import time
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -26,10 +27,38 @@ CHECKED = "lawgov_account_checked"
 RECHECK_SECONDS = 300
 
 
-def forget_check(sender, request, user, **kwargs):
-    """user_logged_in: the new login is checked afresh."""
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(CHECKED, None)
+def check_on_login(sender, request, user, **kwargs):
+    """user_logged_in: the new login is checked now, so that its first page pays nothing
+    when nothing is pending (a user with an authenticator is checked on its next request,
+    once the login has attached the verified device)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session.pop(CHECKED, None)
+    if pending_for(request.path, user) is None:
+        request.session[CHECKED] = [user.pk, time.time()]
+
+
+def pending_for(path, user):
+    """What the user must do before anything else, or None."""
+    # OTPMiddleware gives request.user is_verified(); a user being logged in has none yet.
+    verified = getattr(user, "is_verified", None)
+    if services.has_second_factor(user) and not (verified and verified()):
+        return {"logout": True, "to": f"{reverse('login')}?next={quote(path)}", "pages": ()}
+    if services.otp_required(user) and not services.has_second_factor(user):
+        enrol_url = reverse("accounts:otp_enrol")
+        return {
+            "to": enrol_url,
+            "pages": (enrol_url,),
+            "message": "您的账号须启用两步验证后才能使用门户。",
+        }
+    if services.password_expired(user):
+        change_url = reverse("password_change")
+        return {
+            "to": change_url,
+            "pages": (change_url, reverse("password_change_done")),
+            "message": "您的密码已超过有效期，请先修改密码。",
+        }
+    return None
 
 
 class AccountMiddleware:
@@ -53,7 +82,7 @@ class AccountMiddleware:
         mark = request.session.get(CHECKED)
         if mark and mark[0] == user.pk and time.time() - mark[1] < RECHECK_SECONDS:
             return None
-        pending = self.pending(request, user)
+        pending = pending_for(request.path, user)
         if pending is None:
             request.session[CHECKED] = [user.pk, time.time()]
             return None
@@ -64,24 +93,3 @@ class AccountMiddleware:
         else:
             messages.warning(request, pending["message"])
         return redirect(pending["to"])
-
-    def pending(self, request, user):
-        """What the user must do before anything else, or None."""
-        if services.has_second_factor(user) and not user.is_verified():
-            login_url = reverse("login")
-            return {"logout": True, "to": f"{login_url}?next={request.path}", "pages": ()}
-        if services.otp_required(user) and not services.has_second_factor(user):
-            enrol_url = reverse("accounts:otp_enrol")
-            return {
-                "to": enrol_url,
-                "pages": (enrol_url,),
-                "message": "您的账号须启用两步验证后才能使用门户。",
-            }
-        if services.password_expired(user):
-            change_url = reverse("password_change")
-            return {
-                "to": change_url,
-                "pages": (change_url, reverse("password_change_done")),
-                "message": "您的密码已超过有效期，请先修改密码。",
-            }
-        return None
