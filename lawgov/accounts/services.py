@@ -92,15 +92,7 @@ def revoke_token(*, user, token_key: str, request=None) -> None:
     token = ApiToken.objects.filter(user=user, token_key=token_key).first()
     if token is None:
         raise ValidationError("该令牌不存在或已撤销。")
-    prefix = token.prefix
-    token.delete()
-    record_event(
-        Event.TOKEN_REVOKED,
-        actor=user,
-        target=f"{user.get_username()} 的令牌 {prefix}",
-        detail=f"名称：{token.name or '（未命名）'}",
-        request=request,
-    )
+    _revoke(token, user=user, request=request)
 
 
 @transaction.atomic
@@ -109,13 +101,17 @@ def revoke_token_as_admin(*, user, token: ApiToken, request=None) -> None:
     _require_active(user)
     if not user.is_superuser:
         raise PermissionDenied("只有系统管理员可以撤销他人的令牌。")
+    _revoke(token, user=user, request=request, note="；由系统管理员撤销")
+
+
+def _revoke(token, *, user, request, note=""):
     owner, prefix = token.user.get_username(), token.prefix
     token.delete()
     record_event(
         Event.TOKEN_REVOKED,
         actor=user,
         target=f"{owner} 的令牌 {prefix}",
-        detail=f"名称：{token.name or '（未命名）'}；由系统管理员撤销",
+        detail=f"名称：{token.name or '（未命名）'}{note}",
         request=request,
     )
 

@@ -127,24 +127,24 @@ def _user_groups_changed(sender, instance, action, reverse, model, pk_set, **kwa
     )
 
 
-def _user_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ACTIONS:
-        return
-    if reverse:
-        target, detail = f"权限 {instance.codename}", f"{ACTIONS[action]}用户 {pk_set or ''}"
-    else:
-        target, detail = instance, f"{ACTIONS[action]}：{_names(model, pk_set)}"
-    record_event(Event.PERMISSIONS_CHANGED, target=target, detail=detail)
+def _permissions_changed(holder_kind, holder_name):
+    """The receiver for the permissions of a user or a group (m2m_changed, either side)."""
+
+    def receiver(sender, instance, action, reverse, model, pk_set, **kwargs):
+        if action not in ACTIONS:
+            return
+        if reverse:  # permission.user_set / permission.group_set
+            target = f"权限 {instance.codename}"
+            detail = f"{ACTIONS[action]}{holder_kind} {sorted(pk_set or ())}"
+        else:
+            target, detail = holder_name(instance), f"{ACTIONS[action]}：{_names(model, pk_set)}"
+        record_event(Event.PERMISSIONS_CHANGED, target=target, detail=detail)
+
+    return receiver
 
 
-def _group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ACTIONS:
-        return
-    if reverse:
-        target, detail = f"权限 {instance.codename}", f"{ACTIONS[action]}角色 {pk_set or ''}"
-    else:
-        target, detail = f"角色 {instance.name}", f"{ACTIONS[action]}：{_names(model, pk_set)}"
-    record_event(Event.PERMISSIONS_CHANGED, target=target, detail=detail)
+_user_permissions_changed = _permissions_changed("用户", lambda user: user)
+_group_permissions_changed = _permissions_changed("角色", lambda group: f"角色 {group.name}")
 
 
 def _group_saved(sender, instance, created, raw=False, **kwargs):
