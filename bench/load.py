@@ -81,7 +81,7 @@ def manage(env, *args, input_text=None):
 SETUP = """
 import json
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
+from lawgov.models import ApiToken
 from metrics.demo import ensure_period, seed_demo
 from metrics.models import Department, Indicator, Section, User
 from metrics.roles import GROUP_NAMES, Role
@@ -100,9 +100,9 @@ for d in range(1, {clerks} + 1):
     for n in (1, 2):
         user, created = User.objects.get_or_create(username=f"loadclerk{{d:02d}}_{{n}}", defaults={{"department": department}})
         user.groups.add(clerk_group)
-        tokens["clerks"].append({{"department": department.code, "codes": codes, "token": Token.objects.get_or_create(user=user)[0].key, "session": n}})
+        tokens["clerks"].append({{"department": department.code, "codes": codes, "token": ApiToken.objects.create(user=user, name="压测")[1], "session": n}})
 for role in ("reviewer", "leader"):
-    tokens[role] = Token.objects.get_or_create(user=User.objects.get(username=role))[0].key
+    tokens[role] = ApiToken.objects.create(user=User.objects.get(username=role), name="压测")[1]
 print(json.dumps(tokens))
 """
 

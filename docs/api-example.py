@@ -11,7 +11,10 @@
     python3 docs/api-example.py --period 2026 --department sfj figures.json
 
 `figures.json` is a list of {"code": ..., "value": "...", "remark": "..."}; values as strings
-keep their exact decimal value. Tokens: `manage.py drf_create_token clerk_sfj` (see docs/api.md).
+keep their exact decimal value. Tokens: each user creates theirs on the portal's 我的接口令牌 page
+(/account/tokens/); or `manage.py create_api_token clerk_sfj`; or, instead of CLERK_TOKEN, give
+CLERK_USER and CLERK_PASSWORD (REVIEWER_USER, REVIEWER_PASSWORD) and the script gets a token with
+`obtain_token` (POST /api/v1/auth/token/). Tokens expire (30 days by default). See docs/api.md.
 """
 
 import argparse
@@ -65,6 +68,34 @@ def call(method: str, path: str, token: str, body=None, *, raw=False):
         raise ApiError(exc.code, payload) from None
 
 
+def obtain_token(username: str, password: str, otp: str = "", name: str = "api-example") -> str:
+    """A token for the user (POST /api/v1/auth/token/; `otp`: the two-step code, for users who
+    enrolled one). Wrong credentials: 401 invalid_credentials; too many: 429 locked_out."""
+    body = {"username": username, "password": password, "otp": otp, "name": name}
+    request = urllib.request.Request(
+        BASE + "/api/v1/auth/token/", data=json.dumps(body).encode("utf-8"), method="POST"
+    )
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["token"]
+    except urllib.error.HTTPError as exc:
+        raise ApiError(exc.code, json.loads(exc.read() or b"{}")) from None
+
+
+def token_from_environment(role: str) -> str:
+    """ROLE_TOKEN, or a new token for ROLE_USER / ROLE_PASSWORD (ROLE_OTP if enrolled)."""
+    prefix = role.upper()
+    if os.environ.get(f"{prefix}_TOKEN"):
+        return os.environ[f"{prefix}_TOKEN"]
+    return obtain_token(
+        os.environ[f"{prefix}_USER"],
+        os.environ[f"{prefix}_PASSWORD"],
+        os.environ.get(f"{prefix}_OTP", ""),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--period", required=True, help="报告期代码，如 2026")
@@ -72,7 +103,7 @@ def main() -> int:
     parser.add_argument("figures", help="JSON file: [{code, value, remark}]")
     parser.add_argument("--out", default="report.pdf", help="where to save the PDF")
     args = parser.parse_args()
-    clerk, reviewer = os.environ["CLERK_TOKEN"], os.environ["REVIEWER_TOKEN"]
+    clerk, reviewer = token_from_environment("clerk"), token_from_environment("reviewer")
     with open(args.figures, encoding="utf-8") as handle:
         figures = json.load(handle)
 

@@ -3,7 +3,8 @@
 django-axes ships no Chinese. The app and model names are set in lawgov.apps.AxesConfig and
 the field names come from the translations in lawgov/locale; its admin pages are re-registered
 here with Chinese columns, filters and fields, keeping axes' own permissions and actions. This
-is the project app's admin module, which Django's admin autodiscovers like any other.
+is the project app's admin module, which Django's admin autodiscovers like any other; it also
+brings in the account audit log's and API tokens' pages (lawgov.accounts.admin).
 """
 
 from axes import admin as axes_admin
@@ -11,6 +12,7 @@ from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from .accounts import admin as accounts_admin  # noqa: F401  (the audit log, API tokens)
 from .admin_helpers import one_line, short, when
 
 

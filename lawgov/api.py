@@ -29,6 +29,8 @@ from metrics.numbers import plain
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
+from .accounts.tokens import TokenAuthentication
+
 logger = logging.getLogger(__name__)
 
 _DRF_CODES = {
@@ -41,7 +43,10 @@ _DRF_CODES = {
         "不支持的内容类型：请使用 application/json（上传文件用 multipart/form-data）。",
     ),
     exceptions.NotAuthenticated: ("not_authenticated", "请先登录或提供有效的令牌。"),
-    exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败：令牌无效或已撤销。"),
+    exceptions.AuthenticationFailed: (
+        "authentication_failed",
+        "身份验证失败：令牌无效、已过期或已撤销。",
+    ),
     exceptions.PermissionDenied: ("forbidden", "您没有执行此操作的权限。"),
     exceptions.NotFound: ("not_found", "请求的对象不存在。"),
     exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法。"),
@@ -234,10 +239,11 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_CODES_DOC = """错误代码：invalid（400，数据不正确）、malformed_request（400，不是合法 JSON）、
-version_required（400，更新未带 version）、not_authenticated / authentication_failed（401）、
+version_required（400，更新未带 version）、not_authenticated / authentication_failed /
+invalid_credentials（401）、
 forbidden（403）、not_found / not_ready（404）、conflict / report_not_ready（409）、
-too_large（413）、unsupported_media_type（415）、queue_unavailable / database_unavailable /
-storage_unavailable（503）。"""
+too_large（413）、unsupported_media_type（415）、locked_out（429，登录失败过多）、
+queue_unavailable / database_unavailable / storage_unavailable（503）。"""
 
 _GENERIC_ERRORS = {
     "400": "请求数据不正确（invalid / malformed_request）",
@@ -277,7 +283,7 @@ class ApiMixin:
     """Token first so that an anonymous request gets 401 with `WWW-Authenticate: Token`."""
 
     authentication_classes = [
-        authentication.TokenAuthentication,
+        TokenAuthentication,
         authentication.SessionAuthentication,
     ]
     parser_classes = [JSONParser]

@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 from metrics import api as metrics_api
 from reports import api as reports_api
 
+from .accounts.api import TokenObtainView
 from .api import ERROR_CODES_DOC, not_found
 
 _STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
@@ -57,14 +58,18 @@ v1 = [
     ),
     path("reminders/", metrics_api.ReminderView.as_view(), name="reminders"),
     path("me/", metrics_api.MeView.as_view(), name="me"),
+    path("auth/token/", TokenObtainView.as_view(), name="token-obtain"),
 ]
 
 # Several models have a `status`; name each choice set after its model's enum.
 SCHEMA_SETTINGS = {
     "DESCRIPTION": (
         "法治政府建设工作汇报门户的接口：部门数据报送、审核与讲话稿生成。\n\n"
-        "**认证**：其他系统使用令牌，请求头 `Authorization: Token <令牌>`（令牌由管理员在后台"
-        "“认证令牌 › 令牌”中为用户创建，或 `manage.py drf_create_token <用户名>`；删除即撤销）；"
+        "**认证**：其他系统使用令牌，请求头 `Authorization: Token <令牌>`。令牌由用户本人在门户的"
+        "“我的接口令牌”页面（/account/tokens/）创建并撤销，或由程序 `POST /api/v1/auth/token/`"
+        "（用户名、密码，已启用两步验证的另加验证码 otp）获取，带令牌 `DELETE` 同一地址即撤销；"
+        "令牌只显示一次，门户只保存其摘要，30 天后过期（LAWGOV_API_TOKEN_TTL_DAYS）。获取令牌的"
+        "失败次数与网页登录一同计数，过多即锁定（429 locked_out）。"
         "门户自身的页面使用会话（写操作需 CSRF 令牌）。权限与网页完全相同：填报员只能查看和填报"
         "本部门数据，审核员审核、退回、锁定与催报，区领导只读并可生成讲话稿。\n\n"
         '**数值**一律为十进制字符串（如 `"98.5"`），提交时可用字符串或 JSON 数字。\n\n'

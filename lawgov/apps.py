@@ -26,14 +26,20 @@ from django.utils import formats, timezone, translation
 PERMISSION_VERBS = {"add": "添加", "change": "修改", "delete": "删除", "view": "查看"}
 
 
-def name_default_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
-    """Give the default permissions of `app_config`'s models, which django.contrib.auth has just
-    created (its post_migrate receiver is connected before this one), their Chinese names."""
+def _permission_model(apps, using):
+    """The Permission model to change after a migration, or None where there is none."""
     try:
         Permission = apps.get_model("auth", "Permission")
     except LookupError:
-        return
-    if not router.allow_migrate_model(using, Permission):
+        return None
+    return Permission if router.allow_migrate_model(using, Permission) else None
+
+
+def name_default_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """Give the default permissions of `app_config`'s models, which django.contrib.auth has just
+    created (its post_migrate receiver is connected before this one), their Chinese names."""
+    Permission = _permission_model(apps, using)
+    if Permission is None:
         return
     max_length = Permission._meta.get_field("name").max_length
     with translation.override(settings.LANGUAGE_CODE):
@@ -56,6 +62,20 @@ def name_default_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_app
             Permission.objects.using(using).bulk_update(renamed, ["name"])
 
 
+def drop_swapped_permissions(app_config, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    """A swapped-out model (django-knox's AuthToken, replaced by lawgov.ApiToken) still gets
+    permissions from its app's migrations; nobody can hold them meaningfully, so they go."""
+    Permission = _permission_model(apps, using)
+    if Permission is None:
+        return
+    for model in app_config.get_models(include_swapped=True):
+        if model._meta.swapped:
+            Permission.objects.using(using).filter(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            ).delete()
+
+
 class LawgovConfig(AppConfig):
     name = "lawgov"
     default = True
@@ -64,6 +84,16 @@ class LawgovConfig(AppConfig):
         post_migrate.connect(
             name_default_permissions, dispatch_uid="lawgov.name_default_permissions"
         )
+        post_migrate.connect(
+            drop_swapped_permissions, dispatch_uid="lawgov.drop_swapped_permissions"
+        )
+        from django.contrib.auth.signals import user_logged_in
+
+        from .accounts import signals
+        from .accounts.middleware import check_on_login
+
+        signals.connect()
+        user_logged_in.connect(check_on_login, dispatch_uid="lawgov.accounts.check_on_login")
 
 
 AXES_SECTION = "登录限制"

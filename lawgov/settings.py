@@ -1,6 +1,7 @@
 """The portal's one settings module: everything that differs between machines comes
 from the environment (or a `.env` file beside manage.py)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,11 +32,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring API tokens (the model is lawgov.ApiToken, KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "lawgov.apps.AxesConfig",  # django-axes, under Chinese names in the admin
     "csp",
     "lawgov",
@@ -53,7 +56,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Remembers the request for the audit log; sends a user whose password has expired, or
+    # who must enrol a second factor, to the page where they do so.
+    "lawgov.accounts.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "lawgov.errors.PortalNotFoundMiddleware",  # the Chinese 404 page with DEBUG on too
@@ -92,27 +99,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "metrics.User"
+# GB/T 22239-2019 8.1.4.1: passwords of some complexity, changed regularly.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "lawgov.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "lawgov.accounts.validators.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: records when a password was changed (password age, audit log).
+    {"NAME": "lawgov.accounts.validators.PasswordChangeRecorder"},
 ]
+# After this many days a user is sent to the password change page after login (0: never).
+LAWGOV_PASSWORD_MAX_AGE_DAYS = env.int("LAWGOV_PASSWORD_MAX_AGE_DAYS", default=90)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# django-axes: lock an account+address out after repeated failed logins.
+# django-axes: after repeated failed logins lock out the user name (from any address) and
+# the address (whatever user names it tries): separate parameters, either one locks.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The lockout page, or the API's JSON error (code locked_out) under /api/.
+AXES_LOCKOUT_CALLABLE = "lawgov.accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed login, listed in the admin
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Second factor (TOTP, django-otp): optional for everyone; users of these roles (reviewer,
+# leader, admin) must enrol before they can use the portal. Empty: required for nobody.
+LAWGOV_OTP_REQUIRED_ROLES = env.list("LAWGOV_OTP_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = env.str("LAWGOV_OTP_ISSUER", default="法治政府建设工作汇报门户")
+# The account audit log (lawgov.AccountEvent) is kept at least 180 days (网络安全法 第二十一条).
+LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS = env.int("LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS", default=180)
+if LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS < 180:
+    raise environ.ImproperlyConfigured("LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS must be at least 180")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -246,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.lock_overdue_periods",
         "schedule": crontab(hour=0, minute=15),
     },
+    "lawgov-purge-account-events": {
+        "task": "lawgov.tasks.purge_account_events",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "reports-fail-stuck-jobs": {
         "task": "reports.tasks.fail_stuck_jobs",
         "schedule": crontab(minute="*/2"),
@@ -263,7 +293,7 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lawgov@localh
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "lawgov.accounts.tokens.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -274,6 +304,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lawgov.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens: stored only as a hash, expiring after LAWGOV_API_TOKEN_TTL_DAYS; the key
+# starts with "lg_" so that a leaked one is recognisable.
+KNOX_TOKEN_MODEL = "lawgov.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("LAWGOV_API_TOKEN_TTL_DAYS", default=30)),
+    "TOKEN_PREFIX": "lg_",
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": env.int("LAWGOV_API_TOKEN_LIMIT_PER_USER", default=10),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "lawgov API",

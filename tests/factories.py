@@ -76,3 +76,10 @@ def command_line():
     from metrics.system import SystemAccount, system_account
 
     return system_account(SystemAccount.COMMAND_LINE)
+
+
+def api_token(user, *, name="测试") -> str:
+    """A fresh API token for `user`, as "我的接口令牌" or POST /api/v1/auth/token/ hand it out."""
+    from lawgov.models import ApiToken
+
+    return ApiToken.objects.create(user=user, name=name)[1]

@@ -4,11 +4,9 @@ from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 
 from metrics.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureComment, User
@@ -145,17 +143,28 @@ def test_every_registered_list_opens(admin_client, login_records):
             )
 
 
-def test_api_docs_name_the_token_admin_as_the_admin_shows_it():
+def test_api_docs_name_the_token_page_as_the_portal_shows_it(admin_client):
     from lawgov.api_urls import SCHEMA_SETTINGS
 
-    with translation.override("zh-hans"):
-        config = apps.get_app_config("authtoken")
-        section = str(config.verbose_name)
-        model = str(config.get_model("Token")._meta.verbose_name_plural)
-
+    html = page(admin_client, reverse("accounts:tokens"))
     description = SCHEMA_SETTINGS["DESCRIPTION"]
-    assert f"{section} › {model}" in description
-    assert "Auth Token" not in description
+    assert "我的接口令牌" in html and "“我的接口令牌”页面" in description
+    assert reverse("accounts:tokens") in description
+    assert "drf_create_token" not in description and "Auth Token" not in description
+
+
+def test_the_audit_log_is_read_only_in_the_admin_even_for_superusers(admin_client):
+    from lawgov.models import AccountEvent
+
+    event = AccountEvent.objects.first()  # the demo's accounts were created
+    html = page(admin_client, reverse("admin:lawgov_accountevent_changelist"))
+    assert "账号审计记录" in html and "创建用户" in html
+    detail = page(admin_client, reverse("admin:lawgov_accountevent_change", args=[event.pk]))
+    assert 'name="_save"' not in detail
+    delete = admin_client.post(reverse("admin:lawgov_accountevent_delete", args=[event.pk]))
+    assert delete.status_code == 403
+    assert admin_client.get(reverse("admin:lawgov_accountevent_add")).status_code == 403
+    assert AccountEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_evidence_and_reminder_lists_can_be_searched_and_filtered(admin_client):

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from metrics import services
 from metrics.demo import FIGURES_2025
@@ -130,7 +129,7 @@ def test_the_documented_example_script_against_a_live_server(
         json.dumps([{"code": c, "value": str(FIGURES_2025[c])} for c in codes]), encoding="utf-8"
     )
     tokens = {
-        name: Token.objects.create(user=User.objects.get(username=name)).key
+        name: factories.api_token(User.objects.get(username=name))
         for name in ("clerk_sfj", "reviewer")
     }
     spec = importlib.util.spec_from_file_location("api_example", EXAMPLE)

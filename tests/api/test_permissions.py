@@ -259,9 +259,9 @@ def test_anonymous_gets_401_with_the_token_scheme(clients):
 
 
 def test_revoked_token_is_refused(users, clients):
-    from rest_framework.authtoken.models import Token
+    from lawgov.models import ApiToken
 
-    Token.objects.filter(user=users["leader"]).delete()
+    ApiToken.objects.filter(user=users["leader"]).delete()
     response = clients["leader"].get("/api/v1/me/")
     assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
 

@@ -12,7 +12,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from lawgov.wsgi import application
 from metrics.models import User
+from tests import factories
 
 schema = schemathesis.openapi.from_dict(
     schemathesis.openapi.from_wsgi("/api/schema/", application).raw_schema
@@ -55,8 +55,7 @@ def _let_requests_finish():
 
 
 def _token(username: str) -> str:
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    return token.key
+    return factories.api_token(User.objects.get(username=username))
 
 
 @pytest.fixture(params=ROLES)

@@ -169,6 +169,7 @@ def test_the_beat_schedule_names_tasks_that_exist():
         "metrics.tasks.send_unsent_reminder_emails",
         "metrics.tasks.lock_overdue_periods",
         "reports.tasks.fail_stuck_jobs",
+        "lawgov.tasks.purge_account_events",
     }
     assert names <= set(app.tasks)
 

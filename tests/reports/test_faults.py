@@ -17,6 +17,7 @@ from metrics import demo
 from metrics.models import Figure, ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob, ReportTemplate, TemplateVersion
+from tests import factories
 from tests.conftest import publishing_to
 from tests.processes import start_worker
 
@@ -222,12 +223,11 @@ def test_with_redis_down_clerks_work_and_a_report_request_is_refused_cleanly(
     assert "任务队列暂时不可用" in response.content.decode()
     assert not ReportJob.objects.exists()
     # Another system asking through the API gets 503 with the stable code, nothing recorded.
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     api = APIClient()
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="leader"))
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(User.objects.get(username="leader"))
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     refused = api.post("/api/v1/reports/", {"period": "2025", "kind": "final"}, format="json")
     assert refused.status_code == 503 and refused.json()["code"] == "queue_unavailable"
     assert "任务队列暂时不可用" in refused.json()["message"]
