@@ -181,11 +181,12 @@ def render_pdf_from_speech(
     *,
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
 ) -> bytes:
     from weasyprint import HTML
 
     install_inter_character_justification()
-    font_css = pdf_font_css(font_dir, font_cache_dir)
+    font_css = pdf_font_css(font_dir, font_cache_dir, free_font_dir)
     font_config, stylesheets = _font_configuration_and_stylesheets(font_css)
 
     def render(**parts):
@@ -230,12 +231,50 @@ def render_pdf(
     *,
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
 ) -> bytes:
     """The speech as PDF bytes.
 
     ``font_dir`` is REPORT_FONT_DIR (licensed fonts that take precedence);
-    ``font_cache_dir`` holds the reduced fonts (e.g. var/fonts) — without it
-    the full system fonts are read on every render, which is much slower.
+    ``font_cache_dir`` holds the reduced fonts (e.g. var/fonts) — without them
+    the full fonts are read on every render, which is slower and gives a larger
+    PDF; ``free_font_dir`` is where the Fandol files are (default: see
+    fonts.free_font_dirs).
     """
     speech = render_text(template, snapshot, mode)
-    return render_pdf_from_speech(speech, font_dir=font_dir, font_cache_dir=font_cache_dir)
+    return render_pdf_from_speech(
+        speech, font_dir=font_dir, font_cache_dir=font_cache_dir, free_font_dir=free_font_dir
+    )
+
+
+_WARM_UP_TEXT = (
+    "# 标题\n> 尊敬的各位领导：\n## 一级标题\n**楷体引领。**正文{district}，“引号”1.5%。"
+)
+
+
+def warm_up(
+    *,
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
+) -> float:
+    """Do once what a process's first render would otherwise pay for: import WeasyPrint,
+    patch it, load the fonts (FontConfiguration, @font-face files), parse speech.css,
+    and lay out and write a few lines in each face so that Pango, HarfBuzz and the PDF
+    writer have opened them. For a worker's start (celery.signals.worker_process_init).
+    Returns the seconds it took."""
+    import time
+
+    from .titles import warm_up as load_title_dictionary
+
+    started = time.perf_counter()
+    load_title_dictionary()
+    render_pdf(
+        _WARM_UP_TEXT,
+        {"district_name": "示范", "figures": {}},
+        "final",
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
+    )
+    return time.perf_counter() - started
