@@ -43,4 +43,15 @@ def load_report_fonts(**kwargs):
     except Exception:  # noqa: BLE001 - a worker that cannot warm up still renders on demand
         logger.exception("could not preload the report fonts")
         return
+    # The job's first query would otherwise open the database connection (and Django
+    # would compile its first queries) inside the first report.
+    try:
+        from django.db import connection
+
+        from reports.models import ReportJob
+
+        ReportJob.objects.filter(pk=0).exists()
+        connection.ensure_connection()
+    except Exception:  # noqa: BLE001 - the job retries a database error itself
+        logger.warning("database not reachable at worker start", exc_info=True)
     logger.info("report fonts and stylesheet loaded in %.2f s", seconds)
