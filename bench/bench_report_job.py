@@ -228,7 +228,7 @@ def main() -> None:
         ("Warm worker: slowest of those builds", _median_ms([max(warm)])),
         (
             "PDF size",
-            f"{statistics.median(sizes) / 1024:.0f} KiB ({statistics.median(sizes)} bytes)",
+            f"{statistics.median(sizes) / 1024:.0f} KiB ({int(statistics.median(sizes))} bytes)",
         ),
         (f"Peak RSS of this process after {args.builds + 1} jobs", f"{rss_mib:.0f} MiB"),
         (
