@@ -10,9 +10,15 @@ PORT ?= 8000
 APT_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	fonts-arphic-ukai poppler-utils chromium
 
-.PHONY: install system-deps run test lint migrate seed worker backup restore clean screenshots
+.PHONY: install system-deps fonts run test lint migrate seed worker backup restore clean screenshots
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed fonts
+
+# The free Fandol fonts of the speech (仿宋, 黑体, 楷体, 小标宋) from Debian's texlive-lang-chinese,
+# unpacked without installing TeX; skipped when they are present. See reports/rendering/fetch-fandol-fonts.sh.
+FANDOL_DIR ?= var/fonts/fandol
+fonts:
+	@bash reports/rendering/fetch-fandol-fonts.sh $(FANDOL_DIR)
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -44,15 +50,16 @@ seed: migrate
 # autoreloader child, the worker's pool) instead of leaving them running.
 run: migrate
 	$(PY) manage.py seed_demo
-	@echo "Preparing the speech's fonts (about a minute the first time)..."
-	$(PY) manage.py prepare_report_fonts
+	@# The reduced fonts are prepared in the background (a minute or two the first time); reports
+	@# asked for meanwhile use the full Fandol files, laid out the same, only larger.
 	@set -m; \
 	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}; \
+	nice -n 10 $(PY) manage.py prepare_report_fonts > var/prepare-fonts.log 2>&1 & fonts=$$!; \
 	if [ -z "$$REDIS_URL" ]; then export CELERY_BROKER_URL=filesystem://; fi; \
 	$(PY) -m celery -A lawgov worker --beat --loglevel=INFO --concurrency=1 \
 		--schedule var/celerybeat-schedule > var/worker.log 2>&1 & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
-	trap 'trap - EXIT INT TERM; kill -TERM -- -$$web -$$worker 2>/dev/null; wait; exit 0' EXIT INT TERM; \
+	trap 'trap - EXIT INT TERM; kill -TERM -- -$$web -$$worker -$$fonts 2>/dev/null; wait; exit 0' EXIT INT TERM; \
 	echo "Background worker started (log: var/worker.log)."; \
 	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop; demo logins above)"; \
 	wait $$web

@@ -4,6 +4,8 @@ conversion service (unoserver and the like) keeps soffice warm.
 Runs under the system Python, which has Debian's python3-uno (the project's venv does not):
     /usr/bin/python3 bench/lo_warm.py FILE.docx OUTDIR [--runs 10]
 Prints one JSON object: the seconds of each conversion and the size of the last PDF.
+With --serve it converts once per line read from stdin and answers each with a JSON line,
+so that a caller can interleave these conversions with its own renders (same machine load).
 """
 
 import argparse
@@ -12,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -56,6 +59,7 @@ def main() -> None:
     parser.add_argument("docx", type=Path)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     port = _free_port()
@@ -82,13 +86,22 @@ def main() -> None:
         source = uno.systemPathToFileUrl(str(args.docx.resolve()))
         target_path = args.outdir / "lo-warm.pdf"
         target = uno.systemPathToFileUrl(str(target_path.resolve()))
-        seconds = []
-        for _ in range(args.runs):
+
+        def convert() -> float:
             started = time.perf_counter()
             document = desktop.loadComponentFromURL(source, "_blank", 0, _props(Hidden=True))
             document.storeToURL(target, _props(FilterName="writer_pdf_Export"))
             document.close(True)
-            seconds.append(time.perf_counter() - started)
+            return time.perf_counter() - started
+
+        if args.serve:
+            print(json.dumps({"ready": True}), flush=True)
+            for _line in sys.stdin:
+                seconds = convert()
+                size = os.path.getsize(target_path)
+                print(json.dumps({"seconds": seconds, "pdf_bytes": size}), flush=True)
+            return
+        seconds = [convert() for _ in range(args.runs)]
         print(json.dumps({"seconds": seconds, "pdf_bytes": os.path.getsize(target_path)}))
     finally:
         process.terminate()

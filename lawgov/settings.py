@@ -219,6 +219,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # while the broker hands it to another worker.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process loads the report fonts before it reports alive (lawgov/celery.py,
+# worker_process_init): about a second, more on a busy machine; Celery's default is 4 s.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -93,11 +93,19 @@ def render_pdf(
     *,
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
 ) -> bytes:
     """PDF bytes (A4, GB/T 9704 layout); see ``reports.rendering.pdf``."""
     from .pdf import render_pdf as _render_pdf
 
-    return _render_pdf(template, snapshot, mode, font_dir=font_dir, font_cache_dir=font_cache_dir)
+    return _render_pdf(
+        template,
+        snapshot,
+        mode,
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
+    )
 
 
 def render_docx(

@@ -6,8 +6,9 @@ Every figure of the reference (its 31 `*` and the two literal figures 1 and
 
 DEFAULT_TEMPLATE_TEXT = """\
 // 默认模板：与参考讲话稿逐字一致。语法说明见 docs/template-syntax.md。
+// 标题不写“\\”时自动断行：词不拆开，两行长短相近，“的”“和”不落在行首行尾。
 // {指标代码} 处填入审核通过的数据；{指标代码|wan} 以“万”为单位；{指标代码|duo} 取前两位；{district} 为区名。
-# 副区长在全市法治创建工作推进会上的\\汇报发言
+# 副区长在全市法治创建工作推进会上的汇报发言
 
 > 尊敬的各位领导，同志们：
 

@@ -40,6 +40,21 @@ BODY_TRACKING = Pt(-0.25)
 # The draft cover's gap table across the 156 mm text block: 序号, 指标, 责任单位, 情况.
 COVER_COLUMNS = (Mm(14), Mm(74), Mm(30), Mm(38))
 
+DRAFT_MARK = "草稿"
+DRAFT_MARK_COLOR = RGBColor(0xA8, 0x07, 0x1A)  # speech.css: the PDF's 草稿 label
+# Characters whose width Word decides by the run's font hint: curly quotes, dashes, the
+# ellipsis and the middle dot are shared by Latin and CJK fonts, and without
+# w:hint="eastAsia" Word sets them from the Latin font (Times New Roman), narrow.
+_AMBIGUOUS = set("“”‘’—–…·‧")
+
+
+def _needs_east_asian_hint(text: str) -> bool:
+    return any(
+        ch in _AMBIGUOUS or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF
+        for ch in text
+    )
+
+
 _FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
 
 
@@ -151,6 +166,23 @@ def _footers(section, numbered: bool) -> None:
         # 空一字: one 四号 character in from the outer edge.
         setattr(paragraph.paragraph_format, f"{indent}_indent", PAGE_NUMBER_SIZE)
         _add_page_number(paragraph)
+
+
+def _draft_headers(section) -> None:
+    """草稿 at the top right of every page of the section, odd and even, as in the PDF
+    (speech.css: @page draft): 四号 黑体, dark red, above the text block."""
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        for run in list(paragraph.runs):
+            run._r.getparent().remove(run._r)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _off_the_line_grid(paragraph)
+        run = paragraph.add_run(DRAFT_MARK)
+        _set_fonts(run, HEADING_FONT)
+        run.font.size = PAGE_NUMBER_SIZE
+        run.font.color.rgb = DRAFT_MARK_COLOR
 
 
 def _restart_numbering(section) -> None:
@@ -265,6 +297,31 @@ def _off_the_line_grid(paragraph) -> None:
     snap.set(qn("w:val"), "0")
 
 
+def _hint_east_asian(document) -> None:
+    """w:hint="eastAsia" on every run (body, tables, headers) with CJK punctuation or
+    quotes, so Word takes their width from the East Asian font."""
+    parts = [document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.even_page_header, section.footer):
+            parts.append(part._element)
+    for part in parts:
+        for r in part.iter(qn("w:r")):
+            text = "".join(t.text or "" for t in r.iter(qn("w:t")))
+            if not _needs_east_asian_hint(text):
+                continue
+            rpr = r.get_or_add_rPr()
+            fonts = rpr.find(qn("w:rFonts"))
+            if fonts is None:
+                fonts = OxmlElement("w:rFonts")
+                # rFonts may follow only rStyle in w:rPr.
+                style = rpr.find(qn("w:rStyle"))
+                if style is not None:
+                    style.addnext(fonts)
+                else:
+                    rpr.insert(0, fonts)
+            fonts.set(qn("w:hint"), "eastAsia")
+
+
 def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
     document = Document()
     document.settings.odd_and_even_pages_header_footer = True
@@ -274,9 +331,11 @@ def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
     if speech.mode == "draft":
         _add_cover(document, speech)
         _footers(section, numbered=False)
+        _draft_headers(section)
         # The speech starts on an odd page of its own, numbered from 1.
         section = document.add_section(WD_SECTION.ODD_PAGE)
         _page_setup(section)
+        _draft_headers(section)
     _footers(section, numbered=True)
     _restart_numbering(section)
     core = document.core_properties
@@ -285,6 +344,7 @@ def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
     core.comments = ""
     for paragraph in speech.paragraphs:
         _add_paragraph(document, paragraph)
+    _hint_east_asian(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -1,14 +1,21 @@
 """Fonts for the speech: which faces play 小标宋 / 仿宋 / 黑体 / 楷体, and the CSS naming them.
 
-Three sources, best first:
+Sources, best first:
 
 1. licensed fonts a deployment drops into ``REPORT_FONT_DIR`` (方正小标宋简体,
    仿宋_GB2312, 楷体_GB2312, 黑体), recognised by the names inside the files;
-2. "reduced" copies of the Debian Noto CJK / AR PL UKai fonts cut down once to
-   GB 2312 plus punctuation and cached on disk: the full collections are
-   20-27 MB and WeasyPrint re-reads them on every render;
-3. the full system fonts, which still cover any rare character the reduced
-   copies lack (Pango falls back glyph by glyph along the family list).
+2. "reduced" copies of the free Fandol fonts (FandolSong-Bold 小标宋, FandolFang
+   仿宋, FandolHei 黑体, FandolKai 楷体; GPL with the font exception, taken from
+   Debian's texlive-lang-chinese by ``make install`` into ``var/fonts/fandol``)
+   cut down once to GB 2312 plus punctuation, glyphs renumbered, and cached on
+   disk; where Fandol is absent, of the Debian Noto CJK / AR PL UKai fonts;
+3. the full Fandol files: a report built while the reduced copies are still
+   being prepared (``manage.py prepare_report_fonts``, run in the background by
+   ``make run``) lays out identically, only its PDF is larger;
+4. the full system Noto CJK fonts, which cover any rare character Fandol lacks
+   (Pango falls back glyph by glyph along the family list).
+
+Rendering never builds a reduced font: it uses those already on disk.
 
 Only family names known to exist go into the PDF's CSS: fontconfig answers an
 unknown name such as "FangSong" with DejaVu Sans, whose Latin digits would then
@@ -30,7 +37,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 # Bump when the character set or subsetting options change, so caches rebuild.
-_REDUCED_VERSION = "2"
+_REDUCED_VERSION = "3"
 _FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
 
 
@@ -46,6 +53,10 @@ class Role:
     # Names an office PC's browser may have installed, for the HTML preview.
     preview_names: tuple[str, ...]
     generic: str
+    # The free Fandol face for the role: its file in the Fandol folder, and the family
+    # name it gets in the PDF's CSS (and so in the PDF's font names).
+    free_file: str = ""
+    free_family: str = ""
 
 
 ROLES: dict[str, Role] = {
@@ -59,6 +70,8 @@ ROLES: dict[str, Role] = {
             ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "FZXBSJW--GB1-0", "小标宋"),
             ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "SimSun"),
             "serif",
+            "FandolSong-Bold.otf",
+            "FandolSong-Bold",
         ),
         Role(
             "body",
@@ -68,6 +81,8 @@ ROLES: dict[str, Role] = {
             ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong"),
             ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong"),
             "serif",
+            "FandolFang-Regular.otf",
+            "FandolFang",
         ),
         Role(
             "heading",
@@ -77,6 +92,8 @@ ROLES: dict[str, Role] = {
             ("黑体", "SimHei", "方正黑体简体", "FZHei-B01S"),
             ("黑体", "SimHei", "STHeiti", "Microsoft YaHei"),
             "sans-serif",
+            "FandolHei-Regular.otf",
+            "FandolHei",
         ),
         Role(
             "kai",
@@ -86,6 +103,8 @@ ROLES: dict[str, Role] = {
             ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi"),
             ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti"),
             "serif",
+            "FandolKai-Regular.otf",
+            "FandolKai",
         ),
     )
 }
@@ -128,6 +147,30 @@ def system_font(pattern: str, family: str) -> FontFile | None:
     if family not in families.split(","):
         return None
     return FontFile(Path(file), int(index or 0))
+
+
+# Where `make install` puts the Fandol files (reports/rendering/fetch-fandol-fonts.sh), and where a
+# TeX installation keeps them; REPORT_FANDOL_DIR names another folder.
+REPO_FANDOL_DIR = Path(__file__).resolve().parents[2] / "var" / "fonts" / "fandol"
+TEX_FANDOL_DIR = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol")
+
+
+def free_font_dirs(free_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Folders searched for the Fandol files, first hit per file wins."""
+    dirs = [free_dir, os.environ.get("REPORT_FANDOL_DIR"), REPO_FANDOL_DIR, TEX_FANDOL_DIR]
+    return [Path(d) for d in dict.fromkeys(str(d) for d in dirs if d)]
+
+
+def free_fonts(free_dir: str | os.PathLike | None = None) -> dict[str, Path]:
+    """The full Fandol file of each role that has one on this machine."""
+    found: dict[str, Path] = {}
+    for role in ROLES.values():
+        for directory in free_font_dirs(free_dir):
+            path = directory / role.free_file
+            if path.is_file():
+                found[role.key] = path
+                break
+    return found
 
 
 def reduced_charset() -> list[int]:
@@ -209,7 +252,8 @@ def _common_glyphs_first(font) -> None:
         fd_select.gidArray = [by_name[name] for name in new_order]
 
 
-def _build_reduced(source: FontFile, target: Path) -> None:
+def _build_reduced(source: FontFile, target: Path, *, simplify: bool = False) -> None:
+    """``simplify``: the traced Fandol outlines get fewer points (see outlines.py)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -231,6 +275,10 @@ def _build_reduced(source: FontFile, target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=reduced_charset())
     subsetter.subset(font)
+    if simplify and "CFF " in font:
+        from .outlines import simplify_cff_outlines
+
+        simplify_cff_outlines(font)
     _common_glyphs_first(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename: several workers may build the same file concurrently.
@@ -247,30 +295,53 @@ def _build_reduced(source: FontFile, target: Path) -> None:
     font.close()
 
 
-def reduced_fonts(cache_dir: str | os.PathLike | None) -> dict[str, Path]:
-    """Reduced copies of the system fonts by role, built on first use.
+def reduced_sources(free_dir: str | os.PathLike | None = None) -> dict[str, tuple[FontFile, bool]]:
+    """The font each role's reduced copy is cut from: Fandol where present (True), else
+    the Debian system font (False)."""
+    free = free_fonts(free_dir)
+    sources: dict[str, tuple[FontFile, bool]] = {}
+    for role in ROLES.values():
+        if role.key in free:
+            sources[role.key] = (FontFile(free[role.key]), True)
+            continue
+        system = system_font(role.system_pattern, role.system_family)
+        if system is not None:
+            sources[role.key] = (system, False)
+    return sources
 
-    Missing system fonts or a failed build just leave the role out: the full
-    system font then serves, slower but correct.
+
+def reduced_fonts(
+    cache_dir: str | os.PathLike | None,
+    *,
+    build: bool = False,
+    free_dir: str | os.PathLike | None = None,
+) -> dict[str, Path]:
+    """Reduced copies of each role's font (see reduced_sources) that are on disk.
+
+    ``build=True`` (prepare_report_fonts, tests) builds the missing ones first; a
+    render never does, so that a report asked for while they are being prepared is
+    built at once from the full fonts. A missing source or a failed build just
+    leaves the role out: the full font then serves, slower but laid out the same.
     """
     if cache_dir is None:
         return {}
     cache = Path(cache_dir)
     found: dict[str, Path] = {}
-    for role in ROLES.values():
-        source = system_font(role.system_pattern, role.system_family)
-        if source is None:
+    for key, (source, free) in reduced_sources(free_dir).items():
+        try:
+            target = _reduced_path(cache, key, source)
+        except OSError:
             continue
-        target = _reduced_path(cache, role.key, source)
-        if not target.exists():
+        if not target.exists() and build:
             with _build_lock:
                 if not target.exists():
                     try:
-                        _build_reduced(source, target)
+                        _build_reduced(source, target, simplify=free)
                     except Exception:  # noqa: BLE001 - any failure must fall back, not break the report
                         logger.exception("could not build reduced font %s", target)
                         continue
-        found[role.key] = target
+        if target.exists():
+            found[key] = target
     return found
 
 
@@ -337,11 +408,19 @@ ROLE_SELECTORS = {
 
 
 def pdf_font_css(
-    font_dir: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None
+    font_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    free_dir: str | os.PathLike | None = None,
 ) -> str:
-    """@font-face rules and font-family stacks for WeasyPrint."""
+    """@font-face rules and font-family stacks for WeasyPrint.
+
+    The family names become the PDF's font names (WeasyPrint names an embedded font
+    after its CSS family): FandolFang-GB2312 for the reduced copy, FandolFang for the
+    full file, LG-Licensed-body for a licensed font."""
     licensed = licensed_fonts(font_dir)
-    reduced = reduced_fonts(cache_dir)
+    free = free_fonts(free_dir)
+    reduced = reduced_fonts(cache_dir, free_dir=free_dir)
+    sources = reduced_sources(free_dir) if reduced else {}
     rules: list[str] = []
     stacks: dict[str, str] = {}
     for key, role in ROLES.items():
@@ -350,8 +429,13 @@ def pdf_font_css(
             rules.append(_font_face(f"LG Licensed {key}", licensed[key]))
             stack.append(_quote(f"LG Licensed {key}"))
         if key in reduced:
-            rules.append(_font_face(f"LG Reduced {key}", reduced[key]))
-            stack.append(_quote(f"LG Reduced {key}"))
+            from_free = sources[key][1]
+            family = f"{role.free_family} GB2312" if from_free else f"LG Reduced {key}"
+            rules.append(_font_face(family, reduced[key]))
+            stack.append(_quote(family))
+        if key in free:
+            rules.append(_font_face(role.free_family, free[key]))
+            stack.append(_quote(role.free_family))
         stack.append(_quote(role.system_family))
         # Body face behind every role: the reduced/licensed fonts may lack a
         # rare character that Noto Serif CJK has.
@@ -359,7 +443,7 @@ def pdf_font_css(
         stack.append(role.generic)
         stacks[key] = ", ".join(dict.fromkeys(stack))
     rules += [f"{ROLE_SELECTORS[key]} {{ font-family: {stacks[key]}; }}" for key in ROLES]
-    # Page numbers are 四号宋体; the body's serif face is the stand-in.
+    # Page numbers are 四号宋体; the body's face is the stand-in.
     body, heading = stacks["body"], stacks["heading"]
     rules.append(
         f"@page {{ @bottom-left {{ font-family: {body}; }} @bottom-right {{ font-family: {body}; }}"

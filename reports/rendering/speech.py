@@ -8,7 +8,7 @@ reach its figures and the site values, nothing else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .filters import FilterValueError, apply_filter
@@ -195,7 +195,10 @@ def render_text(
                 runs.append(run)
                 if gap is not None:
                     gaps.setdefault(gap.code, gap)
-        paragraphs.append(Paragraph(block.kind, tuple(_merge(runs))))
+        runs = _merge(runs)
+        if block.kind == "title":
+            runs = _break_title(runs)
+        paragraphs.append(Paragraph(block.kind, tuple(runs)))
     if mode == "final" and gaps:
         raise MissingFigures(list(gaps.values()))
     return RenderedSpeech(
@@ -205,6 +208,36 @@ def render_text(
         str(snapshot.get("district_name") or ""),
         str(snapshot.get("period_label") or snapshot.get("period") or ""),
     )
+
+
+def _break_title(runs: list[Run]) -> list[Run]:
+    """A title without the drafter's ``\\`` gets balanced breaks (see titles.py)."""
+    if any(run.style == "break" for run in runs):
+        return runs
+    from .titles import balanced_breaks
+
+    text = "".join(run.text for run in runs)
+    locked: set[int] = set()
+    position = 0
+    for run in runs:
+        if run.code is not None or run.gap is not None:
+            locked.update(range(position + 1, position + len(run.text)))
+        position += len(run.text)
+    breaks = set(balanced_breaks(text, locked=frozenset(locked)))
+    if not breaks:
+        return runs
+    out: list[Run] = []
+    position = 0
+    for run in runs:
+        start = 0
+        for at in sorted(b - position for b in breaks if position <= b < position + len(run.text)):
+            if at > start:
+                out.append(replace(run, text=run.text[start:at]))
+            out.append(Run("", "break"))
+            start = at
+        out.append(replace(run, text=run.text[start:]) if start else run)
+        position += len(run.text)
+    return out
 
 
 def _merge(runs: list[Run]) -> list[Run]:

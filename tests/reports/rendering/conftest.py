@@ -127,9 +127,30 @@ def draft_snapshot(session_snapshot) -> dict:
 
 @pytest.fixture(scope="session")
 def font_cache_dir() -> Path:
-    """Reduced fonts persist across runs: building them takes about a minute."""
+    """Reduced fonts persist across runs: building them takes a minute or two. Rendering
+    never builds them (a report uses the full fonts meanwhile), so they are built here."""
+    from reports.rendering.fonts import reduced_fonts
+
     path = os.environ.get("LAWGOV_TEST_FONT_CACHE")
-    return Path(path) if path else Path(tempfile.gettempdir()) / "lawgov-test-fonts"
+    cache = Path(path) if path else Path(tempfile.gettempdir()) / "lawgov-test-fonts"
+    reduced_fonts(cache, build=True)
+    return cache
+
+
+def require_fandol() -> dict[str, Path]:
+    """The four Fandol files (`make install` puts them in var/fonts/fandol)."""
+    from reports.rendering.fonts import free_fonts
+
+    found = free_fonts()
+    if len(found) == 4:
+        return found
+    reason = (
+        f"needs the Fandol fonts (found {sorted(found) or 'none'}): run `make fonts` "
+        "(reports/rendering/fetch-fandol-fonts.sh)"
+    )
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
 
 
 def require_tool(name: str) -> None:

@@ -133,9 +133,10 @@ def _cells(line: str) -> float:
     return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in line if not ch.isspace())
 
 
-def test_a_word_processor_lays_it_out_as_the_pdf(default_template, session_snapshot, tmp_path):
-    """Opened in LibreOffice (the word processor a machine here has; .ci/run installs it), the
-    Word file keeps the PDF's 22 × 28 grid: five pages, no line over 28 characters."""
+@pytest.fixture(scope="module")
+def word_processor_pdfs(default_template, session_snapshot, draft_snapshot, tmp_path_factory):
+    """The final and the draft Word file as LibreOffice prints them (the word processor a
+    machine here has; .ci/run installs it): {"final": path, "draft": path}."""
     import shutil
     import subprocess
 
@@ -145,28 +146,98 @@ def test_a_word_processor_lays_it_out_as_the_pdf(default_template, session_snaps
     require_server(
         soffice is not None, "needs LibreOffice (apt-get install libreoffice-writer-nogui)"
     )
-    source = tmp_path / "speech.docx"
-    source.write_bytes(render_docx(default_template, session_snapshot, "final"))
+    folder = tmp_path_factory.mktemp("word")
+    sources = {
+        "final": render_docx(default_template, session_snapshot, "final"),
+        "draft": render_docx(default_template, draft_snapshot, "draft"),
+    }
+    for name, data in sources.items():
+        (folder / f"{name}.docx").write_bytes(data)
     subprocess.run(
         [
             soffice,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            f"-env:UserInstallation=file://{folder / 'profile'}",
             "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
-            str(tmp_path),
-            str(source),
+            str(folder),
+            *(str(folder / f"{name}.docx") for name in sources),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
-    converted = tmp_path / "speech.pdf"
+    return {name: folder / f"{name}.pdf" for name in sources}
+
+
+def _pdftotext(path, *args) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_word_processor_lays_it_out_as_the_pdf(word_processor_pdfs):
+    """Opened in LibreOffice, the Word file keeps the PDF's 22 × 28 grid: five pages, no
+    line over 28 characters."""
+    import subprocess
+
+    converted = word_processor_pdfs["final"]
     info = subprocess.run(["pdfinfo", str(converted)], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+5$", info, re.M), info
-    text = subprocess.run(["pdftotext", str(converted), "-"], capture_output=True, text=True)
-    widths = [_cells(line) for line in text.stdout.splitlines() if line.strip()]
+    widths = [_cells(line) for line in _pdftotext(converted).splitlines() if line.strip()]
     assert max(widths) <= 28, max(widths)
     # Most body lines are full: the grid is 28 characters wide, not 14 spread out.
     assert sum(1 for w in widths if w >= 26) > len(widths) / 2
+
+
+def test_word_page_numbers_sit_on_the_outer_side(word_processor_pdfs):
+    """— 1 — one 四号 character in from the right edge of the text block on page 1, — 2 —
+    as far in from the left on page 2, 7 mm below the text block, as in the PDF."""
+    import xml.etree.ElementTree as ET
+
+    xml = re.sub(r"<!DOCTYPE[^>]*>", "", _pdftotext(word_processor_pdfs["final"], "-bbox-layout"))
+    ns = "{http://www.w3.org/1999/xhtml}"
+    mm = 72 / 25.4
+    left, right, bottom = 28 * mm, (210 - 26) * mm, (297 - 35) * mm
+    found = {}
+    for number, page in enumerate(ET.fromstring(xml).iter(f"{ns}page"), start=1):
+        for line in page.iter(f"{ns}line"):
+            text = "".join(w.text or "" for w in line.iter(f"{ns}word"))
+            if re.fullmatch(r"—\d+—", text):
+                found[number] = (text, *(float(line.get(k)) for k in ("xMin", "xMax", "yMin")))
+    assert [found[n][0] for n in sorted(found)] == [f"—{n}—" for n in range(1, 6)], found
+    _, _, x_max, y_min = found[1]
+    assert abs(x_max - (right - 14)) < 1, found[1]
+    _, x_min, _, _ = found[2]
+    assert abs(x_min - (left + 14)) < 1, found[2]
+    for _, _, _, y in found.values():
+        assert abs(y - (bottom + 7 * mm)) < 2, found
+
+
+def test_word_draft_is_marked_on_every_page(word_processor_pdfs):
+    pages = [p for p in _pdftotext(word_processor_pdfs["draft"]).split("\f") if p.strip()]
+    assert len(pages) >= 6  # the cover and the five pages of the speech
+    for number, page in enumerate(pages, start=1):
+        assert page.lstrip().startswith("草稿"), (number, page[:80])
+    final = _pdftotext(word_processor_pdfs["final"])
+    assert "草稿" not in final
+
+
+def test_draft_headers_and_east_asian_hints(draft_docx, final_docx):
+    for section in draft_docx.sections:
+        for header in (section.header, section.even_page_header):
+            (run,) = header.paragraphs[0].runs
+            assert run.text == "草稿" and east_asian(run) == "黑体"
+            assert run.font.size == Pt(14)
+    for section in final_docx.sections:
+        assert "草稿" not in section.header._element.xml
+    runs = [r for p in final_docx.paragraphs for r in p.runs]
+    quoted = [r for r in runs if "“" in r.text]
+    assert quoted
+    for run in runs:
+        fonts = run.element.rPr.find(qn("w:rFonts"))
+        wants = any(ch in "“”‘’—…、，。：；（）" for ch in run.text)
+        assert (fonts.get(qn("w:hint")) == "eastAsia") == wants, run.text
