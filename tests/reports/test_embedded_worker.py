@@ -10,6 +10,7 @@ test's tmp folder: the test neither reads nor leaves messages in a developer's v
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,11 @@ def test_without_redis_the_embedded_worker_builds_the_report_the_leader_asks_for
             worker.poll(),
             log.read_text(encoding="utf-8", errors="replace")[-4000:],
         )
+        # Tasks are acknowledged once they have returned (acks_late): the message leaves the
+        # queue just after the job is marked done, so wait for it before stopping the worker.
+        deadline = time.monotonic() + 20
+        while _queued_messages(filesystem_broker) and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         _stop(worker)
 
