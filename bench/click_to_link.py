@@ -38,27 +38,11 @@ def _wait_for(predicate, seconds: float, what: str) -> None:
 
 
 def _start_worker(env: dict, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lawgov",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"bench-{os.getpid()}@%h",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The suite's own way of starting a worker (its own process group, the project's app).
+    sys.path.insert(0, str(REPO))
+    from tests.processes import start_worker
+
+    process = start_worker(env, log, f"bench-{os.getpid()}")
     # Started: the worker says it is ready, and its pool process has loaded the fonts.
     _wait_for(
         lambda: (

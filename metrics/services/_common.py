@@ -2,6 +2,7 @@
 the audit record of a save and the check that a period is open."""
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -81,3 +82,27 @@ def save_figures(figures: list[Figure]) -> None:
         bulk_update_with_history(existing, Figure, FIGURE_FIELDS)
     if new:
         bulk_create_with_history(new, Figure)
+
+
+def created_meanwhile(exc: IntegrityError) -> bool:
+    """The refusal of a second row for the same indicator and period: another session
+    created the figure after this one looked (PostgreSQL names the constraint, SQLite the
+    columns)."""
+    text = str(exc)
+    return "figure_unique_indicator_period" in text or (
+        "metrics_figure.indicator_id" in text and "metrics_figure.period_id" in text
+    )
+
+
+def insert_figure(figure: Figure) -> bool:
+    """Insert a new figure under a savepoint: True, or False when another session created the
+    same indicator's figure for the period meanwhile (the unique constraint let theirs
+    through); any other refusal is raised."""
+    try:
+        with transaction.atomic():
+            figure.save()
+    except IntegrityError as exc:
+        if not created_meanwhile(exc):
+            raise
+        return False
+    return True

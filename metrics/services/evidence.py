@@ -1,7 +1,7 @@
 """Supporting documents (佐证材料) attached to a figure."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from lawgov.faults import discard, save_file
 
@@ -14,8 +14,7 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
-from ._common import EDITABLE_BY_CLERK, ensure_open, record
-from .figures import created_meanwhile
+from ._common import EDITABLE_BY_CLERK, ensure_open, insert_figure, record
 
 
 def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user) -> Evidence:
@@ -49,13 +48,8 @@ def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, user) -
         indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
     )
     record(figure, user=user, reason="上传佐证材料")
-    try:
-        with transaction.atomic():  # another upload may be creating the same figure
-            figure.save()
-    except IntegrityError as exc:
-        if not created_meanwhile(exc):
-            raise
-        return locked.get()  # committed by the other session: attach to it
+    if not insert_figure(figure):  # another upload created it: attach to theirs
+        return locked.get()
     return figure
 
 

@@ -22,7 +22,9 @@ from ._common import (
     EDITABLE_BY_CLERK,
     FigureConflict,
     conflict_message,
+    created_meanwhile,
     ensure_open,
+    insert_figure,
     record,
     save_figures,
 )
@@ -89,12 +91,7 @@ def save_figure(
     if figure.pk is not None:
         figure.save()
         return figure
-    try:
-        with transaction.atomic():  # another session may be creating the same figure
-            figure.save()
-    except IntegrityError as exc:
-        if not created_meanwhile(exc):
-            raise
+    if not insert_figure(figure):  # another session created the same figure meanwhile
         if expected_version is None:  # "whatever is stored": write over the other's figure
             return save_figure(
                 indicator=indicator,
@@ -109,18 +106,8 @@ def save_figure(
         current = Figure.objects.select_related("updated_by").get(
             indicator=indicator, period=period
         )
-        raise FigureConflict(current) from None
+        raise FigureConflict(current)
     return figure
-
-
-def created_meanwhile(exc: IntegrityError) -> bool:
-    """The refusal of a second row for the same indicator and period: another session
-    created the figure after this one looked (PostgreSQL names the constraint, SQLite the
-    columns)."""
-    text = str(exc)
-    return "figure_unique_indicator_period" in text or (
-        "metrics_figure.indicator_id" in text and "metrics_figure.period_id" in text
-    )
 
 
 @transaction.atomic

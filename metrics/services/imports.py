@@ -19,8 +19,14 @@ from ..models import (
 from ..rules import evaluate_all
 from ..texts import REMARK, clean_text
 from ..validation import parse_value
-from ._common import EDITABLE_BY_CLERK, FigureConflict, changed_by, record, save_figures
-from .figures import created_meanwhile
+from ._common import (
+    EDITABLE_BY_CLERK,
+    FigureConflict,
+    changed_by,
+    created_meanwhile,
+    record,
+    save_figures,
+)
 
 
 @dataclass(frozen=True)

@@ -103,10 +103,13 @@ def send_reminder(
     title, body = _reminder_text(
         department, period, unsent=progress.unsent, returned=progress.returned
     )
+    reminded = f"今天已向{department.name}催报过，每个部门每天只催报一次。"
+    if Reminder.objects.filter(department=department, period=period, date=today).exists():
+        if manual:
+            raise ValidationError(reminded)
+        return None
     try:
-        with transaction.atomic():  # a second reminder today (even a racing one) is refused
-            if Reminder.objects.filter(department=department, period=period, date=today).exists():
-                raise IntegrityError("reminded today already")
+        with transaction.atomic():  # a racing second reminder meets the daily constraint
             notice = Notice.objects.create(
                 department=department, period=period, title=title, body=body, created_by=user
             )
@@ -122,9 +125,7 @@ def send_reminder(
             )
     except IntegrityError:
         if manual:
-            raise ValidationError(
-                f"今天已向{department.name}催报过，每个部门每天只催报一次。"
-            ) from None
+            raise ValidationError(reminded) from None
         return None
     from ..tasks import send_reminder_email
 
