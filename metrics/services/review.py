@@ -51,9 +51,8 @@ def return_figure(
     *, figure: Figure, user, reason: str, expected_version: int | None = None
 ) -> Figure:
     """A reviewer sends one submitted (or approved) figure back to the clerk with a reason."""
-    access.require(access.can_review(user), "只有审核员可以退回数据。")
-    reason = _reason(reason, "请填写退回原因。")
     figure = _for_review(figure, user=user, action="退回", expected_version=expected_version)
+    reason = _reason(reason, "请填写退回原因。")
     if not reviewer_may_return(status=figure.status, period_locked=False):
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，只有已报送或已审核的数据可以退回。"
@@ -124,9 +123,8 @@ def reopen_figure(
     *, figure: Figure, user, reason: str, expected_version: int | None = None
 ) -> Figure:
     """A reviewer reopens an approved figure so that the clerk can correct it."""
-    access.require(access.can_review(user), "只有审核员可以重新开放数据。")
-    reason = _reason(reason, "请填写重新开放的原因。")
     figure = _for_review(figure, user=user, action="重新开放", expected_version=expected_version)
+    reason = _reason(reason, "请填写重新开放的原因。")
     if figure.status != FigureStatus.APPROVED:
         raise ValidationError(f"{figure.indicator.name}尚未审核通过，无需重新开放。")
     return _send_back(figure, user=user, reason=reason, kind=CommentKind.REOPEN, action="重新开放")
