@@ -88,6 +88,31 @@ INDICATORS = [
     ("edu_publicity_panels", "edu", "法治宣传板块", "块", COUNT, "区司法局"),
 ]
 
+# Computed indicators (计算指标) shipped with the catalogue, loaded by migration 0010:
+# code, section, name, unit, value type, owning department, formula, decimal places.
+COMPUTED_INDICATORS = [
+    (
+        "biz_review_closure_rate",
+        "biz",
+        "行政复议办结率",
+        "%",
+        PERCENTAGE,
+        "区司法局",
+        "biz_review_cases_closed / biz_review_cases_received * 100",
+        1,
+    ),
+    (
+        "biz_external_counsel_total",
+        "biz",
+        "外聘法律顾问中的法学专家和专业律师合计",
+        "人",
+        COUNT,
+        "区司法局",
+        "biz_external_law_experts + biz_external_lawyers",
+        0,
+    ),
+]
+
 # Cross-indicator rules seeded with the catalogue: left, operator, right, severity, name.
 RULES = [
     (

@@ -14,6 +14,10 @@ class Department(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=40, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
+    # A retired department keeps its past figures and reports; it takes no new clerks and
+    # owns no new indicators (metrics.services.catalogue.retire_department).
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+    history = HistoricalRecords(verbose_name="部门历史")
 
     class Meta:
         verbose_name = "部门"
@@ -22,6 +26,10 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_retired(self):
+        return self.retired_at is not None
 
 
 class User(AbstractUser):
@@ -35,10 +43,14 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # Set when an administrator gives the user a one-time password (a new account, a
+    # reset): the portal lets them do nothing else until they choose their own.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        permissions = [("manage_accounts", "管理部门和用户账号")]
 
     def __str__(self):
         full = f"{self.last_name}{self.first_name}".strip()
@@ -50,11 +62,12 @@ class User(AbstractUser):
 
 
 class Section(models.Model):
-    """One of the speech's four parts, in speaking order."""
+    """A part of the catalogue (the speech's four parts by default), in speaking order."""
 
     code = models.SlugField("代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=50)
     order = models.PositiveSmallIntegerField("顺序", unique=True)
+    history = HistoricalRecords(verbose_name="讲话部分历史")
 
     class Meta:
         verbose_name = "讲话部分"
@@ -94,6 +107,14 @@ class Indicator(models.Model):
     )
     help_text = models.TextField("填报说明", blank=True)
     order = models.PositiveIntegerField("排序", default=0)
+    # A computed indicator (计算指标) has a formula over other indicators of the same period
+    # (metrics.formulas) and is never entered; its value is rounded half-up to
+    # `decimal_places`. An entered indicator has an empty formula.
+    formula = models.TextField("计算公式", blank=True)
+    decimal_places = models.PositiveSmallIntegerField("小数位数", default=0)
+    # Retired: not offered for entry in periods that start after this day; past figures,
+    # snapshots and reports stay as they were.
+    retired_on = models.DateField("停用日期", null=True, blank=True)
     # The leader's dashboard shows the headline figures (核心数据), in this order.
     headline_order = models.PositiveSmallIntegerField(
         "核心数据顺序",
@@ -117,10 +138,22 @@ class Indicator(models.Model):
                 | Q(lower_bound__lte=models.F("upper_bound")),
                 name="indicator_bounds_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(decimal_places__lte=4), name="indicator_decimal_places_at_most_4"
+            ),
         ]
+        permissions = [("manage_catalogue", "管理指标目录、讲话部分和部门")]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
+
+    @property
+    def is_computed(self):
+        return bool(self.formula)
+
+    def is_retired_for(self, period) -> bool:
+        """Retired before `period` starts: not entered in it."""
+        return self.retired_on is not None and period.start > self.retired_on
 
     def clean(self):
         if self.lower_bound is not None and self.upper_bound is not None:
