@@ -1,0 +1,386 @@
+"""Computed indicators (计算指标): the formula language, its checks and its exact evaluation.
+
+A formula is arithmetic over other indicators of the same period:
+
+    biz_review_cases_closed / biz_review_cases_received * 100
+    sum(biz_external_law_experts, biz_external_lawyers) - prev(biz_external_lawyers)
+
+`+ - * /`, parentheses, decimal constants, indicator codes, `prev(code)` (the value in the
+previous comparable period) and `sum(a, b, …)`. Full-width operators and brackets typed with a
+Chinese input method mean the same. Evaluation is exact in `Decimal`; a missing input or a
+division by zero is a gap (no value, with the reason), never an exception. This module is pure:
+the callers bring the values (metrics.computed) and the catalogue (metrics.services.catalogue).
+"""
+
+import decimal
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+MAX_LENGTH = 1000
+# Far beyond any figure's 20 digits, so that a quotient is exact enough before rounding.
+_CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP)
+
+_FULL_WIDTH = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "，": ",",
+        "＋": "+",
+        "－": "-",
+        "—": "-",
+        "×": "*",
+        "＊": "*",
+        "÷": "/",
+        "／": "/",
+        "．": ".",
+        "　": " ",
+    }
+    | {chr(0xFF10 + d): str(d) for d in range(10)}
+)
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/(),]))"
+)
+FUNCTIONS = ("prev", "sum")
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be saved; the message is Chinese and names the problem."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    code: str
+    previous: bool = False  # prev(code)
+
+    def describe(self) -> str:
+        return f"prev({self.code})" if self.previous else self.code
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula: `tree` is nested tuples (see `_Parser`), `refs` what it reads."""
+
+    text: str
+    tree: tuple
+    refs: tuple[Ref, ...] = field(default=())
+
+    def codes(self) -> set[str]:
+        """Indicator codes read in the same period (the ones a cycle can run through)."""
+        return {ref.code for ref in self.refs if not ref.previous}
+
+    def all_codes(self) -> set[str]:
+        return {ref.code for ref in self.refs}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A computed value, or a gap: `missing` names the inputs without a value (in formula
+    order), `division_by_zero` says a divisor was 0."""
+
+    value: Decimal | None
+    missing: tuple[Ref, ...] = ()
+    division_by_zero: bool = False
+
+    @property
+    def is_gap(self) -> bool:
+        return self.value is None
+
+    def reason(self, names: Mapping[str, str] | None = None) -> str:
+        """Why there is no value, in Chinese (empty when there is one)."""
+        if self.missing:
+            names = names or {}
+            listed = "、".join(
+                ("上期" if ref.previous else "") + names.get(ref.code, ref.code)
+                for ref in self.missing
+            )
+            return f"缺少：{listed}"
+        if self.division_by_zero:
+            return "除数为 0，无法计算"
+        return "" if self.value is not None else "数值超出范围，无法计算"
+
+
+class _Parser:
+    """Recursive descent over the tokens; the tree is
+    ("num", Decimal) | ("ref", Ref) | ("neg", t) | (op, t, t) | ("sum", (t, …))."""
+
+    def __init__(self, text: str):
+        self.tokens = self._tokenize(text)
+        self.at = 0
+        self.refs: list[Ref] = []
+
+    @staticmethod
+    def _tokenize(text):
+        tokens, pos = [], 0
+        while pos < len(text):
+            if text[pos:].strip() == "":
+                break
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                bad = text[pos:].lstrip()[0]
+                raise FormulaError(f"公式中有无法识别的字符“{bad}”（第 {pos + 1} 个字符附近）。")
+            kind = match.lastgroup
+            tokens.append((kind, match.group(kind), match.start(kind)))
+            pos = match.end()
+        return tokens
+
+    def peek(self):
+        return self.tokens[self.at] if self.at < len(self.tokens) else (None, None, None)
+
+    def take(self, value=None):
+        token = self.peek()
+        if token[0] is None:
+            raise FormulaError("公式不完整：结尾缺少数值、指标代码或右括号。")
+        if value is not None and token[1] != value:
+            raise FormulaError(f"公式第 {token[2] + 1} 个字符处应为“{value}”，而不是“{token[1]}”。")
+        self.at += 1
+        return token
+
+    def parse(self):
+        if not self.tokens:
+            raise FormulaError("公式不能为空。")
+        tree = self.expression()
+        kind, value, pos = self.peek()
+        if kind is not None:
+            raise FormulaError(f"公式第 {pos + 1} 个字符处多出“{value}”。")
+        return tree
+
+    def expression(self):
+        tree = self.term()
+        while self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            tree = (op, tree, self.term())
+        return tree
+
+    def term(self):
+        tree = self.factor()
+        while self.peek()[1] in ("*", "/"):
+            op = self.take()[1]
+            tree = (op, tree, self.factor())
+        return tree
+
+    def factor(self):
+        if self.peek()[1] in ("+", "-"):
+            op = self.take()[1]
+            inner = self.factor()
+            return ("neg", inner) if op == "-" else inner
+        return self.primary()
+
+    def primary(self):
+        kind, value, pos = self.take()
+        if kind == "number":
+            return ("num", Decimal(value))
+        if value == "(":
+            tree = self.expression()
+            self.take(")")
+            return tree
+        if kind == "name" and self.peek()[1] == "(":
+            return self.call(value, pos)
+        if kind == "name":
+            if value in FUNCTIONS:
+                raise FormulaError(f"{value} 后面应有括号，如 {value}(代码)。")
+            ref = Ref(value)
+            self.refs.append(ref)
+            return ("ref", ref)
+        raise FormulaError(f"公式第 {pos + 1} 个字符处不应出现“{value}”。")
+
+    def call(self, name, pos):
+        if name not in FUNCTIONS:
+            raise FormulaError(f"未知的函数“{name}”：只能使用 prev(代码) 和 sum(代码, …)。")
+        self.take("(")
+        if name == "prev":
+            kind, code, code_pos = self.take()
+            if kind != "name" or code in FUNCTIONS:
+                raise FormulaError("prev( ) 的括号里应是一个指标代码。")
+            self.take(")")
+            ref = Ref(code, previous=True)
+            self.refs.append(ref)
+            return ("ref", ref)
+        terms = [self.expression()]
+        while self.peek()[1] == ",":
+            self.take(",")
+            terms.append(self.expression())
+        self.take(")")
+        return ("sum", tuple(terms))
+
+
+def parse(text: str) -> Formula:
+    """The parsed formula, or FormulaError with a Chinese message naming the problem."""
+    text = (text or "").strip()
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"公式不能超过 {MAX_LENGTH} 个字符。")
+    normalized = text.translate(_FULL_WIDTH)
+    parser = _Parser(normalized)
+    tree = parser.parse()
+    return Formula(normalized, tree, tuple(dict.fromkeys(parser.refs)))
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation
+
+
+class _Gap(Exception):
+    pass
+
+
+def evaluate(
+    formula: Formula,
+    current: Mapping[str, Decimal | None],
+    previous: Mapping[str, Decimal | None] | None = None,
+) -> Outcome:
+    """The exact value of `formula` over the period's values (`current`) and the previous
+    comparable period's (`previous`), not yet rounded; a gap names every missing input."""
+    previous = previous or {}
+    missing = [
+        ref for ref in formula.refs if (previous if ref.previous else current).get(ref.code) is None
+    ]
+    if missing:
+        return Outcome(None, missing=tuple(missing))
+
+    def value_of(tree):
+        kind = tree[0]
+        if kind == "num":
+            return tree[1]
+        if kind == "ref":
+            ref = tree[1]
+            return Decimal((previous if ref.previous else current)[ref.code])
+        if kind == "neg":
+            return _CONTEXT.minus(value_of(tree[1]))
+        if kind == "sum":
+            total = Decimal(0)
+            for term in tree[1]:
+                total = _CONTEXT.add(total, value_of(term))
+            return total
+        left, right = value_of(tree[1]), value_of(tree[2])
+        if kind == "+":
+            return _CONTEXT.add(left, right)
+        if kind == "-":
+            return _CONTEXT.subtract(left, right)
+        if kind == "*":
+            return _CONTEXT.multiply(left, right)
+        if right == 0:
+            raise _Gap
+        return _CONTEXT.divide(left, right)
+
+    try:
+        return Outcome(value_of(formula.tree))
+    except _Gap:
+        return Outcome(None, division_by_zero=True)
+    except decimal.DecimalException:  # beyond 60 digits: no figure is that large
+        return Outcome(None)
+
+
+def rounded(value: Decimal | None, places: int) -> Decimal | None:
+    """Half-up to `places` decimals (the indicator's 小数位数)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+# ---------------------------------------------------------------------------------------
+# The checks on save
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What the checks need to know of an indicator."""
+
+    name: str
+    formula: str = ""
+    retired: bool = False
+
+
+def check(text: str, *, code: str, catalogue: Mapping[str, CatalogueEntry]) -> Formula:
+    """Parse the formula of indicator `code` and refuse an unknown code, a retired input, the
+    indicator itself or a cycle through other computed indicators, each named in Chinese."""
+    formula = parse(text)
+    for ref in formula.refs:
+        if ref.code == code and not ref.previous:
+            raise FormulaError(f"公式不能引用指标本身（{code}）。")
+        entry = catalogue.get(ref.code)
+        if entry is None and ref.code != code:
+            raise FormulaError(f"公式引用了不存在的指标代码“{ref.code}”。")
+        if entry is not None and entry.retired:
+            raise FormulaError(f"公式引用了已停用的指标：{entry.name}（{ref.code}）。")
+    cycle = _cycle_through(code, formula, catalogue)
+    if cycle:
+        raise FormulaError("公式形成循环引用：" + " → ".join(cycle) + "。")
+    return formula
+
+
+def _cycle_through(code, formula, catalogue) -> list[str] | None:
+    """The path code → … → code through same-period references, if there is one."""
+
+    def inputs(of):
+        if of == code:
+            return sorted(formula.codes())
+        entry = catalogue.get(of)
+        if entry is None or not entry.formula:
+            return []
+        try:
+            return sorted(parse(entry.formula).codes())
+        except FormulaError:
+            return []
+
+    stack = [(code, [code])]
+    seen = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in inputs(node):
+            if nxt == code:
+                return path + [code]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def evaluation_order(formulas: Mapping[str, Formula]) -> list[str]:
+    """Computed codes so that each comes after the computed codes it reads (the checks on save
+    keep the catalogue free of cycles; a cycle that slipped in is left out)."""
+    order, state = [], {}
+
+    def visit(code):
+        if state.get(code) == "done":
+            return True
+        if state.get(code) == "visiting":
+            return False
+        state[code] = "visiting"
+        ok = all(visit(dep) for dep in sorted(formulas[code].codes()) if dep in formulas)
+        state[code] = "done" if ok else "cycle"
+        if ok:
+            order.append(code)
+        return ok
+
+    for code in sorted(formulas):
+        visit(code)
+    return order
+
+
+def compute_all(
+    formulas: Mapping[str, Formula],
+    places: Mapping[str, int],
+    current: Mapping[str, Decimal | None],
+    previous: Mapping[str, Decimal | None] | None = None,
+) -> dict[str, Outcome]:
+    """Every computed indicator's rounded outcome for one period, computed indicators feeding
+    others in dependency order. `previous` should already hold the previous period's computed
+    values (compute_all over that period first) for `prev()` of a computed code."""
+    values = dict(current)
+    outcomes = {}
+    for code in evaluation_order(formulas):
+        outcome = evaluate(formulas[code], values, previous)
+        if outcome.missing:
+            # A computed input that is a gap: name what it lacks rather than itself.
+            expanded = []
+            for ref in outcome.missing:
+                inner = outcomes.get(ref.code) if not ref.previous else None
+                expanded.extend(inner.missing if inner is not None and inner.missing else [ref])
+            outcome = Outcome(None, missing=tuple(dict.fromkeys(expanded)))
+        if outcome.value is not None:
+            outcome = Outcome(rounded(outcome.value, places.get(code, 0)))
+        outcomes[code] = outcome
+        values[code] = outcome.value
+    return outcomes

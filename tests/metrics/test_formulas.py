@@ -1,0 +1,159 @@
+"""The formula language of computed indicators: precedence, prev, sum, gaps and the checks
+on save."""
+
+import decimal
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from metrics.formulas import (
+    CatalogueEntry,
+    FormulaError,
+    Ref,
+    check,
+    compute_all,
+    evaluate,
+    parse,
+    rounded,
+)
+
+D = Decimal
+
+
+def value(text, current=None, previous=None):
+    return evaluate(parse(text), current or {}, previous).value
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 + 2 * 3", D(7)),
+        ("(1 + 2) * 3", D(9)),
+        ("10 - 4 - 3", D(3)),
+        ("24 / 4 / 2", D(3)),
+        ("-2 * 3", D(-6)),
+        ("2 * -3", D(-6)),
+        ("--4", D(4)),
+        ("0.1 + 0.2", D("0.3")),
+        ("（1＋2）×３", D(9)),
+        ("12 ÷ 4", D(3)),
+        ("sum(1, 2, 3)", D(6)),
+        ("sum(1, 2 * 3) / 7", D(1)),
+    ],
+)
+def test_arithmetic_follows_school_precedence_exactly(text, expected):
+    assert value(text) == expected
+
+
+def test_codes_prev_and_sum_read_the_periods_values():
+    current = {"a": D(120), "b": D(150), "c": D(30)}
+    previous = {"a": D(100)}
+    assert value("a / b * 100", current) == D(80)
+    assert value("a - prev(a)", current, previous) == D(20)
+    assert value("sum(a, b, c)", current) == D(300)
+    assert parse("a + prev(b) + sum(c, a)").codes() == {"a", "c"}
+    assert parse("a + prev(b)").all_codes() == {"a", "b"}
+
+
+def test_division_by_zero_and_missing_inputs_are_gaps_not_exceptions():
+    zero = evaluate(parse("a / b * 100"), {"a": D(3), "b": D(0)})
+    assert zero.is_gap and zero.division_by_zero
+    assert zero.reason() == "除数为 0，无法计算"
+    missing = evaluate(parse("a / b + prev(a)"), {"a": D(3), "b": None}, {})
+    assert missing.is_gap
+    assert missing.missing == (Ref("b"), Ref("a", previous=True))
+    assert missing.reason({"a": "受理数", "b": "办结数"}) == "缺少：办结数、上期受理数"
+
+
+def test_rounding_is_half_up_at_the_indicators_places():
+    assert rounded(D("80.25"), 1) == D("80.3")
+    assert rounded(D("2") / D("3") * 100, 1) == D("66.7")
+    assert rounded(D("0.5"), 0) == D(1)
+    assert rounded(D("-0.5"), 0) == D(-1)
+    outcomes = compute_all({"r": parse("a / b * 100")}, {"r": 1}, {"a": D(1), "b": D(3)})
+    assert outcomes["r"].value == D("33.3")
+
+
+def test_a_computed_indicator_feeds_another_and_a_gap_names_the_root_input():
+    formulas = {"total": parse("x + y"), "share": parse("x / total * 100")}
+    outcomes = compute_all(formulas, {"share": 1}, {"x": D(1), "y": D(3)})
+    assert outcomes["total"].value == D(4) and outcomes["share"].value == D(25)
+    gap = compute_all(formulas, {}, {"x": D(1), "y": None})
+    assert gap["share"].missing == (Ref("y"),)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "公式不能为空"),
+        ("a +", "公式不完整"),
+        ("(a + b", "结尾缺少数值、指标代码或右括号"),
+        ("(a + b c", "应为“)”"),
+        ("a b", "多出“b”"),
+        ("a % b", "无法识别的字符“%”"),
+        ("max(a, b)", "未知的函数“max”"),
+        ("prev(1)", "prev( ) 的括号里应是一个指标代码"),
+        ("sum", "sum 后面应有括号"),
+        ("a * , b", "不应出现“,”"),
+    ],
+)
+def test_syntax_errors_are_refused_with_a_chinese_message(text, message):
+    with pytest.raises(FormulaError, match=re.escape(message)):
+        parse(text)
+
+
+CATALOGUE = {
+    "received": CatalogueEntry("受理行政复议案件"),
+    "closed": CatalogueEntry("办结行政复议案件"),
+    "old": CatalogueEntry("旧指标", retired=True),
+    "rate": CatalogueEntry("办结率", formula="closed / received * 100"),
+    "loop_a": CatalogueEntry("甲", formula="loop_b + 1"),
+    "loop_b": CatalogueEntry("乙", formula="closed"),
+}
+
+
+def test_the_checks_refuse_unknown_codes_retired_inputs_itself_and_cycles():
+    assert check("closed / received * 100", code="rate", catalogue=CATALOGUE).codes() == {
+        "closed",
+        "received",
+    }
+    with pytest.raises(FormulaError, match="不存在的指标代码“nope”"):
+        check("nope + 1", code="rate", catalogue=CATALOGUE)
+    with pytest.raises(FormulaError, match="已停用的指标：旧指标（old）"):
+        check("old + 1", code="rate", catalogue=CATALOGUE)
+    with pytest.raises(FormulaError, match="不能引用指标本身"):
+        check("rate + 1", code="rate", catalogue=CATALOGUE)
+    # loop_b's new formula would read loop_a, which reads loop_b.
+    with pytest.raises(FormulaError, match="循环引用：loop_b → loop_a → loop_b"):
+        check("loop_a * 2", code="loop_b", catalogue=CATALOGUE)
+    # prev() of itself reads another period: no cycle.
+    assert check("closed - prev(loop_b)", code="loop_b", catalogue=CATALOGUE)
+
+
+@given(st.text(max_size=60))
+def test_the_parser_never_fails_other_than_with_a_formula_error(text):
+    try:
+        formula = parse(text)
+    except FormulaError:
+        return
+    evaluate(
+        formula,
+        {code: D(1) for code in formula.all_codes()},
+        {c: D(1) for c in formula.all_codes()},
+    )
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False),
+    st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False),
+)
+def test_evaluation_is_exact_decimal_arithmetic(a, b):
+    values = {"a": a, "b": b}
+    with decimal.localcontext(prec=60):  # what Python's default 28 digits would round
+        assert value("a + b", values) == a + b
+        assert value("a * b - b", values) == a * b - b
+    if b == 0:
+        assert evaluate(parse("a / b"), values).division_by_zero
