@@ -65,7 +65,8 @@ _FONTS = {
     "flush": BODY_FONT,
     "paragraph": BODY_FONT,
 }
-_KEEP_WITH_NEXT = {"heading", "heading2", "heading3", "heading4"}
+# The third and fourth levels usually run on into their paragraph's text (as in the PDF).
+_KEEP_WITH_NEXT = {"heading", "heading2"}
 _FINISHED = {"speech": "正式讲话稿", "report": "正式文稿"}
 
 

@@ -25,8 +25,10 @@ _TAGS = {
     "title": "h1",
     "heading": "h2",
     "heading2": "h3",
-    "heading3": "h4",
-    "heading4": "h5",
+    # The third and fourth levels run on into their paragraph's text: paragraphs, without
+    # the user agent's `break-after: avoid` of h4/h5, which chained them onto the next page.
+    "heading3": "p",
+    "heading4": "p",
     "flush": "p",
     "paragraph": "p",
 }
