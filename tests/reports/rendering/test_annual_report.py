@@ -19,7 +19,6 @@ from reports.rendering import (
 )
 from reports.rendering.fonts import free_fonts
 from reports.rendering.public import public_version
-
 from tests.reports.rendering.conftest import LITERAL_FIGURES, STAR_FIGURES, _figure
 
 
