@@ -21,8 +21,8 @@ class TemplateVersionInline(admin.TabularInline):
 
 @admin.register(ReportTemplate)
 class ReportTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "created"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "layout", "has_public_version", "created"]
+    search_fields = ["name", "slug"]
     inlines = [TemplateVersionInline]
 
     @admin.display(description="创建时间", ordering="created_at")

@@ -21,8 +21,8 @@ from lawgov.api_fields import CodeField, choice_field
 from metrics import access
 from metrics.models import ReportingPeriod
 
-from . import services
-from .models import JobStatus, ReportJob, ReportKind
+from . import documents, services
+from .models import JobStatus, Layout, ReportJob, ReportKind, ReportTemplate
 
 CAN_VIEW = "reports.view_report"
 CONTENT_TYPES = {
@@ -31,8 +31,35 @@ CONTENT_TYPES = {
 }
 
 
+class DeadlineSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="如“报送”“公开”")
+    month = serializers.IntegerField()
+    day = serializers.IntegerField()
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="slug", help_text="文稿代码，申请生成时的 document")
+    layout = choice_field(Layout.choices, read_only=True)
+    current_version = serializers.SerializerMethodField(help_text="当前模板版本号")
+    deadlines = DeadlineSerializer(many=True, help_text="时间节点（年度报告期为次年的某月某日）")
+
+    class Meta:
+        model = ReportTemplate
+        fields = ["code", "name", "layout", "has_public_version", "current_version", "deadlines"]
+
+    def get_current_version(self, document) -> int | None:
+        versions = list(document.versions.all())  # prefetched, newest first
+        return versions[0].number if versions else None
+
+
 class ReportJobSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="period.code")
+    document = serializers.CharField(
+        source="template_version.template.slug", help_text="文稿代码（如 speech、annual-report）"
+    )
+    source = serializers.IntegerField(
+        source="source_id", allow_null=True, help_text="公开版所依据的正式稿任务编号"
+    )
     requested_by = serializers.CharField(
         source="requested_by.username", allow_null=True, default=None
     )
@@ -50,7 +77,9 @@ class ReportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "period",
+            "document",
             "kind",
+            "source",
             "status",
             "error",
             "template_version",
@@ -85,21 +114,38 @@ class ReportCreatedSerializer(serializers.Serializer):
 
 class ReportRequestInput(serializers.Serializer):
     period = CodeField(ReportingPeriod.objects.all(), help_text="报告期代码")
+    document = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=ReportTemplate.objects.all(),
+        required=False,
+        help_text="文稿代码（见 /reports/documents/）；不填为讲话稿 speech",
+    )
     kind = choice_field(
         ReportKind.choices,
         default=ReportKind.DRAFT,
-        help_text="draft 草稿（可有缺项）；final 正式稿（全部数据须已审核，否则 409）",
+        help_text=(
+            "draft 草稿（可有缺项）；final 正式稿（全部数据须已审核，否则 409）；"
+            "公开版 public 由审核员在门户中审定正式稿后生成，不能在此申请"
+        ),
     )
+
+    def validate_kind(self, value):
+        if value == ReportKind.PUBLIC:
+            raise serializers.ValidationError("公开版须在门户中审定正式稿后生成。")
+        return value
 
 
 class ReportJobFilter(django_filters.FilterSet):
     period = django_filters.CharFilter(field_name="period__code", help_text="报告期代码")
+    document = django_filters.CharFilter(
+        field_name="template_version__template__slug", help_text="文稿代码"
+    )
     kind = django_filters.ChoiceFilter(choices=ReportKind.choices)
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
 
     class Meta:
         model = ReportJob
-        fields = ["period", "kind", "status"]
+        fields = ["period", "document", "kind", "status"]
 
 
 def _download_schema(fmt: str):
@@ -125,7 +171,7 @@ class ReportJobViewSet(
     filterset_class = ReportJobFilter
     lookup_value_regex = "[0-9]+"
     queryset = ReportJob.objects.select_related(
-        "period", "requested_by", "template_version"
+        "period", "requested_by", "template_version__template"
     ).order_by("-requested_at", "-id")
 
     def initial(self, request, *args, **kwargs):
@@ -167,6 +213,7 @@ class ReportJobViewSet(
             period=serializer.validated_data["period"],
             kind=serializer.validated_data["kind"],
             user=request.user,
+            template=serializer.validated_data.get("document"),
         )
         job.refresh_from_db()  # an eager worker may have finished it already
         url = reverse("api:report-detail", args=[job.pk])
@@ -186,7 +233,7 @@ class ReportJobViewSet(
                 status.HTTP_404_NOT_FOUND,
                 job_status=job.status,
             )
-        filename = f"{job.period.label}法治政府建设工作汇报发言（{job.get_kind_display()}）.{fmt}"
+        filename = f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
         try:
             handle = file_field.open("rb")
         except FileNotFoundError:
@@ -198,6 +245,16 @@ class ReportJobViewSet(
     def perform_content_negotiation(self, request, force=False):
         # Downloads answer with the file whatever the Accept header; errors stay JSON.
         return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=["reports"],
+        summary="文稿列表（讲话稿、年度报告等）",
+        description="申请生成时以 `document` 传入文稿代码 `code`。",
+        responses={200: DocumentSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def documents(self, request):
+        return Response(DocumentSerializer(documents.documents(), many=True).data)
 
     @_download_schema("pdf")
     @action(detail=True, methods=["get"])

@@ -17,6 +17,7 @@ from metrics import services as metrics_services
 from metrics.models import Department, Indicator, ReportingPeriod
 
 from . import dashboard as selectors
+from . import documents as report_documents
 from .dashboard import excel
 
 EXPORT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +64,9 @@ def index(request):
         "default_indicator": next(iter(h.code for h in board.headlines), ""),
         "show_reports": _can_see_reports(request.user),
         "jobs": selectors.report_jobs(period=period) if _can_see_reports(request.user) else [],
+        "deadlines": report_documents.deadlines(period=period, today=timezone.localdate())
+        if _can_see_reports(request.user)
+        else [],
         "can_remind": can_remind,
         "remind_targets": len(_remind_targets(board)) if show_remind else 0,
         "lock": metrics_selectors.period_lock(period),

@@ -6,19 +6,77 @@ from django.utils import timezone
 from metrics.models import ReportingPeriod
 
 
+class Layout(models.TextChoices):
+    SPEECH = "speech", "讲话稿"
+    REPORT = "report", "公文（报告）"
+
+
+# The built-in documents, by their stable codes.
+SPEECH_SLUG = "speech"
+ANNUAL_REPORT_SLUG = "annual-report"
+
+
+def _no_deadlines():
+    return []
+
+
 class ReportTemplate(models.Model):
-    """The speech as editable text; each edit is kept as a new `TemplateVersion`."""
+    """One document the office writes (讲话稿, 法治政府建设年度报告, 简报 …) as editable
+    text; each edit is kept as a new `TemplateVersion`."""
 
     name = models.CharField("名称", max_length=200, unique=True)
+    slug = models.SlugField(
+        "代码", max_length=50, unique=True, help_text="稳定的英文代码，如 speech、annual-report"
+    )
+    title = models.CharField(
+        "文件名称", max_length=100, blank=True, help_text="下载的文件名，如“法治政府建设年度报告”"
+    )
+    layout = models.CharField("版式", max_length=10, choices=Layout.choices, default=Layout.SPEECH)
+    # [{"label": "报送", "month": 3, "day": 1}, …]: for an annual period, that day of the
+    # following year (see `due_dates`).
+    deadlines = models.JSONField("时间节点", default=_no_deadlines, blank=True)
+    has_public_version = models.BooleanField(
+        "有公开版", default=False, help_text="正式稿经审定、删去不宜公开的内容后另行生成公开版"
+    )
+    position = models.PositiveSmallIntegerField("排序", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "讲话稿模板"
-        verbose_name_plural = "讲话稿模板"
-        permissions = [("edit_template", "编辑讲话稿模板")]
+        verbose_name = "文稿模板"
+        verbose_name_plural = "文稿模板"
+        ordering = ["position", "id"]
+        permissions = [
+            ("edit_template", "编辑讲话稿模板"),
+            ("review_public_version", "审定公开版（标记不予公开的内容）"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(layout__in=Layout.values), name="report_template_layout_valid"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def file_title(self) -> str:
+        return self.title or self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .deadlines import parse_deadlines
+
+        try:
+            parse_deadlines(self.deadlines)
+        except ValueError as exc:
+            raise ValidationError({"deadlines": str(exc)}) from exc
+
+    def due_dates(self, period: ReportingPeriod):
+        """The document's deadlines for `period` (see reports.deadlines)."""
+        from .deadlines import due_dates
+
+        return due_dates(self.deadlines, period)
 
     @property
     def current_version(self):
@@ -64,6 +122,11 @@ class TemplateVersion(models.Model):
 class ReportKind(models.TextChoices):
     DRAFT = "draft", "草稿"
     FINAL = "final", "正式稿"
+    PUBLIC = "public", "公开版"
+
+
+def _no_exclusions():
+    return {}
 
 
 class JobStatus(models.TextChoices):
@@ -122,6 +185,17 @@ class ReportJob(models.Model):
     docx = models.FileField("Word", upload_to=_report_path, blank=True)
     docx_size = models.PositiveIntegerField("Word 大小", null=True, blank=True)
     docx_sha256 = models.CharField("Word SHA-256", max_length=64, blank=True)
+    # A public version: the final build it was reviewed from, and what the reviewer left out
+    # ({"paragraphs": [index, …], "codes": [code, …]}).
+    source = models.ForeignKey(
+        "self",
+        verbose_name="所依据的正式稿",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="public_versions",
+    )
+    exclusions = models.JSONField("不予公开的内容", default=_no_exclusions, blank=True)
 
     class Meta:
         verbose_name = "讲话稿生成任务"
@@ -139,10 +213,27 @@ class ReportJob(models.Model):
                 condition=~Q(status=JobStatus.SUCCEEDED) | (~Q(pdf="") & ~Q(docx="")),
                 name="report_job_succeeded_has_files",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="public", source__isnull=False)
+                | (~Q(kind="public") & Q(source__isnull=True)),
+                name="report_job_public_has_source",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.period.label}讲话稿（{self.get_kind_display()}）#{self.pk}"
+        return f"{self.period.label}{self.document.name}（{self.get_kind_display()}）#{self.pk}"
+
+    @property
+    def document(self) -> ReportTemplate:
+        return self.template_version.template
+
+    @property
+    def excluded_paragraphs(self) -> list[int]:
+        return list((self.exclusions or {}).get("paragraphs", []))
+
+    @property
+    def excluded_codes(self) -> list[str]:
+        return list((self.exclusions or {}).get("codes", []))
 
     @property
     def is_finished(self):
@@ -165,3 +256,32 @@ class ReportJob(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class ReportEvent(models.Model):
+    """Who did what to a document's reports, kept for good (an audit trail): the review of
+    a public version and its build."""
+
+    class Action(models.TextChoices):
+        PUBLIC_REQUESTED = "public_requested", "审定并生成公开版"
+
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    job = models.ForeignKey(
+        ReportJob, verbose_name="任务", on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    detail = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文稿操作记录"
+        verbose_name_plural = "文稿操作记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.job_id}"

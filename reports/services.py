@@ -11,8 +11,15 @@ from django.utils import timezone
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from metrics.models import ReportingPeriod
 
-from . import rendering, selectors
-from .models import JobStatus, ReportJob, ReportKind, ReportTemplate, TemplateVersion
+from . import documents, rendering, selectors
+from .models import (
+    JobStatus,
+    ReportEvent,
+    ReportJob,
+    ReportKind,
+    ReportTemplate,
+    TemplateVersion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +103,10 @@ def _enqueue(job_id: int, *, new_job: bool) -> None:
 def _frozen(*, period: ReportingPeriod, kind: str, template: ReportTemplate | None):
     """The template version and the figures it needs, as a new job would freeze them; a final
     report refuses while any of its figures is missing or unapproved."""
-    if kind not in ReportKind.values:
+    if kind not in (ReportKind.DRAFT, ReportKind.FINAL):
+        # A public version is made from a final build (request_public_version), not asked for.
         raise ValidationError(f"未知的讲话稿类型“{kind}”。")
-    template = template or selectors.active_template()
+    template = template or documents.default_document()
     version = template.current_version
     snapshot = selectors.figure_snapshot(
         period=period, codes=selectors.placeholder_codes(version.text)
@@ -123,18 +131,29 @@ def create_report_job(
     )
 
 
-def _same_job_in_progress(*, period, kind, version, snapshot) -> ReportJob | None:
-    """A job queued or running for the same period, kind, template version and figures: it
-    will produce exactly what a new one would."""
+def _same_job_in_progress(
+    *, period, kind, version, snapshot, source=None, exclusions=None
+) -> ReportJob | None:
+    """A job queued or running for the same period, kind, template version and figures (and,
+    for a public version, the same final build and exclusions): it will produce exactly what
+    a new one would."""
     candidates = ReportJob.objects.filter(
         period=period,
         kind=kind,
         template_version=version,
+        source=source,
         status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
     ).order_by("requested_at", "pk")
     # Few jobs are ever in progress at once; JSON equality is compared here, not in SQL, so
     # that key order and number formatting mean the same on every database.
-    return next((job for job in candidates if job.snapshot == snapshot), None)
+    return next(
+        (
+            job
+            for job in candidates
+            if job.snapshot == snapshot and (job.exclusions or {}) == (exclusions or {})
+        ),
+        None,
+    )
 
 
 @transaction.atomic
@@ -160,6 +179,71 @@ def request_report(
     job.reused = False
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=True), robust=False)
     return job
+
+
+@transaction.atomic
+def request_public_version(
+    *, job: ReportJob, user, paragraphs: list[int] = (), codes: list[str] = ()
+) -> ReportJob:
+    """The reviewer has marked what of a final build is not for publication (涉密/内部):
+    whole paragraphs (by their index in the document) and figures (by indicator code; the
+    sentence holding one is left out). A public version is stored from the final build's
+    template version and frozen figures with those exclusions, recorded in the audit trail,
+    and queued once the transaction has committed. The same marks again while such a build
+    is in progress return that job (`job.reused`)."""
+    _require(user, "reports.review_public_version", "您没有审定公开版的权限。")
+    source = (
+        ReportJob.objects.select_for_update(of=("self",))
+        .select_related("template_version__template", "period")
+        .get(pk=job.pk)
+    )
+    document = source.template_version.template
+    if not document.has_public_version:
+        raise ValidationError(f"“{document.name}”没有公开版。")
+    if source.kind != ReportKind.FINAL or source.status != JobStatus.SUCCEEDED:
+        raise ValidationError("公开版只能从已生成完成的正式稿审定。")
+    speech = rendering.render_text(source.template_version.text, source.snapshot, "draft")
+    count = len(speech.paragraphs)
+    try:
+        marked = sorted({int(i) for i in paragraphs})
+    except (TypeError, ValueError):
+        raise ValidationError("段落编号不正确。") from None
+    if any(not 0 <= i < count for i in marked):
+        raise ValidationError("所选段落不在该文稿中。")
+    known = set((source.snapshot.get("figures") or {}).keys())
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValidationError(f"该文稿不含指标“{'、'.join(unknown)}”。")
+    exclusions = {"paragraphs": marked, "codes": sorted(set(codes))}
+    existing = _same_job_in_progress(
+        period=source.period,
+        kind=ReportKind.PUBLIC,
+        version=source.template_version,
+        snapshot=source.snapshot,
+        source=source,
+        exclusions=exclusions,
+    )
+    if existing is not None:
+        existing.reused = True
+        return existing
+    public = ReportJob.objects.create(
+        period=source.period,
+        kind=ReportKind.PUBLIC,
+        template_version=source.template_version,
+        requested_by=user,
+        snapshot=source.snapshot,
+        source=source,
+        exclusions=exclusions,
+    )
+    ReportEvent.objects.create(
+        action=ReportEvent.Action.PUBLIC_REQUESTED,
+        job=public,
+        actor=user,
+        detail={"source": source.pk, **exclusions},
+    )
+    public.reused = False
+    transaction.on_commit(lambda: _enqueue(public.pk, new_job=True), robust=False)
+    return public
 
 
 @transaction.atomic
@@ -208,7 +292,7 @@ def run_report_job(*, job_id: int) -> ReportJob:
     with transaction.atomic():
         job = (
             ReportJob.objects.select_for_update(of=("self",))
-            .select_related("template_version", "period")
+            .select_related("template_version__template", "period")
             .get(pk=job_id)
         )
         if job.status == JobStatus.SUCCEEDED:
@@ -220,15 +304,21 @@ def run_report_job(*, job_id: int) -> ReportJob:
         job.save(update_fields=["status", "attempts", "started_at", "error"])
     try:
         template = rendering.parse_template(job.template_version.text)
-        mode = "final" if job.kind == ReportKind.FINAL else "draft"
+        mode = "draft" if job.kind == ReportKind.DRAFT else "final"
+        layout = job.template_version.template.layout
+        exclusions = job.exclusions if job.kind == ReportKind.PUBLIC else None
         pdf = rendering.render_pdf(
             template,
             job.snapshot,
             mode=mode,
+            layout=layout,
+            exclusions=exclusions,
             font_dir=settings.REPORT_FONT_DIR,
             font_cache_dir=settings.REPORT_FONT_CACHE_DIR,
         )
-        docx = rendering.render_docx(template, job.snapshot, mode=mode)
+        docx = rendering.render_docx(
+            template, job.snapshot, mode=mode, layout=layout, exclusions=exclusions
+        )
     except rendering.MissingFigures as exc:
         return _fail(job, f"缺少已审核的数据：{exc}")
     except OSError as exc:  # the font cache, say, on a full disk
@@ -242,7 +332,10 @@ def run_report_job(*, job_id: int) -> ReportJob:
             job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
             if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
                 return job
-            stem = f"{job.period.code}-{job.kind}-{job.pk}"
+            slug = job.template_version.template.slug
+            # The speech's files keep the names they always had.
+            prefix = job.period.code if slug == "speech" else f"{job.period.code}-{slug}"
+            stem = f"{prefix}-{job.kind}-{job.pk}"
             _store(job, "pdf", pdf, f"{stem}.pdf", written)
             _store(job, "docx", docx, f"{stem}.docx", written)
             job.status = JobStatus.SUCCEEDED

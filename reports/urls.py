@@ -9,6 +9,7 @@ urlpatterns = [
     path("jobs/<int:pk>/status/", views.job_status, name="job-status"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job-retry"),
     path("jobs/<int:pk>/download/<str:fmt>/", views.download, name="download"),
+    path("jobs/<int:pk>/public/", views.public_review, name="public-review"),
     path("template/", views.template_edit, name="template"),
     path("template/preview/", views.template_preview, name="template-preview"),
     path("template/preview.css", views.preview_stylesheet, name="preview-css"),

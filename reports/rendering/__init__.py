@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .default_template import DEFAULT_TEMPLATE_TEXT
+from .default_template import ANNUAL_REPORT_TEXT, DEFAULT_TEMPLATE_TEXT
 from .filters import FILTERS, FilterValueError
 from .fonts import harfbuzz_subset_available, preview_font_css
 from .htmlout import document_html, speech_body_html, stylesheet
@@ -37,6 +37,7 @@ from .markup import (
 from .speech import Gap, MissingFigures, Mode, Paragraph, RenderedSpeech, Run, render_text
 
 __all__ = [
+    "ANNUAL_REPORT_TEXT",
     "DEFAULT_TEMPLATE_TEXT",
     "FILTERS",
     "SITE_VALUES",
@@ -69,6 +70,7 @@ def render_html(
     mode: Mode = "draft",
     *,
     fragment: bool = False,
+    layout: str = "speech",
 ) -> str:
     """HTML for the live preview.
 
@@ -81,9 +83,9 @@ def render_html(
     """
     speech = render_text(template, snapshot, mode)
     if fragment:
-        return speech_body_html(speech)
+        return speech_body_html(speech, layout=layout)
     # speech.css carries the preview font stacks itself.
-    return document_html(speech, "", preview=True)
+    return document_html(speech, "", preview=True, layout=layout)
 
 
 def render_pdf(
@@ -91,17 +93,23 @@ def render_pdf(
     snapshot: Mapping[str, Any],
     mode: Mode = "final",
     *,
+    layout: str = "speech",
+    exclusions: Mapping[str, Any] | None = None,
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
     free_font_dir: str | os.PathLike | None = None,
 ) -> bytes:
-    """PDF bytes (A4, GB/T 9704 layout); see ``reports.rendering.pdf``."""
+    """PDF bytes (A4, GB/T 9704 layout); see ``reports.rendering.pdf``. ``layout`` is
+    "speech" or "report"; ``exclusions`` ({"paragraphs": [...], "codes": [...]}) are what a
+    public version leaves out (see ``reports.rendering.public``)."""
     from .pdf import render_pdf as _render_pdf
 
     return _render_pdf(
         template,
         snapshot,
         mode,
+        layout=layout,
+        exclusions=exclusions,
         font_dir=font_dir,
         font_cache_dir=font_cache_dir,
         free_font_dir=free_font_dir,
@@ -109,9 +117,14 @@ def render_pdf(
 
 
 def render_docx(
-    template: Template | str, snapshot: Mapping[str, Any], mode: Mode = "final"
+    template: Template | str,
+    snapshot: Mapping[str, Any],
+    mode: Mode = "final",
+    *,
+    layout: str = "speech",
+    exclusions: Mapping[str, Any] | None = None,
 ) -> bytes:
     """DOCX bytes with the same structure, page setup and Chinese font names."""
     from .docx import render_docx as _render_docx
 
-    return _render_docx(template, snapshot, mode)
+    return _render_docx(template, snapshot, mode, layout=layout, exclusions=exclusions)

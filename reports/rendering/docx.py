@@ -55,7 +55,19 @@ def _needs_east_asian_hint(text: str) -> bool:
     )
 
 
-_FONTS = {"title": TITLE_FONT, "heading": HEADING_FONT, "flush": BODY_FONT, "paragraph": BODY_FONT}
+_FONTS = {
+    "title": TITLE_FONT,
+    "heading": HEADING_FONT,
+    # GB/T 9704's heading levels: 一、 黑体, （一） 楷体, 1. and （1） 仿宋.
+    "heading2": KAI_FONT,
+    "heading3": BODY_FONT,
+    "heading4": BODY_FONT,
+    "flush": BODY_FONT,
+    "paragraph": BODY_FONT,
+}
+# The third and fourth levels usually run on into their paragraph's text (as in the PDF).
+_KEEP_WITH_NEXT = {"heading", "heading2"}
+_FINISHED = {"speech": "正式讲话稿", "report": "正式文稿"}
 
 
 def _child(parent, tag: str, *, before: tuple[str, ...] = ()):
@@ -231,13 +243,13 @@ def _add_paragraph(document, paragraph: Paragraph) -> None:
         out.paragraph_format.space_after = LINE_PITCH  # 标题下空一行
     elif paragraph.kind != "flush":
         _first_line_chars(out, 2)
-    if paragraph.kind == "heading":
+    if paragraph.kind in _KEEP_WITH_NEXT:
         out.paragraph_format.keep_with_next = True
     for run in paragraph.runs:
         _add_run(out, run, font, size)
 
 
-def _add_cover(document, speech: RenderedSpeech) -> None:
+def _add_cover(document, speech: RenderedSpeech, layout: str = "speech") -> None:
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run("草稿说明")
@@ -248,7 +260,7 @@ def _add_cover(document, speech: RenderedSpeech) -> None:
     period = f"{speech.period_label}，" if speech.period_label else ""
     if speech.gaps:
         text = (
-            f"本稿为草稿（{period}按当前数据生成），不得作为正式讲话稿印发。以下{len(speech.gaps)}"
+            f"本稿为草稿（{period}按当前数据生成），不得作为{_FINISHED[layout]}印发。以下{len(speech.gaps)}"
             "项数据尚未填报或尚未审核通过，正文中以醒目的【待填：…】或【待审：…】标出，"
             "请相关单位补齐后再生成定稿。"
         )
@@ -322,14 +334,14 @@ def _hint_east_asian(document) -> None:
             fonts.set(qn("w:hint"), "eastAsia")
 
 
-def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
+def render_docx_from_speech(speech: RenderedSpeech, *, layout: str = "speech") -> bytes:
     document = Document()
     document.settings.odd_and_even_pages_header_footer = True
     _base_style(document)
     section = document.sections[0]
     _page_setup(section)
     if speech.mode == "draft":
-        _add_cover(document, speech)
+        _add_cover(document, speech, layout)
         _footers(section, numbered=False)
         _draft_headers(section)
         # The speech starts on an odd page of its own, numbered from 1.
@@ -351,7 +363,16 @@ def render_docx_from_speech(speech: RenderedSpeech) -> bytes:
 
 
 def render_docx(
-    template: Template | str, snapshot: Mapping[str, Any], mode: Mode = "final"
+    template: Template | str,
+    snapshot: Mapping[str, Any],
+    mode: Mode = "final",
+    *,
+    layout: str = "speech",
+    exclusions: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """DOCX bytes of the speech; ``mode`` as for ``render_text``."""
-    return render_docx_from_speech(render_text(template, snapshot, mode))
+    """DOCX bytes of the document; ``mode`` as for ``render_text``, ``layout`` and
+    ``exclusions`` as for ``render_pdf``."""
+    from .public import public_version
+
+    speech = public_version(render_text(template, snapshot, mode), exclusions)
+    return render_docx_from_speech(speech, layout=layout)

@@ -403,7 +403,8 @@ ROLE_SELECTORS = {
     "body": ".speech, .draft-cover, .speech .lead .punct",
     "title": ".speech .title, .draft-cover h1",
     "heading": ".speech .section",
-    "kai": ".speech .lead",
+    # 公文's second heading level （一） is 楷体 (its third and fourth are the body's 仿宋).
+    "kai": ".speech .lead, .speech .section2",
 }
 
 

@@ -21,8 +21,28 @@ _CLOSING_QUOTES = set("”’")
 _NO_LINE_START = set("。，、；：！？」』）》〕】”’…—·%％")
 ZWSP = "\u200b"
 
-_TAGS = {"title": "h1", "heading": "h2", "flush": "p", "paragraph": "p"}
-_CLASSES = {"title": "title", "heading": "section", "flush": "flush", "paragraph": "body"}
+_TAGS = {
+    "title": "h1",
+    "heading": "h2",
+    "heading2": "h3",
+    # The third and fourth levels run on into their paragraph's text: paragraphs, without
+    # the user agent's `break-after: avoid` of h4/h5, which chained them onto the next page.
+    "heading3": "p",
+    "heading4": "p",
+    "flush": "p",
+    "paragraph": "p",
+}
+_CLASSES = {
+    "title": "title",
+    "heading": "section",
+    "heading2": "section2",
+    "heading3": "section3",
+    "heading4": "section4",
+    "flush": "flush",
+    "paragraph": "body",
+}
+# What the draft cover calls the finished document, by layout.
+_FINISHED = {"speech": "正式讲话稿", "report": "正式文稿"}
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +100,7 @@ def _paragraph_html(paragraph: Paragraph) -> str:
     return f'<{tag} class="{_CLASSES[paragraph.kind]}">{"".join(parts)}</{tag}>'
 
 
-def _cover_html(speech: RenderedSpeech) -> str:
+def _cover_html(speech: RenderedSpeech, layout: str = "speech") -> str:
     rows = "\n".join(
         f'<tr><td class="number">{i}</td><td>{escape(g.name)}</td>'
         f"<td>{escape(g.department or '—')}</td><td>{escape(g.reason_label)}</td></tr>"
@@ -89,7 +109,7 @@ def _cover_html(speech: RenderedSpeech) -> str:
     period = f"{escape(speech.period_label)}，" if speech.period_label else ""
     if speech.gaps:
         summary = (
-            f"<p>本稿为草稿（{period}按当前数据生成），不得作为正式讲话稿印发。"
+            f"<p>本稿为草稿（{period}按当前数据生成），不得作为{_FINISHED[layout]}印发。"
             f"以下{len(speech.gaps)}项数据尚未填报或尚未审核通过，正文中以"
             "醒目的【待填：…】或【待审：…】标出，请相关单位补齐后再生成定稿。</p>"
         )
@@ -107,7 +127,12 @@ def _cover_html(speech: RenderedSpeech) -> str:
 
 
 def speech_body_html(
-    speech: RenderedSpeech, *, cover: bool = True, body: bool = True, break_hints: bool = False
+    speech: RenderedSpeech,
+    *,
+    cover: bool = True,
+    body: bool = True,
+    break_hints: bool = False,
+    layout: str = "speech",
 ) -> str:
     """The cover (drafts only) and the speech, without <html>/<head>: for embedding.
 
@@ -116,12 +141,14 @@ def speech_body_html(
     """
     parts = []
     if cover and speech.mode == "draft":
-        parts.append(_cover_html(speech))
+        parts.append(_cover_html(speech, layout))
     if body:
         paragraphs = "\n".join(
             _paragraph_html(_with_hints(p) if break_hints else p) for p in speech.paragraphs
         )
-        parts.append(f'<article class="speech" lang="zh-CN">\n{paragraphs}\n</article>')
+        # The speech keeps its markup as it always was; other layouts name themselves.
+        classes = "speech" if layout == "speech" else f"speech layout-{layout}"
+        parts.append(f'<article class="{classes}" lang="zh-CN">\n{paragraphs}\n</article>')
     return "\n".join(parts)
 
 
@@ -135,16 +162,19 @@ def document_html(
     break_hints: bool = False,
     preview: bool = False,
     inline_style: bool = True,
+    layout: str = "speech",
 ) -> str:
     """A complete HTML document.  The PDF renders cover and speech as separate
     documents so that the speech's page numbers start at — 1 —.
 
     ``inline_style=False`` leaves out the <style> (speech.css and ``font_css``):
     the PDF passes them as a stylesheet parsed once per process instead."""
-    title = escape(speech.title or "讲话稿")
+    title = escape(speech.title or ("讲话稿" if layout == "speech" else "报告"))
     if speech.mode == "draft":
         title += "（草稿）"
-    content = speech_body_html(speech, cover=cover, body=body, break_hints=break_hints)
+    content = speech_body_html(
+        speech, cover=cover, body=body, break_hints=break_hints, layout=layout
+    )
     if blank_page:
         content += '\n<div class="blank-page"></div>'
     style = f"<style>\n{stylesheet()}\n{font_css}\n</style>" if inline_style else ""

@@ -4,12 +4,15 @@ See docs/template-syntax.md for the user documentation.  One line is one block:
 
     # 标题                      title (centred, 小标宋)
     > 顶格段落                   paragraph without first-line indent (the salutation)
-    ## 小节标题                  section heading (黑体)
+    ## 小节标题                  section heading, level 1 一、 (黑体)
+    ### 二级标题                 level 2 （一） (楷体)
+    #### 三级标题                level 3 1. (仿宋)
+    ##### 四级标题               level 4 （1） (仿宋)
     **段首小标题。**正文……      paragraph opening with a run-in sub-heading (楷体)
     正文……                       ordinary paragraph (first line indented two characters)
     // 注释                      ignored
     # 标题上行\\标题下行          in the title, a backslash marks where it breaks
-    @章节编号 开                 option: number the sections 一、二、……
+    @章节编号 开                 option: number the headings 一、（一）1.（1） per level
 
 and inside any text ``{code}`` or ``{code|filter}`` is a figure, ``{district}``
 and ``{period}`` are site values, ``{{`` and ``}}`` are literal braces.
@@ -34,7 +37,17 @@ SITE_VALUES: dict[str, str] = {
     "period": "报告期",
 }
 
-BlockKind = Literal["title", "flush", "heading", "paragraph"]
+BlockKind = Literal["title", "flush", "heading", "heading2", "heading3", "heading4", "paragraph"]
+
+# The heading markers, longest first, and the level each stands for (GB/T 9704's 结构层次
+# 一、 （一） 1. （1）). "heading" is level 1, as it always was.
+HEADING_MARKERS: tuple[tuple[str, BlockKind], ...] = (
+    ("#####", "heading4"),
+    ("####", "heading3"),
+    ("###", "heading2"),
+    ("##", "heading"),
+)
+HEADING_LEVELS: dict[str, int] = {"heading": 1, "heading2": 2, "heading3": 3, "heading4": 4}
 
 _CODE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Staff typing with a Chinese IME in full-width mode get ｛｝｜; treating them
@@ -262,8 +275,9 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
                 numbering = option[1]
             continue
         kind: BlockKind
-        if line.startswith("##"):
-            kind, content = "heading", line[2:]
+        marker = next((m for m in HEADING_MARKERS if line.startswith(m[0])), None)
+        if marker is not None:
+            kind, content = marker[1], line[len(marker[0]) :]
         elif line.startswith("#"):
             kind, content = "title", line[1:]
         elif line.startswith(">") or line.startswith("＞"):

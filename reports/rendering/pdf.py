@@ -182,6 +182,7 @@ def _font_configuration_and_stylesheets(font_css: str) -> tuple[object, list[obj
 def render_pdf_from_speech(
     speech: RenderedSpeech,
     *,
+    layout: str = "speech",
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
     free_font_dir: str | os.PathLike | None = None,
@@ -195,7 +196,9 @@ def render_pdf_from_speech(
     def render(**parts):
         # WeasyPrint gives stylesheets passed to render() the "user" origin:
         # they still win over its own defaults, and the HTML has no <style>.
-        html = document_html(speech, "", break_hints=True, inline_style=False, **parts)
+        html = document_html(
+            speech, "", break_hints=True, inline_style=False, layout=layout, **parts
+        )
         return HTML(string=html, base_url=".").render(
             font_config=font_config, stylesheets=stylesheets
         )
@@ -235,11 +238,16 @@ def render_pdf(
     snapshot: Mapping[str, Any],
     mode: Mode = "final",
     *,
+    layout: str = "speech",
+    exclusions: Mapping[str, Any] | None = None,
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
     free_font_dir: str | os.PathLike | None = None,
 ) -> bytes:
-    """The speech as PDF bytes.
+    """The document as PDF bytes.
+
+    ``layout`` is "speech" or "report" (公文 headings, the report's wording);
+    ``exclusions`` are what a public version leaves out (see ``public.public_version``).
 
     ``font_dir`` is REPORT_FONT_DIR (licensed fonts that take precedence);
     ``font_cache_dir`` holds the reduced fonts (e.g. var/fonts) — without them
@@ -247,9 +255,15 @@ def render_pdf(
     PDF; ``free_font_dir`` is where the Fandol files are (default: see
     fonts.free_font_dirs).
     """
-    speech = render_text(template, snapshot, mode)
+    from .public import public_version
+
+    speech = public_version(render_text(template, snapshot, mode), exclusions)
     return render_pdf_from_speech(
-        speech, font_dir=font_dir, font_cache_dir=font_cache_dir, free_font_dir=free_font_dir
+        speech,
+        layout=layout,
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
     )
 
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .filters import FilterValueError, apply_filter
-from .markup import SITE_VALUES, BlockKind, LineBreak, Placeholder, Template, Text, parse_template
+from .markup import (
+    HEADING_LEVELS,
+    SITE_VALUES,
+    BlockKind,
+    LineBreak,
+    Placeholder,
+    Template,
+    Text,
+    parse_template,
+)
 
 Mode = Literal["final", "draft"]
 GapReason = Literal["missing", "unapproved", "invalid"]
@@ -118,6 +127,23 @@ def chinese_number(n: int) -> str:
     return prefix + (_CHINESE_DIGITS[ones] if ones else "")
 
 
+def heading_number(kind: str, counters: list[int]) -> str:
+    """The next number of a heading of `kind` (一、 （一） 1. （1）); a heading restarts the
+    numbering of every level below it. `counters` holds the four levels' counts."""
+    level = HEADING_LEVELS[kind]
+    counters[level - 1] += 1
+    for deeper in range(level, len(counters)):
+        counters[deeper] = 0
+    n = counters[level - 1]
+    if level == 1:
+        return f"{chinese_number(n)}、"
+    if level == 2:
+        return f"（{chinese_number(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
 def _figure_run(
     placeholder: Placeholder, snapshot: Mapping[str, Any], style: RunStyle
 ) -> tuple[Run, Gap | None]:
@@ -177,12 +203,11 @@ def render_text(
         template = parse_template(template)
     paragraphs: list[Paragraph] = []
     gaps: dict[str, Gap] = {}
-    section = 0
+    counters = [0, 0, 0, 0]
     for block in template.blocks:
         runs: list[Run] = []
-        if block.kind == "heading" and template.numbering:
-            section += 1
-            runs.append(Run(f"{chinese_number(section)}、"))
+        if block.kind in HEADING_LEVELS and template.numbering:
+            runs.append(Run(heading_number(block.kind, counters)))
         for style, inlines in (("lead", block.lead), ("body", block.body)):
             for item in inlines:
                 if isinstance(item, Text):

@@ -10,7 +10,7 @@ import pytest
 
 from metrics import demo
 from metrics.models import Evidence, Figure, FigureStatus, ReportingPeriod
-from reports.models import JobStatus, ReportJob, ReportKind
+from reports.models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from reports.selectors import active_template
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,7 +25,7 @@ SUBMITTED = "biz_review_cases_received"  # 区司法局, submitted
 INDICATOR = "biz_review_cases_received"
 
 
-def _pages(job_pk, evidence_pk):
+def _pages(job_pk, evidence_pk, final_pk=None):
     """(who, path) for each page a user of that role meets."""
     return {
         None: ["/login/"],
@@ -52,8 +52,11 @@ def _pages(job_pk, evidence_pk):
             "/review/2025/sfj/",
             f"/figures/2026/{SUBMITTED}/",
             "/reports/template/",
+            "/reports/template/?document=annual-report",
             "/reports/",
+            "/reports/?document=annual-report",
             f"/reports/jobs/{job_pk}/",
+            f"/reports/jobs/{final_pk}/public/",
             "/dashboard/",
         ],
         "leader": [
@@ -74,6 +77,16 @@ def _seed():
     demo.seed_demo()
     period = ReportingPeriod.objects.get(code="2026")
     template = active_template()
+    annual = ReportTemplate.objects.get(slug="annual-report")
+    final = ReportJob.objects.create(
+        period=ReportingPeriod.objects.get(code="2025"),
+        kind=ReportKind.FINAL,
+        template_version=annual.current_version,
+        status=JobStatus.SUCCEEDED,
+        pdf="reports/2025/a.pdf",
+        docx="reports/2025/a.docx",
+        snapshot={"district_name": "示范", "period_label": "2025年度", "figures": {}},
+    )
     job = ReportJob.objects.create(
         period=period,
         kind=ReportKind.DRAFT,
@@ -92,7 +105,7 @@ def _seed():
         size=1024,
         sha256="0" * 64,
     )
-    return job.pk, evidence.pk
+    return job.pk, evidence.pk, final.pk
 
 
 def _violations(page, where):
@@ -113,10 +126,10 @@ def _violations(page, where):
 
 
 def test_every_page_of_every_role_passes_axe(browser, new_session, live_server):
-    job_pk, evidence_pk = _seed()
+    job_pk, evidence_pk, final_pk = _seed()
     problems = []
     visited = 0
-    for who, paths in _pages(job_pk, evidence_pk).items():
+    for who, paths in _pages(job_pk, evidence_pk, final_pk).items():
         if who is None:
             context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
             page = context.new_page()

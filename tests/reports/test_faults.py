@@ -263,7 +263,7 @@ def test_a_killed_worker_s_job_completes_exactly_once_on_a_new_worker(
     live_worker.wait(timeout=30)
     demo.seed_demo()
     # A speech 25 times as long keeps the worker busy long enough to be killed mid-build.
-    template = ReportTemplate.objects.get()
+    template = ReportTemplate.objects.get(slug="speech")
     text = template.current_version.text
     body = [
         line for line in text.splitlines() if line and not line.startswith(("#", ">", "//", "@"))

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from metrics.models import ReportingPeriod, User
 from metrics.system import SystemAccount, system_account
-from reports import selectors, services
+from reports import documents, selectors, services
 from reports.models import JobStatus, ReportKind
 
 
@@ -19,12 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="PDF 输出路径")
         parser.add_argument("--docx", help="Word 输出路径")
         parser.add_argument("--user", help="记录为申请人的用户名")
+        parser.add_argument(
+            "--template",
+            help="文稿：代码或名称，如 speech、annual-report、法治政府建设年度报告（默认讲话稿）",
+        )
 
-    def handle(self, *args, period, draft, output, docx, user, **options):
+    def handle(self, *args, period, draft, output, docx, user, template=None, **options):
         try:
             period_obj = ReportingPeriod.objects.get(code=period)
         except ReportingPeriod.DoesNotExist:
             raise CommandError(f"报告期“{period}”不存在。") from None
+        document = documents.document_named(template)
+        if document is None:
+            known = "、".join(f"{d.slug}（{d.name}）" for d in documents.documents())
+            raise CommandError(f"文稿“{template}”不存在。可用：{known}")
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:
@@ -41,12 +49,14 @@ class Command(BaseCommand):
                 raise CommandError(f"输出目录不存在：{folder}")
         kind = ReportKind.DRAFT if draft else ReportKind.FINAL
         try:
-            job = services.create_report_job(period=period_obj, kind=kind, user=actor)
+            job = services.create_report_job(
+                period=period_obj, kind=kind, user=actor, template=document
+            )
         except PermissionDenied as refused:
             raise CommandError(f"{actor}：{refused}") from None
         except services.ReportNotReady as refused:
             lines = [
-                f"{period_obj.label}不能生成正式稿，以下 {len(refused.gaps)} 项数据尚未填写或未审核："
+                f"{period_obj.label}{'' if document.slug == 'speech' else document.name}不能生成正式稿，以下 {len(refused.gaps)} 项数据尚未填写或未审核："
             ]
             for department, gaps in selectors.gaps_by_department(refused.gaps).items():
                 # "；" between names: some names hold a 、 themselves (楼院、楼栋党小组).
@@ -60,8 +70,9 @@ class Command(BaseCommand):
         if docx:
             with job.docx.open("rb") as source, open(docx, "wb") as target:
                 shutil.copyfileobj(source, target)
+        name = "讲话稿" if document.slug == "speech" else document.name
         self.stdout.write(
             self.style.SUCCESS(
-                f"已生成{period_obj.label}讲话稿（{job.get_kind_display()}）#{job.pk}：{output}"
+                f"已生成{period_obj.label}{name}（{job.get_kind_display()}）#{job.pk}：{output}"
             )
         )

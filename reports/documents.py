@@ -1,0 +1,158 @@
+"""Read queries about the documents the office writes (讲话稿, 年度报告 …): which there are,
+their jobs per period, the previous report of the same document, their deadlines, and the
+paragraphs a reviewer marks for a public version."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from metrics.models import ReportingPeriod
+
+from . import rendering
+from .models import SPEECH_SLUG, JobStatus, ReportJob, ReportKind, ReportTemplate, TemplateVersion
+from .rendering.public import paragraph_codes
+
+
+def documents():
+    return ReportTemplate.objects.order_by("position", "id").prefetch_related(
+        Prefetch("versions", queryset=TemplateVersion.objects.order_by("-number"))
+    )
+
+
+def default_document() -> ReportTemplate:
+    """The speech, which everything asked for before there were several documents."""
+    return (
+        ReportTemplate.objects.filter(slug=SPEECH_SLUG).first()
+        or ReportTemplate.objects.order_by("position", "id").first()
+    )
+
+
+def document_named(value: str | None) -> ReportTemplate | None:
+    """A document by its code (slug) or its name; the speech for an empty value."""
+    if not value:
+        return default_document()
+    value = value.strip()
+    return (
+        ReportTemplate.objects.filter(slug=value).first()
+        or ReportTemplate.objects.filter(name=value).first()
+    )
+
+
+def jobs_for(*, period: ReportingPeriod, document: ReportTemplate | None = None):
+    jobs = ReportJob.objects.filter(period=period).select_related(
+        "requested_by", "template_version__template", "period", "source"
+    )
+    if document is not None:
+        jobs = jobs.filter(template_version__template=document)
+    return jobs
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    document: ReportTemplate
+    jobs: list[ReportJob]
+
+    @property
+    def latest(self) -> dict[str, ReportJob]:
+        """The latest built job of each kind (草稿, 正式稿, 公开版)."""
+        found: dict[str, ReportJob] = {}
+        for job in self.jobs:  # newest first
+            if job.status == JobStatus.SUCCEEDED:
+                found.setdefault(job.kind, job)
+        return found
+
+    @property
+    def latest_final(self):
+        return self.latest.get(ReportKind.FINAL)
+
+    @property
+    def latest_public(self):
+        return self.latest.get(ReportKind.PUBLIC)
+
+    @property
+    def latest_draft(self):
+        return self.latest.get(ReportKind.DRAFT)
+
+
+def archive(*, period: ReportingPeriod) -> list[ArchiveRow]:
+    """Each document with its jobs for `period`, newest first."""
+    by_document: dict[int, list[ReportJob]] = {}
+    for job in jobs_for(period=period):
+        by_document.setdefault(job.template_version.template_id, []).append(job)
+    return [ArchiveRow(d, by_document.get(d.pk, [])) for d in documents()]
+
+
+def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
+    """The last report of the same document and period built before `job` (public versions,
+    which only leave things out of a final one, are not compared against)."""
+    return (
+        ReportJob.objects.filter(
+            period=job.period,
+            template_version__template_id=job.template_version.template_id,
+            status=JobStatus.SUCCEEDED,
+            requested_at__lt=job.requested_at,
+        )
+        .exclude(kind=ReportKind.PUBLIC)
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class UpcomingDeadline:
+    document: ReportTemplate
+    label: str
+    date: datetime.date
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def deadlines(*, period: ReportingPeriod, today: datetime.date) -> list[UpcomingDeadline]:
+    """Every document's deadlines for `period`, soonest first, with the days left."""
+    found = [
+        UpcomingDeadline(document, d.label, d.date, d.days_left(today))
+        for document in documents()
+        for d in document.due_dates(period)
+    ]
+    return sorted(found, key=lambda d: (d.date, d.document.position))
+
+
+@dataclass(frozen=True)
+class ReviewFigure:
+    code: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewParagraph:
+    index: int
+    kind: str
+    text: str
+    figures: tuple[ReviewFigure, ...]
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind != "paragraph" and self.kind != "flush"
+
+
+def review_paragraphs(*, job: ReportJob) -> list[ReviewParagraph]:
+    """The paragraphs of a final build as it was printed (its version and snapshot), each with
+    the figures it prints, for the reviewer to mark what is not for publication."""
+    speech = rendering.render_text(job.template_version.text, job.snapshot, "draft")
+    figures = job.snapshot.get("figures") or {}
+    out = []
+    for index, paragraph in enumerate(speech.paragraphs):
+        printed = {run.code: run.text for run in paragraph.runs if run.code}
+        items = tuple(
+            ReviewFigure(code, str((figures.get(code) or {}).get("name") or code), printed[code])
+            for code in paragraph_codes(paragraph)
+        )
+        out.append(ReviewParagraph(index, paragraph.kind, paragraph.text, items))
+    return out
