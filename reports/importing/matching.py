@@ -1,0 +1,197 @@
+"""Which indicator a figure of the document is: the words around the number against the names.
+
+The rule is deliberately simple and exact (Fractions, no floats, no randomness), so the same
+document always gives the same proposal and a reviewer can follow why:
+
+- the words before the number, within its clause and after any earlier figure of that clause
+  (“、法治文化展示牌145个”), stripped of fillers (共, 累计, 全区, 达到 …);
+- when they are too few to tell (“，办结55起” after “共受理行政复议案件58起”), the clause
+  before joins them, since Chinese leaves out the shared object;
+- the words after the number, up to the next figure, count four fifths as much: the speech
+  also writes “14个乡镇（街道）均组建了…”.
+
+The similarity is the Dice coefficient of the character bigrams (2·|common| / (|a| + |b|)).
+A figure is proposed for an indicator of the same unit when it reaches MATCH_THRESHOLD; the
+best pairs are taken first, each indicator once per document unless the same number repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .finder import CLAUSE_ENDS, Found
+
+MATCH_THRESHOLD = Fraction(3, 10)
+AFTER_WEIGHT = Fraction(4, 5)
+# Fewer bigrams than this before a number and the clause before is read too.
+_FEW_BIGRAMS = 3
+_SENTENCE_ENDS = frozenset("。；;！!？?\n")
+_LOOK_BACK = 60
+LEADING_FILLERS = (
+    "截至目前",
+    "今年以来",
+    "全年共",
+    "全区共",
+    "全区",
+    "全年",
+    "全市",
+    "其中",
+    "共计",
+    "共有",
+    "累计",
+    "总计",
+    "合计",
+    "现已",
+    "先后",
+    "目前",
+    "已经",
+    "共",
+    "已",
+    "并",
+    "和",
+    "及",
+)
+TRAILING_FILLERS = (
+    "达到",
+    "超过",
+    "累计",
+    "总计",
+    "合计",
+    "共计",
+    "达",
+    "为",
+    "约",
+    "近",
+    "逾",
+    "共",
+)
+_NOT_WORD = re.compile(r"[\W\d_]+")
+_EDGE_PUNCTUATION = "、，,。；;：:（）()“”\"' \u3000"
+
+
+@dataclass(frozen=True)
+class Context:
+    """The words a figure is known by: before and after the number, trimmed."""
+
+    before: str
+    after: str
+    # `before` with the clause ahead of it, when `before` alone is too short to tell.
+    wide_before: str
+
+
+def trim(words: str) -> str:
+    """Drop the punctuation at the edges and the fillers that name no indicator."""
+    words = words.strip(_EDGE_PUNCTUATION)
+    changed = True
+    while changed and words:
+        changed = False
+        for filler in LEADING_FILLERS:
+            if words.startswith(filler) and len(words) > len(filler):
+                words, changed = words[len(filler) :].lstrip(_EDGE_PUNCTUATION), True
+                break
+        for filler in TRAILING_FILLERS:
+            if words.endswith(filler) and len(words) > len(filler):
+                words, changed = words[: -len(filler)].rstrip(_EDGE_PUNCTUATION), True
+                break
+    return words
+
+
+def bigrams(words: str) -> frozenset[str]:
+    letters = _NOT_WORD.sub("", words)
+    if len(letters) == 1:
+        return frozenset({letters})
+    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> Fraction:
+    if not a or not b:
+        return Fraction(0)
+    return Fraction(2 * len(a & b), len(a) + len(b))
+
+
+def contexts(text: str, figures: list[Found]) -> list[Context]:
+    """The context of each figure of one paragraph's text (figures in order)."""
+    out = []
+    for i, found in enumerate(figures):
+        clause_end = found.clause_start + len(found.clause)
+        left = found.clause_start
+        if i and figures[i - 1].measure_end > left:
+            left = figures[i - 1].measure_end
+        right = clause_end
+        if i + 1 < len(figures) and figures[i + 1].start < right:
+            right = figures[i + 1].start
+        before = trim(text[left : found.start])
+        after = trim(text[found.measure_end : right])
+        wide = before
+        if len(bigrams(before)) < _FEW_BIGRAMS:
+            wide = trim(text[_previous_clause_start(text, found.clause_start) : found.start])
+        out.append(Context(before, after, wide))
+    return out
+
+
+def _previous_clause_start(text: str, clause_start: int) -> int:
+    """Where the clause before this one starts, within its sentence; this one's start when a
+    sentence ends before it."""
+    if clause_start == 0 or text[clause_start - 1] in _SENTENCE_ENDS:
+        return clause_start
+    at = clause_start - 1
+    floor = max(0, clause_start - _LOOK_BACK)
+    while at > floor and text[at - 1] not in CLAUSE_ENDS:
+        at -= 1
+    return at
+
+
+def similarity(name_bigrams: frozenset[str], context: Context) -> Fraction:
+    return max(
+        dice(name_bigrams, bigrams(context.before)),
+        dice(name_bigrams, bigrams(context.wide_before)),
+        AFTER_WEIGHT * dice(name_bigrams, bigrams(context.after)),
+    )
+
+
+def assign(
+    figures: list[tuple[Found, Context]], names: list[tuple[str, str, str]]
+) -> list[tuple[int, Fraction] | None]:
+    """For each figure the index of its indicator in `names` ((code, name, unit) each) and
+    the similarity, or None. The best pairs first; ties by document order, then catalogue
+    order, so the result never depends on anything but the input."""
+    name_bigrams = [bigrams(trim(name)) for _, name, _ in names]
+    candidates = []
+    for f, (found, context) in enumerate(figures):
+        for n, (_, _, unit) in enumerate(names):
+            if _unit_key(unit) != found.unit:
+                continue
+            score = similarity(name_bigrams[n], context)
+            if score >= MATCH_THRESHOLD:
+                candidates.append((-score, f, n))
+    candidates.sort()
+    chosen: list[tuple[int, Fraction] | None] = [None] * len(figures)
+    bound: dict[int, tuple] = {}
+    for negative, f, n in candidates:
+        if chosen[f] is not None:
+            continue
+        found = figures[f][0]
+        shown = (found.value, found.filter)
+        if n in bound and bound[n] != shown:
+            continue  # one indicator, one number: a second different number is another one
+        bound[n] = shown
+        chosen[f] = (n, -negative)
+    return chosen
+
+
+def best_matches(words: Context, names: list[str]) -> list[tuple[Fraction, int]]:
+    """The names similar enough to the words, best first (any unit): for guessing the owner
+    of a new indicator."""
+    scored = []
+    for n, name in enumerate(names):
+        score = similarity(bigrams(trim(name)), words)
+        if score >= MATCH_THRESHOLD:
+            scored.append((score, n))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return scored
+
+
+def _unit_key(unit: str) -> str:
+    return "%" if unit in ("%", "％") else unit
