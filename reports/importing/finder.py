@@ -200,10 +200,27 @@ def _is_hotline(text: str, start: int, end: int, raw: str) -> bool:
     context = bool(_HOTLINE_AFTER.match(text, end)) or bool(
         _HOTLINE_BEFORE.search(text[max(0, start - 5) : start])
     )
-    has_unit = _unit_at(text, end) is not None
-    if _KNOWN_HOTLINE.fullmatch(raw):
+    has_unit = _measure(text, end)[2] is not None
+    # 12345, 12348 …: a hotline unless a unit follows; 110 or 120 only where one is named,
+    # since 120余场 is as likely.
+    if _KNOWN_HOTLINE.fullmatch(raw) and len(raw) == 5:
         return context or not has_unit
     return context and not has_unit
+
+
+def _measure(text: str, at: int) -> tuple[str, int, str | None]:
+    """After a number: the 万余/万/多/余 marker, where the unit starts, and the unit."""
+    marker = ""
+    for candidate in ("万余", "万", "多", "余"):
+        if text.startswith(candidate, at) and not text.startswith(("万元", "万亿"), at):
+            marker = candidate
+            at += len(candidate)
+            break
+    # “12.3万余（册）份”: a second measure word in brackets before the unit.
+    bracket = _BRACKETED_UNIT.match(text, at)
+    if bracket and _unit_at(bracket.group(1), 0) == bracket.group(1):
+        at = bracket.end()
+    return marker, at, _unit_at(text, at)
 
 
 def _unit_at(text: str, at: int) -> str | None:
@@ -215,18 +232,7 @@ def _unit_at(text: str, at: int) -> str | None:
 
 def _figure(context: _Context, start: int, end: int, raw: str, value: Decimal) -> Found | None:
     text = context.text
-    at = end
-    marker = ""
-    for candidate in ("万余", "万", "多", "余"):
-        if text.startswith(candidate, at) and not text.startswith(("万元", "万亿"), at):
-            marker = candidate
-            at += len(candidate)
-            break
-    # “12.3万余（册）份”: a second measure word in brackets before the unit.
-    bracket = _BRACKETED_UNIT.match(text, at)
-    if bracket and _unit_at(bracket.group(1), 0) == bracket.group(1):
-        at = bracket.end()
-    unit = _unit_at(text, at)
+    marker, at, unit = _measure(text, end)
     if unit is None:
         return None
     filter_name = _filter_for(marker, raw, value)

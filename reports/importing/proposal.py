@@ -339,7 +339,7 @@ def _initials(name: str) -> str:
         from pypinyin import Style, lazy_pinyin
     except ImportError:  # pragma: no cover - pypinyin is a dependency; kept for a bare checkout
         return ""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())
 
 

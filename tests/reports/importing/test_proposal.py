@@ -1,0 +1,175 @@
+"""Proposals on documents unlike the reference: new indicators, repeats, the reviewer's edits
+and the template text."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from metrics.catalogue import DEPARTMENTS, INDICATORS
+from reports.importing.proposal import (
+    COUNT,
+    CatalogueEntry,
+    catalogue_entries,
+    propose,
+    suggest_code,
+)
+from reports.importing.reader import BODY, SECTION, SUBSECTION, TITLE, Paragraph, read_text
+from reports.rendering import parse_template, render_text
+
+CATALOGUE = catalogue_entries(INDICATORS, DEPARTMENTS)
+
+
+def _propose(*texts, **kwargs):
+    return propose([Paragraph(t) for t in texts], CATALOGUE, **kwargs)
+
+
+def test_existing_indicators_from_other_wording():
+    proposal = _propose(
+        "今年以来，全区共受理行政复议案件64起，办结60起，网格化管理服务覆盖率达到98.5%。"
+    )
+    assert [(i.code, i.found.value) for i in proposal.items] == [
+        ("biz_review_cases_received", Decimal("64")),
+        ("biz_review_cases_closed", Decimal("60")),
+        ("grass_grid_coverage", Decimal("98.5")),
+    ]
+
+
+def test_a_new_indicator_is_named_from_the_clause():
+    proposal = _propose("全年共办理法律援助案件356件，开展法治讲座120余场，行政诉讼败诉率为3.5%。")
+    first, second, third = proposal.new_indicators
+    assert (first.name, first.unit, first.value_type) == ("办理法律援助案件", "件", COUNT)
+    assert first.code.endswith("blflyzaj")  # pinyin initials of the name
+    assert (second.name, second.unit) == ("开展法治讲座", "场")
+    assert proposal.items[1].found.filter == "duo"
+    assert (third.name, third.unit, third.value_type) == ("行政诉讼败诉率", "%", "percentage")
+    assert all(item.new for item in proposal.items)
+
+
+def test_the_owner_of_a_new_indicator_is_guessed_from_similar_ones():
+    proposal = _propose("解答群众法律咨询热线来电560个", "种植果树1200亩")
+    consultations, trees = proposal.new_indicators
+    # 解答法律咨询 belongs to 区司法局 (sfj) in the catalogue.
+    assert consultations.department_code == "sfj"
+    assert consultations.section_code == "edu"
+    assert consultations.code.startswith("edu_")
+    # Nothing like it: the reviewer chooses.
+    assert trees.department_code is None
+    assert trees.code.startswith("new_")
+
+
+def test_one_indicator_one_number_unless_it_repeats():
+    proposal = _propose(
+        "共受理行政复议案件58起。",
+        "受理行政复议案件58起，其中当场受理20件。",
+    )
+    first, repeat, other = proposal.items
+    assert first.code == repeat.code == "biz_review_cases_received"
+    assert other.code != "biz_review_cases_received" and other.new
+
+
+def test_the_same_new_figure_twice_is_one_new_indicator():
+    proposal = _propose("办理法律援助案件356件。", "办理法律援助案件356件。")
+    assert len(proposal.new_indicators) == 1
+    assert proposal.items[0].code == proposal.items[1].code
+
+
+def test_unbind_bind_and_merge():
+    proposal = _propose("办理法律援助案件356件，其中援助案件356件，受理行政复议案件58起。")
+    legal_aid, again, review = proposal.items
+    assert legal_aid.new and again.new and legal_aid.code != again.code
+
+    merged = proposal.merge(legal_aid, again)
+    assert merged.items[1].code == legal_aid.code
+    assert len(merged.new_indicators) == 1  # the second new indicator is gone
+
+    with pytest.raises(ValidationError, match="两处数字不同"):
+        proposal.merge(legal_aid, review)
+
+    unbound = merged.unbind(review)
+    assert unbound.items[2].code is None
+    assert "58起" in unbound.template_text()
+    assert unbound.to_json()["literals"][-1]["reason"] == "审核人改为原文"
+
+    rebound = unbound.bind(2, "biz_review_cases_closed")
+    assert rebound.items[2].code == "biz_review_cases_closed"
+    with pytest.raises(ValidationError, match="不在指标目录中"):
+        unbound.bind(2, "nope")
+    # The edits are pure: the first proposal is unchanged.
+    assert [i.code for i in proposal.items] == [legal_aid.code, again.code, review.code]
+
+
+def test_rename_and_set_department():
+    proposal = _propose("办理法律援助案件356件。")
+    renamed = proposal.rename(0, "法律援助案件")
+    (indicator,) = renamed.new_indicators
+    assert indicator.name == "法律援助案件"
+    assert renamed.items[0].code == indicator.code == "new_flyzaj"
+    assert renamed.set_department(0, "sfj").new_indicators[0].department_code == "sfj"
+    with pytest.raises(ValidationError, match="不能为空"):
+        proposal.rename(0, "  ")
+    existing = _propose("受理行政复议案件58起。")
+    with pytest.raises(ValidationError, match="只有新指标"):
+        existing.rename(0, "别的名字")
+    with pytest.raises(ValidationError, match="只有新指标"):
+        existing.set_department(0, "sfj")
+
+
+def test_template_text_headings_escapes_and_markup_starts():
+    paragraphs = read_text(
+        "2025年法治政府建设报告\n\n一、主要举措\n（一）组织领导\n"
+        "受理行政复议案件58起，模板写法{code}。\n#3号标签\n// 不是注释\n@某单位\n"
+    )
+    proposal = propose(paragraphs, CATALOGUE)
+    assert [p.level for p in paragraphs] == [TITLE, SECTION, SUBSECTION, BODY, BODY, BODY, BODY]
+    text = proposal.template_text()
+    assert text.splitlines() == [
+        "# 2025年法治政府建设报告",
+        "",
+        "## 一、主要举措",
+        "（一）组织领导",
+        "受理行政复议案件{biz_review_cases_received}起，模板写法{{code}}。",
+        "> #3号标签",
+        "> // 不是注释",
+        "> @某单位",
+    ]
+    snapshot = {
+        "figures": {"biz_review_cases_received": {"value": "58", "status": "approved"}},
+        "district_name": "示范",
+    }
+    rendered = [p.text for p in render_text(text, snapshot).paragraphs]
+    assert rendered == [p.text for p in paragraphs]
+    assert proposal.problems() == []
+
+
+def test_problems_the_syntax_cannot_say():
+    proposal = _propose("注意**加粗**的文字")
+    assert "“**”" in proposal.problems()[0]
+
+
+def test_site_values():
+    proposal = _propose("奋力书写新时代法治示范建设新篇章。", site_values={"district": "示范"})
+    assert proposal.template_text() == "奋力书写新时代法治{district}建设新篇章。\n"
+    parse_template(proposal.template_text())
+
+
+def test_new_codes_are_unique_and_ascii():
+    taken = {"new_slaj"}
+    assert suggest_code("受理案件", None, taken) == "new_slaj_2"
+    assert suggest_code("LED屏", "edu", set()) == "edu_ledp"
+    assert suggest_code("！！", None, set()) == "new_1"
+
+
+def test_a_plain_catalogue_entry():
+    entry = CatalogueEntry("x_cases", "办理案件", "件", "count", "sfj", "biz")
+    proposal = propose([Paragraph("共办理案件12件。")], [entry])
+    assert proposal.items[0].code == "x_cases"
+    assert proposal.to_json()["figures"] == [
+        {
+            "code": "x_cases",
+            "value": "12",
+            "filter": "plain",
+            "text": "共办理案件12件",
+            "new": False,
+        }
+    ]
