@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.catalogue import DEPARTMENTS, INDICATORS
 from reports.importing.proposal import (
@@ -173,3 +175,70 @@ def test_a_plain_catalogue_entry():
             "new": False,
         }
     ]
+
+
+def _snapshot_of(proposal) -> dict:
+    figures = {}
+    for item in proposal.bound():
+        figures[item.code] = {"value": str(item.found.estimate), "status": "approved"}
+    return {"figures": figures, "district_name": "示范"}
+
+
+def _printed(paragraph_text: str, items) -> str:
+    """The paragraph as the portal prints it: each figure in its canonical form."""
+    out, at = [], 0
+    for item in items:
+        out += [paragraph_text[at : item.found.start], item.found.shown]
+        at = item.found.end
+    return "".join(out) + paragraph_text[at:]
+
+
+_PIECES = st.sampled_from(
+    [
+        "共受理行政复议案件",
+        "办理法律援助案件",
+        "开展",
+        "2025年",
+        "第3次",
+        "《规划（2021—2025年）》",
+        "“4.15”",
+        "12348热线",
+        "{",
+        "}",
+        "，",
+        "。",
+        "、",
+        "＃",
+        "#",
+        ">",
+        "//",
+        "@",
+        " ",
+        "示范",
+        "58起",
+        "1,234件",
+        "2.3万余人",
+        "3200多人次",
+        "98.50%",
+        "１２个",
+        "120余场",
+        "10",
+        "人",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_PIECES, min_size=1, max_size=12).map("".join), min_size=1, max_size=4))
+def test_template_text_prints_the_document_again(texts):
+    """Whatever the paragraphs, the template prints them again, figures in canonical form."""
+    paragraphs = [Paragraph(t.strip(), BODY) for t in texts if t.strip()]
+    if not paragraphs:
+        return
+    proposal = propose(paragraphs, CATALOGUE, site_values={"district": "示范"})
+    rendered = render_text(proposal.template_text(), _snapshot_of(proposal))
+    expected = [
+        _printed(p.text, [i for i in proposal.bound() if i.paragraph == n])
+        for n, p in enumerate(paragraphs)
+    ]
+    assert [p.text for p in rendered.paragraphs] == expected
