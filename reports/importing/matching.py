@@ -13,6 +13,8 @@ document always gives the same proposal and a reviewer can follow why:
 The similarity is the Dice coefficient of the character bigrams (2·|common| / (|a| + |b|)).
 A figure is proposed for an indicator of the same unit when it reaches MATCH_THRESHOLD; the
 best pairs are taken first, each indicator once per document unless the same number repeats.
+A figure whose best indicator went to another number takes its next best only when that one
+has words of the figure's own that the best lacks (`_tells_apart`).
 """
 
 from __future__ import annotations
@@ -167,18 +169,33 @@ def assign(
             if score >= MATCH_THRESHOLD:
                 candidates.append((-score, f, n))
     candidates.sort()
+    # Each figure's best indicator: the first of its candidates in that order.
+    best: dict[int, int] = {}
+    for _, f, n in candidates:
+        best.setdefault(f, n)
     chosen: list[tuple[int, Fraction] | None] = [None] * len(figures)
     bound: dict[int, tuple] = {}
     for negative, f, n in candidates:
         if chosen[f] is not None:
             continue
-        found = figures[f][0]
+        found, context = figures[f]
         shown = (found.value, found.filter)
         if n in bound and bound[n] != shown:
             continue  # one indicator, one number: a second different number is another one
+        if n != best[f] and not _tells_apart(context, name_bigrams[best[f]], name_bigrams[n]):
+            continue
         bound[n] = shown
         chosen[f] = (n, -negative)
     return chosen
+
+
+def _tells_apart(context: Context, taken: frozenset[str], fallback: frozenset[str]) -> bool:
+    """Whether a second-best indicator is what the words say, the best one being another
+    number's: only if it has some of the words that set this figure apart from the best one.
+    “，办结55起” after 受理行政复议案件58起 is 办结行政复议案件 (办结); “当场受理行政复议案件20起”
+    is not (当场 is in neither name): it is proposed as a new indicator instead."""
+    distinct = (bigrams(context.before) | bigrams(context.after)) - taken
+    return bool(distinct & fallback)
 
 
 def best_matches(words: Context, names: list[str]) -> list[tuple[Fraction, int]]:

@@ -70,6 +70,16 @@ def test_one_indicator_one_number_unless_it_repeats():
     assert other.code != "biz_review_cases_received" and other.new
 
 
+def test_a_second_best_must_say_what_sets_the_figure_apart():
+    proposal = _propose("受理行政复议案件58起，其中当场受理行政复议案件20起，办结55起。")
+    received, on_the_spot, closed = proposal.items
+    assert received.code == "biz_review_cases_received"
+    # 办结行政复议案件 shares 行政复议案件 but not 当场: a new indicator, not a wrong one.
+    assert on_the_spot.new
+    assert proposal.new_indicator(on_the_spot.code).name == "当场受理行政复议案件"
+    assert closed.code == "biz_review_cases_closed"
+
+
 def test_the_same_new_figure_twice_is_one_new_indicator():
     proposal = _propose("办理法律援助案件356件。", "办理法律援助案件356件。")
     assert len(proposal.new_indicators) == 1
