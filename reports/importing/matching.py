@@ -69,6 +69,8 @@ TRAILING_FILLERS = (
     "逾",
     "共",
 )
+# Everything up to the last closing 》 or 号）: the document a sentence cites, not the figure.
+_CITATION = re.compile(r"\A.*(?:》|号[）)])")
 _NOT_WORD = re.compile(r"[\W\d_]+")
 _EDGE_PUNCTUATION = "、，,。；;：:（）()“”\"' \u3000"
 
@@ -84,7 +86,9 @@ class Context:
 
 
 def trim(words: str) -> str:
-    """Drop the punctuation at the edges and the fillers that name no indicator."""
+    """Drop what names no indicator: a document cited ahead of the words (依据《…》（…〔2023〕12号）),
+    the punctuation at the edges and the fillers."""
+    words = _CITATION.sub("", words)
     words = words.strip(_EDGE_PUNCTUATION)
     changed = True
     while changed and words:

@@ -25,6 +25,24 @@ from .reader import SECTION, TITLE, Paragraph
 
 COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
 MAX_NAME_CHARS = 60
+# Money, areas and lengths are amounts (decimal), whatever the document's number looks like.
+AMOUNT_UNITS = frozenset(
+    {
+        "元",
+        "千元",
+        "万元",
+        "亿元",
+        "平方米",
+        "平方公里",
+        "公里",
+        "千米",
+        "米",
+        "亩",
+        "吨",
+        "小时",
+        "倍",
+    }
+)
 UNBOUND_REASON = "审核人改为原文"
 # Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
@@ -288,13 +306,14 @@ def propose(
 def _new_indicator(
     figure: Found, context: Context, catalogue: tuple[CatalogueEntry, ...], taken: set[str]
 ) -> NewIndicator:
-    name = context.before if len(bigrams(context.before)) >= 2 else context.after
-    name = (name or context.before or "未命名指标")[:MAX_NAME_CHARS]
+    named = [w for w in (context.before, context.after) if len(bigrams(w)) >= 2]
+    name = (named or [context.wide_before or context.before or "未命名指标"])[0]
+    name = name[:MAX_NAME_CHARS]
     similar = best_matches(context, [e.name for e in catalogue])
     department, section = _guess_owner(similar, catalogue)
     if figure.unit == "%":
         value_type = PERCENTAGE
-    elif figure.estimate == figure.estimate.to_integral_value():
+    elif figure.unit not in AMOUNT_UNITS and figure.estimate == figure.estimate.to_integral_value():
         value_type = COUNT
     else:
         value_type = DECIMAL

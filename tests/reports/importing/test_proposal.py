@@ -252,3 +252,18 @@ def test_template_text_prints_the_document_again(texts):
         for n, p in enumerate(paragraphs)
     ]
     assert [p.text for p in rendered.paragraphs] == expected
+
+
+def test_a_cited_document_is_not_part_of_the_name():
+    proposal = _propose("依据《某某办法》（区政办〔2023〕12号）组建巡逻队14支，投入经费350万元。")
+    patrols, money = proposal.new_indicators
+    assert (patrols.name, patrols.unit) == ("组建巡逻队", "支")
+    # Like 组建专职巡逻队的乡镇（街道）, owned by 公安分局 (gaj).
+    assert (patrols.department_code, patrols.code) == ("gaj", "grass_zjxld")
+    assert (money.name, money.unit, money.value_type) == ("投入经费", "万元", "decimal")
+    assert [(x.text, x.reason) for _, x in proposal.literals] == [("2023", "文号"), ("12", "文号")]
+
+
+def test_a_figure_after_a_colon_is_named_from_the_words_before_it():
+    proposal = _propose("行政诉讼纠错率：12.5%。")
+    assert proposal.new_indicators[0].name == "行政诉讼纠错率"
