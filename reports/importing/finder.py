@@ -90,7 +90,7 @@ class Found:
     @property
     def estimate(self) -> Decimal:
         """The order of the real value (2.3万余 → 23000): what a department would report."""
-        return self.value.scaleb(4) if self.filter == "wan" else self.value
+        return self.value * 10_000 if self.filter == "wan" else self.value
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from .finder import CLAUSE_ENDS, Found
 
@@ -104,6 +105,7 @@ def trim(words: str) -> str:
     return words
 
 
+@lru_cache(maxsize=8192)  # each context is compared with every indicator of its unit
 def bigrams(words: str) -> frozenset[str]:
     letters = _NOT_WORD.sub("", words)
     if len(letters) == 1:
@@ -111,10 +113,11 @@ def bigrams(words: str) -> frozenset[str]:
     return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
 
 
-def dice(a: frozenset[str], b: frozenset[str]) -> Fraction:
-    if not a or not b:
-        return Fraction(0)
-    return Fraction(2 * len(a & b), len(a) + len(b))
+@lru_cache(maxsize=1024)
+def name_bigrams(name: str) -> frozenset[str]:
+    """An indicator name's bigrams, fillers trimmed; the catalogue's are asked for again and
+    again."""
+    return bigrams(trim(name))
 
 
 def contexts(text: str, figures: list[Found]) -> list[Context]:
@@ -150,11 +153,31 @@ def _previous_clause_start(text: str, clause_start: int) -> int:
 
 
 def similarity(name_bigrams: frozenset[str], context: Context) -> Fraction:
-    return max(
-        dice(name_bigrams, bigrams(context.before)),
-        dice(name_bigrams, bigrams(context.wide_before)),
-        AFTER_WEIGHT * dice(name_bigrams, bigrams(context.after)),
-    )
+    numerator, denominator = _similarity(name_bigrams, context)
+    return Fraction(numerator, denominator)
+
+
+def _similarity(name_bigrams: frozenset[str], context: Context) -> tuple[int, int]:
+    """`similarity` as a numerator and denominator: comparing the three Dice coefficients by
+    cross-multiplying spares a Fraction for each of the many pairs below the threshold."""
+    size = len(name_bigrams)
+    best = (0, 1)
+    for words, weight in (
+        (context.before, (1, 1)),
+        (context.wide_before, (1, 1)),
+        (context.after, (AFTER_WEIGHT.numerator, AFTER_WEIGHT.denominator)),
+    ):
+        other = bigrams(words)
+        if not other or not size:
+            continue
+        pair = (2 * len(name_bigrams & other) * weight[0], (size + len(other)) * weight[1])
+        if pair[0] * best[1] > best[0] * pair[1]:
+            best = pair
+    return best
+
+
+def _reaches_threshold(pair: tuple[int, int]) -> bool:
+    return pair[0] * MATCH_THRESHOLD.denominator >= MATCH_THRESHOLD.numerator * pair[1]
 
 
 def assign(
@@ -163,15 +186,16 @@ def assign(
     """For each figure the index of its indicator in `names` ((code, name, unit) each) and
     the similarity, or None. The best pairs first; ties by document order, then catalogue
     order, so the result never depends on anything but the input."""
-    name_bigrams = [bigrams(trim(name)) for _, name, _ in names]
+    names_bigrams = [name_bigrams(name) for _, name, _ in names]
+    by_unit: dict[str, list[int]] = {}
+    for n, (_, _, unit) in enumerate(names):
+        by_unit.setdefault(_unit_key(unit), []).append(n)
     candidates = []
     for f, (found, context) in enumerate(figures):
-        for n, (_, _, unit) in enumerate(names):
-            if _unit_key(unit) != found.unit:
-                continue
-            score = similarity(name_bigrams[n], context)
-            if score >= MATCH_THRESHOLD:
-                candidates.append((-score, f, n))
+        for n in by_unit.get(found.unit, ()):
+            pair = _similarity(names_bigrams[n], context)
+            if _reaches_threshold(pair):
+                candidates.append((-Fraction(*pair), f, n))
     candidates.sort()
     # Each figure's best indicator: the first of its candidates in that order.
     best: dict[int, int] = {}
@@ -186,7 +210,7 @@ def assign(
         shown = (found.value, found.filter)
         if n in bound and bound[n] != shown:
             continue  # one indicator, one number: a second different number is another one
-        if n != best[f] and not _tells_apart(context, name_bigrams[best[f]], name_bigrams[n]):
+        if n != best[f] and not _tells_apart(context, names_bigrams[best[f]], names_bigrams[n]):
             continue
         bound[n] = shown
         chosen[f] = (n, -negative)
@@ -207,9 +231,9 @@ def best_matches(words: Context, names: list[str]) -> list[tuple[Fraction, int]]
     of a new indicator."""
     scored = []
     for n, name in enumerate(names):
-        score = similarity(bigrams(trim(name)), words)
-        if score >= MATCH_THRESHOLD:
-            scored.append((score, n))
+        pair = _similarity(name_bigrams(name), words)
+        if _reaches_threshold(pair):
+            scored.append((Fraction(*pair), n))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return scored
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
 from .matching import Context, assign, best_matches, bigrams, contexts
-from .reader import SECTION, TITLE, Paragraph
+from .reader import BODY, SECTION, TITLE, Paragraph, refuse_control_characters
 
 COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
 MAX_NAME_CHARS = 60
@@ -47,6 +48,7 @@ UNBOUND_REASON = "审核人改为原文"
 # Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
 _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
+_MAX_SALUTATION_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class Proposal:
         """A new indicator's name (its suggested code follows the name)."""
         indicator = self._new_of(which)
         name = name.strip()
+        refuse_control_characters(name)
         if not name:
             raise ValidationError("指标名称不能为空。")
         if len(name) > MAX_NAME_CHARS:
@@ -178,11 +181,16 @@ class Proposal:
         """The document in the portal's template syntax, one paragraph a line."""
         lines: list[str] = []
         has_title = False
+        by_paragraph: dict[int, list[Item]] = {}
+        for item in self.bound():
+            by_paragraph.setdefault(item.paragraph, []).append(item)
         for number, paragraph in enumerate(self.paragraphs):
-            body = self._paragraph_template(number)
+            body = self._paragraph_template(paragraph.text, by_paragraph.get(number, []))
             if paragraph.level == TITLE and not has_title:
                 has_title = True
                 lines += [f"# {body}", ""]
+            elif paragraph.level == BODY and _is_salutation(paragraph.text, number, self):
+                lines.append(f"> {body}")
             elif paragraph.level in (TITLE, SECTION):
                 # TODO(template syntax): levels 3–5 (（一）, 1., （1）) have no markup yet and
                 # stay paragraphs; their numbering is kept in the text.
@@ -205,13 +213,10 @@ class Proposal:
                 out.append(f"第{number}段的全角花括号将印成半角“{{”“}}”。")
         return out
 
-    def _paragraph_template(self, number: int) -> str:
-        text = self.paragraphs[number].text
+    def _paragraph_template(self, text: str, items: list[Item]) -> str:
         pieces: list[str] = []
         at = 0
-        for item in self.items:
-            if item.paragraph != number or item.code is None:
-                continue
+        for item in items:
             pieces.append(self._literal(text[at : item.found.start]))
             suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
             pieces.append(f"{{{item.code}{suffix}}}")
@@ -259,6 +264,16 @@ class Proposal:
         return {"figures": figures, "literals": literals, "indicators": indicators}
 
 
+def _is_salutation(text: str, number: int, proposal: Proposal) -> bool:
+    """尊敬的各位领导，同志们： — the speech's first words after the title, set flush left."""
+    before = proposal.paragraphs[:number]
+    return (
+        all(p.level == TITLE for p in before)
+        and text.endswith(("：", ":"))
+        and len(text) <= _MAX_SALUTATION_CHARS
+    )
+
+
 def propose(
     paragraphs: Iterable[Paragraph],
     catalogue: Iterable[CatalogueEntry],
@@ -280,6 +295,7 @@ def propose(
     names = [(e.code, e.name, e.unit) for e in catalogue]
     chosen = assign([(f, c) for _, f, c in found], names)
     taken = {e.code for e in catalogue}
+    counters: dict[str, int] = {}
     new_indicators: dict[tuple, NewIndicator] = {}
     items = []
     for number, ((paragraph, figure, context), choice) in enumerate(
@@ -289,7 +305,7 @@ def propose(
             entry = catalogue[choice[0]]
             items.append(Item(number, paragraph, figure, context, entry.code, False, choice[1]))
             continue
-        indicator = _new_indicator(figure, context, catalogue, taken)
+        indicator = _new_indicator(figure, context, catalogue, taken, counters)
         # The same words and number again are the same new indicator.
         key = (indicator.name, indicator.unit, figure.value, figure.filter)
         if key not in new_indicators:
@@ -304,7 +320,11 @@ def propose(
 
 
 def _new_indicator(
-    figure: Found, context: Context, catalogue: tuple[CatalogueEntry, ...], taken: set[str]
+    figure: Found,
+    context: Context,
+    catalogue: tuple[CatalogueEntry, ...],
+    taken: set[str],
+    counters: dict[str, int],
 ) -> NewIndicator:
     named = [w for w in (context.before, context.after) if len(bigrams(w)) >= 2]
     name = (named or [context.wide_before or context.before or "未命名指标"])[0]
@@ -317,7 +337,7 @@ def _new_indicator(
         value_type = COUNT
     else:
         value_type = DECIMAL
-    code = suggest_code(name, section, taken)
+    code = suggest_code(name, section, taken, counters)
     return NewIndicator(code, name, figure.unit, value_type, department, section)
 
 
@@ -341,18 +361,25 @@ def _guess_owner(
     return best, sections[best]
 
 
-def suggest_code(name: str, section_code: str | None, taken: set[str]) -> str:
+def suggest_code(
+    name: str, section_code: str | None, taken: set[str], counters: dict[str, int] | None = None
+) -> str:
     """An ascii code from the pinyin initials of the name (受理行政复议案件 → slxzfyaj), after
     the section's prefix, made unique with _2, _3 …; `new_<n>` without pypinyin."""
     initials = _initials(name)[:16]
     prefix = f"{section_code}_" if section_code else "new_"
     stem = prefix + (initials or str(len(taken) + 1))
-    code, n = stem, 2
+    # `counters` remembers the last number of each stem, so that many figures of one name do
+    # not each count up from 2 again.
+    counters = {} if counters is None else counters
+    code, n = stem, counters.get(stem, 2)
     while code in taken:
         code, n = f"{stem}_{n}", n + 1
+    counters[stem] = n
     return code
 
 
+@lru_cache(maxsize=1024)
 def _initials(name: str) -> str:
     try:
         from pypinyin import Style, lazy_pinyin

@@ -31,7 +31,8 @@ DOCX_LIMITS = OfficeLimits(
     max_uncompressed=50 * 1024 * 1024,
     max_ratio=100,
     max_entries=2_000,
-    max_elements=2_000_000,
+    # A year's report is some 100,000 elements; python-docx keeps them all in memory.
+    max_elements=500_000,
     max_text_chars=MAX_TEXT_CHARS,
     damaged=DOCX_DAMAGED,
     too_many_elements="Word 文件内容过多，超出一篇讲话稿或报告的容量，已拒绝。",
@@ -89,7 +90,7 @@ def read_text(text: str) -> list[Paragraph]:
     portal's own text of a speech, and most typed drafts, set it apart."""
     if len(text) > MAX_TEXT_CHARS:
         raise ValidationError(_TOO_LONG)
-    _refuse_control_characters(text)
+    refuse_control_characters(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     paragraphs: list[Paragraph] = []
     for number, line in enumerate(lines):
@@ -133,7 +134,7 @@ def read_docx(data: bytes) -> list[Paragraph]:
     blocks = _without_draft_cover(blocks)
     paragraphs: list[Paragraph] = []
     for raw, style, centred, _ in blocks:
-        _refuse_control_characters(raw)
+        refuse_control_characters(raw)
         text = _join_lines(raw).strip(_BLANKS)
         if not text:
             continue
@@ -192,7 +193,8 @@ def _reads_like_title(text: str) -> bool:
     return len(text) <= _MAX_TITLE_CHARS and not text.endswith(_SENTENCE_ENDS)
 
 
-def _refuse_control_characters(text: str) -> None:
+def refuse_control_characters(text: str) -> None:
+    """A ValidationError naming the first control character (tab and line ends allowed)."""
     found = CONTROL_CHARACTERS.search(text.translate(_LAYOUT)) or _NOT_CHARACTERS.search(text)
     if found:
         raise ValidationError(

@@ -66,6 +66,10 @@ def test_text_round_trip(snapshot, catalogue):
     assert proposal.new_indicators == ()
     assert proposal.problems() == []
     assert _texts(proposal.template_text(), snapshot) == [p.text for p in speech.paragraphs]
+    # The title and the salutation keep their kind; headings and run-in sub-headings are not
+    # told apart from paragraphs in plain text.
+    kinds = [p.kind for p in render_text(proposal.template_text(), snapshot).paragraphs]
+    assert kinds[:3] == ["title", "flush", "paragraph"]
 
 
 def test_docx_round_trip(catalogue):
