@@ -52,9 +52,6 @@ LEADING_FILLERS = (
     "已经",
     "共",
     "已",
-    "并",
-    "和",
-    "及",
 )
 TRAILING_FILLERS = (
     "达到",
