@@ -65,8 +65,8 @@ _MAX_TITLE_CHARS = 60
 _SENTENCE_ENDS = tuple("。；！？：，")
 # What a document may hold besides text: tab, line feed, carriage return.
 _LAYOUT = str.maketrans("", "", "\t\n\r")
+_LINE_BREAKS = re.compile("[\n\u2028\u2029]")
 _NOT_CHARACTERS = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
-_BLANKS = " \t\u3000\xa0"
 _TOO_LONG = f"文档过长（超过 {MAX_TEXT_CHARS} 个字），请只导入讲话稿或报告本身。"
 
 
@@ -91,10 +91,11 @@ def read_text(text: str) -> list[Paragraph]:
     if len(text) > MAX_TEXT_CHARS:
         raise ValidationError(_TOO_LONG)
     refuse_control_characters(text)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Lines as the template parser counts them (str.splitlines: \u2028 and \u2029 too).
+    lines = text.splitlines()
     paragraphs: list[Paragraph] = []
     for number, line in enumerate(lines):
-        line = line.strip(_BLANKS)
+        line = line.strip()
         if not line:
             continue
         level = numbered_level(line)
@@ -102,7 +103,7 @@ def read_text(text: str) -> list[Paragraph]:
             not paragraphs
             and level == BODY
             and number + 1 < len(lines)
-            and not lines[number + 1].strip(_BLANKS)
+            and not lines[number + 1].strip()
             and _reads_like_title(line)
         ):
             level = TITLE
@@ -135,7 +136,7 @@ def read_docx(data: bytes) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     for raw, style, centred, _ in blocks:
         refuse_control_characters(raw)
-        text = _join_lines(raw).strip(_BLANKS)
+        text = _join_lines(raw).strip()
         if not text:
             continue
         level = _STYLE_LEVELS.get(style.lower(), BODY) if style else BODY
@@ -178,9 +179,9 @@ def _without_draft_cover(blocks: list[tuple[str, str, bool, bool]]):
 def _join_lines(text: str) -> str:
     """A line break inside a paragraph (the title's, or one typed with Shift+Enter) is
     layout: Chinese runs on without a space, Latin words keep one."""
-    if "\n" not in text:
+    pieces = _LINE_BREAKS.split(text)
+    if len(pieces) == 1:
         return text
-    pieces = text.split("\n")
     out = pieces[0]
     for piece in pieces[1:]:
         if out and piece and out[-1].isascii() and piece[0].isascii():

@@ -285,3 +285,50 @@ def test_a_document_at_the_reader_limits_is_proposed_quickly():
     assert len(proposal.items) == 15_000
     assert template.count("\n") == 5_000
     assert time.perf_counter() - started < 20
+
+
+_AWKWARD = st.sampled_from(
+    [
+        "\u2003",
+        "\u2028",
+        "\u3000",
+        "\xa0",
+        "\u200b",
+        "\n",
+        "\r",
+        "#",
+        "##",
+        ">",
+        "**",
+        "\\",
+        "{",
+        "}",
+        "｛",
+        "//",
+        "@",
+        "一、",
+        "（1）",
+        "1.",
+        "示范",
+        "58起",
+        "2.3万余人",
+        "。",
+        "：",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.lists(_AWKWARD, max_size=20).map("".join))
+def test_any_text_is_read_and_proposed_or_refused_in_chinese(text):
+    try:
+        paragraphs = read_text(text)
+    except ValidationError as refused:
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in refused.messages)
+        return
+    proposal = propose(paragraphs, CATALOGUE, site_values={"district": "示范"})
+    proposal.to_json()
+    template = proposal.template_text()
+    if not proposal.problems():
+        # A template the syntax can say prints one paragraph for each of the document's.
+        assert len(parse_template(template).blocks) == len(paragraphs)
