@@ -185,7 +185,9 @@ class Proposal:
         for item in self.bound():
             by_paragraph.setdefault(item.paragraph, []).append(item)
         for number, paragraph in enumerate(self.paragraphs):
-            body = self._paragraph_template(paragraph.text, by_paragraph.get(number, []))
+            body = self._paragraph_template(
+                paragraph.text, by_paragraph.get(number, []), len(paragraph.lead)
+            )
             if paragraph.level == TITLE and not has_title:
                 has_title = True
                 lines += [f"# {body}", ""]
@@ -213,15 +215,32 @@ class Proposal:
                 out.append(f"第{number}段的全角花括号将印成半角“{{”“}}”。")
         return out
 
-    def _paragraph_template(self, text: str, items: list[Item]) -> str:
-        pieces: list[str] = []
+    def _paragraph_template(self, text: str, items: list[Item], lead: int = 0) -> str:
+        """The paragraph with its figures as placeholders and, when it has one, its run-in
+        sub-heading (the first `lead` characters) between ** and **."""
+        chunks: list[tuple[int, int, str | None]] = []  # (start, end, placeholder or None)
         at = 0
         for item in items:
-            pieces.append(self._literal(text[at : item.found.start]))
+            chunks.append((at, item.found.start, None))
             suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
-            pieces.append(f"{{{item.code}{suffix}}}")
+            chunks.append((item.found.start, item.found.end, f"{{{item.code}{suffix}}}"))
             at = item.found.end
-        pieces.append(self._literal(text[at:]))
+        chunks.append((at, len(text), None))
+        if lead and any(p and start < lead < end for start, end, p in chunks):
+            lead = 0  # a figure across the sub-heading's end: the syntax cannot say it
+        pieces = ["**"] if lead else []
+        open_lead = bool(lead)
+        for start, end, placeholder in chunks:
+            if placeholder is not None:
+                pieces.append(placeholder)
+            elif open_lead and start < lead < end:
+                pieces += [self._literal(text[start:lead]), "**", self._literal(text[lead:end])]
+                open_lead = False
+            else:
+                pieces.append(self._literal(text[start:end]))
+            if open_lead and end == lead:
+                pieces.append("**")
+                open_lead = False
         return "".join(pieces)
 
     def _literal(self, text: str) -> str:

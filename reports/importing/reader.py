@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from docx.oxml.ns import qn
 
 from lawgov.control_characters import CONTROL_CHARACTERS
 from lawgov.spreadsheets import OfficeLimits, check_office_file
@@ -60,6 +61,7 @@ _NUMBERED_LEVELS = (
     (re.compile(r"[0-9０-９]+[.．、](?![0-9０-９])"), ITEM),
     (re.compile(r"[（(][0-9０-９]+[）)]"), SUBITEM),
 )
+_HEI, _KAI = "黑体", "楷"
 # A title is short and is not a sentence.
 _MAX_TITLE_CHARS = 60
 _SENTENCE_ENDS = tuple("。；！？：，")
@@ -74,6 +76,9 @@ _TOO_LONG = f"文档过长（超过 {MAX_TEXT_CHARS} 个字），请只导入讲
 class Paragraph:
     text: str
     level: int = BODY  # 0 body, 1 title, 2 一、, 3 （一）, 4 1., 5 （1）
+    # The run-in sub-heading the paragraph opens with (“持续深化思想引领作用。”), a prefix
+    # of `text`; from a .docx, where it is set in 楷体 and the rest is not.
+    lead: str = ""
 
 
 def numbered_level(text: str) -> int:
@@ -126,7 +131,8 @@ def read_docx(data: bytes) -> list[Paragraph]:
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = [
-            (p.text, _style_name(p), _centred(p), _ends_section(p)) for p in document.paragraphs
+            (p.text, _style_name(p), _centred(p), _ends_section(p), _faces(p))
+            for p in document.paragraphs
         ]
     except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError):
         # python-docx refuses a macro document, a missing part or a broken relationship
@@ -134,7 +140,7 @@ def read_docx(data: bytes) -> list[Paragraph]:
         raise ValidationError(DOCX_DAMAGED) from None
     blocks = _without_draft_cover(blocks)
     paragraphs: list[Paragraph] = []
-    for raw, style, centred, _ in blocks:
+    for raw, style, centred, _, faces in blocks:
         refuse_control_characters(raw)
         text = _join_lines(raw).strip()
         if not text:
@@ -142,11 +148,46 @@ def read_docx(data: bytes) -> list[Paragraph]:
         level = _STYLE_LEVELS.get(style.lower(), BODY) if style else BODY
         if level == BODY:
             level = numbered_level(text)
+        lead = ""
+        if level == BODY:
+            level, lead = _level_from_faces(text, faces)
         # The portal's own speech, like most 公文, sets its title centred in Normal style.
         if level == BODY and not paragraphs and centred and _reads_like_title(text):
             level = TITLE
-        paragraphs.append(Paragraph(text, level))
+        paragraphs.append(Paragraph(text, level, lead))
     return _bounded(paragraphs)
+
+
+def _faces(paragraph) -> list[tuple[str, str]]:
+    """(text, East Asian font name) of each run."""
+    out = []
+    for run in paragraph.runs:
+        rpr = run.element.rPr
+        fonts = rpr.rFonts if rpr is not None else None
+        face = (fonts.get(qn("w:eastAsia")) or "") if fonts is not None else ""
+        out.append((run.text, face))
+    return out
+
+
+def _level_from_faces(text: str, faces: list[tuple[str, str]]) -> tuple[int, str]:
+    """公文 set a section heading in 黑体 and a run-in sub-heading in 楷体 (so does the portal's
+    own speech, reports/rendering/docx.py): a paragraph all in 黑体 is a section heading, one
+    opening in 楷体 and going on in another face has that opening as its lead."""
+    runs = [(run_text, face) for run_text, face in faces if run_text.strip()]
+    if not runs:
+        return BODY, ""
+    if all(_HEI in face for _, face in runs):
+        return SECTION, ""
+    lead = []
+    for run_text, face in runs:
+        if _KAI not in face:
+            break
+        lead.append(run_text)
+    if lead and len(lead) < len(runs):
+        opening = "".join(lead).strip()
+        if opening and text.startswith(opening) and "\n" not in opening:
+            return BODY, opening
+    return BODY, ""
 
 
 def _style_name(paragraph) -> str:

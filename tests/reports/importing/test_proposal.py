@@ -154,6 +154,24 @@ def test_template_text_headings_escapes_and_markup_starts():
     assert proposal.problems() == []
 
 
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("受理行政复议案件。", "**受理行政复议案件。**共58起。"),
+        ("受理行政复议案件", "**受理行政复议案件**。共58起。"),
+        ("受理行政复议案件。共", "**受理行政复议案件。共**58起。"),
+        ("受理行政复议案件。共5", "受理行政复议案件。共58起。"),  # across a figure: no lead
+    ],
+)
+def test_a_lead_is_written_between_stars(lead, expected):
+    catalogue = [CatalogueEntry("cases", "案件", "起", "count", None, None)]
+    proposal = propose([Paragraph("受理行政复议案件。共58起。", BODY, lead)], catalogue)
+    code = proposal.items[0].code
+    assert proposal.template_text().strip() == expected.replace("58", f"{{{code}}}")
+    rendered = render_text(proposal.template_text(), _snapshot_of(proposal)).paragraphs[0]
+    assert rendered.text == "受理行政复议案件。共58起。"
+
+
 def test_problems_the_syntax_cannot_say():
     proposal = _propose("注意**加粗**的文字")
     assert "“**”" in proposal.problems()[0]

@@ -84,6 +84,21 @@ def test_docx_round_trip(catalogue):
     assert _texts(proposal.template_text(), DEMO) == [p.text for p in speech.paragraphs]
 
 
+def test_the_portals_own_docx_gives_back_the_built_in_template(catalogue):
+    """Headings (黑体) and run-in sub-headings (楷体) come back from the .docx: the proposal
+    is the built-in template line for line, comments and blank lines aside."""
+    paragraphs = read_docx(render_docx(DEFAULT_TEMPLATE_TEXT, DEMO, mode="final"))
+    proposal = propose(paragraphs, catalogue, site_values={"district": DISTRICT})
+    expected = [
+        line
+        for line in DEFAULT_TEMPLATE_TEXT.splitlines()
+        if line.strip() and not line.startswith("//")
+    ]
+    assert [line for line in proposal.template_text().splitlines() if line] == expected
+    kinds = [p.kind for p in render_text(proposal.template_text(), DEMO).paragraphs]
+    assert kinds == [p.kind for p in render_text(DEFAULT_TEMPLATE_TEXT, DEMO).paragraphs]
+
+
 def test_docx_draft_drops_the_cover(catalogue):
     """A draft (cover page, 草稿 on every page) reads as the same paragraphs."""
     speech = render_text(DEFAULT_TEMPLATE_TEXT, DEMO)
