@@ -92,11 +92,11 @@ def trim(words: str) -> str:
     while changed and words:
         changed = False
         for filler in LEADING_FILLERS:
-            if words.startswith(filler) and len(words) > len(filler):
+            if words.startswith(filler):
                 words, changed = words[len(filler) :].lstrip(_EDGE_PUNCTUATION), True
                 break
         for filler in TRAILING_FILLERS:
-            if words.endswith(filler) and len(words) > len(filler):
+            if words.endswith(filler):
                 words, changed = words[: -len(filler)].rstrip(_EDGE_PUNCTUATION), True
                 break
     return words
