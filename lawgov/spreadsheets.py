@@ -6,7 +6,9 @@ DTD or entities (billion laughs, XXE), or that holds more rows, columns or text 
 of figures can. openpyxl alone trusts the sheet's declared `<dimension>` and pads every row to
 it, so a 1.6 KB file could keep a worker busy for seconds and a 50 KB one exhaust its memory.
 The check streams each part through expat, stopping at the first limit, so a hostile file is
-refused in milliseconds with a few megabytes of memory whatever it claims.
+refused in milliseconds with a few megabytes of memory whatever it claims. The same guard,
+`check_office_file` with its own `OfficeLimits`, reads an uploaded .docx before python-docx
+does (reports/importing/reader.py).
 
 Out: `append_row` / `set_value` write every value of every exported workbook, so that text
 can never become a formula (see `set_value`).
@@ -14,6 +16,8 @@ can never become a formula (see `set_value`).
 
 import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
@@ -41,22 +45,48 @@ class _Refused(Exception):
     pass
 
 
-def check_xlsx(data: bytes, *, max_rows: int, max_columns: int) -> None:
-    """Refuse the file unless each of its parts is well-formed XML without a DTD, every sheet
-    has at most `max_rows` rows and no content beyond column `max_columns`, and the texts are
-    of a size a cell can hold. The readers then open it with the same bounds."""
+@dataclass(frozen=True)
+class OfficeLimits:
+    """What an Office file (a zip of XML parts: .xlsx, .docx) may hold before its reader, which
+    trusts it, opens it. The zip limits are judged from its directory; the rest while each XML
+    part streams through expat, stopping at the first one exceeded."""
+
+    max_uncompressed: int
+    max_ratio: int
+    max_entries: int
+    # Elements over all the parts together.
+    max_elements: int
+    # One run of text or one attribute value.
+    max_text_chars: int
+    damaged: str
+    too_many_elements: str
+    too_long_text: str
+    too_long_attribute: str
+
+
+# A per-part check of one element, `(namespace, local name, attributes)`; raises `_Refused`.
+ElementCheck = Callable[[str, str, dict], None]
+
+
+def check_office_file(
+    data: bytes, limits: OfficeLimits, *, part_check: Callable[[], ElementCheck] | None = None
+) -> None:
+    """Refuse the file (ValidationError in Chinese) unless its zip stays within `limits` and
+    each of its XML parts is well-formed, declares no DTD or entity (billion laughs, XXE) and
+    stays within the element and text budgets; `part_check` makes a fresh check for each part
+    (the sheet's rows and columns, for a workbook)."""
     from metrics.evidence import open_archive
 
     archive = open_archive(
         data,
-        max_uncompressed=MAX_XLSX_UNCOMPRESSED,
-        max_ratio=MAX_XLSX_RATIO,
-        max_entries=MAX_XLSX_ENTRIES,
-        damaged=DAMAGED,
+        max_uncompressed=limits.max_uncompressed,
+        max_ratio=limits.max_ratio,
+        max_entries=limits.max_entries,
+        damaged=limits.damaged,
     )
-    # Every part that looks like XML is scanned, whatever its name: openpyxl finds parts by
-    # the relationships, so a sheet could be stored under any name.
-    budget = _Budget(max_rows=max_rows, max_columns=max_columns)
+    # Every part that looks like XML is scanned, whatever its name: the readers find parts by
+    # the relationships, so a sheet or a document could be stored under any name.
+    budget = _Budget(limits.max_elements)
     try:
         for entry in archive.infolist():
             if entry.is_dir():
@@ -64,12 +94,32 @@ def check_xlsx(data: bytes, *, max_rows: int, max_columns: int) -> None:
             with archive.open(entry) as stream:
                 head = stream.read(_CHUNK)
                 if not _looks_like_xml(head):
-                    continue  # an image or other binary part; openpyxl's reader skips them
-                _scan(stream, head, budget)
+                    continue  # an image or other binary part; the readers skip them
+                _scan(stream, head, budget, limits, part_check() if part_check else None)
     except _Refused as refused:
         raise ValidationError([str(refused)]) from None
     except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
-        raise ValidationError([DAMAGED]) from None
+        raise ValidationError([limits.damaged]) from None
+
+
+def check_xlsx(data: bytes, *, max_rows: int, max_columns: int) -> None:
+    """Refuse the file unless each of its parts is well-formed XML without a DTD, every sheet
+    has at most `max_rows` rows and no content beyond column `max_columns`, and the texts are
+    of a size a cell can hold. The readers then open it with the same bounds."""
+    limits = OfficeLimits(
+        max_uncompressed=MAX_XLSX_UNCOMPRESSED,
+        max_ratio=MAX_XLSX_RATIO,
+        max_entries=MAX_XLSX_ENTRIES,
+        # Each cell is a <c> with a <v> or <is><t>, and each string of the shared table a
+        # <si><t>: about four elements per cell at most.
+        max_elements=max_rows * (max_columns * 4 + 2) * 2 + OTHER_ELEMENTS,
+        max_text_chars=MAX_TEXT_CHARS,
+        damaged=DAMAGED,
+        too_many_elements="表格内容过多，超出填报表的容量，已拒绝。",
+        too_long_text="表格中有过长的内容（单元格文字超过 32767 个字符），已拒绝。",
+        too_long_attribute="表格中有过长的内容，已拒绝。",
+    )
+    check_office_file(data, limits, part_check=lambda: _sheet_check(max_rows, max_columns))
 
 
 def _looks_like_xml(head: bytes) -> bool:
@@ -78,11 +128,8 @@ def _looks_like_xml(head: bytes) -> bool:
 
 
 class _Budget:
-    def __init__(self, *, max_rows, max_columns):
-        self.max_rows, self.max_columns = max_rows, max_columns
-        # Each cell is a <c> with a <v> or <is><t>, and each string of the shared table a
-        # <si><t>: about four elements per cell at most.
-        self.elements = max_rows * (max_columns * 4 + 2) * 2 + OTHER_ELEMENTS
+    def __init__(self, elements: int):
+        self.elements = elements
 
 
 def rows_message(max_rows: int) -> str:
@@ -96,24 +143,14 @@ def columns_message(max_columns: int) -> str:
     return f"表格列数超过上限：填报表只使用前 {max_columns} 列，请删除右侧多余的内容后重新上传。"
 
 
-def _scan(stream, head: bytes, budget: _Budget) -> None:
-    max_rows, max_columns = budget.max_rows, budget.max_columns
-    state = {"rows": 0, "row": 0, "cells": 0, "column": 0, "strings": 0, "text": 0}
+def _sheet_check(max_rows: int, max_columns: int) -> ElementCheck:
+    """The rows and columns of one part, as openpyxl would read them."""
+    state = {"rows": 0, "row": 0, "cells": 0, "column": 0, "strings": 0}
 
-    def refuse_dtd(*args):
-        raise _Refused("文件包含不允许的 XML 声明（DTD 或实体），已拒绝。")
-
-    def start(name, attrs):
-        budget.elements -= 1
-        if budget.elements < 0:
-            raise _Refused("表格内容过多，超出填报表的容量，已拒绝。")
-        for value in attrs.values():
-            if len(value) > MAX_TEXT_CHARS:
-                raise _Refused("表格中有过长的内容，已拒绝。")
-        namespace, _, local = name.rpartition(" ")
+    def check(namespace: str, local: str, attrs: dict) -> None:
         if namespace not in SHEET_NAMESPACES:
-            pass  # openpyxl reads cells only in the sheet namespace; the budget still counts
-        elif local == "row":
+            return  # openpyxl reads cells only in the sheet namespace; the budget still counts
+        if local == "row":
             state["rows"] += 1
             ref = attrs.get("r", "")
             state["row"] = int(ref) if ref.isdigit() else state["row"] + 1
@@ -138,12 +175,34 @@ def _scan(stream, head: bytes, budget: _Budget) -> None:
             state["strings"] += 1
             if state["strings"] > max_rows * max_columns:
                 raise _Refused("表格中的文字条目过多，超出填报表的容量，已拒绝。")
-        state["text"] = 0
+
+    return check
+
+
+def _scan(
+    stream, head: bytes, budget: _Budget, limits: OfficeLimits, check: ElementCheck | None
+) -> None:
+    text_chars = [0]
+
+    def refuse_dtd(*args):
+        raise _Refused("文件包含不允许的 XML 声明（DTD 或实体），已拒绝。")
+
+    def start(name, attrs):
+        budget.elements -= 1
+        if budget.elements < 0:
+            raise _Refused(limits.too_many_elements)
+        for value in attrs.values():
+            if len(value) > limits.max_text_chars:
+                raise _Refused(limits.too_long_attribute)
+        if check is not None:
+            namespace, _, local = name.rpartition(" ")
+            check(namespace, local, attrs)
+        text_chars[0] = 0
 
     def text(data):
-        state["text"] += len(data)
-        if state["text"] > MAX_TEXT_CHARS:
-            raise _Refused("表格中有过长的内容（单元格文字超过 32767 个字符），已拒绝。")
+        text_chars[0] += len(data)
+        if text_chars[0] > limits.max_text_chars:
+            raise _Refused(limits.too_long_text)
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = refuse_dtd

@@ -1,0 +1,417 @@
+"""A proposed template from a document: its figures bound to indicators, for a reviewer.
+
+`propose` reads the paragraphs, finds the figures (finder.py) and binds each to an existing
+indicator of the catalogue when the words around it name one (matching.py), otherwise to a
+new indicator named from those words. The reviewer then edits the proposal with pure
+functions (each returns a new Proposal): `unbind`, `bind`, `rename`, `merge`,
+`set_department`. `template_text` is the result in the portal's template syntax; `to_json`
+what the review page shows.
+
+No ORM here: the catalogue comes in as plain `CatalogueEntry` values, so this is testable and
+safe to run on any upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+from .finder import Found, Literal, find_numbers
+from .matching import Context, assign, best_matches, bigrams, contexts
+from .reader import BODY, SECTION, TITLE, Paragraph, refuse_control_characters
+
+COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
+MAX_NAME_CHARS = 60
+# Money, areas and lengths are amounts (decimal), whatever the document's number looks like.
+AMOUNT_UNITS = frozenset(
+    {
+        "元",
+        "千元",
+        "万元",
+        "亿元",
+        "平方米",
+        "平方公里",
+        "公里",
+        "千米",
+        "米",
+        "亩",
+        "吨",
+        "小时",
+        "倍",
+    }
+)
+UNBOUND_REASON = "审核人改为原文"
+# Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
+# of the document starting so is written as a flush paragraph, whose content is taken as is.
+_MARKUP_STARTS = ("#", ">", "＞", "//", "@")
+_MAX_SALUTATION_CHARS = 30
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    code: str
+    name: str
+    unit: str
+    value_type: str
+    department_code: str | None
+    section_code: str | None
+
+
+@dataclass(frozen=True)
+class NewIndicator:
+    """An indicator the document needs and the catalogue lacks; the reviewer confirms it."""
+
+    code: str
+    name: str
+    unit: str
+    value_type: str
+    department_code: str | None  # guessed; None when nothing similar: the reviewer chooses
+    section_code: str | None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One figure of the document and the indicator it is bound to (None: it stays text)."""
+
+    number: int  # its place among the document's figures, from 0
+    paragraph: int
+    found: Found
+    context: Context
+    code: str | None
+    new: bool
+    score: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    paragraphs: tuple[Paragraph, ...]
+    items: tuple[Item, ...]
+    literals: tuple[tuple[int, Literal], ...]  # (paragraph, literal)
+    catalogue: tuple[CatalogueEntry, ...] = field(repr=False)
+    new_indicators: tuple[NewIndicator, ...] = ()
+    # Site values written as {district} / {period} wherever their text appears.
+    site_values: tuple[tuple[str, str], ...] = ()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def item(self, which: Item | int) -> Item:
+        number = which.number if isinstance(which, Item) else which
+        if not 0 <= number < len(self.items):
+            raise ValidationError("没有这个数字。")
+        return self.items[number]
+
+    def bound(self) -> list[Item]:
+        return [item for item in self.items if item.code is not None]
+
+    def new_indicator(self, code: str) -> NewIndicator | None:
+        return next((n for n in self.new_indicators if n.code == code), None)
+
+    # --- the reviewer's edits ----------------------------------------------------------------
+
+    def unbind(self, which: Item | int) -> Proposal:
+        """The figure stays literal text in the template."""
+        return self._with_item(replace(self.item(which), code=None, new=False))
+
+    def bind(self, which: Item | int, code: str) -> Proposal:
+        """Bind the figure to an existing indicator the reviewer chose."""
+        entry = next((e for e in self.catalogue if e.code == code), None)
+        if entry is None:
+            raise ValidationError(f"指标代码“{code}”不在指标目录中。")
+        return self._with_item(replace(self.item(which), code=code, new=False))
+
+    def merge(self, first: Item | int, second: Item | int) -> Proposal:
+        """Two numbers of the document are one indicator: the second takes the first's."""
+        a, b = self.item(first), self.item(second)
+        if a.code is None:
+            raise ValidationError("第一个数字没有对应的指标，不能合并。")
+        if (a.found.value, a.found.filter) != (b.found.value, b.found.filter):
+            raise ValidationError(
+                f"两处数字不同（{a.found.text} 与 {b.found.text}），不能合并为同一指标。"
+            )
+        return self._with_item(replace(b, code=a.code, new=a.new))
+
+    def rename(self, which: Item | int, name: str) -> Proposal:
+        """A new indicator's name (its suggested code follows the name)."""
+        indicator = self._new_of(which)
+        name = name.strip()
+        refuse_control_characters(name)
+        if not name:
+            raise ValidationError("指标名称不能为空。")
+        if len(name) > MAX_NAME_CHARS:
+            raise ValidationError(f"指标名称不能超过 {MAX_NAME_CHARS} 个字。")
+        taken = {e.code for e in self.catalogue} | {
+            n.code for n in self.new_indicators if n.code != indicator.code
+        }
+        code = suggest_code(name, indicator.section_code, taken)
+        renamed = replace(indicator, name=name, code=code)
+        indicators = tuple(renamed if n is indicator else n for n in self.new_indicators)
+        items = tuple(
+            replace(i, code=code) if i.new and i.code == indicator.code else i for i in self.items
+        )
+        return replace(self, items=items, new_indicators=indicators)
+
+    def set_department(self, which: Item | int, department_code: str | None) -> Proposal:
+        """The department that will report a new indicator."""
+        indicator = self._new_of(which)
+        changed = replace(indicator, department_code=department_code or None)
+        indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
+        return replace(self, new_indicators=indicators)
+
+    def _new_of(self, which: Item | int) -> NewIndicator:
+        item = self.item(which)
+        indicator = self.new_indicator(item.code) if item.new and item.code else None
+        if indicator is None:
+            raise ValidationError("只有新指标可以在这里修改；已有指标请在指标目录中修改。")
+        return indicator
+
+    def _with_item(self, changed: Item) -> Proposal:
+        items = tuple(changed if i.number == changed.number else i for i in self.items)
+        used = {i.code for i in items if i.new}
+        # A new indicator no figure is bound to any more is not proposed.
+        indicators = tuple(n for n in self.new_indicators if n.code in used)
+        return replace(self, items=items, new_indicators=indicators)
+
+    # --- output -----------------------------------------------------------------------------
+
+    def template_text(self) -> str:
+        """The document in the portal's template syntax, one paragraph a line."""
+        lines: list[str] = []
+        has_title = False
+        by_paragraph: dict[int, list[Item]] = {}
+        for item in self.bound():
+            by_paragraph.setdefault(item.paragraph, []).append(item)
+        for number, paragraph in enumerate(self.paragraphs):
+            body = self._paragraph_template(
+                paragraph.text, by_paragraph.get(number, []), len(paragraph.lead)
+            )
+            if paragraph.level == TITLE and not has_title:
+                has_title = True
+                lines += [f"# {body}", ""]
+            elif paragraph.level == BODY and _is_salutation(paragraph.text, number, self):
+                lines.append(f"> {body}")
+            elif paragraph.level in (TITLE, SECTION):
+                # TODO(template syntax): levels 3–5 (（一）, 1., （1）) have no markup yet and
+                # stay paragraphs; their numbering is kept in the text.
+                lines.append(f"## {body}")
+            elif body.startswith(_MARKUP_STARTS):
+                lines.append(f"> {body}")
+            else:
+                lines.append(body)
+        return "\n".join(lines) + "\n"
+
+    def problems(self) -> list[str]:
+        """What the template syntax cannot say exactly, for the reviewer to fix by hand."""
+        out = []
+        for number, paragraph in enumerate(self.paragraphs, start=1):
+            if "**" in paragraph.text:
+                out.append(f"第{number}段含有“**”，模板中只能用于段首小标题，请手工修改。")
+            if paragraph.level == TITLE and "\\" in paragraph.text:
+                out.append(f"第{number}段（标题）含有“\\”，模板中表示标题换行。")
+            if "｛" in paragraph.text or "｝" in paragraph.text:
+                out.append(f"第{number}段的全角花括号将印成半角“{{”“}}”。")
+        return out
+
+    def _paragraph_template(self, text: str, items: list[Item], lead: int = 0) -> str:
+        """The paragraph with its figures as placeholders and, when it has one, its run-in
+        sub-heading (the first `lead` characters) between ** and **."""
+        chunks: list[tuple[int, int, str | None]] = []  # (start, end, placeholder or None)
+        at = 0
+        for item in items:
+            chunks.append((at, item.found.start, None))
+            suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
+            chunks.append((item.found.start, item.found.end, f"{{{item.code}{suffix}}}"))
+            at = item.found.end
+        chunks.append((at, len(text), None))
+        if lead and any(p and start < lead < end for start, end, p in chunks):
+            lead = 0  # a figure across the sub-heading's end: the syntax cannot say it
+        pieces = ["**"] if lead else []
+        open_lead = bool(lead)
+        for start, end, placeholder in chunks:
+            if placeholder is not None:
+                pieces.append(placeholder)
+            elif open_lead and start < lead < end:
+                pieces += [self._literal(text[start:lead]), "**", self._literal(text[lead:end])]
+                open_lead = False
+            else:
+                pieces.append(self._literal(text[start:end]))
+            if open_lead and end == lead:
+                pieces.append("**")
+                open_lead = False
+        return "".join(pieces)
+
+    def _literal(self, text: str) -> str:
+        text = text.replace("{", "{{").replace("}", "}}")
+        for name, value in self.site_values:
+            if value:
+                text = text.replace(value, f"{{{name}}}")
+        return text
+
+    def to_json(self) -> dict:
+        figures = [
+            {
+                "code": item.code,
+                "value": str(item.found.value),
+                "filter": item.found.filter,
+                "text": item.found.clause,
+                "new": item.new,
+            }
+            for item in self.bound()
+        ]
+        literals = [
+            {"text": literal.text, "reason": literal.reason, "clause": literal.clause}
+            for _, literal in self.literals
+        ] + [
+            {"text": i.found.text, "reason": UNBOUND_REASON, "clause": i.found.clause}
+            for i in self.items
+            if i.code is None
+        ]
+        indicators = [
+            {
+                "code": n.code,
+                "name": n.name,
+                "unit": n.unit,
+                "value_type": n.value_type,
+                "department_code": n.department_code,
+                "section_code": n.section_code,
+            }
+            for n in self.new_indicators
+        ]
+        return {"figures": figures, "literals": literals, "indicators": indicators}
+
+
+def _is_salutation(text: str, number: int, proposal: Proposal) -> bool:
+    """尊敬的各位领导，同志们： — the speech's first words after the title, set flush left."""
+    before = proposal.paragraphs[:number]
+    return (
+        all(p.level == TITLE for p in before)
+        and text.endswith(("：", ":"))
+        and len(text) <= _MAX_SALUTATION_CHARS
+    )
+
+
+def propose(
+    paragraphs: Iterable[Paragraph],
+    catalogue: Iterable[CatalogueEntry],
+    *,
+    site_values: Mapping[str, str] | None = None,
+) -> Proposal:
+    """The proposal for the document; `site_values` ({"district": "示范"}) are written as
+    their placeholders wherever their text appears."""
+    paragraphs = tuple(paragraphs)
+    catalogue = tuple(catalogue)
+    found: list[tuple[int, Found, Context]] = []
+    literals: list[tuple[int, Literal]] = []
+    for number, paragraph in enumerate(paragraphs):
+        figures, left = find_numbers(paragraph.text)
+        found.extend(
+            (number, f, c) for f, c in zip(figures, contexts(paragraph.text, figures), strict=True)
+        )
+        literals.extend((number, literal) for literal in left)
+    names = [(e.code, e.name, e.unit) for e in catalogue]
+    chosen = assign([(f, c) for _, f, c in found], names)
+    taken = {e.code for e in catalogue}
+    counters: dict[str, int] = {}
+    new_indicators: dict[tuple, NewIndicator] = {}
+    items = []
+    for number, ((paragraph, figure, context), choice) in enumerate(
+        zip(found, chosen, strict=True)
+    ):
+        if choice is not None:
+            entry = catalogue[choice[0]]
+            items.append(Item(number, paragraph, figure, context, entry.code, False, choice[1]))
+            continue
+        indicator = _new_indicator(figure, context, catalogue, taken, counters)
+        # The same words and number again are the same new indicator.
+        key = (indicator.name, indicator.unit, figure.value, figure.filter)
+        if key not in new_indicators:
+            new_indicators[key] = indicator
+            taken.add(indicator.code)
+        code = new_indicators[key].code
+        items.append(Item(number, paragraph, figure, context, code, True))
+    values = tuple(sorted((site_values or {}).items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    return Proposal(
+        paragraphs, tuple(items), tuple(literals), catalogue, tuple(new_indicators.values()), values
+    )
+
+
+def _new_indicator(
+    figure: Found,
+    context: Context,
+    catalogue: tuple[CatalogueEntry, ...],
+    taken: set[str],
+    counters: dict[str, int],
+) -> NewIndicator:
+    named = [w for w in (context.before, context.after) if len(bigrams(w)) >= 2]
+    name = (named or [context.wide_before or context.before or "未命名指标"])[0]
+    name = name[:MAX_NAME_CHARS]
+    similar = best_matches(context, [e.name for e in catalogue])
+    department, section = _guess_owner(similar, catalogue)
+    if figure.unit == "%":
+        value_type = PERCENTAGE
+    elif figure.unit not in AMOUNT_UNITS and figure.estimate == figure.estimate.to_integral_value():
+        value_type = COUNT
+    else:
+        value_type = DECIMAL
+    code = suggest_code(name, section, taken, counters)
+    return NewIndicator(code, name, figure.unit, value_type, department, section)
+
+
+def _guess_owner(
+    similar: list[tuple[Fraction, int]], catalogue: tuple[CatalogueEntry, ...]
+) -> tuple[str | None, str | None]:
+    """The department (and section) whose indicators are most like these words in sum."""
+    by_department: dict[str, Fraction] = {}
+    sections: dict[str, str | None] = {}
+    for score, n in similar:
+        entry = catalogue[n]
+        if entry.department_code:
+            by_department[entry.department_code] = (
+                by_department.get(entry.department_code, Fraction(0)) + score
+            )
+            sections.setdefault(entry.department_code, entry.section_code)
+    if not by_department:
+        return None, None
+    order = {e.department_code: i for i, e in reversed(list(enumerate(catalogue)))}
+    best = min(by_department, key=lambda d: (-by_department[d], order.get(d, 0)))
+    return best, sections[best]
+
+
+def suggest_code(
+    name: str, section_code: str | None, taken: set[str], counters: dict[str, int] | None = None
+) -> str:
+    """An ascii code from the pinyin initials of the name (受理行政复议案件 → slxzfyaj), after
+    the section's prefix, made unique with _2, _3 …; `new_<n>` without pypinyin."""
+    initials = _initials(name)[:16]
+    prefix = f"{section_code}_" if section_code else "new_"
+    stem = prefix + (initials or str(len(taken) + 1))
+    # `counters` remembers the last number of each stem, so that many figures of one name do
+    # not each count up from 2 again.
+    counters = {} if counters is None else counters
+    code, n = stem, counters.get(stem, 2)
+    while code in taken:
+        code, n = f"{stem}_{n}", n + 1
+    counters[stem] = n
+    return code
+
+
+@lru_cache(maxsize=1024)
+def _initials(name: str) -> str:
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency; kept for a bare checkout
+        return ""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())
+
+
+def catalogue_entries(indicators, departments) -> list[CatalogueEntry]:
+    """metrics.catalogue's INDICATORS and DEPARTMENTS (owner by name) as CatalogueEntry."""
+    department_codes = {name: code for code, name, _ in departments}
+    return [
+        CatalogueEntry(code, name, unit, value_type, department_codes.get(owner), section)
+        for code, section, name, unit, value_type, owner in indicators
+    ]
