@@ -9,7 +9,6 @@ one record, not one per saved field. A new or reset password is generated here, 
 once to be shown once, and only its hash is stored; the user must then change it."""
 
 import secrets
-import string
 from dataclasses import dataclass, field
 
 from django.contrib.auth import password_validation
