@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from metrics import api as metrics_api
 from reports import api as reports_api
 
-from .accounts.api import TokenObtainView
+from .accounts.api import TokenObtainView, UserViewSet
 from .api import ERROR_CODES_DOC, not_found
 
 _STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
@@ -47,6 +47,7 @@ router.register("indicators", metrics_api.IndicatorViewSet, basename="indicator"
 router.register("periods", metrics_api.PeriodViewSet, basename="period")
 router.register("figures", metrics_api.FigureViewSet, basename="figure")
 router.register("reports", reports_api.ReportJobViewSet, basename="report")
+router.register("users", UserViewSet, basename="user")
 
 v1 = [
     *router.urls,
