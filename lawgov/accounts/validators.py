@@ -51,6 +51,7 @@ class UsernameContainedValidator:
 
     def validate(self, password, user=None):
         username = (user.get_username() if user is not None else "") or ""
+        # A name of one or two characters is in too many good passwords to refuse them.
         if len(username) >= 3 and username.casefold() in password.casefold():
             raise ValidationError("密码不能包含用户名。", code="password_contains_username")
 
