@@ -96,6 +96,8 @@ def test_thirty_departments_and_sixty_clerks_are_created_after_a_preview(manager
         == 61
     )
     assert AccountEvent.objects.filter(event=Event.DEPARTMENT_CREATED).count() == 30
+    audit = manager.get(reverse("accounts:audit"), {"target": "new07_c2"}).content.decode()
+    assert "批量导入用户" in audit.split("<tbody>")[1] and "第 " in audit
     # The confirmation cannot be replayed.
     again = manager.post(reverse("accounts:import_confirm"), follow=True)
     assert "重新上传" in again.content.decode()
