@@ -314,3 +314,18 @@ def test_the_audit_page_is_paginated(client, reviewer):
     assert "第 1 / 2 页" in first
     second = client.get(reverse("accounts:audit"), {"page": 2}).content.decode()
     assert "第 2 / 2 页" in second
+
+
+def test_a_reset_or_deactivation_ends_the_users_open_session(client, reviewer, clerk, period):
+    from django.test import Client
+
+    theirs = Client()
+    theirs.force_login(clerk)
+    assert theirs.get(reverse("entry_current")).status_code == 302
+    client.force_login(reviewer)
+    client.post(reverse("accounts:user_reset_password", args=[clerk.pk]))
+    assert reverse("login") in theirs.get(reverse("entry_current"))["Location"]
+
+    theirs.force_login(User.objects.get(pk=clerk.pk))
+    client.post(reverse("accounts:user_deactivate", args=[clerk.pk]))
+    assert reverse("login") in theirs.get(reverse("entry_current"))["Location"]
