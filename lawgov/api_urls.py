@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from metrics import api as metrics_api
 from reports import api as reports_api
 
-from .accounts.api import TokenObtainView
+from .accounts.api import TokenObtainView, UserViewSet
 from .api import ERROR_CODES_DOC, not_found
 
 _STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
@@ -47,6 +47,7 @@ router.register("indicators", metrics_api.IndicatorViewSet, basename="indicator"
 router.register("periods", metrics_api.PeriodViewSet, basename="period")
 router.register("figures", metrics_api.FigureViewSet, basename="figure")
 router.register("reports", reports_api.ReportJobViewSet, basename="report")
+router.register("users", UserViewSet, basename="user")
 
 v1 = [
     *router.urls,
@@ -71,7 +72,9 @@ SCHEMA_SETTINGS = {
         "令牌只显示一次，门户只保存其摘要，30 天后过期（LAWGOV_API_TOKEN_TTL_DAYS）。获取令牌的"
         "失败次数与网页登录一同计数，过多即锁定（429 locked_out）。"
         "门户自身的页面使用会话（写操作需 CSRF 令牌）。权限与网页完全相同：填报员只能查看和填报"
-        "本部门数据，审核员审核、退回、锁定与催报，区领导只读并可生成讲话稿。\n\n"
+        "本部门数据，审核员审核、退回、锁定与催报，区领导只读并可生成讲话稿。"
+        "审核员（法制办）还可用令牌管理用户账号（/api/v1/users/：添加、停用、重新启用、调整部门、"
+        "重置密码；一次性密码只在该次响应中返回一次）。\n\n"
         '**数值**一律为十进制字符串（如 `"98.5"`），提交时可用字符串或 JSON 数字。\n\n'
         "**错误**一律为 `{code, message}`（message 为中文，另可有 errors / fields / current / gaps）。"
         + ERROR_CODES_DOC

@@ -1,5 +1,5 @@
 """Account security records: the append-only audit log, API tokens (hashed, expiring) and
-when each password was last changed. The logic lives in lawgov.accounts."""
+when each password was last changed, and the hashes of the last few passwords. The logic lives in lawgov.accounts."""
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +31,12 @@ class Event(models.TextChoices):
     GROUPS_CHANGED = "groups_changed", "用户角色变更"
     PERMISSIONS_CHANGED = "permissions_changed", "权限变更"
     GROUP_CHANGED = "group_changed", "角色（组）变更"
+    # The 法制办's own account management (lawgov.accounts.people).
+    USER_REACTIVATED = "user_reactivated", "重新启用用户"
+    USER_MOVED = "user_moved", "调整用户部门"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    USER_IMPORTED = "user_imported", "批量导入用户"
+    DEPARTMENT_CREATED = "department_created", "创建部门"
 
 
 class AccountEventQuerySet(models.QuerySet):
@@ -123,3 +129,27 @@ class PasswordState(models.Model):
 
     def __str__(self):
         return f"{self.user}：{timezone.localtime(self.password_changed_at):%Y-%m-%d}"
+
+
+class PasswordHistory(models.Model):
+    """The hash of a password the user has had (never the password): a new password may not
+    be one of the last PASSWORD_HISTORY_SIZE (lawgov.accounts.validators). Older rows are
+    deleted as new ones come, so that no more hashes are kept than the rule needs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user}：{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -109,11 +109,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "lawgov.accounts.validators.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "lawgov.accounts.validators.UsernameContainedValidator"},
+    # Not one of the last 5 (checked against the hashes in lawgov.PasswordHistory).
+    {"NAME": "lawgov.accounts.validators.PasswordHistoryValidator"},
     # Validates nothing: records when a password was changed (password age, audit log).
     {"NAME": "lawgov.accounts.validators.PasswordChangeRecorder"},
 ]
 # After this many days a user is sent to the password change page after login (0: never).
-LAWGOV_PASSWORD_MAX_AGE_DAYS = env.int("LAWGOV_PASSWORD_MAX_AGE_DAYS", default=90)
+LAWGOV_PASSWORD_MAX_AGE_DAYS = env.int("LAWGOV_PASSWORD_MAX_AGE_DAYS", default=180)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

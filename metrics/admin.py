@@ -29,6 +29,11 @@ from django.template.response import TemplateResponse
 from django.utils import formats
 from django.utils.html import format_html
 
+from lawgov.accounts.admin import (
+    OneTimePasswordChangeForm,
+    OneTimePasswordCreationForm,
+    SuperusersOnly,
+)
 from lawgov.admin_helpers import (
     HistoryAdmin,
     choice_short,
@@ -81,7 +86,10 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(SuperusersOnly, UserAdmin):
+    # Superusers only; a password set here is one-time (lawgov.accounts.admin).
+    add_form = OneTimePasswordCreationForm
+    change_password_form = OneTimePasswordChangeForm
     list_display = [
         "username",
         "last_name",
@@ -92,7 +100,10 @@ class PortalUserAdmin(UserAdmin):
     ]
     list_filter = ["groups", "department", "is_active", "is_superuser"]
     list_select_related = ["department"]
-    fieldsets = UserAdmin.fieldsets + (("所属部门", {"fields": ["department"]}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("所属部门", {"fields": ["department"]}),
+        ("密码", {"fields": ["must_change_password"]}),
+    )
     add_fieldsets = UserAdmin.add_fieldsets + (("所属部门", {"fields": ["department"]}),)
 
 

@@ -1,11 +1,58 @@
 """The account audit log in the admin: read-only for everyone, superusers included (no
-add, change or delete). API tokens are listed (never their secret) and can be revoked."""
+add, change or delete). API tokens are listed (never their secret) and can be revoked.
+
+Users and roles (groups) in the admin are for superusers only: the 法制办 manages accounts
+on its portal pages (lawgov.accounts.people), whatever permissions a staff account holds.
+A password an administrator sets there is a one-time password, as on the portal."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.contrib.auth.models import Group
 
 from ..admin_helpers import when
 from ..models import AccountEvent, ApiToken
 from . import services
+
+
+class SuperusersOnly:
+    """The admin's pages of a model, for superusers alone."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+class OneTimePasswordChangeForm(AdminPasswordChangeForm):
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit)
+
+
+class OneTimePasswordCreationForm(AdminUserCreationForm):
+    def save(self, commit=True):
+        self.instance.must_change_password = True
+        return super().save(commit)
+
+
+class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
+    pass
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, SuperuserGroupAdmin)
 
 
 @admin.register(AccountEvent)

@@ -4,6 +4,7 @@
 signal receivers (lawgov.accounts.signals), which have no request of their own, find the
 request being served through `current_request`, set by lawgov.accounts.middleware."""
 
+import contextlib
 import contextvars
 
 from axes.helpers import get_client_ip_address
@@ -11,6 +12,7 @@ from axes.helpers import get_client_ip_address
 from ..models import AccountEvent, Event
 
 _request = contextvars.ContextVar("lawgov_current_request", default=None)
+_service_records = contextvars.ContextVar("lawgov_service_records", default=False)
 
 
 def set_current_request(request):
@@ -23,6 +25,22 @@ def reset_current_request(token):
 
 def current_request():
     return _request.get()
+
+
+@contextlib.contextmanager
+def recorded_by_service():
+    """Inside, the user-change signal receivers stay silent: the service (lawgov.accounts.
+    people) writes one record of its own, with old → new and the reason, rather than the
+    receivers' field-by-field ones that cannot know either."""
+    token = _service_records.set(True)
+    try:
+        yield
+    finally:
+        _service_records.reset(token)
+
+
+def service_is_recording() -> bool:
+    return _service_records.get()
 
 
 def _name(user) -> str:

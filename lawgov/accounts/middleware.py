@@ -5,7 +5,9 @@ something to do first.
   (a login that went around the portal's login page): logged out, back to the login page;
 - whose role must use a second factor (LAWGOV_OTP_REQUIRED_ROLES) and who has not enrolled:
   sent to the enrolment page;
-- whose password is older than LAWGOV_PASSWORD_MAX_AGE_DAYS: sent to the change page.
+- who was given a one-time password (a new account, a reset: must_change_password), or
+  whose password is older than LAWGOV_PASSWORD_MAX_AGE_DAYS: sent to the change page until
+  they choose their own (the change page clears the flag).
 
 The pages that do these things, logging out, static files and the API (which has its own
 answers) stay reachable. A session that passed is not asked again for RECHECK_SECONDS (a
@@ -51,12 +53,15 @@ def pending_for(path, user):
             "pages": (enrol_url,),
             "message": "您的账号须启用两步验证后才能使用门户。",
         }
-    if services.password_expired(user):
+    one_time = getattr(user, "must_change_password", False)
+    if one_time or services.password_expired(user):
         change_url = reverse("password_change")
         return {
             "to": change_url,
             "pages": (change_url, reverse("password_change_done")),
-            "message": "您的密码已超过有效期，请先修改密码。",
+            "message": "您正在使用管理员设置的一次性密码，请先修改为您自己的密码。"
+            if one_time
+            else "您的密码已超过有效期，请先修改密码。",
         }
     return None
 

@@ -12,11 +12,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.signals import token_expired
 
 from ..models import Event
-from .audit import record_event
+from .audit import record_event, service_is_recording
 
 # Fields whose change is no account change: the login time, the password (recorded by
-# lawgov.accounts.validators.PasswordChangeRecorder when it is set through set_password).
-QUIET_FIELDS = {"last_login", "password"}
+# lawgov.accounts.validators.PasswordChangeRecorder when it is set through set_password), the
+# one-time-password flag (set and cleared with the password, recorded with it).
+QUIET_FIELDS = {"last_login", "password", "must_change_password"}
 
 
 def _logged_in(sender, request, user, **kwargs):
@@ -57,7 +58,7 @@ def _token_expired(sender, username, source, **kwargs):
 
 
 def _user_before_save(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or instance.pk is None:
+    if raw or instance.pk is None or service_is_recording():
         return
     if update_fields is not None and set(update_fields) <= QUIET_FIELDS:
         return
@@ -66,7 +67,7 @@ def _user_before_save(sender, instance, raw=False, update_fields=None, **kwargs)
 
 
 def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    if raw:
+    if raw or service_is_recording():
         return
     if created:
         record_event(Event.USER_CREATED, target=instance, detail=_user_summary(instance))
@@ -115,7 +116,7 @@ def _names(model, pk_set):
 
 
 def _user_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if action not in ACTIONS:
+    if action not in ACTIONS or service_is_recording():
         return
     User = get_user_model()
     if reverse:  # group.user_set.add(user…): one record per user

@@ -1,9 +1,10 @@
 """Password rules beyond Django's own (AUTH_PASSWORD_VALIDATORS), and the record of each
-password change that the maximum password age counts from."""
+password change that the maximum password age and the password history count from."""
 
 import string
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -43,6 +44,61 @@ class CharacterClassesValidator:
         return f"密码须包含大写字母、小写字母、数字、符号中的至少 {self.required} 类。"
 
 
+class UsernameContainedValidator:
+    """Refuses a password that contains the user name, in any case. Django's
+    UserAttributeSimilarityValidator compares the whole password with the name, so a long
+    password around the name ("Xq-zhangsan-2026!") passes it."""
+
+    def validate(self, password, user=None):
+        username = (user.get_username() if user is not None else "") or ""
+        # A name of one or two characters is in too many good passwords to refuse them.
+        if len(username) >= 3 and username.casefold() in password.casefold():
+            raise ValidationError("密码不能包含用户名。", code="password_contains_username")
+
+    def get_help_text(self):
+        return "密码不能包含用户名。"
+
+
+# 等保 2.0 practice: a new password is none of the last five.
+PASSWORD_HISTORY_SIZE = 5
+
+
+class PasswordHistoryValidator:
+    """Refuses one of the user's last `size` passwords, checked against their hashes (the
+    current password counts among them, also for an account older than the history)."""
+
+    def __init__(self, size: int = PASSWORD_HISTORY_SIZE):
+        self.size = size
+
+    def validate(self, password, user=None):
+        if user is None or user.pk is None:
+            return
+        from ..models import PasswordHistory
+
+        hashes = list(
+            PasswordHistory.objects.filter(user=user)
+            .order_by("-created_at", "-id")
+            .values_list("password", flat=True)[: self.size]
+        )
+        # The stored hash, not the instance's (a form may already have set the new one);
+        # an account older than the history has only that.
+        current = (
+            user.__class__._default_manager.filter(pk=user.pk)
+            .values_list("password", flat=True)
+            .first()
+        )
+        if current and current not in hashes:
+            hashes = [current, *hashes]
+        for encoded in hashes[: self.size]:
+            if check_password(password, encoded):
+                raise ValidationError(
+                    f"新密码不能与最近 {self.size} 次使用过的密码相同。", code="password_reused"
+                )
+
+    def get_help_text(self):
+        return f"新密码不能与最近 {self.size} 次使用过的密码相同。"
+
+
 class PasswordChangeRecorder:
     """Validates nothing. Django calls every validator's `password_changed` when a user's
     password is saved after `set_password` (the change page, the admin, `changepassword`):
@@ -57,10 +113,17 @@ class PasswordChangeRecorder:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from ..models import Event, PasswordState
-        from .audit import record_event
+        from ..models import Event, PasswordHistory, PasswordState
+        from .audit import record_event, service_is_recording
 
-        PasswordState.objects.update_or_create(
-            user=user, defaults={"password_changed_at": timezone.now()}
-        )
-        record_event(Event.PASSWORD_CHANGED, target=user)
+        now = timezone.now()
+        PasswordState.objects.update_or_create(user=user, defaults={"password_changed_at": now})
+        if user.password:
+            PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
+            keep = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
+            old = list(keep.values_list("pk", flat=True)[PASSWORD_HISTORY_SIZE:])
+            if old:
+                PasswordHistory.objects.filter(pk__in=old).delete()
+        # A reset by the 法制办 writes its own record (PASSWORD_RESET, lawgov.accounts.people).
+        if not service_is_recording():
+            record_event(Event.PASSWORD_CHANGED, target=user)

@@ -106,6 +106,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
 
+    def form_valid(self, form):
+        # The user chose their own password: a one-time one given by the 法制办 is gone.
+        form.user.must_change_password = False
+        return super().form_valid(form)
+
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"

@@ -84,7 +84,7 @@ def age_password(user, days):
 
 
 def test_an_expired_password_sends_the_user_to_the_change_page(client, clerk):
-    age_password(clerk, 91)
+    age_password(clerk, 181)
     response = client.post("/login/", {"username": "clerk_sfj", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     home = client.get("/", follow=True)

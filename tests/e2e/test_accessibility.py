@@ -27,6 +27,9 @@ INDICATOR = "biz_review_cases_received"
 
 def _pages(job_pk, evidence_pk, final_pk=None):
     """(who, path) for each page a user of that role meets."""
+    from metrics.models import User
+
+    clerk_pk = User.objects.get(username="clerk_sfj").pk
     return {
         None: ["/login/"],
         "clerk_sfj": [
@@ -39,6 +42,7 @@ def _pages(job_pk, evidence_pk, final_pk=None):
             f"/figures/2025/{FIGURE}/",
             "/dashboard/",
             "/review/2026/",  # 403
+            "/accounts/users/",  # 403: not the 法制办
             "/entry/2099/",  # 404: no such period
             "/no-such-page/",  # 404: no such address
         ],
@@ -58,6 +62,12 @@ def _pages(job_pk, evidence_pk, final_pk=None):
             f"/reports/jobs/{job_pk}/",
             f"/reports/jobs/{final_pk}/public/",
             "/dashboard/",
+            "/accounts/users/",
+            "/accounts/users/?role=clerk&active=1",
+            "/accounts/users/new/",
+            f"/accounts/users/{clerk_pk}/",
+            "/accounts/import/",
+            "/accounts/audit/",
         ],
         "leader": [
             "/dashboard/",
