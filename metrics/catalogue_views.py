@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from . import access, formulas, references, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, SectionForm, refuse
 from .models import Department, Indicator, Section, User, ValidationRule
+from .services.catalogue import BASELINE_REASON
 
 
 def _manager(request):
@@ -448,8 +449,10 @@ def _history_rows(kind, q, user_id):
         rows = rows.filter(matches)
     if user_id:
         rows = rows.filter(history_user_id=user_id)
-    return rows.annotate(kind=Value(kind, output_field=CharField())).values(
-        "history_id", "history_date", "kind"
+    return (
+        rows.order_by()
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values("history_id", "history_date", "kind")
     )
 
 
@@ -527,7 +530,11 @@ def _changes_page(kinds, q, user_id, page_number):
                 when=record.history_date,
                 who=record.history_user.display_name if record.history_user else "系统",
                 what=f"{what}（{code}）" if code else what,
-                action=_TYPES.get(record.history_type, record.history_type),
+                action=(
+                    "原有状态"
+                    if record.history_change_reason == BASELINE_REASON
+                    else _TYPES.get(record.history_type, record.history_type)
+                ),
                 reason=record.history_change_reason or "",
                 fields=fields,
             )

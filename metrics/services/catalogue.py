@@ -89,6 +89,17 @@ def _required_reason(raw, what: str) -> str:
     return reason
 
 
+BASELINE_REASON = "修改前的状态（此前未记录历史）"
+
+
+def _baseline(obj) -> None:
+    """Rows loaded by a migration have no history yet: record their state as it is before
+    the first change, so that the change shows as old → new."""
+    history = type(obj).history
+    if not history.filter(id=obj.pk).exists():
+        history.bulk_history_create([obj], default_change_reason=BASELINE_REASON)
+
+
 def _refuse(field, message, code):
     raise ValidationError({field: ValidationError(message, code=code)})
 
@@ -260,6 +271,7 @@ def update_indicator(
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
     before = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
     for name, value in fields.items():
         setattr(indicator, name, value)
@@ -313,6 +325,7 @@ def retire_indicator(
     _manager(user)
     text = _required_reason(reason, "停用指标")
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    _baseline(indicator)
     if indicator.retired_on is not None:
         _refuse("retired_on", f"该指标已于{indicator.retired_on:%Y-%m-%d}停用。", ALREADY)
     readers = [other for other in formula_users(indicator.code) if other.retired_on is None]
@@ -336,6 +349,7 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
     indicator = (
         Indicator.objects.select_for_update().select_related("department").get(pk=indicator.pk)
     )
+    _baseline(indicator)
     if indicator.retired_on is None:
         _refuse("retired_on", "该指标未停用。", ALREADY)
     if indicator.department.is_retired:
@@ -377,6 +391,7 @@ def create_section(*, user, code: str, name: str, order: int | None = None, reas
 def rename_section(*, section: Section, user, name: str, reason: str = "") -> Section:
     _manager(user)
     section = Section.objects.select_for_update().get(pk=section.pk)
+    _baseline(section)
     section.name = (name or "").strip()
     _full_clean(section)
     record(section, user=user, reason=_reason(reason, "修改讲话部分名称"))
@@ -402,6 +417,8 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
     for position, code in enumerate(codes, start=1):
         section = sections[code]
         changed = section.order != position
+        if changed:
+            _baseline(section)
         section.order = position
         if changed:
             record(section, user=user, reason=text)
@@ -426,6 +443,7 @@ def move_section(*, section: Section, user, up: bool, reason: str = "") -> list[
 def delete_section(*, section: Section, user, reason: str = "") -> None:
     _manager(user)
     section = Section.objects.select_for_update().get(pk=section.pk)
+    _baseline(section)
     count = Indicator.objects.filter(section=section).count()
     if count:
         _refuse(
@@ -468,6 +486,7 @@ def update_department(*, department: Department, user, reason: str = "", **field
     if unknown:
         raise TypeError(f"unknown department fields: {sorted(unknown)}")
     department = Department.objects.select_for_update().get(pk=department.pk)
+    _baseline(department)
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else value)
     _full_clean(department)
@@ -481,6 +500,7 @@ def retire_department(*, department: Department, user, reason: str) -> Departmen
     _manager(user)
     text = _required_reason(reason, "停用部门")
     department = Department.objects.select_for_update().get(pk=department.pk)
+    _baseline(department)
     if department.is_retired:
         _refuse("department", f"“{department.name}”已停用。", ALREADY)
     owned = list(
@@ -506,6 +526,7 @@ def retire_department(*, department: Department, user, reason: str) -> Departmen
 def restore_department(*, department: Department, user, reason: str = "") -> Department:
     _manager(user)
     department = Department.objects.select_for_update().get(pk=department.pk)
+    _baseline(department)
     if not department.is_retired:
         _refuse("department", f"“{department.name}”未停用。", ALREADY)
     department.retired_at = None
