@@ -64,6 +64,7 @@ INDICATOR_FIELDS = (
     "order",
     "formula",
     "decimal_places",
+    "headline_order",
 )
 DEPARTMENT_FIELDS = ("name", "short_name", "order")
 
