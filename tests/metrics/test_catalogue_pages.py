@@ -333,3 +333,18 @@ def test_query_counts_are_bounded(manager, reviewer):
         services.update_indicator(indicator=indicator, user=reviewer, unit="件", reason="改")
     assert _queries(manager, "/catalogue/") == list_before
     assert _queries(manager, "/catalogue/changes/") == changes_before
+
+
+def test_changes_page_includes_validation_rules(manager, reviewer):
+    rule = ValidationRule.objects.get(name="办结行政复议案件数不应超过受理数")
+    rule._history_user = reviewer
+    rule._change_reason = "改为提示"
+    rule.severity = "warning"
+    rule.save()
+    rule.message = "请核对"
+    rule._history_user = reviewer
+    rule._change_reason = "补充提示"
+    rule.save()
+    page = manager.get("/catalogue/changes/?kind=rule").content.decode()
+    assert "校验规则：办结行政复议案件数不应超过受理数" in page
+    assert "补充提示" in page and "提示：（空） → 请核对" in page
