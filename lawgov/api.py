@@ -69,6 +69,30 @@ def error(code: str, message: str, http_status: int, **extra) -> Response:
     return Response({"code": code, "message": message, **extra}, status=http_status)
 
 
+# The catalogue services' refusals that a machine tells apart (metrics.services.catalogue):
+# the state of the catalogue forbids it (409), or the input is wrong in a named way (400).
+REFUSAL_STATUS = {
+    "code_frozen": status.HTTP_409_CONFLICT,
+    "section_not_empty": status.HTTP_409_CONFLICT,
+    "department_in_use": status.HTTP_409_CONFLICT,
+    "figures_awaiting_review": status.HTTP_409_CONFLICT,
+    "indicator_in_use": status.HTTP_409_CONFLICT,
+    "already": status.HTTP_409_CONFLICT,
+    "formula_invalid": status.HTTP_400_BAD_REQUEST,
+    "department_retired": status.HTTP_400_BAD_REQUEST,
+    "reason_required": status.HTTP_400_BAD_REQUEST,
+}
+
+
+def _refusal_code(exc: DjangoValidationError) -> str | None:
+    errors = (
+        [e for errs in exc.error_dict.values() for e in errs]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    return next((e.code for e in errors if e.code in REFUSAL_STATUS), None)
+
+
 def _validation_error(exc: DjangoValidationError) -> Response:
     extra = {}
     if hasattr(exc, "error_dict"):
@@ -80,8 +104,13 @@ def _validation_error(exc: DjangoValidationError) -> Response:
             for key, errs in exc.error_dict.items()
         }
     messages = exc.messages
+    code = _refusal_code(exc)
     return error(
-        "invalid", "；".join(messages), status.HTTP_400_BAD_REQUEST, errors=messages, **extra
+        code or "invalid",
+        "；".join(messages),
+        REFUSAL_STATUS.get(code, status.HTTP_400_BAD_REQUEST),
+        errors=messages,
+        **extra,
     )
 
 
@@ -242,6 +271,9 @@ ERROR_CODES_DOC = """错误代码：invalid（400，数据不正确）、malform
 version_required（400，更新未带 version）、not_authenticated / authentication_failed /
 invalid_credentials（401）、
 forbidden（403）、not_found / not_ready（404）、conflict / report_not_ready（409）、
+指标目录：formula_invalid / department_retired / reason_required（400）、code_frozen /
+section_not_empty / department_in_use / figures_awaiting_review / indicator_in_use /
+already（409）、
 too_large（413）、unsupported_media_type（415）、locked_out（429，登录失败过多）、
 queue_unavailable / database_unavailable / storage_unavailable（503）。"""
 

@@ -51,3 +51,9 @@ def can_lock_periods(user) -> bool:
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def can_manage_catalogue(user) -> bool:
+    """The 法制办 keeps the catalogue: indicators, the speech's sections, the departments."""
+    _actor(user)
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_catalogue")

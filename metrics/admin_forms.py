@@ -57,3 +57,18 @@ class FigureCorrectionForm(forms.ModelForm):
         if self.refused is not None:
             self.add_error(None, self.refused.error)
         return cleaned
+
+
+class CatalogueForm(forms.ModelForm):
+    """The admin's form of an indicator, a section or a department: the catalogue service
+    decides; a refusal of the first attempt at this POST is put back on its fields."""
+
+    refused: CorrectionRefused | None = None
+
+    def _post_clean(self):
+        # The services run full_clean themselves, with their own checks; here only the
+        # refusal of a first attempt, if any.
+        if self.refused is not None:
+            from .catalogue_forms import refuse
+
+            refuse(self, self.refused.error)

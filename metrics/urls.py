@@ -1,9 +1,34 @@
 from django.urls import path
 
-from . import review_views, views
+from . import catalogue_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="metrics-home"),
+    path("catalogue/", catalogue_views.catalogue, name="catalogue"),
+    path("catalogue/new/", catalogue_views.indicator_new, name="catalogue_indicator_new"),
+    path("catalogue/sections/", catalogue_views.sections, name="catalogue_sections"),
+    path("catalogue/departments/", catalogue_views.departments, name="catalogue_departments"),
+    path(
+        "catalogue/departments/<slug:code>/",
+        catalogue_views.department_edit,
+        name="catalogue_department_edit",
+    ),
+    path(
+        "catalogue/departments/<slug:code>/retire/",
+        catalogue_views.department_retire,
+        name="catalogue_department_retire",
+    ),
+    path("catalogue/changes/", catalogue_views.changes, name="catalogue_changes"),
+    path(
+        "catalogue/indicators/<slug:code>/",
+        catalogue_views.indicator_edit,
+        name="catalogue_indicator_edit",
+    ),
+    path(
+        "catalogue/indicators/<slug:code>/retire/",
+        catalogue_views.indicator_retire,
+        name="catalogue_indicator_retire",
+    ),
     path("entry/", views.entry_current, name="entry_current"),
     path("entry/<str:period_code>/", views.entry, name="entry"),
     path("entry/<str:period_code>/sheet.xlsx", views.entry_sheet, name="entry_sheet"),

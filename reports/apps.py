@@ -5,3 +5,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "汇报发言稿"
+
+    def ready(self):
+        from metrics import references
+
+        from .references import template_versions_referring_to
+
+        references.register(template_versions_referring_to)

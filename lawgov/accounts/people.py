@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import CharField, Max, Q
+from django.db.models import CharField, Q
 from django.db.models.functions import Concat
 
 from metrics.models import Department, User
@@ -409,14 +409,18 @@ def reset_password(*, user, target, reason="", request=None) -> str:
 
 
 def _create_department(*, user, code, name, short_name="", order=None, reason="", request=None):
-    """A new department, with its history naming who created it and why. (The catalogue's
-    own create_department will take over this when the two are merged.)"""
-    if order is None:
-        order = (Department.objects.aggregate(last=Max("order"))["last"] or 0) + 1
-    department = Department(code=code, name=name, short_name=short_name or "", order=order)
-    department._history_user = user
-    department._change_reason = reason or "创建部门"
-    department.save()
+    """A new department through the catalogue's own service (the same checks and history as
+    指标管理's 新增部门), with the account audit naming the import."""
+    from metrics.services import create_department
+
+    department = create_department(
+        user=user,
+        code=code,
+        name=name,
+        short_name=short_name or "",
+        order=order,
+        reason=reason or "创建部门",
+    )
     record_event(
         Event.DEPARTMENT_CREATED,
         actor=user,

@@ -1,25 +1,37 @@
-"""The catalogue, read-only: departments, the speech's sections and the indicators (each with
-the active validation rules that involve it), each looked up by its code.
+"""The catalogue: departments, the speech's sections and the indicators (each with the active
+validation rules that involve it), each looked up by its code; read by every signed-in role,
+changed by the 法制办 (manage_catalogue) through metrics.services.catalogue.
 
-Invariants: reads only, for every signed-in role; a list costs the same few queries however
-many departments and indicators there are (the rules are read once per request)."""
+Invariants: a list costs the same few queries however many departments and indicators there
+are (the rules are read once per request); a write checks the permission before its input
+(clerks and leaders get 403 whatever they send), calls one service and answers with the
+object as the read endpoints show it; refusals carry the service's stable code
+(code_frozen, formula_invalid, section_not_empty, department_retired, …)."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from lawgov.api import ApiMixin
-from lawgov.api_fields import DecimalStringField, choice_field
+from lawgov.api import ApiMixin, error_response
+from lawgov.api_fields import CodeField, DecimalStringField, choice_field, text_field, validated
 
-from .. import selectors
+from .. import access, selectors, services
 from ..models import Department, Indicator, Section, ValueType
+from ..texts import REASON
 from .common import CodeLookupMixin
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
+    retired = serializers.SerializerMethodField(help_text="已停用")
+
     class Meta:
         model = Department
-        fields = ["code", "name", "short_name", "order"]
+        fields = ["code", "name", "short_name", "order", "retired"]
+
+    def get_retired(self, department) -> bool:
+        return department.is_retired
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -61,6 +73,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "upper_bound",
             "help_text",
             "order",
+            "formula",
+            "decimal_places",
+            "retired_on",
             "rules",
         ]
 
@@ -69,27 +84,256 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return RuleSerializer(self.context["rules_by_code"].get(indicator.code, []), many=True).data
 
 
-def _catalogue(plural: str, one: str):
-    return extend_schema_view(
-        list=extend_schema(tags=["catalogue"], summary=f"{plural}列表"),
-        retrieve=extend_schema(tags=["catalogue"], summary=f"{one}（按代码）"),
+# ---------------------------------------------------------------------------------------
+# What the 法制办 sends
+
+
+def reason_field():
+    return text_field(default="", max_length=REASON.limit, help_text="原因，记入修改历史")
+
+
+def bound_field(label):
+    return serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        allow_null=True,
+        coerce_to_string=True,
+        help_text=f"{label}（十进制字符串或数字；null 为不设）",
     )
 
 
-@_catalogue("填报部门", "一个部门")
-class DepartmentViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class IndicatorInput(serializers.Serializer):
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="新增时可省略（按名称拼音首字母生成）；被引用后不能修改（409 code_frozen）",
+    )
+    name = serializers.CharField(max_length=200)
+    section = CodeField(Section.objects.all(), help_text="讲话部分代码")
+    department = CodeField(Department.objects.all(), help_text="填报部门代码（不能是已停用的）")
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    value_type = choice_field(ValueType.choices, required=False)
+    lower_bound = bound_field("下限")
+    upper_bound = bound_field("上限")
+    help_text = text_field(required=False, help_text="填报说明")
+    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
+    formula = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="计算公式（仅计算指标；不合格为 400 formula_invalid）",
+    )
+    decimal_places = serializers.IntegerField(required=False, min_value=0, max_value=4)
+    reason = reason_field()
+
+
+class RetireInput(serializers.Serializer):
+    reason = text_field(max_length=REASON.limit, help_text="停用原因（必填）")
+    on = serializers.DateField(required=False, help_text="停用日期，默认今天")
+
+
+class ReasonOnlyInput(serializers.Serializer):
+    reason = reason_field()
+
+
+class SectionInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=50)
+
+
+class SectionRenameInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    reason = reason_field()
+
+
+class SectionOrderInput(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        max_length=100,
+        help_text="全部讲话部分的代码，按新顺序",
+    )
+    reason = reason_field()
+
+
+class DepartmentInput(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    short_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
+    reason = reason_field()
+
+
+class DepartmentUpdateInput(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=100)
+    short_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
+    reason = reason_field()
+
+
+_REFUSALS = {
+    400: error_response("数据不正确（invalid / formula_invalid / department_retired）"),
+    403: error_response("不是法制办（forbidden）"),
+    409: error_response(
+        "当前状态不允许（code_frozen / section_not_empty / department_in_use / "
+        "figures_awaiting_review / indicator_in_use / already）"
+    ),
+}
+
+
+class ManagerWrites:
+    """The write actions: the permission first, then the input."""
+
+    def _manager(self, request):
+        access.require(
+            access.can_manage_catalogue(request.user),
+            "只有法制办（指标目录管理员）可以修改指标目录、讲话部分和部门。",
+        )
+
+    def _answer(self, obj, http_status=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=http_status)
+
+
+def _catalogue(plural: str, one: str, **writes):
+    return extend_schema_view(
+        list=extend_schema(tags=["catalogue"], summary=f"{plural}列表"),
+        retrieve=extend_schema(tags=["catalogue"], summary=f"{one}（按代码）"),
+        **writes,
+    )
+
+
+def _write(summary, request, response, description=""):
+    return extend_schema(
+        tags=["catalogue"],
+        summary=summary,
+        description=description or None,
+        request=request,
+        responses={200: response, 201: response, **_REFUSALS}
+        if request
+        else {204: None, **_REFUSALS},
+    )
+
+
+@_catalogue(
+    "填报部门",
+    "一个部门",
+    create=_write("新增部门（法制办）", DepartmentInput, DepartmentSerializer),
+    partial_update=_write(
+        "修改部门名称、简称、排序（法制办）", DepartmentUpdateInput, DepartmentSerializer
+    ),
+)
+class DepartmentViewSet(
+    ApiMixin,
+    CodeLookupMixin,
+    ManagerWrites,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """填报部门。"""
 
     serializer_class = DepartmentSerializer
     queryset = Department.objects.order_by("order", "code")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        self._manager(request)
+        data = validated(DepartmentInput, request)
+        department = services.create_department(user=request.user, **data)
+        return self._answer(department, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        self._manager(request)
+        department = self.get_object()
+        data = validated(DepartmentUpdateInput, request)
+        department = services.update_department(department=department, user=request.user, **data)
+        return self._answer(department)
+
+    @_write(
+        "停用部门（法制办）",
+        ReasonOnlyInput,
+        DepartmentSerializer,
+        "仍负责在用指标时拒绝（409 department_in_use，message 列出这些指标）。",
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, code=None):
+        self._manager(request)
+        department = self.get_object()
+        data = validated(ReasonOnlyInput, request)
+        return self._answer(
+            services.retire_department(department=department, user=request.user, **data)
+        )
+
+    @_write("恢复已停用的部门（法制办）", ReasonOnlyInput, DepartmentSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, code=None):
+        self._manager(request)
+        department = self.get_object()
+        data = validated(ReasonOnlyInput, request)
+        return self._answer(
+            services.restore_department(department=department, user=request.user, **data)
+        )
 
 
-@_catalogue("讲话稿各部分", "讲话稿的一个部分")
-class SectionViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+@_catalogue(
+    "讲话稿各部分",
+    "讲话稿的一个部分",
+    create=_write("新增讲话部分（法制办）", SectionInput, SectionSerializer),
+    partial_update=_write("修改讲话部分名称（法制办）", SectionRenameInput, SectionSerializer),
+    destroy=_write(
+        "删除讲话部分（法制办）",
+        None,
+        None,
+        "还有指标时拒绝（409 section_not_empty）：只能清空后删除。",
+    ),
+)
+class SectionViewSet(
+    ApiMixin,
+    CodeLookupMixin,
+    ManagerWrites,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """讲话稿的各部分。"""
 
     serializer_class = SectionSerializer
     queryset = Section.objects.order_by("order")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        self._manager(request)
+        data = validated(SectionInput, request)
+        return self._answer(
+            services.create_section(user=request.user, **data), status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        self._manager(request)
+        section = self.get_object()
+        data = validated(SectionRenameInput, request)
+        return self._answer(services.rename_section(section=section, user=request.user, **data))
+
+    def destroy(self, request, *args, **kwargs):
+        self._manager(request)
+        services.delete_section(section=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        tags=["catalogue"],
+        summary="调整讲话部分顺序（法制办）",
+        request=SectionOrderInput,
+        responses={200: SectionSerializer(many=True), **_REFUSALS},
+    )
+    @action(detail=False, methods=["post"])
+    def reorder(self, request):
+        self._manager(request)
+        data = validated(SectionOrderInput, request)
+        services.reorder_sections(user=request.user, **data)
+        return Response(SectionSerializer(self.get_queryset(), many=True).data)
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -102,12 +346,38 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["department", "section", "value_type"]
 
 
-@_catalogue("指标目录", "一项指标，附涉及它的校验规则")
-class IndicatorViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+@_catalogue(
+    "指标目录",
+    "一项指标，附涉及它的校验规则",
+    create=_write(
+        "新增指标（法制办）",
+        IndicatorInput,
+        IndicatorSerializer,
+        "省略 code 时按名称拼音首字母生成（如 biz_xzfyajs），重复时加后缀。"
+        "填写 formula 即为计算指标（不设上下限，decimal_places 0–4）。",
+    ),
+    partial_update=_write(
+        "修改指标（法制办）",
+        IndicatorInput(partial=True),
+        IndicatorSerializer,
+        "只改所给字段。code 被填报数据、模板、校验规则或其他指标的公式引用后不能修改"
+        "（409 code_frozen）；本期有已报送待审核数据时不能更换填报部门"
+        "（409 figures_awaiting_review），未报送的数据随指标转到新部门。",
+    ),
+)
+class IndicatorViewSet(
+    ApiMixin,
+    CodeLookupMixin,
+    ManagerWrites,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """指标目录，附涉及各指标的校验规则。"""
 
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Indicator.objects.select_related("section", "department").order_by(
         "section__order", "order", "code"
     )
@@ -120,3 +390,42 @@ class IndicatorViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet)
             by_code.setdefault(rule.right.code, []).append(rule)
         context["rules_by_code"] = by_code
         return context
+
+    def create(self, request, *args, **kwargs):
+        self._manager(request)
+        data = dict(validated(IndicatorInput, request))
+        indicator = services.create_indicator(user=request.user, **data)
+        return self._answer(indicator, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        self._manager(request)
+        indicator = self.get_object()
+        data = dict(validated(IndicatorInput, request, partial=True))
+        indicator = services.update_indicator(indicator=indicator, user=request.user, **data)
+        return self._answer(indicator)
+
+    @_write(
+        "停用指标（法制办）",
+        RetireInput,
+        IndicatorSerializer,
+        "停用日期之后开始的报告期不再填报；以往数据、快照与讲话稿不变。"
+        "被在用计算指标的公式引用时拒绝（409 indicator_in_use）。",
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, code=None):
+        self._manager(request)
+        indicator = self.get_object()
+        data = validated(RetireInput, request)
+        return self._answer(
+            services.retire_indicator(indicator=indicator, user=request.user, **data)
+        )
+
+    @_write("恢复已停用的指标（法制办）", ReasonOnlyInput, IndicatorSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, code=None):
+        self._manager(request)
+        indicator = self.get_object()
+        data = validated(ReasonOnlyInput, request)
+        return self._answer(
+            services.restore_indicator(indicator=indicator, user=request.user, **data)
+        )

@@ -1,4 +1,4 @@
-"""Every write on figures, periods, evidence and reminders, one module per activity.
+"""Every write on figures, periods, evidence, reminders and the catalogue, one module per activity.
 
 Each service is a function with keyword-only arguments that runs in one transaction, takes the
 acting user (a portal user, or a named system account for the scheduler and the command line),
@@ -8,6 +8,23 @@ management commands and the Celery tasks all call these functions and nothing el
 """
 
 from ._common import EDITABLE_BY_CLERK, FigureConflict
+from .catalogue import (
+    code_references,
+    create_department,
+    create_indicator,
+    create_section,
+    delete_section,
+    move_section,
+    rename_section,
+    reorder_sections,
+    restore_department,
+    restore_indicator,
+    retire_department,
+    retire_indicator,
+    suggest_code,
+    update_department,
+    update_indicator,
+)
 from .corrections import correct_figure
 from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
@@ -56,4 +73,19 @@ __all__ = [
     "send_reminder",
     "submit_figures",
     "correct_figure",
+    "code_references",
+    "create_department",
+    "create_indicator",
+    "create_section",
+    "delete_section",
+    "move_section",
+    "rename_section",
+    "reorder_sections",
+    "restore_department",
+    "restore_indicator",
+    "retire_department",
+    "retire_indicator",
+    "suggest_code",
+    "update_department",
+    "update_indicator",
 ]

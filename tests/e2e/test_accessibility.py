@@ -4,12 +4,13 @@ axe-core comes vendored inside the axe-playwright-python wheel (a dev dependency
 injected into each page by Playwright; nothing is fetched from a CDN. A failure names the
 page, the rule and each element (its selector and HTML)."""
 
+import datetime
 import os
 
 import pytest
 
-from metrics import demo
-from metrics.models import Evidence, Figure, FigureStatus, ReportingPeriod
+from metrics import demo, services
+from metrics.models import Evidence, Figure, FigureStatus, Indicator, ReportingPeriod, User
 from reports.models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from reports.selectors import active_template
 
@@ -68,6 +69,17 @@ def _pages(job_pk, evidence_pk, final_pk=None):
             f"/accounts/users/{clerk_pk}/",
             "/accounts/import/",
             "/accounts/audit/",
+            # 指标管理
+            "/catalogue/",
+            "/catalogue/?by=department&retired=all&q=复议",
+            "/catalogue/new/",
+            f"/catalogue/indicators/{INDICATOR}/",
+            "/catalogue/indicators/biz_inhouse_counsel/retire/",
+            "/catalogue/sections/",
+            "/catalogue/departments/",
+            "/catalogue/departments/sfj/",
+            "/catalogue/departments/sfj/retire/",
+            "/catalogue/changes/",
         ],
         "leader": [
             "/dashboard/",
@@ -78,6 +90,7 @@ def _pages(job_pk, evidence_pk, final_pk=None):
             "/reports/?period=2025",
             f"/reports/jobs/{job_pk}/",
             "/entry/2026/",  # 403: not a clerk
+            "/catalogue/",  # 403: not the 法制办
         ],
         "admin": ["/", "/dashboard/"],
     }
@@ -114,6 +127,16 @@ def _seed():
         content_type="application/pdf",
         size=1024,
         sha256="0" * 64,
+    )
+    # 指标管理: a change in the history and a retired indicator the template still names.
+    reviewer = User.objects.get(username="reviewer")
+    counsel = Indicator.objects.get(code="biz_inhouse_counsel")
+    services.update_indicator(indicator=counsel, user=reviewer, unit="名", reason="统一计量单位")
+    services.retire_indicator(
+        indicator=Indicator.objects.get(code="edu_culture_signs"),
+        user=reviewer,
+        reason="并入宣传栏统计",
+        on=datetime.date(2026, 12, 31),
     )
     return job.pk, evidence.pk, final.pk
 

@@ -1,0 +1,122 @@
+"""The forms of the catalogue pages (指标管理). They check shape only (a number is a number);
+the catalogue services decide everything else and their refusals are put back on the form,
+by field, with what was typed."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .models import Department, Indicator, Section, ValueType
+from .texts import REASON
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    code = forms.CharField(
+        label="代码",
+        max_length=64,
+        required=False,
+        help_text="小写字母、数字、下划线；留空则按名称拼音首字母自动生成。被引用后不能再修改。",
+    )
+    section = forms.ModelChoiceField(
+        label="讲话部分", queryset=Section.objects.order_by("order"), empty_label=None
+    )
+    department = forms.ModelChoiceField(
+        label="填报部门",
+        queryset=Department.objects.filter(retired_at__isnull=True).order_by("order", "code"),
+        empty_label=None,
+    )
+    unit = forms.CharField(label="单位", max_length=20, required=False)
+    value_type = forms.ChoiceField(label="数值类型", choices=ValueType.choices)
+    lower_bound = forms.DecimalField(
+        label="下限", required=False, max_digits=20, decimal_places=4, localize=False
+    )
+    upper_bound = forms.DecimalField(
+        label="上限", required=False, max_digits=20, decimal_places=4, localize=False
+    )
+    help_text = forms.CharField(
+        label="填报说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    order = forms.IntegerField(label="排序", required=False, min_value=0)
+    formula = forms.CharField(
+        label="计算公式",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅计算指标填写，如 biz_review_cases_closed / biz_review_cases_received * 100；"
+        "计算指标不设上下限。",
+    )
+    decimal_places = forms.IntegerField(
+        label="小数位数", required=False, min_value=0, max_value=4, initial=0
+    )
+    reason = forms.CharField(
+        label="修改原因", required=False, max_length=REASON.limit, help_text="记入修改历史"
+    )
+
+    def __init__(self, *args, code_frozen: list[str] | None = None, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code_frozen = code_frozen or []
+        if instance is not None and instance.department.is_retired:
+            # Its own (retired) department stays selectable, so the form can be saved.
+            self.fields["department"].queryset = Department.objects.filter(
+                pk=instance.department_id
+            ) | Department.objects.filter(retired_at__isnull=True)
+        if self.code_frozen:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = "已被引用，不能修改：" + "；".join(self.code_frozen)
+
+    @classmethod
+    def initial_for(cls, indicator: Indicator) -> dict:
+        return {
+            "name": indicator.name,
+            "code": indicator.code,
+            "section": indicator.section_id,
+            "department": indicator.department_id,
+            "unit": indicator.unit,
+            "value_type": indicator.value_type,
+            "lower_bound": indicator.lower_bound,
+            "upper_bound": indicator.upper_bound,
+            "help_text": indicator.help_text,
+            "order": indicator.order,
+            "formula": indicator.formula,
+            "decimal_places": indicator.decimal_places,
+        }
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("reason", None)
+        data.pop("code", None)
+        data["decimal_places"] = data.get("decimal_places") or 0
+        data["order"] = data.get("order") or 0
+        for text in ("unit", "help_text", "formula"):
+            data[text] = (data.get(text) or "").strip()
+        return data
+
+
+class SectionForm(forms.Form):
+    code = forms.CharField(label="代码", max_length=20, help_text="小写字母、数字、下划线")
+    name = forms.CharField(label="名称", max_length=50)
+
+
+class DepartmentForm(forms.Form):
+    code = forms.CharField(
+        label="代码", max_length=40, help_text="小写字母、数字、下划线；保存后不变"
+    )
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=40, required=False)
+    order = forms.IntegerField(label="排序", required=False, min_value=0)
+    reason = forms.CharField(label="修改原因", required=False, max_length=REASON.limit)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["code"].disabled = True
+            self.fields["code"].required = False
+
+
+def refuse(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: a field's on the field, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)

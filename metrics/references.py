@@ -1,0 +1,34 @@
+"""What refers to an indicator code from outside the metrics app (a report template, …).
+
+metrics must never import the apps built on it, so they register here instead: a finder is a
+function `code -> list[str]` that names, in Chinese, each thing of theirs that refers to the
+code (“讲话稿模板“年度汇报”第 3 版”). The reports app registers one in its AppConfig.ready().
+The catalogue service asks before it changes a code (a referred code is fixed) and the
+catalogue page names them in its warnings about retired indicators.
+"""
+
+from collections.abc import Callable
+
+Finder = Callable[[str], list[str]]
+
+_finders: list[Finder] = []
+
+
+def register(finder: Finder) -> Finder:
+    """Add a finder (once; registering the same function again is a no-op)."""
+    if finder not in _finders:
+        _finders.append(finder)
+    return finder
+
+
+def unregister(finder: Finder) -> None:
+    if finder in _finders:
+        _finders.remove(finder)
+
+
+def referrers(code: str) -> list[str]:
+    """Every registered finder's descriptions of what refers to `code`, in registration order."""
+    found: list[str] = []
+    for finder in _finders:
+        found.extend(finder(code))
+    return found
