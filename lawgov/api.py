@@ -26,6 +26,7 @@ from lawgov.faults import (
     is_storage_error,
 )
 from metrics.numbers import plain
+from metrics.progress import COMPUTED_INDICATOR, RETIRED_INDICATOR
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
@@ -69,6 +70,9 @@ def error(code: str, message: str, http_status: int, **extra) -> Response:
     return Response({"code": code, "message": message, **extra}, status=http_status)
 
 
+STABLE_VALIDATION_CODES = frozenset({COMPUTED_INDICATOR, RETIRED_INDICATOR})
+
+
 def _validation_error(exc: DjangoValidationError) -> Response:
     extra = {}
     if hasattr(exc, "error_dict"):
@@ -80,9 +84,11 @@ def _validation_error(exc: DjangoValidationError) -> Response:
             for key, errs in exc.error_dict.items()
         }
     messages = exc.messages
-    return error(
-        "invalid", "；".join(messages), status.HTTP_400_BAD_REQUEST, errors=messages, **extra
-    )
+    # A refusal the services name with a stable code of its own (a write to a computed or a
+    # retired indicator: metrics.progress.not_entered) keeps it for machines.
+    code = getattr(exc, "code", None)
+    code = code if code in STABLE_VALIDATION_CODES else "invalid"
+    return error(code, "；".join(messages), status.HTTP_400_BAD_REQUEST, errors=messages, **extra)
 
 
 def exception_handler(exc, context):

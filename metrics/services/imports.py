@@ -16,6 +16,8 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
+from ..computed import computed_over
+from ..progress import not_entered
 from ..rules import evaluate_all
 from ..texts import REMARK, clean_text
 from ..validation import parse_value
@@ -115,6 +117,10 @@ def import_figures(
         if department is not None and indicator.department_id != department.pk:
             errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
             continue
+        refusal = not_entered(indicator, period)
+        if refusal is not None:
+            errors.append(f"第{row.line}行：{refusal[1]}")
+            continue
         if code in seen_lines:
             errors.append(f"第{row.line}行：指标“{indicator.name}”与第{seen_lines[code]}行重复。")
             continue
@@ -181,8 +187,12 @@ def import_figures(
         # Approved figures skip the submit step, so its blocking rules are checked here.
         values = selectors.period_values(period=period)
         values.update({code: value for code, (_, value, _) in parsed.items()})
+        values.update(computed_over(period=period, values=values))
         rules = selectors.active_rules().filter(
-            Q(left__code__in=parsed) | Q(right__code__in=parsed)
+            Q(left__code__in=parsed)
+            | Q(right__code__in=parsed)
+            | ~Q(left__formula="")
+            | ~Q(right__formula="")
         )
         errors += [r.message for r in evaluate_all(rules, values) if r.is_error]
     if errors:
