@@ -12,7 +12,7 @@ Outcome (a gap names the missing inputs), its inputs, and the previous comparabl
 value computed from approved inputs (同比, compared as every face compares: metrics.change).
 The previous period is computed first, so that ``prev(code)`` of a computed code works.
 
-A fixed number of queries whatever the number of computed indicators (three).
+A fixed number of queries whatever the number of computed indicators (two).
 """
 
 from collections.abc import Mapping
@@ -139,23 +139,54 @@ class ComputedValue:
         return known
 
 
-def computed_indicators(*, period: ReportingPeriod | None = None):
-    """The computed indicators (not retired before `period` when it is given)."""
-    queryset = Indicator.objects.computed().select_related("section", "department")
-    indicators = list(queryset)
-    if period is not None:
-        indicators = [i for i in indicators if not i.is_retired_for(period)]
-    return indicators
+@dataclass(frozen=True)
+class _Catalogue:
+    indicators: list  # every computed Indicator
+    formulas: dict  # code -> Formula (those that parse)
+    places: dict
+    wanted: set  # the codes the formulas read that are not computed
+    names: dict
+    departments: dict
 
 
-def _parsed(indicators) -> dict[str, Formula]:
+def _catalogue() -> _Catalogue | None:
+    """The computed indicators and the names of what their formulas read, from one query over
+    the catalogue (a few dozen rows; None when nothing is computed)."""
+    catalogue = list(
+        Indicator.objects.select_related("section", "department").defer("help_text")
+    )
+    indicators = [i for i in catalogue if i.is_computed]
+    if not indicators:
+        return None
     formulas = {}
     for indicator in indicators:
         try:
             formulas[indicator.code] = parse(indicator.formula)
         except FormulaError:
             continue  # the checks on save refuse it; one that slipped in is a gap
-    return formulas
+    places = {i.code: i.decimal_places for i in indicators}
+    wanted = {code for f in formulas.values() for code in f.all_codes()} - set(places)
+    names = {i.code: i.name for i in catalogue}
+    departments = {i.code: i.department.name for i in catalogue}
+    return _Catalogue(indicators, formulas, places, wanted, names, departments)
+
+
+def _figures(catalogue: _Catalogue, period_codes) -> dict[str, dict[str, tuple]]:
+    """The inputs' (value, status) by period code and indicator code (one query)."""
+    rows = Figure.objects.filter(indicator__code__in=catalogue.wanted)
+    if period_codes is not None:
+        rows = rows.filter(period__code__in=set(period_codes))
+    figures: dict[str, dict[str, tuple]] = {}
+    for period_code, code, value, status in rows.values_list(
+        "period__code", "indicator__code", "value", "status"
+    ):
+        figures.setdefault(period_code, {})[code] = (value, status)
+    return figures
+
+
+def _previous_codes(period_code: str) -> tuple[str, str]:
+    previous = PeriodCode.parse(period_code).previous_comparable
+    return str(previous), str(previous.previous_comparable)
 
 
 def computed_values(
@@ -170,26 +201,36 @@ def computed_values(
     over them), taken as they are whatever the basis."""
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
-    all_computed = list(Indicator.objects.computed().select_related("section", "department"))
-    if not all_computed:
+    catalogue = _catalogue()
+    if catalogue is None:
         return {}
-    formulas = _parsed(all_computed)
-    places = {i.code: i.decimal_places for i in all_computed}
-    wanted = {code for f in formulas.values() for code in f.all_codes()} - set(places)
-    inputs = {
-        i.code: i
-        for i in Indicator.objects.filter(code__in=wanted).select_related("department").only(
-            "code", "name", "department__name"
-        )
-    }
-    previous_code = period.previous_code
-    before_previous = str(PeriodCode.parse(previous_code).previous_comparable)
-    rows = Figure.objects.filter(
-        period__code__in={period.code, previous_code, before_previous}, indicator__code__in=wanted
-    ).values_list("period__code", "indicator__code", "value", "status")
-    figures: dict[str, dict[str, tuple]] = {}
-    for period_code, code, value, status in rows:
-        figures.setdefault(period_code, {})[code] = (value, status)
+    figures = _figures(catalogue, {period.code, *_previous_codes(period.code)})
+    result = _evaluate(catalogue, period, figures, basis, overrides)
+    if department is not None:
+        result = {c: v for c, v in result.items() if v.indicator.department_id == department.pk}
+    return result
+
+
+def computed_history(*, indicator: Indicator) -> list[ComputedValue]:
+    """A computed indicator's value in every period (newest first) from approved inputs, with
+    the previous comparable period's, in a fixed number of queries (the dashboard's drill-down)."""
+    catalogue = _catalogue()
+    if catalogue is None or indicator.code not in catalogue.places:
+        return []
+    figures = _figures(catalogue, None)
+    periods = ReportingPeriod.objects.order_by("-start", "-end")
+    found = []
+    for period in periods:
+        value = _evaluate(catalogue, period, figures, APPROVED, None).get(indicator.code)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, ComputedValue]:
+    """Pure: the computed values of `period` from the inputs' figures already read."""
+    formulas, places, wanted = catalogue.formulas, catalogue.places, catalogue.wanted
+    previous_code, before_previous = _previous_codes(period.code)
 
     def approved_values(period_code) -> dict[str, Decimal | None]:
         return {
@@ -212,15 +253,15 @@ def computed_values(
             if code in wanted
         }
     if basis == APPROVED:
-        current = approved_values(period.code)
+        current = {
+            code: value
+            for code, (value, status) in this_period.items()
+            if status == FigureStatus.APPROVED
+        }
     else:
         current = {code: value for code, (value, _) in this_period.items()}
     outcomes = compute_all(formulas, places, current, previous_all)
-
-    names = {code: i.name for code, i in inputs.items()} | {i.code: i.name for i in all_computed}
-    departments = {code: i.department.name for code, i in inputs.items()} | {
-        i.code: i.department.name for i in all_computed
-    }
+    names, departments = catalogue.names, catalogue.departments
 
     def as_input(ref: Ref) -> Input:
         value, status = (None, None)
@@ -233,7 +274,11 @@ def computed_values(
         elif ref.code in outcomes:
             value = outcomes[ref.code].value
         return Input(
-            ref.code, names.get(ref.code, ref.code), departments.get(ref.code, ""), value, status,
+            ref.code,
+            names.get(ref.code, ref.code),
+            departments.get(ref.code, ""),
+            value,
+            status,
             ref.previous,
         )
 
@@ -247,10 +292,8 @@ def computed_values(
         return list(dict.fromkeys(found))
 
     result = {}
-    for indicator in all_computed:
+    for indicator in catalogue.indicators:
         if indicator.is_retired_for(period):
-            continue
-        if department is not None and indicator.department_id != department.pk:
             continue
         formula = formulas.get(indicator.code)
         own = [as_input(ref) for ref in formula.refs] if formula else []
