@@ -248,25 +248,27 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         data = self.get_serializer(figures, many=True).data
         response = Response(data) if page is None else self.get_paginated_response(data)
         if page is not None:
-            response.data["computed"] = self._computed(request)
+            response.data["computed"] = self._computed(request, figures)
         return response
 
-    def _computed(self, request) -> list:
+    def _computed(self, request, figures) -> list:
         """The period's computed indicators of the departments the user may see, narrowed by
-        the list's department and indicator filters (none without a period)."""
+        the list's department and indicator filters (none without a period, nor when listing
+        by status): two queries (metrics.computed), three when the page holds no figure."""
         code = request.query_params.get("period", "")
-        period = ReportingPeriod.objects.filter(code=code).first() if code else None
-        if period is None or request.query_params.get("status"):
+        if not code or request.query_params.get("status"):
             return []
-        visible = set(
-            selectors.departments_visible_to(user=request.user).values_list("code", flat=True)
-        )
+        period = next((f.period for f in figures if f.period.code == code), None)
+        if period is None:
+            period = ReportingPeriod.objects.filter(code=code).first()
+        if period is None:
+            return []
         department = request.query_params.get("department")
         indicator = request.query_params.get("indicator")
         items = [
             item
             for item in computed_values(period=period, basis=CURRENT).values()
-            if item.indicator.department.code in visible
+            if access.can_view_department(request.user, item.indicator.department)
             and (not department or item.indicator.department.code == department)
             and (not indicator or item.code == indicator)
         ]
