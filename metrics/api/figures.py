@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -183,6 +184,7 @@ class ComputedFigureSerializer(serializers.Serializer):
         return {"percent": None if percent is None else str(percent), "text": item.change.text}
 
 
+@extend_schema_serializer(many=False)  # the page itself: drf-spectacular must not paginate it
 class FigureListSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
