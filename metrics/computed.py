@@ -67,6 +67,10 @@ class ComputedValue:
         return self.indicator.code
 
     @property
+    def period_label(self) -> str:
+        return PeriodCode.parse(self.period_code).label if self.period_code else ""
+
+    @property
     def name(self) -> str:
         return self.indicator.name
 
@@ -152,9 +156,7 @@ class _Catalogue:
 def _catalogue() -> _Catalogue | None:
     """The computed indicators and the names of what their formulas read, from one query over
     the catalogue (a few dozen rows; None when nothing is computed)."""
-    catalogue = list(
-        Indicator.objects.select_related("section", "department").defer("help_text")
-    )
+    catalogue = list(Indicator.objects.select_related("section", "department").defer("help_text"))
     indicators = [i for i in catalogue if i.is_computed]
     if not indicators:
         return None

@@ -17,10 +17,10 @@ from .models import (
     FigureStatus,
     Indicator,
     Notice,
-    entered_condition,
     Reminder,
     ReportingPeriod,
     ValidationRule,
+    entered_condition,
 )
 from .numbers import plain
 from .progress import STATE_LABELS, Progress, State, clerk_may_edit, state_of

@@ -127,7 +127,8 @@ def indicator(request, code):
         "dashboard/indicator.html",
         {
             "indicator": item,
-            "figures": selectors.indicator_figures(indicator=item),
+            "figures": [] if item.is_computed else selectors.indicator_figures(indicator=item),
+            "computed": selectors.computed_figures(indicator=item) if item.is_computed else None,
             "history": selectors.indicator_history(indicator=item),
             "history_limit": selectors.HISTORY_LIMIT,
             "back_period": request.GET.get("period", ""),

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from .. import access, selectors
+from ..computed import computed_over
 from ..models import (
     Department,
     Figure,
@@ -16,7 +17,6 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
-from ..computed import computed_over
 from ..progress import not_entered
 from ..rules import evaluate_all
 from ..texts import REMARK, clean_text

@@ -19,6 +19,7 @@ from metrics.numbers import plain
 from . import queries
 from .queries import (
     HISTORY_LIMIT,
+    computed_figures,
     department_figures,
     department_rows,
     indicator_choices,
@@ -35,6 +36,7 @@ __all__ = [
     "HISTORY_LIMIT",
     "Dashboard",
     "chart_data",
+    "computed_figures",
     "dashboard",
     "department_figures",
     "department_rows",
@@ -69,6 +71,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         sections=sections,
         readiness=readiness(sections=sections, rows=rows),
         headlines=queries.headlines(period=period, previous=previous, departments=departments),
+        computed=queries.computed_rows(period=period, departments=departments),
         big_changes=changes,
         big_changes_total=changes_total,
         repeated_returns=queries.repeated_returns(period=period, departments=departments),

@@ -68,8 +68,19 @@ def workbook(board: Dashboard):
         "核心数据同比",
         ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
         [
-            (h.name, h.unit, h.value, h.status_label, h.previous, h.change, h.change_text)
-            for h in board.headlines
+            (
+                h.name,
+                h.unit,
+                h.value,
+                h.status_label,
+                h.previous,
+                h.change,
+                # A computed indicator (状态 计算) says what it is computed from, or why not.
+                "；".join(filter(None, (h.change_text, h.note, h.reason)))
+                if h.computed
+                else h.change_text,
+            )
+            for h in board.indicator_rows
         ],
         [30, 8, 14, 10, 14, 10, 18],
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
 from metrics.change import BIG_CHANGE_MIN_RATIO, Change
+from metrics.computed import APPROVED, COMPUTED_MARK, computed_history, computed_values
 from metrics.models import (
     Department,
     Evidence,
@@ -33,6 +34,7 @@ from metrics.models import (
     Indicator,
     ReportingPeriod,
     Section,
+    entered_condition,
 )
 from metrics.numbers import shown
 from metrics.progress import STATE_LABELS, state_of
@@ -109,8 +111,11 @@ def department_rows(
 
 
 def section_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[SectionRow]:
-    """Per section of the speech: its placeholders (indicators) and how many are approved."""
-    indicators = Q(indicators__department__in=departments)
+    """Per section of the speech: its placeholders (the indicators entered in the period) and
+    how many are approved; a computed indicator is ready when its inputs are."""
+    indicators = Q(indicators__department__in=departments) & entered_condition(
+        period, prefix="indicators__"
+    )
     queryset = (
         Section.objects.annotate(
             f=FilteredRelation(
@@ -143,9 +148,10 @@ def headlines(
     *, period: ReportingPeriod, previous: ReportingPeriod | None, departments: QuerySet
 ) -> list[Headline]:
     """The catalogue's headline indicators (Indicator.headline_order), in that order, with this
-    period's and the previous comparable period's values."""
+    period's and the previous comparable period's values (the computed ones: `computed_rows`)."""
     queryset = (
-        Indicator.objects.filter(headline_order__isnull=False, department__in=departments)
+        Indicator.objects.entered()
+        .filter(headline_order__isnull=False, department__in=departments)
         .annotate(
             cur=FilteredRelation("figures", condition=Q(figures__period=period)),
             prev=FilteredRelation(
@@ -169,6 +175,42 @@ def headlines(
         )
         for r in queryset
     ]
+
+
+def computed_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[Headline]:
+    """The computed indicators of `departments` in the period (metrics.computed, from approved
+    inputs, as the leader's figures are), marked 计算 with what they are computed from; headline
+    ones first, then in catalogue order. Two queries, and one for the departments."""
+    visible = set(departments.values_list("pk", flat=True))
+    items = [
+        c
+        for c in computed_values(period=period, basis=APPROVED).values()
+        if c.indicator.department_id in visible
+    ]
+    items.sort(
+        key=lambda c: (
+            c.indicator.headline_order is None,
+            c.indicator.headline_order or 0,
+            c.indicator.section.order,
+            c.indicator.order,
+            c.code,
+        )
+    )
+    return [computed_headline(c) for c in items]
+
+
+def computed_headline(item) -> Headline:
+    return Headline(
+        code=item.code,
+        name=item.name,
+        unit=item.unit,
+        value=item.value,
+        status=None,
+        previous=item.previous,
+        computed=True,
+        note=item.description,
+        reason=item.reason,
+    )
 
 
 # --- anomalies -----------------------------------------------------------------------------
@@ -378,11 +420,15 @@ def _evidence_count(figure_ref: str = "pk"):
 
 
 def department_figures(*, department: Department, period: ReportingPeriod) -> list[dict]:
-    """Each indicator of the department with the period's figure (if any), who changed it last
-    and how many history records it has."""
+    """Each indicator the department enters in the period (or that has a figure in it: a
+    retired one keeps its past figures) with the period's figure (if any), who changed it last
+    and how many history records it has; then its computed indicators (from approved inputs),
+    marked 计算."""
     rows = (
-        Indicator.objects.filter(department=department)
+        Indicator.objects.entered()
+        .filter(department=department)
         .annotate(f=FilteredRelation("figures", condition=Q(figures__period=period)))
+        .filter(entered_condition(period) | Q(f__id__isnull=False))
         .annotate(history_count=_history_count("f__id"), evidence_count=_evidence_count("f__id"))
         .order_by("section__order", "order", "code")
         .values(
@@ -426,7 +472,36 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
             "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
         }
         for r in rows
+    ] + [
+        {
+            "code": c.code,
+            "name": c.name,
+            "unit": c.unit,
+            "section": c.indicator.section.name,
+            "has_figure": False,
+            "value": c.value,
+            "value_display": shown(c.value),
+            "status": "",
+            "status_label": COMPUTED_MARK,
+            "computed": True,
+            "note": c.description,
+            "reason": c.reason,
+            "change_text": c.change.text,
+            "remark": "",
+            "explanation": "",
+            "updated_at": None,
+            "updated_by": "",
+            "history_count": 0,
+            "evidence_count": 0,
+        }
+        for c in computed_values(period=period, basis=APPROVED, department=department).values()
     ]
+
+
+def computed_figures(*, indicator: Indicator) -> list:
+    """A computed indicator's value in every period (newest first), from approved inputs, with
+    its 同比 (metrics.change), for the indicator's drill-down."""
+    return computed_history(indicator=indicator)
 
 
 def indicator_figures(*, indicator: Indicator) -> list[Figure]:

@@ -40,7 +40,10 @@ SPEECH_CODES = [
 
 
 def test_every_database_holds_exactly_the_speech_catalogue(db):
-    assert list(Indicator.objects.entered().order_by("order").values_list("code", flat=True)) == SPEECH_CODES
+    assert (
+        list(Indicator.objects.entered().order_by("order").values_list("code", flat=True))
+        == SPEECH_CODES
+    )
     assert len(INDICATORS) == 32
 
 
