@@ -66,7 +66,7 @@ def workbook(board: Dashboard):
     )
     sheet(
         "核心数据同比",
-        ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
+        ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明", "计算依据"],
         [
             (
                 h.name,
@@ -75,14 +75,13 @@ def workbook(board: Dashboard):
                 h.status_label,
                 h.previous,
                 h.change,
+                h.change_text,
                 # A computed indicator (状态 计算) says what it is computed from, or why not.
-                "；".join(filter(None, (h.change_text, h.note, h.reason)))
-                if h.computed
-                else h.change_text,
+                "；".join(filter(None, (h.note, h.reason))),
             )
             for h in board.indicator_rows
         ],
-        [30, 8, 14, 10, 14, 10, 18],
+        [30, 8, 14, 10, 14, 10, 18, 40],
     )
     sheet(
         "异常提示",
