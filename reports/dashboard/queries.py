@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
 from metrics.change import BIG_CHANGE_MIN_RATIO, Change
-from metrics.computed import APPROVED, COMPUTED_MARK, computed_history, computed_values
+from metrics.computed import (
+    APPROVED,
+    COMPUTED_MARK,
+    CURRENT,
+    computed_history,
+    computed_values,
+)
 from metrics.models import (
     Department,
     Evidence,
@@ -37,6 +43,7 @@ from metrics.models import (
     entered_condition,
 )
 from metrics.numbers import shown
+from metrics.periods import PeriodCode
 from metrics.progress import STATE_LABELS, state_of
 from metrics.rules import evaluate_all
 
@@ -329,6 +336,11 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     for code, value, explanation, remark in figures:
         values[code] = value
         remarks[code] = (explanation or remark or "").strip()
+    if any(r.left.is_computed or r.right.is_computed for r in rules):
+        # A rule over a computed indicator compares its value from the same (current)
+        # inputs as the entry sheet does (metrics.selectors.rule_values).
+        computed = computed_values(period=period, basis=CURRENT)
+        values.update({code: c.value for code, c in computed.items() if code in codes})
     failures = []
     for result in evaluate_all(rules, values):
         rule = result.rule
@@ -383,7 +395,15 @@ def visible_indicator(*, code: str, departments: QuerySet) -> Indicator:
 
 
 def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
-    """The indicator's values over all periods of the same kind as `period`, oldest first."""
+    """The indicator's values over all periods of the same kind as `period`, oldest first (a
+    computed indicator's from approved inputs, marked with the status 计算's "computed")."""
+    if indicator.is_computed:
+        kind = period.parsed_code.kind
+        return [
+            {"period__code": c.period_code, "value": c.value, "status": "computed"}
+            for c in reversed(computed_history(indicator=indicator))
+            if PeriodCode.parse(c.period_code).kind == kind
+        ]
     return list(
         Figure.objects.filter(Q(indicator=indicator) & _same_kind(period))
         .order_by("period__start", "period__end")

@@ -111,3 +111,24 @@ def test_the_dashboard_and_its_workbook_show_computed_values(client, demo_data):
         ("2026", 13),
         ("2025", 11),
     ]
+
+
+def test_the_dashboard_lists_a_failing_rule_over_a_computed_indicator(client, demo_data):
+    from metrics.models import Indicator, ValidationRule
+
+    ValidationRule.objects.create(
+        name="办结率不超过100",
+        left=Indicator.objects.get(code="biz_review_closure_rate"),
+        operator="<=",
+        right=Indicator.objects.get(code="biz_leader_court_appearance_rate"),
+    )
+    Figure.objects.filter(indicator__code="biz_review_cases_closed", period__code="2026").update(
+        value=70
+    )
+    client.force_login(User.objects.get(username="leader"))
+    board = client.get(reverse("dashboard:index") + "?period=2026").context["board"]
+    assert any("行政复议办结率（109.4）" in f.message for f in board.rule_failures)
+    trend = client.get(
+        reverse("dashboard:data") + "?period=2026&indicator=biz_external_counsel_total"
+    ).json()["trend"]
+    assert [(p["period"], p["value"]) for p in trend["points"]] == [("2025", "11"), ("2026", "13")]
