@@ -323,12 +323,3 @@ def computed_over(
     would stand), by code."""
     computed = computed_values(period=period, basis=CURRENT, overrides=values)
     return {code: c.value for code, c in computed.items()}
-
-
-def values_with_computed(
-    *, period: ReportingPeriod, values: Mapping[str, Decimal | None], basis: str = CURRENT
-) -> dict[str, Decimal | None]:
-    """`values` (entered figures by code) with every computed indicator's value added, so that
-    a rule may compare a computed indicator (metrics.rules)."""
-    computed = computed_values(period=period, basis=basis)
-    return dict(values) | {code: c.value for code, c in computed.items()}

@@ -16,10 +16,10 @@ from metrics import selectors as metrics_selectors
 from metrics.models import Indicator, ReportingPeriod
 from metrics.numbers import plain
 
-from . import queries
+from . import computed, queries
+from .computed import computed_figures
 from .queries import (
     HISTORY_LIMIT,
-    computed_figures,
     department_figures,
     department_rows,
     indicator_choices,
@@ -71,7 +71,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         sections=sections,
         readiness=readiness(sections=sections, rows=rows),
         headlines=queries.headlines(period=period, previous=previous, departments=departments),
-        computed=queries.computed_rows(period=period, departments=departments),
+        computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
         big_changes_total=changes_total,
         repeated_returns=queries.repeated_returns(period=period, departments=departments),

@@ -25,13 +25,7 @@ from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
 from metrics.change import BIG_CHANGE_MIN_RATIO, Change
-from metrics.computed import (
-    APPROVED,
-    COMPUTED_MARK,
-    CURRENT,
-    computed_history,
-    computed_values,
-)
+from metrics.computed import CURRENT, computed_values
 from metrics.models import (
     Department,
     Evidence,
@@ -43,11 +37,11 @@ from metrics.models import (
     entered_condition,
 )
 from metrics.numbers import shown
-from metrics.periods import PeriodCode
 from metrics.progress import STATE_LABELS, state_of
 from metrics.rules import evaluate_all
 
 from ..models import ReportJob
+from . import computed
 from .rows import (
     BigChange,
     DepartmentRow,
@@ -155,7 +149,7 @@ def headlines(
     *, period: ReportingPeriod, previous: ReportingPeriod | None, departments: QuerySet
 ) -> list[Headline]:
     """The catalogue's headline indicators (Indicator.headline_order), in that order, with this
-    period's and the previous comparable period's values (the computed ones: `computed_rows`)."""
+    period's and the previous comparable period's values (the computed ones: dashboard.computed)."""
     queryset = (
         Indicator.objects.entered()
         .filter(headline_order__isnull=False, department__in=departments)
@@ -182,42 +176,6 @@ def headlines(
         )
         for r in queryset
     ]
-
-
-def computed_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[Headline]:
-    """The computed indicators of `departments` in the period (metrics.computed, from approved
-    inputs, as the leader's figures are), marked 计算 with what they are computed from; headline
-    ones first, then in catalogue order. Two queries, and one for the departments."""
-    visible = set(departments.values_list("pk", flat=True))
-    items = [
-        c
-        for c in computed_values(period=period, basis=APPROVED).values()
-        if c.indicator.department_id in visible
-    ]
-    items.sort(
-        key=lambda c: (
-            c.indicator.headline_order is None,
-            c.indicator.headline_order or 0,
-            c.indicator.section.order,
-            c.indicator.order,
-            c.code,
-        )
-    )
-    return [computed_headline(c) for c in items]
-
-
-def computed_headline(item) -> Headline:
-    return Headline(
-        code=item.code,
-        name=item.name,
-        unit=item.unit,
-        value=item.value,
-        status=None,
-        previous=item.previous,
-        computed=True,
-        note=item.description,
-        reason=item.reason,
-    )
 
 
 # --- anomalies -----------------------------------------------------------------------------
@@ -398,12 +356,7 @@ def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
     """The indicator's values over all periods of the same kind as `period`, oldest first (a
     computed indicator's from approved inputs, marked with the status 计算's "computed")."""
     if indicator.is_computed:
-        kind = period.parsed_code.kind
-        return [
-            {"period__code": c.period_code, "value": c.value, "status": "computed"}
-            for c in reversed(computed_history(indicator=indicator))
-            if PeriodCode.parse(c.period_code).kind == kind
-        ]
+        return computed.trend(indicator=indicator, period=period)
     return list(
         Figure.objects.filter(Q(indicator=indicator) & _same_kind(period))
         .order_by("period__start", "period__end")
@@ -492,36 +445,7 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
             "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
         }
         for r in rows
-    ] + [
-        {
-            "code": c.code,
-            "name": c.name,
-            "unit": c.unit,
-            "section": c.indicator.section.name,
-            "has_figure": False,
-            "value": c.value,
-            "value_display": shown(c.value),
-            "status": "",
-            "status_label": COMPUTED_MARK,
-            "computed": True,
-            "note": c.description,
-            "reason": c.reason,
-            "change_text": c.change.text,
-            "remark": "",
-            "explanation": "",
-            "updated_at": None,
-            "updated_by": "",
-            "history_count": 0,
-            "evidence_count": 0,
-        }
-        for c in computed_values(period=period, basis=APPROVED, department=department).values()
-    ]
-
-
-def computed_figures(*, indicator: Indicator) -> list:
-    """A computed indicator's value in every period (newest first), from approved inputs, with
-    its 同比 (metrics.change), for the indicator's drill-down."""
-    return computed_history(indicator=indicator)
+    ] + computed.department_rows(department=department, period=period)
 
 
 def indicator_figures(*, indicator: Indicator) -> list[Figure]:
