@@ -101,10 +101,13 @@ def test_the_dashboard_and_its_workbook_show_computed_values(client, demo_data):
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("dashboard:export") + "?period=2026").content)
     )
-    rows = {r[0]: r for r in workbook["核心数据同比"].iter_rows(min_row=2, values_only=True)}
-    row = rows["外聘法律顾问中的法学专家和专业律师合计"]
-    assert (row[2], row[3], row[4], row[5]) == (13, "计算", 11, 18.2)
-    assert row[6] == "同比增长18.2%" and "计算指标" in row[7]
+    sheet = workbook["核心数据同比"]
+    [line] = [c.row for c in sheet["A"] if c.value == "外聘法律顾问中的法学专家和专业律师合计"]
+    row = [c.value for c in sheet[line]]
+    assert row[2:7] == [13, "计算", 11, 18.2, "同比增长18.2%"]
+    assert (
+        "由外聘法律顾问中的法学专家、外聘法律顾问中的专业律师计算" in sheet[f"D{line}"].comment.text
+    )
     detail = client.get(reverse("dashboard:indicator", args=["biz_external_counsel_total"]))
     assert detail.status_code == 200
     assert [(c.period_code, c.value) for c in detail.context["computed"]][:2] == [
