@@ -86,7 +86,8 @@ def _validation_error(exc: DjangoValidationError) -> Response:
     messages = exc.messages
     # A refusal the services name with a stable code of its own (a write to a computed or a
     # retired indicator: metrics.progress.not_entered) keeps it for machines.
-    code = getattr(exc, "code", None)
+    codes = {getattr(e, "code", None) for e in getattr(exc, "error_list", [exc])}
+    code = codes.pop() if len(codes) == 1 else None
     code = code if code in STABLE_VALIDATION_CODES else "invalid"
     return error(code, "；".join(messages), status.HTTP_400_BAD_REQUEST, errors=messages, **extra)
 

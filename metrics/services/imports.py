@@ -104,7 +104,7 @@ def import_figures(
     if period.is_locked:
         raise ValidationError([f"{period.label}已锁定，不能导入数据。"])
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
-    errors: list[str] = []
+    errors: list = []  # messages, or ValidationErrors with a stable code of their own
     parsed: dict[str, tuple[Indicator, Decimal, str]] = {}
     versions: dict[str, int] = {}
     seen_lines: dict[str, int] = {}
@@ -118,8 +118,8 @@ def import_figures(
             errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
             continue
         refusal = not_entered(indicator, period)
-        if refusal is not None:
-            errors.append(f"第{row.line}行：{refusal[1]}")
+        if refusal is not None:  # with its stable code (computed_indicator …) for the API
+            errors.append(ValidationError(f"第{row.line}行：{refusal[1]}", code=refusal[0]))
             continue
         if code in seen_lines:
             errors.append(f"第{row.line}行：指标“{indicator.name}”与第{seen_lines[code]}行重复。")

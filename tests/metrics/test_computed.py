@@ -166,6 +166,7 @@ def test_the_api_lists_computed_read_only_and_refuses_a_write(p2026, clerk):
         format="json",
     )
     assert bulk.status_code == 400 and "计算指标" in bulk.json()["message"]
+    assert bulk.json()["code"] == "computed_indicator"
     assert not Figure.objects.filter(indicator__code__in=[CLOSURE, COUNSEL]).exists()
     schema = api.get("/api/schema/?format=json").json()
     assert "ComputedFigure" in schema["components"]["schemas"]
