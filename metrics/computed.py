@@ -15,6 +15,7 @@ The previous period is computed first, so that ``prev(code)`` of a computed code
 A fixed number of queries whatever the number of computed indicators (two).
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -111,9 +112,14 @@ class ComputedValue:
         return "、".join(dict.fromkeys(i.label for i in self.inputs))
 
     @property
+    def formula_words(self) -> str:
+        """The formula as people read it: names for codes (办结行政复议案件 ÷ 受理行政复议案件 × 100)."""
+        return formula_in_words(self.formula_text, self.names)
+
+    @property
     def description(self) -> str:
-        """计算：办结行政复议案件 / 受理行政复议案件 × 100 — the mark every face shows."""
-        return f"{COMPUTED_MARK}指标，由{self.inputs_text}计算（{self.formula_text}）"
+        """计算指标，由…计算（…） — the mark every face shows, in names, never codes."""
+        return f"{COMPUTED_MARK}指标，由{self.inputs_text}计算（{self.formula_words}）"
 
     @property
     def missing_inputs(self) -> list[Input]:
@@ -184,6 +190,24 @@ def _figures(catalogue: _Catalogue, period_codes) -> dict[str, dict[str, tuple]]
     ):
         figures.setdefault(period_code, {})[code] = (value, status)
     return figures
+
+
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SIGNS = str.maketrans({"*": "×", "/": "÷"})
+
+
+def formula_in_words(text: str, names: Mapping[str, str]) -> str:
+    """A formula with each indicator code replaced by its name (prev(code) → 上期name, sum → 合计),
+    × and ÷ for * and /: what a page shows people, who read names and not codes."""
+    text = re.sub(r"prev\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", lambda m: f"上期{m[1]}", text)
+
+    def word(match):
+        code = match[0]
+        if code == "sum":
+            return "合计"
+        return names.get(code, code)
+
+    return _CODE.sub(word, text).translate(_SIGNS)
 
 
 def _previous_codes(period_code: str) -> tuple[str, str]:

@@ -441,6 +441,7 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
                 last_name=r["f__updated_by__last_name"],
                 first_name=r["f__updated_by__first_name"],
             ),
+            "computed": False,
             "history_count": r["history_count"] if r["f__id"] is not None else 0,
             "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
         }
