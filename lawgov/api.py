@@ -26,6 +26,7 @@ from lawgov.faults import (
     is_storage_error,
 )
 from metrics.numbers import plain
+from metrics.progress import COMPUTED_INDICATOR, RETIRED_INDICATOR
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
@@ -81,6 +82,9 @@ REFUSAL_STATUS = {
     "formula_invalid": status.HTTP_400_BAD_REQUEST,
     "department_retired": status.HTTP_400_BAD_REQUEST,
     "reason_required": status.HTTP_400_BAD_REQUEST,
+    # A write to a computed or a retired indicator (metrics.progress.not_entered).
+    COMPUTED_INDICATOR: status.HTTP_400_BAD_REQUEST,
+    RETIRED_INDICATOR: status.HTTP_400_BAD_REQUEST,
 }
 
 

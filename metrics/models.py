@@ -84,6 +84,32 @@ class ValueType(models.TextChoices):
     DECIMAL = "decimal", "数值"
 
 
+def entered_condition(period=None, prefix: str = "") -> Q:
+    """The one rule for which indicators clerks enter (in `period`): not computed (no formula)
+    and, with a period, not retired before it starts. `prefix` reaches the indicator through a
+    relation ("indicators__" from a department or section) for annotations."""
+    condition = Q(**{f"{prefix}formula": ""})
+    if period is not None:
+        condition &= Q(**{f"{prefix}retired_on__isnull": True}) | Q(
+            **{f"{prefix}retired_on__gte": period.start}
+        )
+    return condition
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def entered(self):
+        """Indicators clerks enter (not computed), retired or not."""
+        return self.filter(entered_condition())
+
+    def entered_in(self, period):
+        """Indicators clerks enter in `period`: not computed, not retired before it starts."""
+        return self.filter(entered_condition(period))
+
+    def computed(self):
+        """Computed indicators (计算指标): a formula, never entered."""
+        return self.exclude(formula="")
+
+
 class Indicator(models.Model):
     """A figure the speech needs, with the department that owns it."""
 
@@ -123,6 +149,8 @@ class Indicator(models.Model):
         help_text="填写后在驾驶舱“核心数据同比”中按此顺序显示",
     )
     history = HistoricalRecords(verbose_name="指标历史")
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = "指标"

@@ -149,3 +149,25 @@ class Progress:
     @property
     def sent_percent(self) -> Decimal | None:
         return percent(self.submitted + self.approved, self.expected)
+
+
+# Which indicators are entered at all (the query side is models.entered_condition).
+COMPUTED_INDICATOR = "computed_indicator"
+RETIRED_INDICATOR = "retired_indicator"
+
+
+def not_entered(indicator, period) -> tuple[str, str] | None:
+    """Why nobody enters `indicator` in `period`, as (stable code, Chinese message): a computed
+    indicator (计算指标) is computed from its formula; a retired one is not entered in periods
+    that start after its retirement. None when it is entered."""
+    if indicator.formula:
+        return (
+            COMPUTED_INDICATOR,
+            f"{indicator.name}是计算指标，由公式（{indicator.formula}）自动计算，不能填报。",
+        )
+    if indicator.is_retired_for(period):
+        return (
+            RETIRED_INDICATOR,
+            f"{indicator.name}已于{indicator.retired_on:%Y-%m-%d}停用，{period.label}不再填报。",
+        )
+    return None

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .change import Change
+from .computed import CURRENT, computed_values
 from .models import (
     CommentKind,
     Department,
@@ -19,6 +20,7 @@ from .models import (
     Reminder,
     ReportingPeriod,
     ValidationRule,
+    entered_condition,
 )
 from .numbers import plain
 from .progress import STATE_LABELS, Progress, State, clerk_may_edit, state_of
@@ -27,6 +29,21 @@ from .rules import department_findings
 
 def period_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
     return dict(Figure.objects.filter(period=period).values_list("indicator__code", "value"))
+
+
+def rule_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
+    """What the rules compare during entry: the period's figures as they stand, with every
+    computed indicator's value from those same (current) inputs (metrics.computed)."""
+    computed = computed_values(period=period, basis=CURRENT)
+    return period_values(period=period) | {code: c.value for code, c in computed.items()}
+
+
+def entered_indicators(*, period: ReportingPeriod, department: Department | None = None):
+    """The indicators clerks enter in `period` (Indicator.objects.entered_in), in sheet order."""
+    indicators = Indicator.objects.entered_in(period)
+    if department is not None:
+        indicators = indicators.filter(department=department)
+    return indicators
 
 
 def active_rules():
@@ -71,13 +88,15 @@ _STATE_FILTERS = {
 }
 
 
-def state_counts(prefix: str) -> dict:
+def state_counts(prefix: str, only: Q | None = None) -> dict:
     """Count annotations for the states of the figures reached through `prefix`
-    (a FilteredRelation to the period's figures), `n_expected` for the indicators."""
+    (a FilteredRelation to the period's figures), `n_expected` for the indicators; `only`
+    narrows them (to the indicators entered in the period: models.entered_condition)."""
     from django.db.models import Count
 
     def under(q: Q) -> Q:
-        return Q(*[(f"{prefix}__{k}", v) for k, v in q.children])
+        narrowed = Q(*[(f"{prefix}__{k}", v) for k, v in q.children])
+        return narrowed & only if only is not None else narrowed
 
     return {
         f"n_{state}": Count(prefix, filter=under(condition))
@@ -97,6 +116,7 @@ def progress_by_department(*, period: ReportingPeriod, departments=None):
     from django.db.models import Count, FilteredRelation, Max
 
     queryset = Department.objects.all() if departments is None else departments
+    entered = entered_condition(period, prefix="indicators__")
     queryset = (
         queryset.annotate(
             pf=FilteredRelation(
@@ -104,9 +124,9 @@ def progress_by_department(*, period: ReportingPeriod, departments=None):
             )
         )
         .annotate(
-            n_expected=Count("indicators"),
-            last_activity=Max("pf__updated_at"),
-            **state_counts("pf"),
+            n_expected=Count("indicators", filter=entered, distinct=True),
+            last_activity=Max("pf__updated_at", filter=entered),
+            **state_counts("pf", only=entered),
         )
         .order_by("order", "code")
     )
@@ -224,6 +244,8 @@ class Sheet:
     period: ReportingPeriod
     sections: list  # [(Section, [SheetRow])]
     findings: list
+    # The department's computed indicators (metrics.computed, from current inputs), read only.
+    computed: list = field(default_factory=list)
 
     @property
     def rows(self) -> list[SheetRow]:
@@ -244,11 +266,13 @@ class Sheet:
 def department_sheet(
     *, department: Department, period: ReportingPeriod, with_comments: bool = False
 ) -> Sheet:
-    """Every indicator of a department with this period's figure, the previous value, its
-    evidence and what the rules say, grouped by the speech's sections, in a fixed number of
-    queries."""
+    """Every indicator the department enters in this period with its figure, the previous
+    value, its evidence and what the rules say (over computed indicators too), grouped by the
+    speech's sections, in a fixed number of queries."""
     indicators = list(
-        Indicator.objects.filter(department=department).select_related("section", "department")
+        entered_indicators(period=period, department=department).select_related(
+            "section", "department"
+        )
     )
     figures_qs = (
         Figure.objects.filter(period=period, indicator__department=department)
@@ -263,7 +287,8 @@ def department_sheet(
         )
     figures = {f.indicator_id: f for f in figures_qs}
     previous = previous_values(period=period, department=department)
-    values = period_values(period=period)
+    computed = computed_values(period=period, basis=CURRENT)
+    values = period_values(period=period) | {code: c.value for code, c in computed.items()}
     findings = department_findings(
         department=department,
         indicators=indicators,
@@ -286,7 +311,13 @@ def department_sheet(
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
         sections[-1][1].append(row)
-    return Sheet(department=department, period=period, sections=sections, findings=findings)
+    return Sheet(
+        department=department,
+        period=period,
+        sections=sections,
+        findings=findings,
+        computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
+    )
 
 
 def review_queue(*, period: ReportingPeriod, today=None):
@@ -336,15 +367,23 @@ def periods_to_lock(*, today, grace_days: int = 0):
 
 def period_export_rows(*, period: ReportingPeriod):
     """Every indicator of every department with its figure in the period, for the reviewers'
-    workbook: one query for the figures, one for the indicators, one for the previous values."""
+    workbook: the indicators entered in the period and those that have a figure in it (a
+    retired one keeps its past figures), then each computed indicator as (indicator, its
+    metrics.computed.ComputedValue from current inputs, its previous value). A fixed number
+    of queries."""
     figures = {
         f.indicator_id: f for f in Figure.objects.filter(period=period).select_related("updated_by")
     }
     previous = previous_values(period=period)
-    indicators = Indicator.objects.select_related("section", "department").order_by(
-        "department__order", "department__code", "section__order", "order", "code"
+    computed = computed_values(period=period, basis=CURRENT)
+    indicators = (
+        Indicator.objects.filter(entered_condition(period) | Q(pk__in=list(figures)))
+        .exclude(code__in=list(computed))
+        .select_related("section", "department")
+        .order_by("department__order", "department__code", "section__order", "order", "code")
     )
-    return [(i, figures.get(i.pk), previous.get(i.code)) for i in indicators]
+    rows = [(i, figures.get(i.pk), previous.get(i.code)) for i in indicators]
+    return rows + [(c.indicator, c, c.previous) for c in computed.values()]
 
 
 # ---------------------------------------------------------------------------------------

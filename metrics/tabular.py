@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from lawgov import spreadsheets
 
 from .change import change_text
+from .computed import COMPUTED_MARK, ComputedValue
 from .progress import STATE_LABELS, state_of
 from .services import FigureRow
 
@@ -337,6 +338,9 @@ def period_workbook(period, rows) -> bytes:
         ],
     )
     for indicator, figure, previous in rows:
+        if isinstance(figure, ComputedValue):
+            spreadsheets.append_row(sheet, _computed_row(indicator, figure, previous))
+            continue
         value = figure.value if figure else None
         spreadsheets.append_row(
             sheet,
@@ -364,6 +368,27 @@ def period_workbook(period, rows) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _computed_row(indicator, computed, previous) -> list:
+    """A computed indicator in the reviewers' workbook: its value as a number, its state the
+    mark 计算 (never entered), its 备注 what it is computed from or why there is no value."""
+    value = computed.value
+    return [
+        indicator.department.name,
+        indicator.section.name,
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        _number(previous),
+        _number(value),
+        change_text(value, previous),
+        COMPUTED_MARK,
+        computed.description + (f"；{computed.reason}" if computed.reason else ""),
+        "",
+        "",
+        "",
+    ]
 
 
 def _number(value):

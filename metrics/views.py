@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
-from .progress import clerk_closed_reason, clerk_may_edit
+from .progress import clerk_closed_reason, clerk_may_edit, not_entered
 from .roles import Role, role_of
 
 
@@ -102,8 +102,15 @@ def entry(request, period_code):
     typed, errors, general, written = {}, {}, [], ()
     if request.method == "POST":
         action = request.POST.get("action", "save")
-        codes = [i.code for i in Indicator.objects.filter(department=department).only("code")]
-        entries = forms.entries_from_post(request.POST, codes)
+        indicators = list(Indicator.objects.filter(department=department))
+        entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
+        # A computed (or retired) indicator has no field: a POST naming one changes nothing,
+        # and the page says why (metrics.progress.not_entered, the rule the services apply).
+        refusals = {i.code: not_entered(i, period) for i in indicators}
+        for entry_ in entries:
+            if refusals.get(entry_.code):
+                messages.warning(request, f"未保存：{refusals[entry_.code][1]}")
+        entries = [e for e in entries if not refusals.get(e.code)]
         try:
             result = services.save_draft(
                 department=department, period=period, entries=entries, user=request.user
@@ -167,6 +174,9 @@ def entry_row(request, period_code, indicator_code):
     access.require(
         access.can_enter_figures(request.user, department), f"您不能填报{department.name}的数据。"
     )
+    refusal = not_entered(indicator, period)
+    if refusal is not None:  # no such row on the sheet: nothing to save or re-render
+        return HttpResponse(refusal[1], status=400, content_type="text/plain; charset=utf-8")
     entries = forms.entries_from_post(request.POST, [indicator.code])
     typed, errors, saved = {e.code: e for e in entries}, {}, ()
     try:

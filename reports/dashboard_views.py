@@ -126,12 +126,15 @@ def indicator(request, code):
         item = selectors.visible_indicator(code=code, departments=departments)
     except Indicator.DoesNotExist as exc:
         raise Http404("没有这个指标，或您无权查看。") from exc
+    computed = selectors.computed_figures(indicator=item) if item.is_computed else None
     return render(
         request,
         "dashboard/indicator.html",
         {
             "indicator": item,
-            "figures": selectors.indicator_figures(indicator=item),
+            "figures": [] if item.is_computed else selectors.indicator_figures(indicator=item),
+            "computed": computed,
+            "formula_words": computed[0].formula_words if computed else "",
             "history": selectors.indicator_history(indicator=item),
             "history_limit": selectors.HISTORY_LIMIT,
             "back_period": request.GET.get("period", ""),

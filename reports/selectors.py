@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from metrics import selectors as metrics_selectors
+from metrics.computed import CURRENT, computed_values
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
 
@@ -25,8 +26,14 @@ def placeholder_codes(text: str) -> list[str]:
 
 def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
     """What the renderer needs and nothing else: the figures of `codes` for `period`, with the
-    previous comparable period's values, as JSON-ready strings."""
-    indicators = Indicator.objects.filter(code__in=codes).select_related("department")
+    previous comparable period's values, as JSON-ready strings. A computed indicator
+    (metrics.computed) is there like any other, with what it lacks (`computed_entry`)."""
+    indicators = list(Indicator.objects.filter(code__in=codes).select_related("department"))
+    computed = (
+        computed_values(period=period, basis=CURRENT)
+        if any(i.is_computed for i in indicators)
+        else {}
+    )
     current = {
         f.indicator_id: f for f in Figure.objects.filter(period=period, indicator__code__in=codes)
     }
@@ -37,6 +44,10 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
     )
     figures = {}
     for indicator in indicators:
+        if indicator.is_computed:
+            if indicator.code in computed:
+                figures[indicator.code] = computed_entry(computed[indicator.code])
+            continue
         figure = current.get(indicator.pk)
         has_value = figure is not None and figure.value is not None
         figures[indicator.code] = {
@@ -59,13 +70,64 @@ def _text(value):
     return None if value is None else plain(value)
 
 
-def gaps(snapshot: dict) -> list[dict]:
-    """Figures a final report cannot be built without: missing, or not yet approved."""
-    return [
-        {"code": code, **entry}
-        for code, entry in snapshot["figures"].items()
-        if entry["value"] is None or entry["status"] != FigureStatus.APPROVED
+INVALID = "invalid"
+
+
+def computed_entry(item) -> dict:
+    """A computed indicator in the snapshot: its value from the inputs as they stand (a final
+    report needs them all approved, so there it is the value from approved inputs), and in
+    `gaps` the inputs it lacks (missing, or not approved), each with its department, so that a
+    draft's marker and the final report's refusal name the INPUT; a division by zero is a gap
+    of the indicator itself, with its Chinese reason."""
+    missing = {i.code for i in item.missing_inputs}
+    lacking = [
+        {
+            "code": i.code,
+            "name": i.label,
+            "department": i.department,
+            "status": "missing" if i.code in missing else (i.status or "missing"),
+            "value": None if i.code in missing or i.value is None else plain(i.value),
+            "previous": i.previous,
+        }
+        for i in [*item.missing_inputs, *item.unapproved_inputs]
     ]
+    if item.approved:
+        status = FigureStatus.APPROVED.value
+    elif item.value is None and not item.missing_inputs:
+        status = INVALID
+    elif item.missing_inputs:
+        status = "missing"
+    else:
+        status = FigureStatus.SUBMITTED.value
+    return {
+        "value": _text(item.value),
+        "status": status,
+        "name": item.name,
+        "unit": item.unit,
+        "department": item.indicator.department.name,
+        "previous": _text(item.previous),
+        "computed": True,
+        "formula": item.formula_text,
+        "gaps": lacking,
+        "reason": item.reason if item.value is None and not item.missing_inputs else "",
+    }
+
+
+def gaps(snapshot: dict) -> list[dict]:
+    """Figures a final report cannot be built without: missing, or not yet approved. For a
+    computed indicator, the inputs it lacks (with their departments), or itself when it cannot
+    be computed (a division by zero), with the reason."""
+    found: dict[str, dict] = {}
+    for code, entry in snapshot["figures"].items():
+        if entry.get("computed"):
+            for lacking in entry.get("gaps") or []:
+                found.setdefault(lacking["code"], lacking)
+            if entry["status"] == INVALID:
+                found.setdefault(code, {"code": code, **entry})
+            continue
+        if entry["value"] is None or entry["status"] != FigureStatus.APPROVED:
+            found.setdefault(code, {"code": code, **entry})
+    return list(found.values())
 
 
 def gaps_by_department(gap_list: list[dict]) -> dict[str, list[dict]]:

@@ -125,3 +125,51 @@ def test_every_face_prints_the_same_change(case, client):
     snapshot = report_selectors.figure_snapshot(period=period, codes=[indicator.code])
     speech = rendering.render_text(f"本期{{{indicator.code}|yoy}}。", snapshot, mode="draft")
     assert speech.text.strip() == f"本期{text}。"
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS, indirect=True)
+def test_a_computed_indicator_reads_the_same_on_every_face(case, client):
+    """A computed indicator (计算指标) equal to the figure: its 同比, computed from approved
+    inputs, in the same words wherever it is shown."""
+    indicator, period, text = case["indicator"], case["period"], case["text"]
+    computed = factories.IndicatorFactory(
+        name="测试计算指标",
+        value_type=ValueType.DECIMAL,
+        department=indicator.department,
+        formula=f"{indicator.code} * 1",
+        decimal_places=4,
+    )
+    reviewer = factories.UserFactory(role="reviewer")
+    leader = factories.UserFactory(role="leader")
+
+    # The rule.
+    from metrics.computed import APPROVED, computed_values
+
+    value = computed_values(period=period, basis=APPROVED)[computed.code]
+    assert value.change.text == text
+
+    # The review page (read only beside the department's figures) and the reviewer's workbook.
+    client.force_login(reviewer)
+    html = client.get(f"/review/{period.code}/{indicator.department.code}/").content.decode()
+    assert text in _row_with(html, computed.name)
+    export = client.get(f"/review/{period.code}/export.xlsx").content
+    assert _sheet_row(export, f"{period.code}全部数据", computed.name)[7] == text
+
+    # The API.
+    answer = client.get(f"/api/v1/figures/?period={period.code}&indicator={computed.code}").json()
+    [item] = answer["computed"]
+    assert item["change"]["text"] == text and item["computed"] is True
+
+    # The dashboard: the indicator table, the drill-down, the export.
+    client.force_login(leader)
+    html = client.get(f"/dashboard/?period={period.code}").content.decode()
+    assert text in _row_with(html, computed.name)
+    drill = client.get(f"/dashboard/indicator/{computed.code}/").content.decode()
+    assert text in _row_with(drill, "2026")
+    export = client.get(f"/dashboard/export.xlsx?period={period.code}").content
+    assert _sheet_row(export, "核心数据同比", computed.name)[6] == text
+
+    # The speech.
+    snapshot = report_selectors.figure_snapshot(period=period, codes=[computed.code])
+    speech = rendering.render_text(f"本期{{{computed.code}|yoy}}。", snapshot, mode="draft")
+    assert speech.text.strip() == f"本期{text}。"

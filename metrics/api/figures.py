@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,10 +28,13 @@ from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
 from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
+from ..computed import CURRENT, computed_values
 from ..models import Department, Figure, FigureStatus, Indicator, ReportingPeriod
+from ..numbers import plain
 from ..texts import COMMENT, EXPLANATION, REMARK
 from .common import (
     FIGURE_RELATIONS,
+    ChangeOutput,
     CommentInput,
     FigureSerializer,
     FiguresResultSerializer,
@@ -142,6 +146,56 @@ class FigureFilter(django_filters.FilterSet):
         fields = ["period", "department", "indicator", "status"]
 
 
+class ComputedFigureSerializer(serializers.Serializer):
+    """A computed indicator (计算指标) in a period: read only, never written through the API."""
+
+    period = serializers.CharField(source="period_code")
+    indicator = serializers.CharField(source="code")
+    department = serializers.CharField(source="indicator.department.code")
+    computed = serializers.SerializerMethodField(help_text="恒为 true：计算指标，不能填报")
+    formula = serializers.CharField(source="formula_text", help_text="计算公式")
+    inputs = serializers.ListField(
+        child=serializers.CharField(), source="input_codes", help_text="公式引用的指标代码"
+    )
+    value = serializers.SerializerMethodField(
+        help_text="按当前数据计算、按小数位数四舍五入的值；无法计算时为 null"
+    )
+    reason = serializers.CharField(help_text="无法计算的原因（如“缺少：受理行政复议案件”）")
+    approved = serializers.BooleanField(help_text="全部输入均已审核通过")
+    previous_value = serializers.SerializerMethodField(
+        help_text="上一可比报告期按已审核数据计算的值；没有则为 null"
+    )
+    change = serializers.SerializerMethodField()
+
+    def get_computed(self, item) -> bool:
+        return True
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "93.8"})
+    def get_value(self, item):
+        return None if item.value is None else plain(item.value)
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "90"})
+    def get_previous_value(self, item):
+        return None if item.previous is None else plain(item.previous)
+
+    @extend_schema_field(ChangeOutput)
+    def get_change(self, item) -> dict:
+        percent = item.change.percent
+        return {"percent": None if percent is None else str(percent), "text": item.change.text}
+
+
+@extend_schema_serializer(many=False)  # the page itself: drf-spectacular must not paginate it
+class FigureListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FigureSerializer(many=True)
+    computed = ComputedFigureSerializer(
+        many=True,
+        help_text="按 period 查询时：该期各计算指标（只读，按当前数据计算），每页都附上",
+    )
+
+
 _CONFLICT = error_response("版本已过期（conflict），`current` 为当前保存的数据")
 
 
@@ -149,7 +203,14 @@ _CONFLICT = error_response("版本已过期（conflict），`current` 为当前�
     list=extend_schema(
         tags=["figures"],
         summary="填报数据列表",
-        description="填报员只看到本部门的数据；审核员与区领导看到全部。",
+        description=(
+            "填报员只看到本部门的数据；审核员与区领导看到全部。按 `period` 查询时，"
+            "`computed` 列出该期可见部门的计算指标（只读：`computed` 为 true，附 `formula`、"
+            "`inputs`、按当前数据计算的 `value` 或无法计算的 `reason`）；"
+            "写入计算指标会被拒绝（`computed_indicator`），写入已停用的指标亦然"
+            "（`retired_indicator`）。"
+        ),
+        responses={200: FigureListSerializer},
     ),
     retrieve=extend_schema(
         tags=["figures"],
@@ -187,7 +248,33 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         figures = list(queryset if page is None else page)
         selectors.attach_previous_values(figures)  # one query for the page's 同比
         data = self.get_serializer(figures, many=True).data
-        return Response(data) if page is None else self.get_paginated_response(data)
+        response = Response(data) if page is None else self.get_paginated_response(data)
+        if page is not None:
+            response.data["computed"] = self._computed(request, figures)
+        return response
+
+    def _computed(self, request, figures) -> list:
+        """The period's computed indicators of the departments the user may see, narrowed by
+        the list's department and indicator filters (none without a period, nor when listing
+        by status): two queries (metrics.computed), three when the page holds no figure."""
+        code = request.query_params.get("period", "")
+        if not code or request.query_params.get("status"):
+            return []
+        period = next((f.period for f in figures if f.period.code == code), None)
+        if period is None:
+            period = ReportingPeriod.objects.filter(code=code).first()
+        if period is None:
+            return []
+        department = request.query_params.get("department")
+        indicator = request.query_params.get("indicator")
+        items = [
+            item
+            for item in computed_values(period=period, basis=CURRENT).values()
+            if access.can_view_department(request.user, item.indicator.department)
+            and (not department or item.indicator.department.code == department)
+            and (not indicator or item.code == indicator)
+        ]
+        return ComputedFigureSerializer(items, many=True).data
 
     def get_object(self):
         """Any figure by id; reading it is checked against its department, and writing it is

@@ -11,7 +11,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..numbers import plain
-from ..progress import CLERK_EDITABLE, State
+from ..progress import CLERK_EDITABLE, State, not_entered
 
 # The stored statuses a clerk may still change (metrics.progress.CLERK_EDITABLE, less the
 # "empty" state, which is no stored status); the services check the period's lock apart.
@@ -33,6 +33,15 @@ def record(figure, *, user, reason: str) -> None:
         raise TypeError("an acting user is required (a portal user or a system account)")
     figure._history_user = user
     figure._change_reason = reason
+
+
+def ensure_entered(indicator, period: ReportingPeriod) -> None:
+    """Refuse a write to an indicator nobody enters in `period` (metrics.progress.not_entered),
+    with its stable code (computed_indicator, retired_indicator) for the API."""
+    refusal = not_entered(indicator, period)
+    if refusal is not None:
+        code, message = refusal
+        raise ValidationError(message, code=code)
 
 
 def ensure_open(period: ReportingPeriod) -> None:

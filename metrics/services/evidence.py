@@ -14,7 +14,7 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
-from ._common import EDITABLE_BY_CLERK, ensure_open, insert_figure, record
+from ._common import EDITABLE_BY_CLERK, ensure_entered, ensure_open, insert_figure, record
 
 
 def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user) -> Evidence:
@@ -59,6 +59,7 @@ def _add_evidence(*, indicator, period, upload, user, written: list[str]) -> Evi
         f"您不能为{indicator.department.name}的数据上传佐证材料。",
     )
     ensure_open(period)
+    ensure_entered(indicator, period)  # no figure, so no evidence, for a computed indicator
     data = evidence.read_upload(upload)
     kind = evidence.sniff(data)
     figure = _figure_for_upload(indicator=indicator, period=period, user=user)

@@ -15,6 +15,7 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
+from ..progress import not_entered
 from ..rules import department_findings
 from ..texts import EXPLANATION, REMARK, clean_text
 from ..validation import parse_value
@@ -23,6 +24,7 @@ from ._common import (
     FigureConflict,
     conflict_message,
     created_meanwhile,
+    ensure_entered,
     ensure_open,
     insert_figure,
     record,
@@ -51,6 +53,7 @@ def save_figure(
         f"您不能填报{indicator.department.name}的数据。",
     )
     ensure_open(period)
+    ensure_entered(indicator, period)
     value = parse_value(indicator, value)
     remark = clean_text(remark, kind=REMARK)
     if explanation is not None:
@@ -125,12 +128,12 @@ def submit_figures(
         access.can_enter_figures(user, department), f"您不能报送{department.name}的数据。"
     )
     ensure_open(period)
-    indicators = list(department.indicators.all())
+    indicators = list(selectors.entered_indicators(period=period, department=department))
     by_pk = {i.pk: i for i in indicators}
     figures = {
         f.indicator_id: f
         for f in Figure.objects.select_for_update(of=("self",)).filter(
-            period=period, indicator__department=department
+            period=period, indicator_id__in=list(by_pk)
         )
     }
     for figure in figures.values():
@@ -148,7 +151,7 @@ def submit_figures(
         department=department,
         indicators=indicators,
         rules=list(selectors.rules_touching(department=department)),
-        values=selectors.period_values(period=period),
+        values=selectors.rule_values(period=period),
         previous=selectors.previous_values(period=period, department=department),
     )
     for finding in findings:
@@ -249,6 +252,7 @@ def save_draft(
     )
     ensure_open(period)
     indicators = {i.code: i for i in department.indicators.all()}
+    entered = {i.code for i in selectors.entered_indicators(period=period, department=department)}
     figures = {
         f.indicator_id: f
         for f in Figure.objects.select_for_update(of=("self",)).filter(
@@ -261,6 +265,10 @@ def save_draft(
         indicator = indicators.get(entry.code)
         if indicator is None:
             raise ValidationError(f"指标“{entry.code}”不属于{department.name}。")
+        if entry.code not in entered:
+            # A computed or retired indicator is never written; the form says why.
+            result.refuse(entry.code, [not_entered(indicator, period)[1]])
+            continue
         figure = figures.get(indicator.pk)
         if figure is not None and figure.status not in EDITABLE_BY_CLERK:
             continue  # read-only rows are shown, never written

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from .. import access, selectors
+from ..computed import computed_over
 from ..models import (
     Department,
     Figure,
@@ -16,6 +17,7 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
+from ..progress import not_entered
 from ..rules import evaluate_all
 from ..texts import REMARK, clean_text
 from ..validation import parse_value
@@ -102,7 +104,7 @@ def import_figures(
     if period.is_locked:
         raise ValidationError([f"{period.label}已锁定，不能导入数据。"])
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
-    errors: list[str] = []
+    errors: list = []  # messages, or ValidationErrors with a stable code of their own
     parsed: dict[str, tuple[Indicator, Decimal, str]] = {}
     versions: dict[str, int] = {}
     seen_lines: dict[str, int] = {}
@@ -114,6 +116,10 @@ def import_figures(
             continue
         if department is not None and indicator.department_id != department.pk:
             errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
+            continue
+        refusal = not_entered(indicator, period)
+        if refusal is not None:  # with its stable code (computed_indicator …) for the API
+            errors.append(ValidationError(f"第{row.line}行：{refusal[1]}", code=refusal[0]))
             continue
         if code in seen_lines:
             errors.append(f"第{row.line}行：指标“{indicator.name}”与第{seen_lines[code]}行重复。")
@@ -181,8 +187,12 @@ def import_figures(
         # Approved figures skip the submit step, so its blocking rules are checked here.
         values = selectors.period_values(period=period)
         values.update({code: value for code, (_, value, _) in parsed.items()})
+        values.update(computed_over(period=period, values=values))
         rules = selectors.active_rules().filter(
-            Q(left__code__in=parsed) | Q(right__code__in=parsed)
+            Q(left__code__in=parsed)
+            | Q(right__code__in=parsed)
+            | ~Q(left__formula="")
+            | ~Q(right__formula="")
         )
         errors += [r.message for r in evaluate_all(rules, values) if r.is_error]
     if errors:

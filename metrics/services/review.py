@@ -11,6 +11,7 @@ from ..models import (
     FigureComment,
     FigureStatus,
     ReportingPeriod,
+    entered_condition,
 )
 from ..progress import reviewer_may_approve, reviewer_may_return
 from ..texts import COMMENT, REASON, clean_text
@@ -107,6 +108,7 @@ def approve_department(
         Figure.objects.select_for_update(of=("self",))
         .select_related("indicator")
         .filter(period=period, indicator__department=department, status=FigureStatus.SUBMITTED)
+        .filter(entered_condition(period, prefix="indicator__"))
     )
     if not figures:
         raise ValidationError(f"{department.name}没有待审核的数据。")

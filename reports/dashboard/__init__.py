@@ -16,7 +16,8 @@ from metrics import selectors as metrics_selectors
 from metrics.models import Indicator, ReportingPeriod
 from metrics.numbers import plain
 
-from . import queries
+from . import computed, queries
+from .computed import computed_figures
 from .queries import (
     HISTORY_LIMIT,
     department_figures,
@@ -35,6 +36,7 @@ __all__ = [
     "HISTORY_LIMIT",
     "Dashboard",
     "chart_data",
+    "computed_figures",
     "dashboard",
     "department_figures",
     "department_rows",
@@ -69,6 +71,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         sections=sections,
         readiness=readiness(sections=sections, rows=rows),
         headlines=queries.headlines(period=period, previous=previous, departments=departments),
+        computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
         big_changes_total=changes_total,
         repeated_returns=queries.repeated_returns(period=period, departments=departments),

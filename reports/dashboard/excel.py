@@ -12,6 +12,7 @@ def workbook(board: Dashboard):
     through `append_row`, so a department's, indicator's or explanation's text beginning with
     "=" stays text rather than becoming a formula."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
     header_font = Font(bold=True, color="FFFFFF")
@@ -64,15 +65,21 @@ def workbook(board: Dashboard):
         + [("合计", board.readiness.approved, board.readiness.total, board.readiness.percent)],
         [24, 10, 10, 12],
     )
-    sheet(
+    indicators = sheet(
         "核心数据同比",
         ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
         [
             (h.name, h.unit, h.value, h.status_label, h.previous, h.change, h.change_text)
-            for h in board.headlines
+            for h in board.indicator_rows
         ],
         [30, 8, 14, 10, 14, 10, 18],
     )
+    # A computed indicator's 状态 reads 计算; its note says what it is computed from, or why
+    # there is no value (a cell comment: comments are never formulas).
+    for line, h in enumerate(board.indicator_rows, start=2):
+        if h.computed:
+            note = "；".join(filter(None, (h.note, h.reason)))
+            indicators.cell(row=line, column=4).comment = Comment(note, "驾驶舱")
     sheet(
         "异常提示",
         ["类型", "部门", "指标/规则", "说明"],

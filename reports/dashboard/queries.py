@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
 from metrics.change import BIG_CHANGE_MIN_RATIO, Change
+from metrics.computed import CURRENT, computed_values
 from metrics.models import (
     Department,
     Evidence,
@@ -33,12 +34,14 @@ from metrics.models import (
     Indicator,
     ReportingPeriod,
     Section,
+    entered_condition,
 )
 from metrics.numbers import shown
 from metrics.progress import STATE_LABELS, state_of
 from metrics.rules import evaluate_all
 
 from ..models import ReportJob
+from . import computed
 from .rows import (
     BigChange,
     DepartmentRow,
@@ -109,8 +112,11 @@ def department_rows(
 
 
 def section_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[SectionRow]:
-    """Per section of the speech: its placeholders (indicators) and how many are approved."""
-    indicators = Q(indicators__department__in=departments)
+    """Per section of the speech: its placeholders (the indicators entered in the period) and
+    how many are approved; a computed indicator is ready when its inputs are."""
+    indicators = Q(indicators__department__in=departments) & entered_condition(
+        period, prefix="indicators__"
+    )
     queryset = (
         Section.objects.annotate(
             f=FilteredRelation(
@@ -143,9 +149,10 @@ def headlines(
     *, period: ReportingPeriod, previous: ReportingPeriod | None, departments: QuerySet
 ) -> list[Headline]:
     """The catalogue's headline indicators (Indicator.headline_order), in that order, with this
-    period's and the previous comparable period's values."""
+    period's and the previous comparable period's values (the computed ones: dashboard.computed)."""
     queryset = (
-        Indicator.objects.filter(headline_order__isnull=False, department__in=departments)
+        Indicator.objects.entered()
+        .filter(headline_order__isnull=False, department__in=departments)
         .annotate(
             cur=FilteredRelation("figures", condition=Q(figures__period=period)),
             prev=FilteredRelation(
@@ -287,6 +294,11 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     for code, value, explanation, remark in figures:
         values[code] = value
         remarks[code] = (explanation or remark or "").strip()
+    if any(r.left.is_computed or r.right.is_computed for r in rules):
+        # A rule over a computed indicator compares its value from the same (current)
+        # inputs as the entry sheet does (metrics.selectors.rule_values).
+        computed = computed_values(period=period, basis=CURRENT)
+        values.update({code: c.value for code, c in computed.items() if code in codes})
     failures = []
     for result in evaluate_all(rules, values):
         rule = result.rule
@@ -341,7 +353,10 @@ def visible_indicator(*, code: str, departments: QuerySet) -> Indicator:
 
 
 def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
-    """The indicator's values over all periods of the same kind as `period`, oldest first."""
+    """The indicator's values over all periods of the same kind as `period`, oldest first (a
+    computed indicator's from approved inputs, marked with the status 计算's "computed")."""
+    if indicator.is_computed:
+        return computed.trend(indicator=indicator, period=period)
     return list(
         Figure.objects.filter(Q(indicator=indicator) & _same_kind(period))
         .order_by("period__start", "period__end")
@@ -378,11 +393,15 @@ def _evidence_count(figure_ref: str = "pk"):
 
 
 def department_figures(*, department: Department, period: ReportingPeriod) -> list[dict]:
-    """Each indicator of the department with the period's figure (if any), who changed it last
-    and how many history records it has."""
+    """Each indicator the department enters in the period (or that has a figure in it: a
+    retired one keeps its past figures) with the period's figure (if any), who changed it last
+    and how many history records it has; then its computed indicators (from approved inputs),
+    marked 计算."""
     rows = (
-        Indicator.objects.filter(department=department)
+        Indicator.objects.entered()
+        .filter(department=department)
         .annotate(f=FilteredRelation("figures", condition=Q(figures__period=period)))
+        .filter(entered_condition(period) | Q(f__id__isnull=False))
         .annotate(history_count=_history_count("f__id"), evidence_count=_evidence_count("f__id"))
         .order_by("section__order", "order", "code")
         .values(
@@ -422,11 +441,12 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
                 last_name=r["f__updated_by__last_name"],
                 first_name=r["f__updated_by__first_name"],
             ),
+            "computed": False,
             "history_count": r["history_count"] if r["f__id"] is not None else 0,
             "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
         }
         for r in rows
-    ]
+    ] + computed.department_rows(department=department, period=period)
 
 
 def indicator_figures(*, indicator: Indicator) -> list[Figure]:

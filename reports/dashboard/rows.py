@@ -11,6 +11,7 @@ from functools import cached_property
 from django.urls import reverse
 
 from metrics.change import Change
+from metrics.computed import COMPUTED_MARK
 from metrics.models import ReportingPeriod
 from metrics.numbers import shown
 from metrics.progress import STATE_LABELS, Progress, percent, state_of
@@ -170,9 +171,16 @@ class Headline(FigureChange):
     name: str = ""
     unit: str = ""
     status: str | None = None
+    # A computed indicator (计算指标): never entered, so its state is the mark 计算, and `note`
+    # says what it is computed from; `reason` why there is no value (缺少：…, 除数为 0).
+    computed: bool = False
+    note: str = ""
+    reason: str = ""
 
     @property
     def status_label(self) -> str:
+        if self.computed:
+            return COMPUTED_MARK
         return STATE_LABELS[state_of(self.status, self.value)]
 
 
@@ -218,10 +226,17 @@ class Dashboard:
     sections: list[SectionRow]
     readiness: Readiness
     headlines: list[Headline]
+    # The computed indicators (计算指标), shown in the headline table after the headlines.
+    computed: list[Headline]
     big_changes: list[BigChange]
     big_changes_total: int
     repeated_returns: list[RepeatedReturn]
     rule_failures: list[RuleFailure]
+
+    @property
+    def indicator_rows(self) -> list[Headline]:
+        """The headline table: the headline figures, then the computed indicators."""
+        return [*self.headlines, *self.computed]
 
     @property
     def anomaly_count(self) -> int:

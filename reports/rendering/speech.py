@@ -146,7 +146,7 @@ def heading_number(kind: str, counters: list[int]) -> str:
 
 def _figure_run(
     placeholder: Placeholder, snapshot: Mapping[str, Any], style: RunStyle
-) -> tuple[Run, Gap | None]:
+) -> tuple[Run, Gap | list[Gap] | None]:
     code = placeholder.code
     if placeholder.is_site_value:
         if code == "district":
@@ -165,6 +165,8 @@ def _figure_run(
     value = figure.get("value")
     status = figure.get("status")
     gap: Gap | None = None
+    if figure.get("computed") and status != APPROVED:
+        return _computed_gap_run(code, figure, style)
     if value is None or str(value).strip() in ("", "*"):
         gap = Gap(code, name, department, "missing", status)
     elif status != APPROVED:
@@ -182,6 +184,27 @@ def _figure_run(
             else:
                 return Run(text, style, None, code), None
     return Run(gap.marker, style, gap, code), gap
+
+
+def _computed_gap_run(code: str, figure: Mapping[str, Any], style: RunStyle):
+    """A computed indicator that cannot stand yet: the marker names each INPUT it lacks
+    (【待填：受理行政复议案件】, 【待审：…】), or the indicator itself when it cannot be computed
+    (【待改：行政复议办结率】, 除数为 0)."""
+    gaps = [
+        Gap(
+            str(g.get("code") or ""),
+            str(g.get("name") or g.get("code") or ""),
+            str(g.get("department") or ""),
+            "missing" if g.get("value") is None else "unapproved",
+            g.get("status"),
+        )
+        for g in figure.get("gaps") or []
+    ]
+    if not gaps:
+        detail = str(figure.get("reason") or "无法计算")
+        name = str(figure.get("name") or code)
+        gaps = [Gap(code, name, str(figure.get("department") or ""), "invalid", None, detail)]
+    return Run("".join(g.marker for g in gaps), style, gaps[0], code), gaps
 
 
 def _optional(value: Any) -> str | None:
@@ -216,10 +239,11 @@ def render_text(
                 if isinstance(item, LineBreak):
                     runs.append(Run("", "break"))
                     continue
-                run, gap = _figure_run(item, snapshot, style)
+                run, found = _figure_run(item, snapshot, style)
                 runs.append(run)
-                if gap is not None:
-                    gaps.setdefault(gap.code, gap)
+                for gap in found if isinstance(found, list) else [found]:
+                    if gap is not None:
+                        gaps.setdefault(gap.code, gap)
         runs = _merge(runs)
         if block.kind == "title":
             runs = _break_title(runs)

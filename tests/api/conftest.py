@@ -75,7 +75,7 @@ def figure_of(period, code) -> Figure:
 
 def fill_missing(department, period, user):
     """Give every indicator of the department a value, as last year, where none is entered."""
-    for indicator in Indicator.objects.filter(department=department):
+    for indicator in Indicator.objects.entered().filter(department=department):
         figure = Figure.objects.filter(period=period, indicator=indicator).first()
         if figure is None or figure.value is None:
             services.save_figure(

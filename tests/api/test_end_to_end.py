@@ -25,7 +25,7 @@ def test_push_submit_approve_and_download_the_final_report(
 ):
     period = factories.period("2027")
     # Every other department has its 2027 figures approved already.
-    others = Indicator.objects.exclude(department=sfj)
+    others = Indicator.objects.entered().exclude(department=sfj)
     services.import_figures(
         period=period,
         rows=[
@@ -39,7 +39,7 @@ def test_push_submit_approve_and_download_the_final_report(
     clerk = token_client(users["clerk_own"])
     reviewer = token_client(users["reviewer"])
 
-    codes = list(Indicator.objects.filter(department=sfj).values_list("code", flat=True))
+    codes = list(Indicator.objects.entered().filter(department=sfj).values_list("code", flat=True))
     pushed = clerk.post(
         "/api/v1/figures/bulk/",
         {
@@ -112,7 +112,7 @@ def test_the_documented_example_script_against_a_live_server(
     demo.seed_demo()
     sfj = Department.objects.get(code="sfj")
     period = factories.period("2027")
-    others = Indicator.objects.exclude(department=sfj)
+    others = Indicator.objects.entered().exclude(department=sfj)
     services.import_figures(
         period=period,
         rows=[
@@ -123,7 +123,7 @@ def test_the_documented_example_script_against_a_live_server(
         source="测试准备",
         user=factories.command_line(),
     )
-    codes = Indicator.objects.filter(department=sfj).values_list("code", flat=True)
+    codes = Indicator.objects.entered().filter(department=sfj).values_list("code", flat=True)
     figures = tmp_path / "figures.json"
     figures.write_text(
         json.dumps([{"code": c, "value": str(FIGURES_2025[c])} for c in codes]), encoding="utf-8"

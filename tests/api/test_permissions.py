@@ -44,13 +44,13 @@ def world(users, sfj, gaj, p2026, media):
     evidence_own = add_pdf_evidence(draft.indicator, p2026, clerk)
     gaj_indicator = next(
         i
-        for i in Indicator.objects.filter(department=gaj)
+        for i in Indicator.objects.entered().filter(department=gaj)
         if not Figure.objects.filter(
             period=p2026, indicator=i, status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED]
         ).exists()
     )
     evidence_other = add_pdf_evidence(gaj_indicator, p2026, gaj_clerk)
-    free = Indicator.objects.filter(department=sfj).first()
+    free = Indicator.objects.entered().filter(department=sfj).first()
     approved = Figure.objects.filter(
         period=p2026, indicator__department=sfj, status=FigureStatus.APPROVED
     ).first()

@@ -25,7 +25,7 @@ def gaj_clerk(db):
 def fill(department, period, user, overrides=None):
     """Save a plausible draft value for every indicator of the department."""
     overrides = overrides or {}
-    for indicator in Indicator.objects.filter(department=department):
+    for indicator in Indicator.objects.entered().filter(department=department):
         default = 100 if indicator.value_type == "percentage" else 5
         if indicator.code == "biz_review_cases_received":
             default = 10

@@ -35,7 +35,7 @@ def _form_for(page_figures: dict, **values):
 
 def _editable_sfj():
     editable = {}
-    for indicator in Indicator.objects.filter(department__code="sfj"):
+    for indicator in Indicator.objects.entered().filter(department__code="sfj"):
         figure = Figure.objects.filter(indicator=indicator, period__code="2026").first()
         if figure is None:
             editable[indicator.code] = ("", 0)

@@ -66,7 +66,7 @@ def test_download_has_the_columns_and_validation(clerk_client, sfj, previous_per
     assert [c.value for c in sheet[1]][6:] == ["门户中的当前值", "当前状态", "版本"]
     assert sheet.column_dimensions["I"].hidden
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == set(sfj.indicators.values_list("code", flat=True))
+    assert set(rows) == set(sfj.indicators.entered().values_list("code", flat=True))
     assert rows["biz_review_cases_received"][1:5] == ("受理行政复议案件", "起", 58, None)
     validations = sheet.data_validations.dataValidation
     kinds = {(v.type, v.operator) for v in validations}
@@ -236,7 +236,12 @@ def test_reviewer_downloads_every_department_in_one_workbook(
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 32
+    # The 32 entered indicators, then the 2 computed ones, as numbers and marked 计算.
+    assert len(rows) == 34
+    computed = {r[2]: r for r in rows[32:]}
+    assert set(computed) == {"biz_review_closure_rate", "biz_external_counsel_total"}
+    assert {r[8] for r in computed.values()} == {"计算"}
+    assert all(isinstance(r[6], int | float) for r in computed.values())
     assert {r[0] for r in rows} >= {"区司法局", "公安分局", "区委宣传部"}
     received = next(r for r in rows if r[2] == "biz_review_cases_received")
     assert (received[5], received[6], received[7], received[8]) == (

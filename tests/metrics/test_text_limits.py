@@ -17,7 +17,7 @@ TOO_LONG_REMARK = "备" * (REMARK.limit + 1)
 
 @pytest.fixture
 def setting(sfj, clerk, period):
-    indicator = Indicator.objects.filter(department=sfj).order_by("order", "code").first()
+    indicator = Indicator.objects.entered().filter(department=sfj).order_by("order", "code").first()
     return sfj, clerk, period, indicator
 
 
