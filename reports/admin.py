@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from lawgov.admin_helpers import cut, one_line, short, when
 
-from .models import ReportJob, ReportTemplate, TemplateVersion
+from .models import ReportEvent, ReportJob, ReportTemplate, TemplateVersion
 
 
 class TemplateVersionInline(admin.TabularInline):
@@ -103,3 +103,22 @@ class ReportJobAdmin(admin.ModelAdmin):
     @admin.display(description="PDF 大小", ordering="pdf_size")
     def pdf_file_size(self, obj):
         return filesizeformat(obj.pdf_size) if obj.pdf_size is not None else None
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    """The documents' audit trail, read only: it is written by reports.services alone."""
+
+    list_display = ["at", "action", "job", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["job", "actor"]
+    readonly_fields = ["at", "action", "job", "actor", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

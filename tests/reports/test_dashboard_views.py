@@ -275,7 +275,9 @@ def _queries(client, url):
     return len(captured)
 
 
-MAX_QUERIES = 20
+# A fixed number, whatever the number of departments: the computed indicators and the
+# documents' deadlines (文稿时间节点) each add their own, once.
+MAX_QUERIES = 21
 
 
 def test_query_count_does_not_grow_with_departments(client, db, django_assert_max_num_queries):
