@@ -22,7 +22,16 @@ from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
 from .matching import Context, assign, best_matches, bigrams, contexts
-from .reader import BODY, SECTION, TITLE, Paragraph, refuse_control_characters
+from .reader import (
+    BODY,
+    ITEM,
+    SECTION,
+    SUBITEM,
+    SUBSECTION,
+    TITLE,
+    Paragraph,
+    refuse_control_characters,
+)
 
 COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
 MAX_NAME_CHARS = 60
@@ -49,6 +58,8 @@ UNBOUND_REASON = "审核人改为原文"
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
 _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
 _MAX_SALUTATION_CHARS = 30
+# The heading levels and their markup (a second title reads as a level-1 heading).
+_HEADING_MARKS = {TITLE: "##", SECTION: "##", SUBSECTION: "###", ITEM: "####", SUBITEM: "#####"}
 
 
 @dataclass(frozen=True)
@@ -193,10 +204,9 @@ class Proposal:
                 lines += [f"# {body}", ""]
             elif paragraph.level == BODY and _is_salutation(paragraph.text, number, self):
                 lines.append(f"> {body}")
-            elif paragraph.level in (TITLE, SECTION):
-                # TODO(template syntax): levels 3–5 (（一）, 1., （1）) have no markup yet and
-                # stay paragraphs; their numbering is kept in the text.
-                lines.append(f"## {body}")
+            elif paragraph.level in _HEADING_MARKS:
+                # The numbering stays as typed (no @章节编号 开), so the text prints the same.
+                lines.append(f"{_HEADING_MARKS[paragraph.level]} {body}")
             elif body.startswith(_MARKUP_STARTS):
                 lines.append(f"> {body}")
             else:
