@@ -172,6 +172,26 @@ class Proposal:
         indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
         return replace(self, new_indicators=indicators)
 
+    def describe(
+        self, which: Item | int, *, unit: str | None = None, value_type: str | None = None
+    ) -> Proposal:
+        """A new indicator's unit or value type (count, percentage, decimal)."""
+        indicator = self._new_of(which)
+        changes = {}
+        if unit is not None:
+            unit = unit.strip()
+            refuse_control_characters(unit)
+            if len(unit) > 20:
+                raise ValidationError("单位不能超过 20 个字。")
+            changes["unit"] = unit
+        if value_type is not None:
+            if value_type not in (COUNT, PERCENTAGE, DECIMAL):
+                raise ValidationError(f"未知的数值类型“{value_type}”。")
+            changes["value_type"] = value_type
+        changed = replace(indicator, **changes)
+        indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
+        return replace(self, new_indicators=indicators)
+
     def _new_of(self, which: Item | int) -> NewIndicator:
         item = self.item(which)
         indicator = self.new_indicator(item.code) if item.new and item.code else None
