@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from lawgov.admin_helpers import cut, one_line, short, when
 
-from .models import ReportJob, ReportTemplate, TemplateVersion
+from .models import DocumentImport, ReportEvent, ReportJob, ReportTemplate, TemplateVersion
 
 
 class TemplateVersionInline(admin.TabularInline):
@@ -103,3 +103,36 @@ class ReportJobAdmin(admin.ModelAdmin):
     @admin.display(description="PDF 大小", ordering="pdf_size")
     def pdf_file_size(self, obj):
         return filesizeformat(obj.pdf_size) if obj.pdf_size is not None else None
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Records written by the portal's services; the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentImport)
+class DocumentImportAdmin(_ReadOnly):
+    list_display = [
+        "source_name",
+        "period",
+        "name",
+        "document",
+        "created_by",
+        "created_at",
+        "accepted_at",
+    ]
+    list_filter = ["period"]
+    search_fields = ["source_name", "name"]
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(_ReadOnly):
+    list_display = ["action", "job", "actor", "at"]
