@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from lawgov.admin_helpers import cut, one_line, short, when
 
-from .models import ReportEvent, ReportJob, ReportTemplate, TemplateVersion
+from .models import DocumentImport, ReportEvent, ReportJob, ReportTemplate, TemplateVersion
 
 
 class TemplateVersionInline(admin.TabularInline):
@@ -105,14 +105,8 @@ class ReportJobAdmin(admin.ModelAdmin):
         return filesizeformat(obj.pdf_size) if obj.pdf_size is not None else None
 
 
-@admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
-    """The documents' audit trail, read only: it is written by reports.services alone."""
-
-    list_display = ["at", "action", "job", "actor"]
-    list_filter = ["action"]
-    list_select_related = ["job", "actor"]
-    readonly_fields = ["at", "action", "job", "actor", "detail"]
+class _ReadOnly(admin.ModelAdmin):
+    """Records written by the portal's services; the admin only shows them."""
 
     def has_add_permission(self, request):
         return False
@@ -122,3 +116,23 @@ class ReportEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DocumentImport)
+class DocumentImportAdmin(_ReadOnly):
+    list_display = [
+        "source_name",
+        "period",
+        "name",
+        "document",
+        "created_by",
+        "created_at",
+        "accepted_at",
+    ]
+    list_filter = ["period"]
+    search_fields = ["source_name", "name"]
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(_ReadOnly):
+    list_display = ["action", "job", "actor", "at"]

@@ -285,3 +285,44 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} #{self.job_id}"
+
+
+def _no_edits():
+    return []
+
+
+class DocumentImport(models.Model):
+    """A document being imported (从文档导入): what was uploaded, read into paragraphs, and the
+    reviewer's edits of the proposal, kept until it is accepted (and afterwards, as the record
+    of where a document and its figures came from)."""
+
+    source_name = models.CharField("来源文件", max_length=200)
+    paragraphs = models.JSONField("段落")  # [{"text", "level", "lead"}, …]
+    edits = models.JSONField("修改", default=_no_edits, blank=True)  # [["unbind", 3], …]
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="报告期", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("新文稿名称", max_length=200, blank=True)
+    document = models.ForeignKey(
+        ReportTemplate,
+        verbose_name="文稿",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="更新的已有文稿；接受后为所建或所更新的文稿",
+    )
+    layout = models.CharField("版式", max_length=10, choices=Layout.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+    accepted_at = models.DateTimeField("接受时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "文档导入"
+        verbose_name_plural = "文档导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_name}（{self.created_at:%Y-%m-%d}）"

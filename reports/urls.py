@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("template/preview/", views.template_preview, name="template-preview"),
     path("template/preview.css", views.preview_stylesheet, name="preview-css"),
     path("template/versions/<int:number>/", views.template_version, name="template-version"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/<int:pk>/", import_views.import_review, name="import-review"),
 ]

@@ -28,6 +28,7 @@ from .catalogue import (
 from .corrections import correct_figure
 from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
+from .imported import ImportConflict, import_conflicts, record_imported_figures
 from .imports import FigureRow, import_figures
 from .periods import lock_overdue_periods, lock_period, reopen_period
 from .reminders import (
@@ -52,6 +53,9 @@ __all__ = [
     "DraftResult",
     "FigureConflict",
     "FigureRow",
+    "ImportConflict",
+    "import_conflicts",
+    "record_imported_figures",
     "REMINDER_DAYS_BEFORE",
     "add_comment",
     "add_evidence",

@@ -22,7 +22,16 @@ from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
 from .matching import Context, assign, best_matches, bigrams, contexts
-from .reader import BODY, SECTION, TITLE, Paragraph, refuse_control_characters
+from .reader import (
+    BODY,
+    ITEM,
+    SECTION,
+    SUBITEM,
+    SUBSECTION,
+    TITLE,
+    Paragraph,
+    refuse_control_characters,
+)
 
 COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
 MAX_NAME_CHARS = 60
@@ -49,6 +58,8 @@ UNBOUND_REASON = "审核人改为原文"
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
 _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
 _MAX_SALUTATION_CHARS = 30
+# The heading levels and their markup (a second title reads as a level-1 heading).
+_HEADING_MARKS = {TITLE: "##", SECTION: "##", SUBSECTION: "###", ITEM: "####", SUBITEM: "#####"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,26 @@ class Proposal:
         indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
         return replace(self, new_indicators=indicators)
 
+    def describe(
+        self, which: Item | int, *, unit: str | None = None, value_type: str | None = None
+    ) -> Proposal:
+        """A new indicator's unit or value type (count, percentage, decimal)."""
+        indicator = self._new_of(which)
+        changes = {}
+        if unit is not None:
+            unit = unit.strip()
+            refuse_control_characters(unit)
+            if len(unit) > 20:
+                raise ValidationError("单位不能超过 20 个字。")
+            changes["unit"] = unit
+        if value_type is not None:
+            if value_type not in (COUNT, PERCENTAGE, DECIMAL):
+                raise ValidationError(f"未知的数值类型“{value_type}”。")
+            changes["value_type"] = value_type
+        changed = replace(indicator, **changes)
+        indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
+        return replace(self, new_indicators=indicators)
+
     def _new_of(self, which: Item | int) -> NewIndicator:
         item = self.item(which)
         indicator = self.new_indicator(item.code) if item.new and item.code else None
@@ -193,10 +224,9 @@ class Proposal:
                 lines += [f"# {body}", ""]
             elif paragraph.level == BODY and _is_salutation(paragraph.text, number, self):
                 lines.append(f"> {body}")
-            elif paragraph.level in (TITLE, SECTION):
-                # TODO(template syntax): levels 3–5 (（一）, 1., （1）) have no markup yet and
-                # stay paragraphs; their numbering is kept in the text.
-                lines.append(f"## {body}")
+            elif paragraph.level in _HEADING_MARKS:
+                # The numbering stays as typed (no @章节编号 开), so the text prints the same.
+                lines.append(f"{_HEADING_MARKS[paragraph.level]} {body}")
             elif body.startswith(_MARKUP_STARTS):
                 lines.append(f"> {body}")
             else:

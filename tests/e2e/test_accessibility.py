@@ -26,7 +26,7 @@ SUBMITTED = "biz_review_cases_received"  # 区司法局, submitted
 INDICATOR = "biz_review_cases_received"
 
 
-def _pages(job_pk, evidence_pk, final_pk=None):
+def _pages(job_pk, evidence_pk, final_pk=None, import_pk=None):
     """(who, path) for each page a user of that role meets."""
     from metrics.models import User
 
@@ -62,6 +62,9 @@ def _pages(job_pk, evidence_pk, final_pk=None):
             "/reports/?document=annual-report",
             f"/reports/jobs/{job_pk}/",
             f"/reports/jobs/{final_pk}/public/",
+            # 从文档导入: the upload and a proposal of the sample 简报
+            "/reports/import/",
+            f"/reports/import/{import_pk}/",
             "/dashboard/",
             "/accounts/users/",
             "/accounts/users/?role=clerk&active=1",
@@ -138,7 +141,24 @@ def _seed():
         reason="并入宣传栏统计",
         on=datetime.date(2026, 12, 31),
     )
-    return job.pk, evidence.pk, final.pk
+    return job.pk, evidence.pk, final.pk, _import(reviewer).pk
+
+
+def _import(reviewer):
+    from pathlib import Path
+
+    from reports.importing.reader import read_docx
+    from reports.importing.store import paragraphs_json
+    from reports.models import DocumentImport
+
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "法治简报示例.docx"
+    return DocumentImport.objects.create(
+        source_name=sample.name,
+        paragraphs=paragraphs_json(read_docx(sample.read_bytes())),
+        period=ReportingPeriod.objects.get(code="2025"),
+        name="法治简报",
+        created_by=reviewer,
+    )
 
 
 def _violations(page, where):
@@ -159,10 +179,10 @@ def _violations(page, where):
 
 
 def test_every_page_of_every_role_passes_axe(browser, new_session, live_server):
-    job_pk, evidence_pk, final_pk = _seed()
+    job_pk, evidence_pk, final_pk, import_pk = _seed()
     problems = []
     visited = 0
-    for who, paths in _pages(job_pk, evidence_pk, final_pk).items():
+    for who, paths in _pages(job_pk, evidence_pk, final_pk, import_pk).items():
         if who is None:
             context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
             page = context.new_page()

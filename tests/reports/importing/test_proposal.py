@@ -139,7 +139,7 @@ def test_template_text_headings_escapes_and_markup_starts():
         "# 2025年法治政府建设报告",
         "",
         "## 一、主要举措",
-        "（一）组织领导",
+        "### （一）组织领导",
         "受理行政复议案件{biz_review_cases_received}起，模板写法{{code}}。",
         "> #3号标签",
         "> // 不是注释",
@@ -350,3 +350,26 @@ def test_any_text_is_read_and_proposed_or_refused_in_chinese(text):
     if not proposal.problems():
         # A template the syntax can say prints one paragraph for each of the document's.
         assert len(parse_template(template).blocks) == len(paragraphs)
+
+
+def test_heading_levels_keep_their_numbers_and_print_the_same():
+    source = "一、主要举措\n（一）组织领导\n1.带头学法。受理行政复议案件58起。\n（1）专题学法\n"
+    proposal = propose(read_text(source), CATALOGUE)
+    lines = proposal.template_text().splitlines()
+    assert lines == [
+        "## 一、主要举措",
+        "### （一）组织领导",
+        "#### 1.带头学法。受理行政复议案件{biz_review_cases_received}起。",
+        "##### （1）专题学法",
+    ]
+    from reports.rendering import render_text
+
+    snapshot = {
+        "figures": {"biz_review_cases_received": {"value": "58", "status": "approved"}},
+        "district_name": "示范",
+        "period": "2025",
+        "period_label": "2025年度",
+    }
+    printed = render_text(proposal.template_text(), snapshot)
+    assert [p.text for p in printed.paragraphs] == source.splitlines()
+    assert [p.kind for p in printed.paragraphs] == ["heading", "heading2", "heading3", "heading4"]

@@ -1,0 +1,265 @@
+"""从文档导入: the reviewer uploads last year's document, edits the proposal, accepts it.
+
+Thin views: reading is reports.importing.reader, the proposal and its edits
+reports.importing.store, the write reports.importing.accept.accept_import.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from metrics.models import Department, Indicator, PeriodState, ReportingPeriod, ValueType
+
+from . import documents
+from .importing.accept import accept_import
+from .importing.proposal import UNBOUND_REASON
+from .importing.reader import read_docx, read_text
+from .importing.store import apply_edit, paragraphs_json, proposal_of
+from .models import DocumentImport, Layout, ReportTemplate
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UNBIND = "-"
+
+
+def _require(user) -> None:
+    if not (user.has_perm("metrics.manage_catalogue") and user.has_perm("reports.edit_template")):
+        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+
+
+def _default_period():
+    """The latest locked annual period, else the previous year's, else the latest."""
+    periods = ReportingPeriod.objects.order_by("-end")
+    annual = [p for p in periods if re.fullmatch(r"\d{4}", p.code)]
+    locked = [p for p in annual if p.state == PeriodState.LOCKED]
+    if locked:
+        return locked[0]
+    last_year = str(timezone.localdate().year - 1)
+    return next((p for p in annual if p.code == last_year), None) or periods.first()
+
+
+def _read_upload(request):
+    upload = request.FILES.get("file")
+    pasted = request.POST.get("text", "")
+    if upload is not None:
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("文件过大（超过 20 MB），请只上传讲话稿或报告本身。")
+        data = upload.read()
+        name = upload.name or "上传的文件"
+        if name.lower().endswith(".docx"):
+            return name, read_docx(data)
+        if name.lower().endswith(".txt"):
+            try:
+                return name, read_text(data.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                raise ValidationError("文本文件应为 UTF-8 编码。") from None
+        raise ValidationError("只能导入 .docx 或 .txt 文件（.doc、.wps 请先另存为 .docx）。")
+    if pasted.strip():
+        return "粘贴的文本", read_text(pasted)
+    raise ValidationError("请上传文件或粘贴文本。")
+
+
+@login_required
+def import_start(request):
+    _require(request.user)
+    errors: list[str] = []
+    values = {"period": "", "name": "", "document": "", "layout": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in values}
+        period = ReportingPeriod.objects.filter(code=values["period"]).first()
+        document = (
+            ReportTemplate.objects.filter(slug=values["document"]).first()
+            if values["document"]
+            else None
+        )
+        if period is None:
+            errors.append("请选择文档所述的报告期。")
+        if document is None and not values["name"]:
+            errors.append("请填写新文稿的名称，或选择要更新的文稿。")
+        if values["layout"] and values["layout"] not in Layout.values:
+            errors.append("未知的版式。")
+        if not errors:
+            try:
+                source_name, paragraphs = _read_upload(request)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                record = DocumentImport.objects.create(
+                    source_name=source_name[:200],
+                    paragraphs=paragraphs_json(paragraphs),
+                    period=period,
+                    name="" if document else values["name"][:200],
+                    document=document,
+                    layout="" if document else values["layout"],
+                    created_by=request.user,
+                )
+                return redirect("reports:import-review", pk=record.pk)
+    default = _default_period()
+    return render(
+        request,
+        "reports/import_start.html",
+        {
+            "periods": ReportingPeriod.objects.order_by("-end"),
+            "selected_period": values["period"] or (default.code if default else ""),
+            "documents": documents.documents(),
+            "layouts": Layout.choices,
+            "values": values,
+            "errors": errors,
+            "recent": DocumentImport.objects.select_related("period", "document", "created_by")[
+                :10
+            ],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _rows(proposal):
+    """One row per figure, with its clause split around the number."""
+    rows = []
+    seen_new: set[str] = set()
+    for item in proposal.items:
+        clause, at = item.found.clause, item.found.start - item.found.clause_start
+        end = at + len(item.found.text)
+        if not (0 <= at <= end <= len(clause)) or clause[at:end] != item.found.text:
+            at = clause.find(item.found.text)
+            end = at + len(item.found.text) if at >= 0 else 0
+            at = max(at, 0)
+        new = proposal.new_indicator(item.code) if item.new and item.code else None
+        rows.append(
+            {
+                "item": item,
+                "before": clause[:at],
+                "number": clause[at:end],
+                "after": clause[end:],
+                "new": new,
+                "first_of_new": new is not None and new.code not in seen_new,
+            }
+        )
+        if new is not None:
+            seen_new.add(new.code)
+    return rows
+
+
+def _edits_from(request, proposal) -> list[list]:
+    """What the reviewer changed in the table, as stored edits."""
+    edits: list[list] = []
+    post = request.POST
+    for item in proposal.items:
+        n = item.number
+        choice = post.get(f"bind_{n}")
+        if choice is not None and choice != "":
+            if choice == UNBIND and item.code is not None:
+                edits.append(["unbind", n])
+                continue
+            if choice not in (UNBIND, item.code) and not (item.new and choice == "@new"):
+                edits.append(["bind", n, choice])
+                continue
+        new = proposal.new_indicator(item.code) if item.new and item.code else None
+        if new is None:
+            continue
+        name = post.get(f"name_{n}")
+        if name is not None and name.strip() and name.strip() != new.name:
+            edits.append(["rename", n, name.strip()])
+        unit = post.get(f"unit_{n}")
+        if unit is not None and unit.strip() != new.unit:
+            edits.append(["unit", n, unit.strip()])
+        value_type = post.get(f"value_type_{n}")
+        if value_type and value_type != new.value_type:
+            edits.append(["value_type", n, value_type])
+        department = post.get(f"department_{n}")
+        if department is not None and (department or None) != new.department_code:
+            edits.append(["set_department", n, department])
+    if post.get("merge_first") and post.get("merge_second"):
+        edits.append(["merge", post["merge_first"], post["merge_second"]])
+    return edits
+
+
+def _apply(record, proposal, edits, errors):
+    for edit in edits:
+        try:
+            proposal = apply_edit(proposal, edit)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        else:
+            record.edits = [*record.edits, edit]
+    return proposal
+
+
+@login_required
+def import_review(request, pk):
+    _require(request.user)
+    record = get_object_or_404(
+        DocumentImport.objects.select_related("period", "document", "created_by"), pk=pk
+    )
+    proposal = proposal_of(record)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if record.accepted_at:
+            messages.error(request, "该导入已经接受，不能再修改。")
+            return redirect("reports:import-review", pk=record.pk)
+        action = request.POST.get("action", "save")
+        if action == "reset":
+            record.edits = []
+            record.save(update_fields=["edits"])
+            return redirect("reports:import-review", pk=record.pk)
+        proposal = _apply(record, proposal, _edits_from(request, proposal), errors)
+        record.save(update_fields=["edits"])
+        if action == "accept" and not errors:
+            code = request.POST.get("default_department", "")
+            default = Department.objects.filter(code=code).first() if code else None
+            try:
+                document = accept_import(
+                    user=request.user,
+                    proposal=proposal,
+                    document_name=record.name,
+                    period=record.period,
+                    default_department=default,
+                    document=record.document,
+                    layout=record.layout or None,
+                    reason=f"从文档《{record.source_name}》导入（导入 #{record.pk}）",
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                errors.extend(getattr(exc, "messages", [str(exc)]))
+            else:
+                record.document = document
+                record.accepted_at = timezone.now()
+                record.save(update_fields=["document", "accepted_at"])
+                messages.success(
+                    request,
+                    f"已导入“{document.name}”第{document.current_version.number}版，"
+                    f"{record.period.label}数据已记录。",
+                )
+                return redirect(f"/reports/?period={record.period.code}&document={document.slug}")
+        elif not errors:
+            messages.success(request, "修改已保存。")
+            return redirect("reports:import-review", pk=record.pk)
+        status = 400
+    data = proposal.to_json()
+    return render(
+        request,
+        "reports/import_review.html",
+        {
+            "record": record,
+            "rows": _rows(proposal),
+            "literals": [x for x in data["literals"] if x["reason"] != UNBOUND_REASON],
+            "unbound": [x for x in data["literals"] if x["reason"] == UNBOUND_REASON],
+            "problems": proposal.problems(),
+            "template_text": proposal.template_text(),
+            "indicators": Indicator.objects.filter(retired_on__isnull=True).order_by(
+                "section__order", "order"
+            ),
+            "departments": Department.objects.filter(retired_at__isnull=True),
+            "value_types": ValueType.choices,
+            "missing_departments": sum(1 for n in proposal.new_indicators if not n.department_code),
+            "errors": errors,
+            "today": datetime.date.today(),
+        },
+        status=status,
+    )

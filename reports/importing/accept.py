@@ -1,0 +1,263 @@
+"""Accepting an imported document (从文档导入): in one transaction the new indicators are
+created, the document (or a new version of an existing one) is saved with the proposal's
+template, and the figures the document states are recorded for its period. Any refusal leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+
+from metrics import services as metrics_services
+from metrics.models import Department, Figure, Indicator, ReportingPeriod, Section
+from metrics.numbers import plain
+
+from .. import services as report_services
+from ..models import Layout, ReportTemplate
+from ..rendering.filters import apply_filter
+from .proposal import Item, Proposal, _initials, _is_salutation
+from .reader import TITLE
+
+_SPEECH_WORDS = ("讲话", "发言", "致辞")
+
+
+def stored_value(item: Item) -> Decimal:
+    """The value to store for a figure, one its filter prints as the document did: 2.3万余 →
+    23000, 3200多 → 3200."""
+    return item.found.estimate
+
+
+def looks_like_speech(proposal: Proposal) -> bool:
+    """A salutation after the title, or a title that says 讲话/发言: the speech layout."""
+    for number, paragraph in enumerate(proposal.paragraphs):
+        if paragraph.level == TITLE and any(w in paragraph.text for w in _SPEECH_WORDS):
+            return True
+        if paragraph.level != TITLE:
+            return _is_salutation(paragraph.text, number, proposal)
+    return False
+
+
+def _require(user) -> None:
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    if not (
+        user.is_active
+        and user.has_perm("metrics.manage_catalogue")
+        and user.has_perm("reports.edit_template")
+    ):
+        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+
+
+def _row(item: Item) -> str:
+    return f"第{item.number + 1}个数字“{item.found.clause}”"
+
+
+def _owners(proposal: Proposal, default_department: Department | None) -> dict[str, Department]:
+    """The department of each new indicator; refused naming the rows that have none."""
+    codes = {n.department_code for n in proposal.new_indicators if n.department_code}
+    departments = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    missing, unknown, owners = [], [], {}
+    for indicator in proposal.new_indicators:
+        rows = [i for i in proposal.items if i.new and i.code == indicator.code]
+        code = indicator.department_code
+        department = departments.get(code) if code else default_department
+        if code and department is None:
+            unknown.extend(rows)
+        elif department is None:
+            missing.extend(rows)
+        elif department.is_retired:
+            raise ValidationError(f"“{department.name}”已停用，不能负责新指标“{indicator.name}”。")
+        else:
+            owners[indicator.code] = department
+    if missing:
+        raise ValidationError(
+            "以下新指标尚未选择填报部门：" + "；".join(_row(i) for i in missing),
+            code="department_missing",
+        )
+    if unknown:
+        raise ValidationError(
+            "以下新指标的填报部门不存在：" + "；".join(_row(i) for i in unknown),
+            code="department_unknown",
+        )
+    return owners
+
+
+def _values(proposal: Proposal) -> dict[str, tuple[Decimal, list[Item]]]:
+    """Each bound code's value; one code shown with two values is refused."""
+    values: dict[str, tuple[Decimal, list[Item]]] = {}
+    clashes = []
+    for item in proposal.bound():
+        value = stored_value(item)
+        if item.code in values and values[item.code][0] != value:
+            clashes.append(item)
+            continue
+        values.setdefault(item.code, (value, []))[1].append(item)
+    if clashes:
+        raise ValidationError(
+            "同一指标在文档中出现了不同的数字：" + "；".join(_row(i) for i in clashes),
+            code="values_differ",
+        )
+    return values
+
+
+def _to_record(
+    period: ReportingPeriod, values: dict[str, tuple[Decimal, list[Item]]]
+) -> dict[str, Decimal]:
+    """The values to record: those of indicators without a figure in `period`. A stored
+    figure the document prints the same (23456 shown as 2.3万余) is left alone; one it does
+    not is a conflict, refused before anything is written. Computed indicators come from
+    their formula and are not recorded."""
+    existing = {
+        f.indicator.code: f
+        for f in Figure.objects.filter(period=period, indicator__code__in=list(values))
+        .select_related("indicator")
+        .order_by("indicator__code")
+    }
+    computed = set(
+        Indicator.objects.filter(code__in=list(values))
+        .exclude(formula="")
+        .values_list("code", flat=True)
+    )
+    conflicts, out = [], {}
+    for code, (value, items) in values.items():
+        if code in computed:
+            continue
+        figure = existing.get(code)
+        if figure is None:
+            out[code] = value
+            continue
+        item = items[0]
+        shown = item.found.shown
+        printed = (
+            None if figure.value is None else apply_filter(item.found.filter, str(figure.value))
+        )
+        if printed != shown:
+            stored = "未填" if figure.value is None else plain(figure.value)
+            conflicts.append((figure.indicator.name, stored, item.found.text))
+    if conflicts:
+        raise metrics_services.ImportConflict(conflicts)
+    return out
+
+
+def _unique_code(code: str, taken: set[str]) -> str:
+    candidate, n = code, 2
+    while candidate in taken:
+        candidate, n = f"{code}_{n}", n + 1
+    return candidate
+
+
+def _recode(proposal: Proposal, old: str, new: str) -> Proposal:
+    items = tuple(replace(i, code=new) if i.new and i.code == old else i for i in proposal.items)
+    indicators = tuple(
+        replace(n, code=new) if n.code == old else n for n in proposal.new_indicators
+    )
+    return replace(proposal, items=items, new_indicators=indicators)
+
+
+def _section_for(indicator, department: Department) -> Section:
+    if indicator.section_code:
+        section = Section.objects.filter(code=indicator.section_code).first()
+        if section is not None:
+            return section
+    used = (
+        Indicator.objects.filter(department=department)
+        .values("section")
+        .annotate(n=Count("id"))
+        .order_by("-n", "section")
+        .first()
+    )
+    if used:
+        return Section.objects.get(pk=used["section"])
+    section = Section.objects.order_by("order").first()
+    if section is None:
+        raise ValidationError("指标目录中还没有讲话部分，无法新增指标。")
+    return section
+
+
+def _document_slug(name: str) -> str:
+    stem = ("doc-" + (_initials(name)[:30] or "imported")).strip("-")
+    taken = set(ReportTemplate.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
+    return _unique_code(stem, taken)
+
+
+@transaction.atomic
+def accept_import(
+    *,
+    user,
+    proposal: Proposal,
+    document_name: str,
+    period: ReportingPeriod,
+    default_department: Department | None = None,
+    document: ReportTemplate | None = None,
+    layout: str | None = None,
+    reason: str = "",
+) -> ReportTemplate:
+    """Create the new indicators, the document (or its new version) and the figures the
+    document states, or nothing at all. Returns the document."""
+    _require(user)
+    document_name = (document_name or "").strip()
+    if document is None:
+        if not document_name:
+            raise ValidationError("请填写新文稿的名称。", code="name_required")
+        if len(document_name) > 200:
+            raise ValidationError("文稿名称不能超过 200 个字。")
+        if ReportTemplate.objects.filter(name=document_name).exists():
+            raise ValidationError(
+                f"已有名为“{document_name}”的文稿；请换一个名称，或选择更新该文稿。",
+                code="name_taken",
+            )
+    source = document_name or document.name
+    owners = _owners(proposal, default_department)
+    values = _values(proposal)
+    new_codes = {n.code for n in proposal.new_indicators}
+    # Codes taken since the proposal was made get a suffix; the template follows.
+    taken = set(Indicator.objects.values_list("code", flat=True))
+    for indicator in list(proposal.new_indicators):
+        if indicator.code in taken:
+            code = _unique_code(indicator.code, taken | new_codes)
+            owners[code] = owners.pop(indicator.code)
+            proposal = _recode(proposal, indicator.code, code)
+            new_codes = (new_codes - {indicator.code}) | {code}
+    values = _values(proposal)
+    old_values = {c: v for c, v in values.items() if c not in new_codes}
+    to_record = _to_record(period, old_values)
+    why = reason.strip() or f"从文档《{source}》导入"
+    for indicator in proposal.new_indicators:
+        department = owners[indicator.code]
+        metrics_services.create_indicator(
+            user=user,
+            code=indicator.code,
+            name=indicator.name,
+            unit=indicator.unit,
+            value_type=indicator.value_type,
+            department=department,
+            section=_section_for(indicator, department),
+            reason=why,
+        )
+        to_record[indicator.code] = values[indicator.code][0]
+    if document is None:
+        top = ReportTemplate.objects.aggregate(m=Max("position"))["m"] or 0
+        chosen = layout or (Layout.SPEECH if looks_like_speech(proposal) else Layout.REPORT)
+        if chosen not in Layout.values:
+            raise ValidationError(f"未知的版式“{chosen}”。")
+        document = ReportTemplate.objects.create(
+            name=document_name,
+            slug=_document_slug(document_name),
+            layout=chosen,
+            position=top + 1,
+        )
+    elif layout and layout != document.layout:
+        raise ValidationError("更新已有文稿时不能在这里更改版式，请在文稿设置中修改。")
+    report_services.save_template_version(
+        template=document, text=proposal.template_text(), user=user, comment=why[:300]
+    )
+    if to_record:
+        metrics_services.record_imported_figures(
+            user=user, period=period, values=to_record, source=source
+        )
+    return document

@@ -1,0 +1,92 @@
+"""The proposal of a stored import (DocumentImport): the catalogue from the database, the
+document's paragraphs, and the reviewer's edits replayed in order.
+
+Edits are stored as short lists, so that a reload (or another reviewer) sees the same
+proposal: ["unbind", n], ["bind", n, code], ["rename", n, name], ["merge", a, b],
+["set_department", n, code], ["unit", n, unit], ["value_type", n, type].
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from metrics.models import Indicator
+
+from .proposal import CatalogueEntry, Proposal, propose
+from .reader import Paragraph
+
+EDIT_KINDS = ("unbind", "bind", "rename", "merge", "set_department", "unit", "value_type")
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """The indicators in use (retired ones aside), as the proposal reads them."""
+    rows = (
+        Indicator.objects.filter(retired_on__isnull=True)
+        .select_related("department", "section")
+        .order_by("section__order", "order", "code")
+    )
+    return [
+        CatalogueEntry(
+            i.code,
+            i.name,
+            i.unit,
+            i.value_type,
+            i.department.code if i.department_id else None,
+            i.section.code if i.section_id else None,
+        )
+        for i in rows
+    ]
+
+
+def site_values(period) -> dict[str, str]:
+    """The site values written back as placeholders: the district, and the period's name."""
+    values = {"district": settings.DISTRICT_NAME}
+    if period is not None:
+        values["period"] = period.label
+    return values
+
+
+def paragraphs_json(paragraphs) -> list[dict]:
+    return [{"text": p.text, "level": p.level, "lead": p.lead} for p in paragraphs]
+
+
+def paragraphs_from(data: list[dict]) -> tuple[Paragraph, ...]:
+    return tuple(Paragraph(d["text"], int(d.get("level", 0)), d.get("lead", "")) for d in data)
+
+
+def apply_edit(proposal: Proposal, edit: list) -> Proposal:
+    """One stored edit; a ValidationError in Chinese when it does not apply."""
+    if not edit or edit[0] not in EDIT_KINDS:
+        raise ValidationError("未知的修改。")
+    kind, *args = edit
+    try:
+        if kind == "unbind":
+            return proposal.unbind(int(args[0]))
+        if kind == "bind":
+            return proposal.bind(int(args[0]), str(args[1]))
+        if kind == "rename":
+            return proposal.rename(int(args[0]), str(args[1]))
+        if kind == "merge":
+            return proposal.merge(int(args[0]), int(args[1]))
+        if kind == "set_department":
+            return proposal.set_department(int(args[0]), str(args[1] or "") or None)
+        if kind == "unit":
+            return proposal.describe(int(args[0]), unit=str(args[1]))
+        return proposal.describe(int(args[0]), value_type=str(args[1]))
+    except (IndexError, TypeError, ValueError):
+        raise ValidationError("修改的内容不完整。") from None
+
+
+def proposal_of(record) -> Proposal:
+    """The proposal of a DocumentImport with its edits; an edit that no longer applies (the
+    catalogue changed meanwhile) is skipped."""
+    proposal = propose(
+        paragraphs_from(record.paragraphs), catalogue(), site_values=site_values(record.period)
+    )
+    for edit in record.edits or []:
+        try:
+            proposal = apply_edit(proposal, edit)
+        except ValidationError:
+            continue
+    return proposal

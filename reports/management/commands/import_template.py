@@ -1,0 +1,82 @@
+import json
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics.models import Department, ReportingPeriod
+from metrics.system import SystemAccount, system_account
+from reports.importing.accept import accept_import
+from reports.importing.proposal import propose
+from reports.importing.reader import read_docx, read_text
+from reports.importing.store import catalogue, site_values
+from reports.models import ReportTemplate
+
+PERMISSIONS = ("metrics.manage_catalogue", "reports.edit_template")
+
+
+class Command(BaseCommand):
+    help = "从文档（.docx 或 .txt）导入文稿模板（与网页相同的流程）；不加 --accept 时只列出建议。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="讲话稿或报告：.docx 或 .txt（UTF-8）")
+        parser.add_argument("--name", required=True, help="新文稿的名称（已有同名文稿则更新它）")
+        parser.add_argument("--period", required=True, help="文档所述的报告期，如 2025")
+        parser.add_argument("--department", help="新指标的填报部门代码（未猜出部门时使用）")
+        parser.add_argument("--accept", action="store_true", help="接受建议：建立指标、文稿和数据")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出建议")
+
+    def handle(self, *args, file, name, period, department=None, accept=False, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        period_obj = ReportingPeriod.objects.filter(code=period).first()
+        if period_obj is None:
+            raise CommandError(f"报告期“{period}”不存在。")
+        owner = None
+        if department:
+            owner = Department.objects.filter(code=department).first()
+            if owner is None:
+                raise CommandError(f"部门“{department}”不存在。")
+        try:
+            if path.suffix.lower() == ".docx":
+                paragraphs = read_docx(path.read_bytes())
+            else:
+                paragraphs = read_text(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CommandError("文本文件应为 UTF-8 编码。") from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        proposal = propose(paragraphs, catalogue(), site_values=site_values(period_obj))
+        if options["json"]:
+            data = proposal.to_json()
+            out = {"template": name, "figures": data["figures"], "literals": data["literals"]}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(proposal.template_text())
+            for problem in proposal.problems():
+                self.stderr.write(problem)
+        if not accept:
+            return
+        actor = system_account(SystemAccount.COMMAND_LINE, permissions=PERMISSIONS)
+        existing = (
+            ReportTemplate.objects.filter(name=name).first()
+            or ReportTemplate.objects.filter(slug=name).first()
+        )
+        try:
+            document = accept_import(
+                user=actor,
+                proposal=proposal,
+                document_name=name,
+                period=period_obj,
+                default_department=owner,
+                document=existing,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            raise CommandError(" ".join(messages)) from None
+        self.stderr.write(
+            self.style.SUCCESS(
+                f"已导入“{document.name}”（{document.slug}）第{document.current_version.number}版。"
+            )
+        )

@@ -1,0 +1,78 @@
+from pathlib import Path
+
+from metrics.models import Figure, Indicator
+from reports.models import DocumentImport, ReportTemplate
+
+SAMPLE = Path(__file__).resolve().parents[3] / "docs" / "samples" / "法治简报示例.docx"
+
+
+def _upload(client, **extra):
+    with SAMPLE.open("rb") as f:
+        return client.post(
+            "/reports/import/", {"file": f, "period": "2025", "name": "法治简报", **extra}
+        )
+
+
+def test_the_start_page_defaults_to_the_latest_locked_year(reviewer_client):
+    page = reviewer_client.get("/reports/import/")
+    assert page.status_code == 200
+    assert '<option value="2025" selected>' in page.content.decode()
+
+
+def test_upload_edit_reload_and_accept(reviewer_client):
+    response = _upload(reviewer_client)
+    record = DocumentImport.objects.get()
+    assert response.status_code == 302 and response.url == f"/reports/import/{record.pk}/"
+    page = reviewer_client.get(response.url).content.decode()
+    assert "<mark>45</mark>" in page and "热线号码" in page and "新指标" in page
+    rows = [i for i in range(20) if f'name="department_{i}"' in page]
+    assert rows
+    # A refused accept (no department) keeps the edits made with it.
+    refused = reviewer_client.post(
+        response.url, {"action": "accept", f"name_{rows[0]}": "开展法治讲座场次"}
+    )
+    assert refused.status_code == 400
+    assert "尚未选择填报部门" in refused.content.decode()
+    assert not ReportTemplate.objects.filter(name="法治简报").exists()
+    record.refresh_from_db()
+    assert record.edits == [["rename", rows[0], "开展法治讲座场次"]]
+    page = reviewer_client.get(response.url).content.decode()
+    assert 'value="开展法治讲座场次"' in page
+    accepted = reviewer_client.post(
+        response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+    )
+    assert accepted.status_code == 302, accepted.content.decode()[:2000]
+    document = ReportTemplate.objects.get(name="法治简报")
+    assert accepted.url == f"/reports/?period=2025&document={document.slug}"
+    created = Indicator.objects.get(name="开展法治讲座场次")
+    assert Figure.objects.get(indicator=created, period__code="2025").value == 45
+    record.refresh_from_db()
+    assert record.accepted_at and record.document == document
+
+
+def test_unbind_stays_text(reviewer_client):
+    response = _upload(reviewer_client)
+    reviewer_client.post(response.url, {"action": "save", "bind_0": "-"})
+    record = DocumentImport.objects.get()
+    assert record.edits == [["unbind", 0]]
+    page = reviewer_client.get(response.url).content.decode()
+    assert "审核人改为原文" in page
+
+
+def test_clerks_cannot_import(client, demo_data):
+    from metrics.demo import DEMO_PASSWORD
+
+    assert client.login(username="clerk_sfj", password=DEMO_PASSWORD)
+    assert client.get("/reports/import/").status_code == 403
+
+
+def test_wrong_file_type_is_refused(reviewer_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = reviewer_client.post(
+        "/reports/import/",
+        {"file": SimpleUploadedFile("a.doc", b"x"), "period": "2025", "name": "x"},
+    )
+    assert response.status_code == 400
+    assert "只能导入 .docx 或 .txt" in response.content.decode()
+    assert not DocumentImport.objects.exists()
