@@ -15,12 +15,19 @@ A figure is proposed for an indicator of the same unit when it reaches MATCH_THR
 best pairs are taken first, each indicator once per document unless the same number repeats.
 A figure whose best indicator went to another number takes its next best only when that one
 has words of the figure's own that the best lacks (`_tells_apart`).
+
+When the period the text reports on already has figures (`known`: the approved values, the
+computed ones included), an indicator whose value prints as the document's number comes
+before one whose value does not: “外聘法律顾问31人，其中法学专家9人” names the total first, whose
+words are those of 外聘法律顾问中的法学专家 too; only the values tell them apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
@@ -178,10 +185,13 @@ def _reaches_threshold(pair: tuple[int, int]) -> bool:
 
 
 def assign(
-    figures: list[tuple[Found, Context]], names: list[tuple[str, str, str]]
+    figures: list[tuple[Found, Context]],
+    names: list[tuple[str, str, str]],
+    agrees: Callable[[Found, str], bool] | None = None,
 ) -> list[tuple[int, Fraction] | None]:
     """For each figure the index of its indicator in `names` ((code, name, unit) each) and
-    the similarity, or None. The best pairs first; ties by document order, then catalogue
+    the similarity, or None. The best pairs first — those whose known value prints as the
+    number (`agrees(found, code)`) ahead of the rest; ties by document order, then catalogue
     order, so the result never depends on anything but the input."""
     names_bigrams = [name_bigrams(name) for _, name, _ in names]
     by_unit: dict[str, list[int]] = {}
@@ -192,15 +202,16 @@ def assign(
         for n in by_unit.get(found.unit, ()):
             pair = _similarity(names_bigrams[n], context)
             if _reaches_threshold(pair):
-                candidates.append((-Fraction(*pair), f, n))
+                disagrees = agrees is not None and not agrees(found, names[n][0])
+                candidates.append((disagrees, -Fraction(*pair), f, n))
     candidates.sort()
     # Each figure's best indicator: the first of its candidates in that order.
     best: dict[int, int] = {}
-    for _, f, n in candidates:
+    for _, _, f, n in candidates:
         best.setdefault(f, n)
     chosen: list[tuple[int, Fraction] | None] = [None] * len(figures)
     bound: dict[int, tuple] = {}
-    for negative, f, n in candidates:
+    for _, negative, f, n in candidates:
         if chosen[f] is not None:
             continue
         found, context = figures[f]
@@ -233,6 +244,21 @@ def best_matches(words: Context, names: list[str]) -> list[tuple[Fraction, int]]
             scored.append((Fraction(*pair), n))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return scored
+
+
+def printed_agreement(known: dict[str, Decimal | None]) -> Callable[[Found, str], bool]:
+    """`agrees` for `assign`: the known value of the code, printed with the figure's filter,
+    is the number the document shows."""
+    from metrics.numbers import plain
+    from reports.rendering.filters import apply_filter
+
+    def agrees(found: Found, code: str) -> bool:
+        value = known.get(code)
+        if value is None:
+            return False
+        return apply_filter(found.filter, plain(value)) == plain(found.value)
+
+    return agrees
 
 
 def _unit_key(unit: str) -> str:

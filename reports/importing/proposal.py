@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
-from .matching import Context, assign, best_matches, bigrams, contexts
+from .matching import Context, assign, best_matches, bigrams, contexts, printed_agreement
 from .reader import (
     BODY,
     ITEM,
@@ -328,9 +329,11 @@ def propose(
     catalogue: Iterable[CatalogueEntry],
     *,
     site_values: Mapping[str, str] | None = None,
+    known: Mapping[str, Decimal | None] | None = None,
 ) -> Proposal:
     """The proposal for the document; `site_values` ({"district": "示范"}) are written as
-    their placeholders wherever their text appears."""
+    their placeholders wherever their text appears; `known` are the values the period the
+    text reports on already has (by code), which decide between indicators of like names."""
     paragraphs = tuple(paragraphs)
     catalogue = tuple(catalogue)
     found: list[tuple[int, Found, Context]] = []
@@ -342,7 +345,8 @@ def propose(
         )
         literals.extend((number, literal) for literal in left)
     names = [(e.code, e.name, e.unit) for e in catalogue]
-    chosen = assign([(f, c) for _, f, c in found], names)
+    agrees = printed_agreement(dict(known)) if known else None
+    chosen = assign([(f, c) for _, f, c in found], names, agrees)
     taken = {e.code for e in catalogue}
     counters: dict[str, int] = {}
     new_indicators: dict[tuple, NewIndicator] = {}

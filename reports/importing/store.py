@@ -39,6 +39,25 @@ def catalogue() -> list[CatalogueEntry]:
     ]
 
 
+def known_values(period) -> dict:
+    """What the period the text reports on already holds, by code: its approved figures and
+    the computed values from them (the matching prefers an indicator whose value the
+    document prints)."""
+    if period is None:
+        return {}
+    from metrics import computed
+    from metrics.models import Figure, FigureStatus
+
+    values = dict(
+        Figure.objects.filter(period=period, status=FigureStatus.APPROVED).values_list(
+            "indicator__code", "value"
+        )
+    )
+    for code, value in computed.computed_values(period=period).items():
+        values[code] = value.outcome.value
+    return values
+
+
 def site_values(period) -> dict[str, str]:
     """The site values written back as placeholders: the district, and the period's name."""
     values = {"district": settings.DISTRICT_NAME}
@@ -82,7 +101,10 @@ def proposal_of(record) -> Proposal:
     """The proposal of a DocumentImport with its edits; an edit that no longer applies (the
     catalogue changed meanwhile) is skipped."""
     proposal = propose(
-        paragraphs_from(record.paragraphs), catalogue(), site_values=site_values(record.period)
+        paragraphs_from(record.paragraphs),
+        catalogue(),
+        site_values=site_values(record.period),
+        known=known_values(record.period),
     )
     for edit in record.edits or []:
         try:

@@ -9,7 +9,7 @@ from metrics.system import SystemAccount, system_account
 from reports.importing.accept import accept_import
 from reports.importing.proposal import propose
 from reports.importing.reader import read_docx, read_text
-from reports.importing.store import catalogue, site_values
+from reports.importing.store import catalogue, known_values, site_values
 from reports.models import ReportTemplate
 
 PERMISSIONS = ("metrics.manage_catalogue", "reports.edit_template")
@@ -47,7 +47,12 @@ class Command(BaseCommand):
             raise CommandError("文本文件应为 UTF-8 编码。") from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        proposal = propose(paragraphs, catalogue(), site_values=site_values(period_obj))
+        proposal = propose(
+            paragraphs,
+            catalogue(),
+            site_values=site_values(period_obj),
+            known=known_values(period_obj),
+        )
         if options["json"]:
             data = proposal.to_json()
             out = {"template": name, "figures": data["figures"], "literals": data["literals"]}

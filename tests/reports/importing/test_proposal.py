@@ -373,3 +373,20 @@ def test_heading_levels_keep_their_numbers_and_print_the_same():
     printed = render_text(proposal.template_text(), snapshot)
     assert [p.text for p in printed.paragraphs] == source.splitlines()
     assert [p.kind for p in printed.paragraphs] == ["heading", "heading2", "heading3", "heading4"]
+
+
+def test_the_periods_known_values_decide_between_indicators_of_like_names():
+    """The annual report's 外聘法律顾问31人，其中法学专家9人: the total is named by words that
+    are all in the experts' name too; the period's values tell the two apart."""
+    catalogue = [
+        CatalogueEntry("experts", "外聘法律顾问中的法学专家", "人", "count", "sfj", "biz"),
+        CatalogueEntry(
+            "total", "外聘法律顾问中的法学专家和专业律师合计", "人", "count", "sfj", "biz"
+        ),
+    ]
+    paragraphs = [Paragraph("全区共有外聘法律顾问31人，其中法学专家9人。", BODY)]
+    by_words = propose(paragraphs, catalogue)
+    by_values = propose(paragraphs, catalogue, known={"experts": Decimal(9), "total": Decimal(31)})
+    assert [i.code for i in by_words.items][0] == "experts"  # the words alone mislead
+    assert [i.code for i in by_values.items] == ["total", "experts"]
+    assert by_values.template_text().strip() == "全区共有外聘法律顾问{total}人，其中法学专家{experts}人。"
