@@ -42,7 +42,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="reporttemplate",
             name="slug",
-            field=models.SlugField(default="", max_length=50, verbose_name="代码"),
+            # No index yet: the AlterField below makes it unique, and PostgreSQL would be
+            # asked for the same "_like" index twice.
+            field=models.SlugField(default="", max_length=50, db_index=False, verbose_name="代码"),
             preserve_default=False,
         ),
         migrations.AddField(
