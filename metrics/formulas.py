@@ -19,6 +19,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 MAX_LENGTH = 1000
+# Brackets and functions nest at most this deep, and the tree of operations is at most
+# MAX_DEPTH high: the parser and the evaluator recurse, and a formula of a few hundred "("
+# must be refused in Chinese, not end the request with a RecursionError.
+MAX_NESTING = 30
+MAX_DEPTH = 200
+# A constant as large as a figure may be (Figure.value has 20 digits); larger ones would only
+# overflow the exact arithmetic below.
+MAX_CONSTANT_DIGITS = 20
 # Far beyond any figure's 20 digits, so that a quotient is exact enough before rounding.
 _CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP)
 
@@ -83,6 +91,7 @@ class Outcome:
     value: Decimal | None
     missing: tuple[Ref, ...] = ()
     division_by_zero: bool = False
+    cycle: bool = False  # a loop between computed indicators that slipped past the checks
 
     @property
     def is_gap(self) -> bool:
@@ -99,6 +108,8 @@ class Outcome:
             return f"缺少：{listed}"
         if self.division_by_zero:
             return "除数为 0，无法计算"
+        if self.cycle:
+            return "公式循环引用，无法计算"
         return "" if self.value is not None else "数值超出范围，无法计算"
 
 
@@ -110,6 +121,12 @@ class _Parser:
         self.tokens = self._tokenize(text)
         self.at = 0
         self.refs: list[Ref] = []
+        self.nesting = 0
+
+    def enter(self):
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise FormulaError(f"公式的括号嵌套太深：最多 {MAX_NESTING} 层。")
 
     @staticmethod
     def _tokenize(text):
@@ -162,19 +179,26 @@ class _Parser:
         return tree
 
     def factor(self):
-        if self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            inner = self.factor()
-            return ("neg", inner) if op == "-" else inner
-        return self.primary()
+        # Signs in a loop, not by recursion: "----1" is as deep as "-1".
+        negative = False
+        while self.peek()[1] in ("+", "-"):
+            negative ^= self.take()[1] == "-"
+        inner = self.primary()
+        return ("neg", inner) if negative else inner
 
     def primary(self):
         kind, value, pos = self.take()
         if kind == "number":
+            if len(value.split(".")[0].lstrip("0")) > MAX_CONSTANT_DIGITS:
+                raise FormulaError(
+                    f"公式中的常数“{value[:24]}…”太大：整数部分最多 {MAX_CONSTANT_DIGITS} 位。"
+                )
             return ("num", Decimal(value))
         if value == "(":
+            self.enter()
             tree = self.expression()
             self.take(")")
+            self.nesting -= 1
             return tree
         if kind == "name" and self.peek()[1] == "(":
             return self.call(value, pos)
@@ -190,11 +214,13 @@ class _Parser:
         if name not in FUNCTIONS:
             raise FormulaError(f"未知的函数“{name}”：只能使用 prev(代码) 和 sum(代码, …)。")
         self.take("(")
+        self.enter()
         if name == "prev":
             kind, code, code_pos = self.take()
             if kind != "name" or code in FUNCTIONS:
                 raise FormulaError("prev( ) 的括号里应是一个指标代码。")
             self.take(")")
+            self.nesting -= 1
             ref = Ref(code, previous=True)
             self.refs.append(ref)
             return ("ref", ref)
@@ -203,6 +229,7 @@ class _Parser:
             self.take(",")
             terms.append(self.expression())
         self.take(")")
+        self.nesting -= 1
         return ("sum", tuple(terms))
 
 
@@ -214,7 +241,25 @@ def parse(text: str) -> Formula:
     normalized = text.translate(_FULL_WIDTH)
     parser = _Parser(normalized)
     tree = parser.parse()
+    if _height(tree) > MAX_DEPTH:
+        raise FormulaError(f"公式的运算层次太多（超过 {MAX_DEPTH} 层）：多项相加请用 sum(…)。")
     return Formula(normalized, tree, tuple(dict.fromkeys(parser.refs)))
+
+
+def _height(tree) -> int:
+    """How many operations deep the tree is, counted without recursion."""
+    height, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        height = max(height, depth)
+        kind = node[0]
+        if kind == "neg":
+            stack.append((node[1], depth + 1))
+        elif kind == "sum":
+            stack.extend((term, depth + 1) for term in node[1])
+        elif kind not in ("num", "ref"):
+            stack.extend(((node[1], depth + 1), (node[2], depth + 1)))
+    return height
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,7 +321,10 @@ def rounded(value: Decimal | None, places: int) -> Decimal | None:
     """Half-up to `places` decimals (the indicator's 小数位数)."""
     if value is None:
         return None
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+    except decimal.DecimalException:  # more digits than the exact context holds
+        return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -383,4 +431,6 @@ def compute_all(
             outcome = Outcome(rounded(outcome.value, places.get(code, 0)))
         outcomes[code] = outcome
         values[code] = outcome.value
+    for code in formulas:
+        outcomes.setdefault(code, Outcome(None, cycle=True))
     return outcomes

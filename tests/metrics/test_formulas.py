@@ -157,3 +157,34 @@ def test_evaluation_is_exact_decimal_arithmetic(a, b):
         assert value("a * b - b", values) == a * b - b
     if b == 0:
         assert evaluate(parse("a / b"), values).division_by_zero
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("(" * 300 + "1" + ")" * 300, "括号嵌套太深"),
+        ("sum(" * 40 + "1" + ")" * 40, "括号嵌套太深"),
+        ("1" + "+1" * 300, "运算层次太多"),
+        ("1" + "0" * 21, "太大：整数部分最多 20 位"),
+    ],
+)
+def test_formulas_too_deep_or_too_large_are_refused_in_chinese(text, message):
+    with pytest.raises(FormulaError, match=message):
+        parse(text)
+
+
+def test_many_signs_are_read_without_recursion():
+    assert value("-" * 990 + "1") == D(1)
+    assert value("-" * 991 + "1") == D(-1)
+
+
+def test_a_value_beyond_the_exact_arithmetic_is_a_gap_not_an_exception():
+    big = D("9" * 20)
+    outcomes = compute_all({"r": parse("a * a * a * 99999999999999999999")}, {"r": 0}, {"a": big})
+    assert outcomes["r"].is_gap
+    assert outcomes["r"].reason() == "数值超出范围，无法计算"
+
+
+def test_a_cycle_that_slipped_in_is_a_gap_named_as_such():
+    outcomes = compute_all({"a": parse("b + 1"), "b": parse("a + 1")}, {}, {})
+    assert outcomes["a"].cycle and outcomes["a"].reason() == "公式循环引用，无法计算"
