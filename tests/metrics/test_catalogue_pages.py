@@ -202,7 +202,7 @@ def test_retire_and_restore_through_the_confirmation_page(manager):
     assert manager.post(path, {"reason": "不再统计", "on": "2026-06-30"}).status_code == 302
     indicator = Indicator.objects.get(code="biz_inhouse_counsel")
     assert str(indicator.retired_on) == "2026-06-30"
-    row = "<td><code>biz_inhouse_counsel</code></td>"
+    row = '<td data-label="代码"><code>biz_inhouse_counsel</code></td>'
     assert row not in manager.get("/catalogue/").content.decode()
     assert row in manager.get("/catalogue/?retired=retired").content.decode()
     assert manager.post(path, {"reason": "恢复"}).status_code == 302
