@@ -69,6 +69,11 @@ def test_legal_affairs_office_adds_a_department_its_clerk_and_indicators_that_re
 
     # 1. The department.
     reviewer.goto(f"{url}/catalogue/departments/")
+    reviewer.fill("#id_code", "信访")  # refused, in words that say what a code may be
+    reviewer.fill("#id_name", "区信访局")
+    reviewer.click("button[type=submit]:has-text('新增')")
+    assert "只能用小写英文字母、数字和下划线" in reviewer.inner_text("main")
+    assert reviewer.input_value("#id_name") == "区信访局"
     reviewer.fill("#id_code", "xfj")
     reviewer.fill("#id_name", "区信访局")
     reviewer.fill("#id_short_name", "信访局")
