@@ -59,6 +59,22 @@ class IndicatorSerializer(serializers.ModelSerializer):
     upper_bound = DecimalStringField()
     value_type = choice_field(ValueType.choices, read_only=True)
     rules = serializers.SerializerMethodField(help_text="涉及该指标的启用中的校验规则")
+    computed = serializers.BooleanField(
+        source="is_computed",
+        read_only=True,
+        help_text="计算指标（由 formula 计算，不填报）；false 为填报指标",
+    )
+    formula = serializers.CharField(
+        read_only=True, help_text="计算公式（计算指标）；填报指标为空字符串"
+    )
+    decimal_places = serializers.IntegerField(
+        read_only=True, help_text="计算指标结果保留的小数位数（四舍五入）"
+    )
+    retired_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="停用日期：此后开始的报告期不再填报；null 为在用",
+    )
 
     class Meta:
         model = Indicator
@@ -73,6 +89,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "upper_bound",
             "help_text",
             "order",
+            "computed",
             "formula",
             "decimal_places",
             "retired_on",

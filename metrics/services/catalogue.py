@@ -220,13 +220,57 @@ def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
         raise ValidationError(errors)
 
 
-def _full_clean(obj, extra=None):
-    """full_clean and the extra check together, so every field's problem is named at once."""
+# What a code of the catalogue may be: what a template placeholder ({grass_slxfsx}) and a
+# formula (metrics.formulas) can name. A SlugField alone also lets through hyphens and a
+# leading digit (grass-xf, 2026_xf): saved, but never usable in the speech.
+CODE_FORMAT = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _own_words(obj, errors: dict, *, new_code: bool) -> None:
+    """The code's format (when it is new) and the catalogue's own Chinese in place of
+    Django's generic words for a bad or taken value (输入由字母，数字，下划线或连字符号组成的
+    有效“字段”。/ 具有 代码 的 部门 已存在。)."""
+    kind = obj._meta.verbose_name
+    code = getattr(obj, "code", "") or ""
+    bad_code = ValidationError(
+        f"{kind}代码“{code}”不合格式：只能用小写英文字母、数字和下划线，并以字母开头"
+        "（如 xfj、grass_slxfsx），模板和计算公式才能引用它。",
+        code="invalid",
+    )
+    for field in list(errors):
+        if field not in ("code", "name"):
+            continue
+        ours = []
+        for error in errors[field]:
+            if error.code == "unique":
+                value = getattr(obj, field)
+                if field == "code":
+                    other = type(obj).objects.filter(code=value).exclude(pk=obj.pk).first()
+                    taken = f"（{kind}“{other.name}”）" if other is not None else ""
+                    message = f"{kind}代码“{value}”已存在{taken}，请换一个。"
+                else:
+                    message = f"名称为“{value}”的{kind}已存在。"
+                ours.append(ValidationError(message, code="unique"))
+            elif field == "code" and error.code == "invalid":
+                ours.append(bad_code)
+            else:
+                ours.append(error)
+        errors[field] = ours
+    if new_code and code and not CODE_FORMAT.match(code):
+        if bad_code not in errors.get("code", []):
+            errors.setdefault("code", []).insert(0, bad_code)
+
+
+def _full_clean(obj, extra=None, *, new_code=False):
+    """full_clean and the extra check together, so every field's problem is named at once.
+    `new_code`: the code is being chosen now (a new object, a changed indicator code), so it
+    must have the catalogue's format."""
     errors = {}
     try:
         obj.full_clean()
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    _own_words(obj, errors, new_code=new_code)
     if extra is not None:
         try:
             extra()
@@ -254,7 +298,7 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
     if indicator.order in (None, 0) and indicator.section_id:
         top = Indicator.objects.filter(section_id=indicator.section_id).aggregate(m=Max("order"))
         indicator.order = (top["m"] or 0) + 1
-    _full_clean(indicator, lambda: _check_indicator(indicator, before=None))
+    _full_clean(indicator, lambda: _check_indicator(indicator, before=None), new_code=True)
     record(indicator, user=user, reason=_reason(reason, "新增指标"))
     indicator.save()
     return indicator
@@ -285,7 +329,11 @@ def update_indicator(
                 CODE_FROZEN,
             )
         indicator.code = code.strip()
-    _full_clean(indicator, lambda: _check_indicator(indicator, before=before))
+    _full_clean(
+        indicator,
+        lambda: _check_indicator(indicator, before=before),
+        new_code=indicator.code != before.code,
+    )
     moved = []
     if before.department_id != indicator.department_id:
         open_figures = Figure.objects.filter(indicator=before, period__state=PeriodState.OPEN)
@@ -382,7 +430,7 @@ def create_section(*, user, code: str, name: str, order: int | None = None, reas
     if order is None:
         order = (Section.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     section = Section(code=(code or "").strip(), name=(name or "").strip(), order=order)
-    _full_clean(section)
+    _full_clean(section, new_code=True)
     record(section, user=user, reason=_reason(reason, "新增讲话部分"))
     section.save()
     return section
@@ -473,7 +521,7 @@ def create_department(
         short_name=(short_name or "").strip(),
         order=order,
     )
-    _full_clean(department)
+    _full_clean(department, new_code=True)
     record(department, user=user, reason=_reason(reason, "新增部门"))
     department.save()
     return department

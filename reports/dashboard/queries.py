@@ -149,9 +149,11 @@ def headlines(
     *, period: ReportingPeriod, previous: ReportingPeriod | None, departments: QuerySet
 ) -> list[Headline]:
     """The catalogue's headline indicators (Indicator.headline_order), in that order, with this
-    period's and the previous comparable period's values (the computed ones: dashboard.computed)."""
+    period's and the previous comparable period's values (the computed ones: dashboard.computed).
+    An indicator retired before the period starts is not entered in it, so it is not shown as
+    未填 there."""
     queryset = (
-        Indicator.objects.entered()
+        Indicator.objects.entered_in(period)
         .filter(headline_order__isnull=False, department__in=departments)
         .annotate(
             cur=FilteredRelation("figures", condition=Q(figures__period=period)),

@@ -47,6 +47,25 @@ def test_reads_stay_open_to_every_role(clients):
         assert response.json()["formula"].startswith("biz_review_cases_closed")
 
 
+def test_each_indicator_says_whether_it_is_computed(clients):
+    """An API user tells computed indicators apart: computed, formula, decimal_places and
+    retired_on on every indicator of the list and of the detail."""
+    listed = clients["leader"].get("/api/v1/indicators/", {"page_size": 500}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    by_code = {row["code"]: row for row in rows}
+    rate = by_code["biz_review_closure_rate"]
+    assert rate["computed"] is True
+    assert rate["formula"].startswith("biz_review_cases_closed")
+    assert rate["decimal_places"] == Indicator.objects.get(code=rate["code"]).decimal_places
+    assert rate["retired_on"] is None
+    entered = by_code["biz_review_cases_received"]
+    assert (entered["computed"], entered["formula"], entered["decimal_places"]) == (False, "", 0)
+    assert {row["computed"] for row in rows} == {True, False}
+    assert sum(row["computed"] for row in rows) == Indicator.objects.computed().count()
+    detail = clients["clerk_own"].get("/api/v1/indicators/biz_review_closure_rate/").json()
+    assert detail["computed"] is True
+
+
 def test_create_update_retire_restore_an_indicator(reviewer, users):
     response = reviewer.post("/api/v1/indicators/", NEW, format="json")
     assert response.status_code == 201, response.content
@@ -200,3 +219,13 @@ def test_the_schema_documents_the_catalogue_writes(client, demo_data):
     assert "delete" in paths["/api/v1/sections/{code}/"]
     assert "post" in paths["/api/v1/departments/{code}/retire/"]
     assert "code_frozen" in schema["info"]["description"]
+    indicator = schema["components"]["schemas"]["Indicator"]
+    for name, kind in (
+        ("computed", "boolean"),
+        ("formula", "string"),
+        ("decimal_places", "integer"),
+        ("retired_on", "string"),
+    ):
+        assert indicator["properties"][name]["type"] == kind, name
+        assert indicator["properties"][name]["readOnly"] is True, name
+    assert indicator["properties"]["retired_on"]["nullable"] is True

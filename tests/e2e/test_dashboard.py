@@ -7,6 +7,7 @@ import os
 import pytest
 
 from metrics import demo
+from metrics.models import Indicator
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -99,7 +100,10 @@ def test_leader_sees_rendered_charts_without_console_errors(
     # Drill down to a department, then to one of its indicators.
     page.click("table.departments a:has-text('区司法局')")
     page.wait_for_url("**/dashboard/department/sfj/?period=2026")
-    assert page.locator("table.figures tbody tr").count() == 15
+    # Its 15 entered indicators and its 2 computed ones (行政复议办结率, 外聘法律顾问合计).
+    own = Indicator.objects.filter(department__code="sfj")
+    assert (own.entered().count(), own.computed().count()) == (15, 2)
+    assert page.locator("table.figures tbody tr").count() == 17
     page.click("table.figures a:has-text('受理行政复议案件')")
     page.wait_for_url("**/dashboard/indicator/biz_review_cases_received/**")
     assert "修改记录" in page.content()

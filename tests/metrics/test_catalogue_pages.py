@@ -202,7 +202,7 @@ def test_retire_and_restore_through_the_confirmation_page(manager):
     assert manager.post(path, {"reason": "不再统计", "on": "2026-06-30"}).status_code == 302
     indicator = Indicator.objects.get(code="biz_inhouse_counsel")
     assert str(indicator.retired_on) == "2026-06-30"
-    row = "<td><code>biz_inhouse_counsel</code></td>"
+    row = '<td data-label="代码"><code>biz_inhouse_counsel</code></td>'
     assert row not in manager.get("/catalogue/").content.decode()
     assert row in manager.get("/catalogue/?retired=retired").content.decode()
     assert manager.post(path, {"reason": "恢复"}).status_code == 302
@@ -348,3 +348,20 @@ def test_changes_page_includes_validation_rules(manager, reviewer):
     page = manager.get("/catalogue/changes/?kind=rule").content.decode()
     assert "校验规则：办结行政复议案件数不应超过受理数" in page
     assert "补充提示" in page and "提示：（空） → 请核对" in page
+
+
+def test_departments_page_refuses_a_code_in_chinese_words_a_clerk_can_follow(manager):
+    """Not Django's 输入由字母，数字，下划线或连字符号组成的有效“字段”。 nor 具有 代码 的 部门
+    已存在。: what the code may be, or which department has it."""
+    for code, words in (
+        ("信访", "部门代码“信访”不合格式：只能用小写英文字母、数字和下划线，并以字母开头"),
+        ("xfj-1", "部门代码“xfj-1”不合格式"),
+        ("sfj", "部门代码“sfj”已存在（部门“区司法局”），请换一个。"),
+    ):
+        response = manager.post(
+            "/catalogue/departments/", {"code": code, "name": "区信访局", "short_name": "信访局"}
+        )
+        page = response.content.decode()
+        assert response.status_code == 400 and words in page, code
+        assert "有效“字段”" not in page and "具有 代码" not in page
+    assert not Department.objects.filter(name="区信访局").exists()

@@ -344,3 +344,50 @@ def test_duplicate_department_name_is_refused_in_chinese(reviewer):
         services.create_department(user=reviewer, code="sfj2", name="区司法局")
     assert "name" in caught.value.error_dict
     assert "已存在" in messages_of(caught.value, "name")
+
+
+# --- codes the template and the formulas can name ------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["grass-xf", "2026_xf", "Grass_XF", "xf j"])
+def test_a_code_the_template_could_not_name_is_refused_in_chinese(reviewer, sfj, biz, code):
+    """A SlugField lets grass-xf and 2026_xf through, but {grass-xf} is no placeholder and a
+    formula reads grass-xf as grass minus xf: such a code is refused when it is chosen."""
+    with pytest.raises(ValidationError) as caught:
+        new_indicator(reviewer, sfj, biz, code=code)
+    assert codes_of(caught.value, "code") == ["invalid"]
+    assert "只能用小写英文字母、数字和下划线，并以字母开头" in messages_of(caught.value, "code")
+    assert "字段" not in messages_of(caught.value, "code")
+    with pytest.raises(ValidationError) as caught:
+        services.create_department(user=reviewer, code=code, name="区信访局")
+    assert "部门代码" in messages_of(caught.value, "code")
+    with pytest.raises(ValidationError):
+        services.create_section(user=reviewer, code=code, name="信访")
+    indicator = new_indicator(reviewer, sfj, biz, code="biz_petitions")
+    with pytest.raises(ValidationError) as caught:
+        services.update_indicator(indicator=indicator, user=reviewer, code=code)
+    assert codes_of(caught.value, "code") == ["invalid"]
+    assert not Indicator.objects.filter(code=code).exists()
+    assert not Department.objects.filter(code=code).exists()
+
+
+def test_a_taken_code_names_who_has_it(reviewer, sfj, biz):
+    with pytest.raises(ValidationError) as caught:
+        services.create_department(user=reviewer, code="sfj", name="区信访局")
+    assert messages_of(caught.value, "code") == "部门代码“sfj”已存在（部门“区司法局”），请换一个。"
+    with pytest.raises(ValidationError) as caught:
+        new_indicator(reviewer, sfj, biz, code="biz_inhouse_counsel")
+    assert "指标代码“biz_inhouse_counsel”已存在（指标“内聘法律顾问”）" in messages_of(
+        caught.value, "code"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.create_department(user=reviewer, code="xfj", name="区司法局")
+    assert messages_of(caught.value, "name") == "名称为“区司法局”的部门已存在。"
+
+
+def test_an_existing_code_of_another_shape_still_saves(reviewer, sfj, biz):
+    """The format is for codes chosen from now on: an older indicator whose code has a hyphen
+    can still be edited (its code unchanged)."""
+    legacy = factories.IndicatorFactory(code="old-code", department=sfj, section=biz)
+    services.update_indicator(indicator=legacy, user=reviewer, unit="件")
+    assert Indicator.objects.get(code="old-code").unit == "件"

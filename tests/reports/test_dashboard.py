@@ -236,6 +236,25 @@ def test_headlines_with_previous_period(cur, prev):
     assert by_code["edu_materials_distributed"].status_label == "未填"
 
 
+def test_headlines_leave_out_an_indicator_retired_before_the_period(cur, prev):
+    """Retired before 2026S1 starts, edu_materials_distributed is not entered in it: not 未填
+    in its headlines; in 2025S1, which started before the retirement, it is still there."""
+    Indicator.objects.filter(code="edu_materials_distributed").update(
+        retired_on=datetime.date(2025, 12, 31)
+    )
+    Indicator.objects.filter(code="grass_grid_workers").update(
+        retired_on=datetime.date(2026, 1, 1)  # the day the period starts: still entered
+    )
+    everyone = Department.objects.all()
+    codes = [
+        h.code for h in dashboard.queries.headlines(period=cur, previous=prev, departments=everyone)
+    ]
+    assert "edu_materials_distributed" not in codes
+    assert "grass_grid_workers" in codes
+    earlier = dashboard.queries.headlines(period=prev, previous=None, departments=everyone)
+    assert "edu_materials_distributed" in [h.code for h in earlier]
+
+
 def test_department_drilldown_rows(board_data, cur):
     figure = Figure.objects.get(indicator__code="ta_1", period=cur)
     figure.value = Decimal("11.50")
