@@ -383,7 +383,8 @@ def reactivate_user(*, user, target, reason="", request=None) -> User:
 @transaction.atomic
 def reset_password(*, user, target, reason="", request=None) -> str:
     """A new one-time password for `target`, returned once; their sessions end (Django
-    checks the password hash on each request) and they must change it at the next login."""
+    checks the password hash on each request), their API tokens are revoked (whoever held
+    the old password may have made one) and they must change it at the next login."""
     _require_manager(user)
     target = User.objects.select_for_update().get(pk=target.pk)
     _require_manageable(user, target)
@@ -394,11 +395,13 @@ def reset_password(*, user, target, reason="", request=None) -> str:
     target.must_change_password = True
     with recorded_by_service():
         target.save(update_fields=["password", "must_change_password"])
+    tokens, _ = ApiToken.objects.filter(user=target).delete()
+    note = f"；撤销接口令牌 {tokens} 个" if tokens else ""
     record_event(
         Event.PASSWORD_RESET,
         actor=user,
         target=target,
-        detail=f"已生成一次性密码，下次登录须修改{_because(reason)}",
+        detail=f"已生成一次性密码，下次登录须修改{note}{_because(reason)}",
         request=request,
     )
     return password
