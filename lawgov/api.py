@@ -80,6 +80,8 @@ REFUSAL_STATUS = {
     "figures_awaiting_review": status.HTTP_409_CONFLICT,
     "indicator_in_use": status.HTTP_409_CONFLICT,
     "already": status.HTTP_409_CONFLICT,
+    # lawgov.accounts.people: the last active reviewer is neither deactivated nor demoted.
+    "last_manager": status.HTTP_409_CONFLICT,
     "formula_invalid": status.HTTP_400_BAD_REQUEST,
     "department_retired": status.HTTP_400_BAD_REQUEST,
     "reason_required": status.HTTP_400_BAD_REQUEST,
@@ -280,7 +282,7 @@ invalid_credentials（401）、
 forbidden / password_change_required（403，须先在门户修改一次性或已过期的密码）、not_found / not_ready（404）、conflict / report_not_ready（409）、
 指标目录：formula_invalid / department_retired / reason_required（400）、code_frozen /
 section_not_empty / department_in_use / figures_awaiting_review / indicator_in_use /
-already（409）、
+already（409）、用户管理：last_manager（409，最后一名启用的审核员）、
 too_large（413）、unsupported_media_type（415）、locked_out（429，登录失败过多）、
 queue_unavailable / database_unavailable / storage_unavailable（503）。"""
 
