@@ -173,6 +173,17 @@ def formula_users(code: str, *, exclude_pk=None) -> list[Indicator]:
 # Indicators
 
 
+def _lock_catalogue() -> None:
+    """Serialise the writes that decide what the formulas may read (setting, changing or
+    restoring a formula, retiring what one reads): each checks the whole catalogue for
+    cycles and retired inputs, so two such writes at once could each pass against the
+    other's old state and together save a cycle. Every indicator row is locked, in one
+    order, before anything is read; FOR NO KEY UPDATE, so that figures (whose rows point
+    at their indicator) are still saved meanwhile. Taken first in each service, before the
+    indicator's own row, so two of them never deadlock."""
+    list(Indicator.objects.select_for_update(no_key=True).order_by("pk").values_list("pk"))
+
+
 def _catalogue(exclude_pk=None) -> dict:
     return {
         code: formulas.CatalogueEntry(name=name, formula=formula, retired=retired_on is not None)
@@ -244,6 +255,7 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    _lock_catalogue()
     indicator = Indicator(**fields)
     if indicator.decimal_places is None:
         indicator.decimal_places = 0
@@ -271,6 +283,7 @@ def update_indicator(
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    _lock_catalogue()
     before = Indicator.objects.select_for_update().get(pk=indicator.pk)
     _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
@@ -325,6 +338,7 @@ def retire_indicator(
     past figures, snapshots and reports stay as they were."""
     _manager(user)
     text = _required_reason(reason, "停用指标")
+    _lock_catalogue()
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
     _baseline(indicator)
     if indicator.retired_on is not None:
@@ -347,6 +361,7 @@ def retire_indicator(
 @transaction.atomic
 def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indicator:
     _manager(user)
+    _lock_catalogue()
     indicator = (
         Indicator.objects.select_for_update().select_related("department").get(pk=indicator.pk)
     )
