@@ -420,10 +420,21 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
     """Put the sections in the order of `codes` (every section, each once) as 1, 2, 3 …:
     first out of the way of the unique order, then into place, in one transaction."""
     _manager(user)
-    sections = {s.code: s for s in Section.objects.select_for_update().order_by("order")}
+    sections = {s.code: s for s in _locked_sections()}
     codes = list(codes)
     if sorted(codes) != sorted(sections) or len(set(codes)) != len(codes):
         raise ValidationError({"codes": "请按顺序列出全部讲话部分，每个一次。"})
+    return _put_in_order(sections, codes, user=user, reason=reason)
+
+
+def _locked_sections() -> list[Section]:
+    """Every section, locked, in the order as it is once the locks are held (PostgreSQL may
+    return rows that changed while it waited in the order it read before: sorted again)."""
+    locked = Section.objects.select_for_update().order_by("order")
+    return sorted(locked, key=lambda section: section.order)
+
+
+def _put_in_order(sections: dict, codes: list[str], *, user, reason: str) -> list[Section]:
     top = max([s.order for s in sections.values()] + [len(codes)])
     # Out of the way without history rows (the final positions get them).
     for offset, code in enumerate(codes, start=1):
@@ -445,14 +456,21 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
     return ordered
 
 
+@transaction.atomic
 def move_section(*, section: Section, user, up: bool, reason: str = "") -> list[Section]:
-    """One place up or down (what the page's arrows do)."""
-    codes = list(Section.objects.order_by("order").values_list("code", flat=True))
-    i = codes.index(section.code)
+    """One place up or down (what the page's arrows do), from the order as it is once the
+    sections are locked: two quick clicks (or two reviewers) move it twice, never undo each
+    other with an order read before the other's move."""
+    _manager(user)
+    sections = _locked_sections()
+    codes = [s.code for s in sections]
+    i = next((n for n, s in enumerate(sections) if s.pk == section.pk), None)
+    if i is None:
+        raise ValidationError("该讲话部分已被删除。")
     j = i - 1 if up else i + 1
     if 0 <= j < len(codes):
         codes[i], codes[j] = codes[j], codes[i]
-    return reorder_sections(user=user, codes=codes, reason=reason)
+    return _put_in_order({s.code: s for s in sections}, codes, user=user, reason=reason)
 
 
 @transaction.atomic

@@ -43,3 +43,23 @@ def test_two_formulas_saved_at_once_never_make_a_cycle(postgres, before):
         expected = {"ca": before[0], "cb": before[1], saved[0].code: saved[0].formula}
         stored = Indicator.objects.filter(code__in=["ca", "cb"]).values_list("code", "formula")
         assert dict(stored) == expected  # the refused one kept its formula
+
+
+def section_codes():
+    return list(Section.objects.order_by("order").values_list("code", flat=True))
+
+
+def test_two_quick_clicks_on_a_sections_arrow_move_it_twice(postgres):
+    reviewer = factories.UserFactory(role="reviewer")
+    first = section_codes()[0]
+    for _ in range(3):  # several rounds, so both orders of arrival are exercised
+        start = section_codes()
+        section = Section.objects.get(code=start[0])  # the page loaded it once, both clicks use it
+        click = lambda section=section: services.move_section(  # noqa: E731
+            section=section, user=reviewer, up=False
+        )
+        results = at_once([click, click])
+        assert all(isinstance(r, list) for r in results), results
+        assert section_codes() == [*start[1:3], start[0], *start[3:]]
+        services.reorder_sections(user=reviewer, codes=start)  # back for the next round
+    assert section_codes()[0] == first

@@ -344,3 +344,15 @@ def test_duplicate_department_name_is_refused_in_chinese(reviewer):
         services.create_department(user=reviewer, code="sfj2", name="区司法局")
     assert "name" in caught.value.error_dict
     assert "已存在" in messages_of(caught.value, "name")
+
+
+def test_moving_a_section_uses_the_order_as_it_is_now(reviewer):
+    page_loaded = Section.objects.get(code="lead")  # first, as the page showed it
+    services.reorder_sections(user=reviewer, codes=["biz", "lead", "grass", "edu"])
+    services.move_section(section=page_loaded, user=reviewer, up=False)
+    assert list(Section.objects.order_by("order").values_list("code", flat=True)) == [
+        "biz",
+        "grass",
+        "lead",
+        "edu",
+    ]
