@@ -389,4 +389,7 @@ def test_the_periods_known_values_decide_between_indicators_of_like_names():
     by_values = propose(paragraphs, catalogue, known={"experts": Decimal(9), "total": Decimal(31)})
     assert [i.code for i in by_words.items][0] == "experts"  # the words alone mislead
     assert [i.code for i in by_values.items] == ["total", "experts"]
-    assert by_values.template_text().strip() == "全区共有外聘法律顾问{total}人，其中法学专家{experts}人。"
+    assert (
+        by_values.template_text().strip()
+        == "全区共有外聘法律顾问{total}人，其中法学专家{experts}人。"
+    )
