@@ -301,7 +301,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "lawgov.accounts.tokens.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A one-time or expired password: refused until changed (password_change_required).
+        "lawgov.accounts.permissions.PasswordChanged",
+    ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -110,10 +111,25 @@ class IndicatorQuerySet(models.QuerySet):
         return self.exclude(formula="")
 
 
+# What a formula (metrics.formulas) and a report template's {code} can name, lower case.
+INDICATOR_CODE_MESSAGE = "代码只能由小写字母、数字和下划线组成，并以字母开头。"
+validate_indicator_code = RegexValidator(
+    r"^[a-z][a-z0-9_]*\Z", INDICATOR_CODE_MESSAGE, code="invalid_code"
+)
+
+
+class IndicatorCodeField(models.SlugField):
+    """A slug column (as before) checked by validate_indicator_code alone: the slug rule
+    would name the same mistake a second time, and allows what formulas cannot read
+    (biz-cases, Biz)."""
+
+    default_validators = [validate_indicator_code]
+
+
 class Indicator(models.Model):
     """A figure the speech needs, with the department that owns it."""
 
-    code = models.SlugField("代码", max_length=64, unique=True)
+    code = IndicatorCodeField("代码", max_length=64, unique=True)
     name = models.CharField("名称", max_length=200)
     section = models.ForeignKey(
         Section, verbose_name="讲话部分", on_delete=models.PROTECT, related_name="indicators"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from metrics.models import Department, Indicator, PeriodState, ReportingPeriod, ValueType
 
 from . import documents
-from .importing.accept import accept_import
+from .importing.accept import ALREADY_ACCEPTED, accept_import
 from .importing.proposal import UNBOUND_REASON
 from .importing.reader import read_docx, read_text
 from .importing.store import apply_edit, paragraphs_json, proposal_of
@@ -207,10 +207,16 @@ def import_review(request, pk):
         action = request.POST.get("action", "save")
         if action == "reset":
             record.edits = []
-            record.save(update_fields=["edits"])
+        else:
+            proposal = _apply(record, proposal, _edits_from(request, proposal), errors)
+        # Not over an import accepted since this request read it (a second tab, a double
+        # click): the record of what was accepted stays as it was.
+        still_open = DocumentImport.objects.filter(pk=record.pk, accepted_at__isnull=True)
+        if not still_open.update(edits=record.edits):
+            messages.error(request, ALREADY_ACCEPTED)
             return redirect("reports:import-review", pk=record.pk)
-        proposal = _apply(record, proposal, _edits_from(request, proposal), errors)
-        record.save(update_fields=["edits"])
+        if action == "reset":
+            return redirect("reports:import-review", pk=record.pk)
         if action == "accept" and not errors:
             code = request.POST.get("default_department", "")
             default = Department.objects.filter(code=code).first() if code else None
@@ -224,13 +230,16 @@ def import_review(request, pk):
                     document=record.document,
                     layout=record.layout or None,
                     reason=f"从文档《{record.source_name}》导入（导入 #{record.pk}）",
+                    import_record=record,
                 )
-            except (ValidationError, PermissionDenied) as exc:
-                errors.extend(getattr(exc, "messages", [str(exc)]))
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "already_accepted":
+                    messages.error(request, ALREADY_ACCEPTED)
+                    return redirect("reports:import-review", pk=record.pk)
+                errors.extend(exc.messages)
+            except PermissionDenied as exc:
+                errors.append(str(exc))
             else:
-                record.document = document
-                record.accepted_at = timezone.now()
-                record.save(update_fields=["document", "accepted_at"])
                 messages.success(
                     request,
                     f"已导入“{document.name}”第{document.current_version.number}版，"

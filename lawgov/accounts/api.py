@@ -17,6 +17,7 @@ from metrics.roles import GROUP_NAMES, Role
 from ..api import ApiError, ApiMixin, code_or_404, error_response
 from ..models import ApiToken
 from . import people, services
+from .permissions import PasswordChanged
 from .tokens import TokenAuthentication
 
 
@@ -54,7 +55,10 @@ class TokenObtainView(ApiMixin, APIView):
         responses={
             201: TokenSerializer,
             401: error_response("用户名、密码或两步验证码不正确（invalid_credentials）"),
-            403: error_response("须先在门户启用两步验证（forbidden）"),
+            403: error_response(
+                "须先在门户启用两步验证（forbidden），或须先修改一次性或已过期的密码"
+                "（password_change_required）"
+            ),
             429: error_response("登录失败次数过多，已暂时锁定（locked_out）"),
         },
     )
@@ -202,7 +206,7 @@ def _users_schema(summary, request=None, response=UserSerializer, status_code=20
 
 class UserViewSet(ApiMixin, viewsets.GenericViewSet):
     authentication_classes = [TokenAuthentication]
-    permission_classes = [IsAuthenticated, ManagesAccounts]
+    permission_classes = [IsAuthenticated, PasswordChanged, ManagesAccounts]
     serializer_class = UserSerializer
     lookup_field = "username"
     lookup_value_regex = "[^/]+"

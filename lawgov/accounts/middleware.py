@@ -9,8 +9,9 @@ something to do first.
   whose password is older than LAWGOV_PASSWORD_MAX_AGE_DAYS: sent to the change page until
   they choose their own (the change page clears the flag).
 
-The pages that do these things, logging out, static files and the API (which has its own
-answers) stay reachable. A session that passed is not asked again for RECHECK_SECONDS (a
+The pages that do these things, logging out, static files and the API stay reachable; the
+API has its own answers (lawgov.accounts.permissions refuses a password still to be changed,
+by the same rule: services.password_change_pending). A session that passed is not asked again for RECHECK_SECONDS (a
 login starts over), so that ordinary pages do not pay for the checks."""
 
 import time
@@ -53,8 +54,8 @@ def pending_for(path, user):
             "pages": (enrol_url,),
             "message": "您的账号须启用两步验证后才能使用门户。",
         }
-    one_time = getattr(user, "must_change_password", False)
-    if one_time or services.password_expired(user):
+    if services.password_change_pending(user):
+        one_time = getattr(user, "must_change_password", False)
         change_url = reverse("password_change")
         return {
             "to": change_url,

@@ -60,6 +60,46 @@ def _require_manageable(user, target):
         raise PermissionDenied(SUPERUSER_REFUSED)
 
 
+def _managers():
+    """The active accounts that keep the accounts: the reviewers (法制办审核员) and the
+    system administrators."""
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(groups__name=GROUP_NAMES[Role.REVIEWER])
+    )
+
+
+def _lock_for_manager_change(user, target) -> User:
+    """For the operations that could leave nobody to manage the accounts (deactivating,
+    changing a role): lock the acting user, the target and every active manager, always in
+    the same order (by id, so that two such operations wait for each other, never deadlock),
+    then read the acting user again: one deactivated or demoted a moment ago by a concurrent
+    request may no longer act. Returns the locked, freshly read target."""
+    ids = set(_managers().values_list("pk", flat=True)) | {user.pk, target.pk}
+    locked = {
+        row.pk: row for row in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    actor = locked.get(user.pk)
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("您的账号已停用，不能再管理用户账号。")
+    if not can_manage(actor):
+        raise PermissionDenied(NOT_ALLOWED)
+    if target.pk not in locked:
+        raise ValidationError("该用户不存在。")
+    return locked[target.pk]
+
+
+def _require_another_manager(target, doing: str) -> None:
+    """Refuse to take the last active manager away (run under _lock_for_manager_change)."""
+    if not _managers().filter(pk=target.pk).exists():
+        return
+    if not _managers().exclude(pk=target.pk).exists():
+        raise ValidationError(
+            f"“{target}”是最后一个可以管理用户账号的启用账号（审核员），不能{doing}："
+            "请先添加或启用另一名审核员。",
+            code="last_manager",
+        )
+
+
 def _because(reason: str) -> str:
     reason = (reason or "").strip()
     return f"；原因：{reason}" if reason else ""
@@ -258,7 +298,7 @@ def change_user(
     """Change the name, e-mail or role. A clerk's department goes with the role: a new
     clerk needs one (`department=`), a reviewer or leader has none."""
     _require_manager(user)
-    target = User.objects.select_for_update().get(pk=target.pk)
+    target = _lock_for_manager_change(user, target)
     _require_manageable(user, target)
     changes = []
     if name is not None:
@@ -278,6 +318,8 @@ def change_user(
             new_role = None
         elif target.pk == user.pk:
             raise ValidationError("不能修改自己的角色。")
+        elif new_role != Role.REVIEWER:
+            _require_another_manager(target, "改为其他角色")
     if new_role is not None:
         new_department = target.department if department is _UNSET else department
         if new_role != Role.CLERK:
@@ -335,12 +377,13 @@ def deactivate_user(*, user, target, reason="", request=None) -> User:
     """The account can no longer log in (its sessions end with it); its API tokens are
     revoked, so that no program goes on acting in its name."""
     _require_manager(user)
-    target = User.objects.select_for_update().get(pk=target.pk)
+    target = _lock_for_manager_change(user, target)
     _require_manageable(user, target)
     if target.pk == user.pk:
         raise ValidationError("不能停用自己的账号。")
     if not target.is_active:
         raise ValidationError("该用户已停用。")
+    _require_another_manager(target, "停用")
     target.is_active = False
     with recorded_by_service():
         target.save(update_fields=["is_active"])
@@ -383,7 +426,8 @@ def reactivate_user(*, user, target, reason="", request=None) -> User:
 @transaction.atomic
 def reset_password(*, user, target, reason="", request=None) -> str:
     """A new one-time password for `target`, returned once; their sessions end (Django
-    checks the password hash on each request) and they must change it at the next login."""
+    checks the password hash on each request), their API tokens are revoked (whoever held
+    the old password may have made one) and they must change it at the next login."""
     _require_manager(user)
     target = User.objects.select_for_update().get(pk=target.pk)
     _require_manageable(user, target)
@@ -394,11 +438,13 @@ def reset_password(*, user, target, reason="", request=None) -> str:
     target.must_change_password = True
     with recorded_by_service():
         target.save(update_fields=["password", "must_change_password"])
+    tokens, _ = ApiToken.objects.filter(user=target).delete()
+    note = f"；撤销接口令牌 {tokens} 个" if tokens else ""
     record_event(
         Event.PASSWORD_RESET,
         actor=user,
         target=target,
-        detail=f"已生成一次性密码，下次登录须修改{_because(reason)}",
+        detail=f"已生成一次性密码，下次登录须修改{note}{_because(reason)}",
         request=request,
     )
     return password

@@ -64,6 +64,8 @@ def create_token(*, user, name: str = "", owner=None, request=None) -> tuple[Api
         _require_active(user)
     if not owner.is_active:
         raise ValidationError("该用户已停用，不能创建接口令牌。")
+    if password_change_pending(owner):
+        raise PasswordChangeRequired(password_change_message(owner))
     if otp_required(owner) and not has_second_factor(owner):
         raise PermissionDenied("请先启用两步验证，再创建接口令牌。")
     name = (name or "").strip()
@@ -135,7 +137,14 @@ def obtain_token(*, request, username: str, password: str, otp: str = "", name: 
             raise LockedOut("登录失败次数过多，已暂时锁定。")
         if device is None:
             raise BadCredentials("两步验证码不正确或已过期。")
+    if password_change_pending(user):
+        raise PasswordChangeRequired(password_change_message(user))
     return create_token(user=user, name=name or "接口登录", request=request)
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The user still has a one-time or an expired password: no token and no API call until
+    they choose a new one on the portal (the API answers password_change_required)."""
 
 
 class LockedOut(PermissionDenied):
@@ -291,6 +300,19 @@ def password_expired(user, *, now=None) -> bool:
         return False
     changed = password_changed_at(user)
     return changed is None or (now or timezone.now()) - changed > datetime.timedelta(days=days)
+
+
+def password_change_pending(user) -> bool:
+    """The one rule for "must choose a new password first": a one-time password (a new
+    account, a reset) or one older than LAWGOV_PASSWORD_MAX_AGE_DAYS. The pages send such a
+    user to the change page (AccountMiddleware); the API refuses them (no token, no call)."""
+    return bool(getattr(user, "must_change_password", False)) or password_expired(user)
+
+
+def password_change_message(user) -> str:
+    if getattr(user, "must_change_password", False):
+        return "请先登录门户修改初始密码后再使用接口。"
+    return "您的密码已超过有效期，请先登录门户修改密码后再使用接口。"
 
 
 def retention_days() -> int:

@@ -173,6 +173,17 @@ def formula_users(code: str, *, exclude_pk=None) -> list[Indicator]:
 # Indicators
 
 
+def _lock_catalogue() -> None:
+    """Serialise the writes that decide what the formulas may read (setting, changing or
+    restoring a formula, retiring what one reads): each checks the whole catalogue for
+    cycles and retired inputs, so two such writes at once could each pass against the
+    other's old state and together save a cycle. Every indicator row is locked, in one
+    order, before anything is read; FOR NO KEY UPDATE, so that figures (whose rows point
+    at their indicator) are still saved meanwhile. Taken first in each service, before the
+    indicator's own row, so two of them never deadlock."""
+    list(Indicator.objects.select_for_update(no_key=True).order_by("pk").values_list("pk"))
+
+
 def _catalogue(exclude_pk=None) -> dict:
     return {
         code: formulas.CatalogueEntry(name=name, formula=formula, retired=retired_on is not None)
@@ -251,13 +262,16 @@ def _own_words(obj, errors: dict, *, new_code: bool) -> None:
                 else:
                     message = f"名称为“{value}”的{kind}已存在。"
                 ours.append(ValidationError(message, code="unique"))
-            elif field == "code" and error.code == "invalid":
-                ours.append(bad_code)
+            elif field == "code" and error.code in ("invalid", "invalid_code"):
+                # The slug rule and the indicator code rule (metrics.models) name the same
+                # mistake: said once, in the catalogue's words.
+                if not any(e.code == "invalid" for e in ours):
+                    ours.append(bad_code)
             else:
                 ours.append(error)
         errors[field] = ours
     if new_code and code and not CODE_FORMAT.match(code):
-        if bad_code not in errors.get("code", []):
+        if not any(e.code == "invalid" for e in errors.get("code", [])):
             errors.setdefault("code", []).insert(0, bad_code)
 
 
@@ -288,6 +302,7 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    _lock_catalogue()
     indicator = Indicator(**fields)
     if indicator.decimal_places is None:
         indicator.decimal_places = 0
@@ -315,6 +330,7 @@ def update_indicator(
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    _lock_catalogue()
     before = Indicator.objects.select_for_update().get(pk=indicator.pk)
     _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
@@ -373,6 +389,7 @@ def retire_indicator(
     past figures, snapshots and reports stay as they were."""
     _manager(user)
     text = _required_reason(reason, "停用指标")
+    _lock_catalogue()
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
     _baseline(indicator)
     if indicator.retired_on is not None:
@@ -395,6 +412,7 @@ def retire_indicator(
 @transaction.atomic
 def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indicator:
     _manager(user)
+    _lock_catalogue()
     indicator = (
         Indicator.objects.select_for_update().select_related("department").get(pk=indicator.pk)
     )
@@ -453,10 +471,21 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
     """Put the sections in the order of `codes` (every section, each once) as 1, 2, 3 …:
     first out of the way of the unique order, then into place, in one transaction."""
     _manager(user)
-    sections = {s.code: s for s in Section.objects.select_for_update().order_by("order")}
+    sections = {s.code: s for s in _locked_sections()}
     codes = list(codes)
     if sorted(codes) != sorted(sections) or len(set(codes)) != len(codes):
         raise ValidationError({"codes": "请按顺序列出全部讲话部分，每个一次。"})
+    return _put_in_order(sections, codes, user=user, reason=reason)
+
+
+def _locked_sections() -> list[Section]:
+    """Every section, locked, in the order as it is once the locks are held (PostgreSQL may
+    return rows that changed while it waited in the order it read before: sorted again)."""
+    locked = Section.objects.select_for_update().order_by("order")
+    return sorted(locked, key=lambda section: section.order)
+
+
+def _put_in_order(sections: dict, codes: list[str], *, user, reason: str) -> list[Section]:
     top = max([s.order for s in sections.values()] + [len(codes)])
     # Out of the way without history rows (the final positions get them).
     for offset, code in enumerate(codes, start=1):
@@ -478,14 +507,21 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
     return ordered
 
 
+@transaction.atomic
 def move_section(*, section: Section, user, up: bool, reason: str = "") -> list[Section]:
-    """One place up or down (what the page's arrows do)."""
-    codes = list(Section.objects.order_by("order").values_list("code", flat=True))
-    i = codes.index(section.code)
+    """One place up or down (what the page's arrows do), from the order as it is once the
+    sections are locked: two quick clicks (or two reviewers) move it twice, never undo each
+    other with an order read before the other's move."""
+    _manager(user)
+    sections = _locked_sections()
+    codes = [s.code for s in sections]
+    i = next((n for n, s in enumerate(sections) if s.pk == section.pk), None)
+    if i is None:
+        raise ValidationError("该讲话部分已被删除。")
     j = i - 1 if up else i + 1
     if 0 <= j < len(codes):
         codes[i], codes[j] = codes[j], codes[i]
-    return reorder_sections(user=user, codes=codes, reason=reason)
+    return _put_in_order({s.code: s for s in sections}, codes, user=user, reason=reason)
 
 
 @transaction.atomic

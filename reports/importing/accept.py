@@ -12,18 +12,20 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from metrics import services as metrics_services
 from metrics.models import Department, Figure, Indicator, ReportingPeriod, Section
 from metrics.numbers import plain
 
 from .. import services as report_services
-from ..models import Layout, ReportTemplate
+from ..models import DocumentImport, Layout, ReportTemplate
 from ..rendering.filters import apply_filter
 from .proposal import Item, Proposal, _initials, _is_salutation
 from .reader import TITLE
 
 _SPEECH_WORDS = ("讲话", "发言", "致辞")
+ALREADY_ACCEPTED = "该导入已确认，请勿重复提交。"
 
 
 def stored_value(item: Item) -> Decimal:
@@ -196,10 +198,19 @@ def accept_import(
     document: ReportTemplate | None = None,
     layout: str | None = None,
     reason: str = "",
+    import_record: DocumentImport | None = None,
 ) -> ReportTemplate:
     """Create the new indicators, the document (or its new version) and the figures the
-    document states, or nothing at all. Returns the document."""
+    document states, or nothing at all. Returns the document.
+
+    With `import_record` (the page's 从文档导入), its row is locked first and marked accepted
+    in the same transaction: a second accept of the same import (a double click, a second
+    tab) waits for the first and is refused, instead of making a second version."""
     _require(user)
+    if import_record is not None:
+        import_record = DocumentImport.objects.select_for_update().get(pk=import_record.pk)
+        if import_record.accepted_at is not None:
+            raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
     document_name = (document_name or "").strip()
     if document is None:
         if not document_name:
@@ -260,4 +271,8 @@ def accept_import(
         metrics_services.record_imported_figures(
             user=user, period=period, values=to_record, source=source
         )
+    if import_record is not None:
+        import_record.document = document
+        import_record.accepted_at = timezone.now()
+        import_record.save(update_fields=["document", "accepted_at"])
     return document

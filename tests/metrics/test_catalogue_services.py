@@ -385,9 +385,13 @@ def test_a_taken_code_names_who_has_it(reviewer, sfj, biz):
     assert messages_of(caught.value, "name") == "名称为“区司法局”的部门已存在。"
 
 
-def test_an_existing_code_of_another_shape_still_saves(reviewer, sfj, biz):
-    """The format is for codes chosen from now on: an older indicator whose code has a hyphen
-    can still be edited (its code unchanged)."""
-    legacy = factories.IndicatorFactory(code="old-code", department=sfj, section=biz)
-    services.update_indicator(indicator=legacy, user=reviewer, unit="件")
-    assert Indicator.objects.get(code="old-code").unit == "件"
+def test_moving_a_section_uses_the_order_as_it_is_now(reviewer):
+    page_loaded = Section.objects.get(code="lead")  # first, as the page showed it
+    services.reorder_sections(user=reviewer, codes=["biz", "lead", "grass", "edu"])
+    services.move_section(section=page_loaded, user=reviewer, up=False)
+    assert list(Section.objects.order_by("order").values_list("code", flat=True)) == [
+        "biz",
+        "grass",
+        "lead",
+        "edu",
+    ]

@@ -1,6 +1,11 @@
 from pathlib import Path
 
-from metrics.models import Figure, Indicator
+import pytest
+from django.core.exceptions import ValidationError
+
+from metrics.models import Department, Figure, Indicator, User
+from reports.importing.accept import accept_import
+from reports.importing.store import proposal_of
 from reports.models import DocumentImport, ReportTemplate
 
 SAMPLE = Path(__file__).resolve().parents[3] / "docs" / "samples" / "法治简报示例.docx"
@@ -76,3 +81,59 @@ def test_wrong_file_type_is_refused(reviewer_client):
     assert response.status_code == 400
     assert "只能导入 .docx 或 .txt" in response.content.decode()
     assert not DocumentImport.objects.exists()
+
+
+def _ready_to_accept(client, **extra):
+    """An uploaded import whose new indicators all have a department: the accept's form."""
+    response = _upload(client, **extra)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response.url).content.decode()
+    rows = [i for i in range(20) if f'name="department_{i}"' in page]
+    return response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+
+
+def test_a_second_accept_of_a_page_loaded_before_the_first_is_refused(reviewer_client):
+    from django.contrib import messages
+
+    url, form = _ready_to_accept(reviewer_client)
+    record = DocumentImport.objects.get()
+    stale = DocumentImport.objects.get(pk=record.pk)  # the second tab's request read it here
+    assert reviewer_client.post(url, form).status_code == 302
+    document = ReportTemplate.objects.get(name="法治简报")
+    with pytest.raises(ValidationError, match="该导入已确认，请勿重复提交。"):
+        accept_import(
+            user=User.objects.get(username="reviewer"),
+            proposal=proposal_of(stale),
+            document_name=stale.name,
+            period=stale.period,
+            default_department=Department.objects.get(code="sfj"),
+            import_record=stale,
+        )
+    assert document.versions.count() == 1
+    again = reviewer_client.post(url, form, follow=True)
+    shown = [m.message for m in messages.get_messages(again.wsgi_request)]
+    assert again.status_code == 200 and shown and "已经接受" in " ".join(shown)
+    assert document.versions.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_accepts_at_once_make_one_new_version(postgres, demo_data):
+    from django.test import Client
+
+    from tests.threads import at_once
+
+    existing = ReportTemplate.objects.order_by("position").first()
+    versions = existing.versions.count()
+    first, second = Client(), Client()
+    for browser in (first, second):
+        browser.force_login(User.objects.get(username="reviewer"))
+    url, form = _ready_to_accept(first, document=existing.slug, name="")
+    answers = at_once([lambda: first.post(url, form), lambda: second.post(url, form)])
+    assert [a.status_code for a in answers] == [302, 302], answers
+    assert existing.versions.count() == versions + 1
+    targets = sorted(a.url for a in answers)
+    assert targets == sorted([url, f"/reports/?period=2025&document={existing.slug}"])
+    refused = first if answers[0].url == url else second
+    page = refused.get(url).content.decode()
+    # (refused on arrival if the first had already finished, else once it has)
+    assert "该导入已确认，请勿重复提交。" in page or "该导入已经接受" in page
