@@ -137,3 +137,48 @@ def test_two_accepts_at_once_make_one_new_version(postgres, demo_data):
     page = refused.get(url).content.decode()
     # (refused on arrival if the first had already finished, else once it has)
     assert "该导入已确认，请勿重复提交。" in page or "该导入已经接受" in page
+
+
+def _new_rows(page: str) -> list[int]:
+    return [i for i in range(20) if f'name="department_{i}"' in page]
+
+
+def test_the_per_row_departments_are_not_required(reviewer_client):
+    """The shared department covers rows without one: the browser must not block the form."""
+    response = _upload(reviewer_client)
+    page = reviewer_client.get(response.url).content.decode()
+    assert _new_rows(page)
+    assert "required" not in page.split('id="import-form"')[1].split("</form>")[0]
+
+
+def test_accept_with_only_the_shared_department(reviewer_client):
+    response = _upload(reviewer_client)
+    page = reviewer_client.get(response.url).content.decode()
+    rows = _new_rows(page)
+    # What the browser sends: every per-row select empty, the shared one chosen.
+    form = {"action": "accept", "default_department": "sfj"}
+    form.update({f"department_{n}": "" for n in rows})
+    new_codes = {n.code for n in proposal_of(DocumentImport.objects.get()).new_indicators}
+    assert new_codes
+    accepted = reviewer_client.post(response.url, form)
+    assert accepted.status_code == 302, accepted.content.decode()[:2000]
+    assert ReportTemplate.objects.filter(name="法治简报").exists()
+    assert set(
+        Indicator.objects.filter(code__in=new_codes).values_list("department__code", flat=True)
+    ) == {"sfj"}
+
+
+def test_accept_without_any_department_names_the_rows(reviewer_client):
+    response = _upload(reviewer_client)
+    page = reviewer_client.get(response.url).content.decode()
+    rows = _new_rows(page)
+    refused = reviewer_client.post(
+        response.url,
+        {"action": "accept", "default_department": "", **{f"department_{n}": "" for n in rows}},
+    )
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "以下新指标尚未选择填报部门" in text
+    for n in rows:
+        assert f"第{n + 1}个数字“" in text
+    assert not ReportTemplate.objects.filter(name="法治简报").exists()
