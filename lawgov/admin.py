@@ -7,13 +7,43 @@ is the project app's admin module, which Django's admin autodiscovers like any o
 brings in the account audit log's and API tokens' pages (lawgov.accounts.admin).
 """
 
+import functools
+
 from axes import admin as axes_admin
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from .accounts import admin as accounts_admin  # noqa: F401  (the audit log, API tokens)
 from .admin_helpers import one_line, short, when
+
+
+# The admin is for superusers alone (README): a staff account that is not one, a reviewer
+# say, does everything on the portal's pages. Logged in, it is refused with the portal's 403
+# page (a redirect to the login page would send a logged-in user straight back here);
+# logged out, it is sent to the login page as before.
+def superusers_only(request):
+    return request.user.is_active and request.user.is_superuser
+
+
+_admin_view = admin.site.admin_view
+
+
+def admin_view(view, cacheable=False):
+    wrapped = _admin_view(view, cacheable)
+
+    @functools.wraps(wrapped)
+    def inner(request, *args, **kwargs):
+        if request.user.is_authenticated and not superusers_only(request):
+            raise PermissionDenied("后台管理仅供系统管理员使用。")
+        return wrapped(request, *args, **kwargs)
+
+    return inner
+
+
+admin.site.has_permission = superusers_only
+admin.site.admin_view = admin_view
 
 
 def titled(title):

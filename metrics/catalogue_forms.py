@@ -5,7 +5,15 @@ by field, with what was typed."""
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from .models import Department, Indicator, Section, ValueType
+from .models import (
+    Department,
+    Indicator,
+    RuleOperator,
+    RuleSeverity,
+    Section,
+    ValidationRule,
+    ValueType,
+)
 from .texts import REASON
 
 
@@ -110,6 +118,58 @@ class DepartmentForm(forms.Form):
         if editing:
             self.fields["code"].disabled = True
             self.fields["code"].required = False
+
+
+class IndicatorChoice(forms.ModelChoiceField):
+    """An indicator by name and code, a computed one marked （计算）."""
+
+    def label_from_instance(self, obj):
+        mark = "（计算）" if obj.is_computed else ""
+        return f"{obj.name}{mark}（{obj.code}）"
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label="规则名称", max_length=200)
+    left = IndicatorChoice(label="左侧指标", queryset=Indicator.objects.none())
+    operator = forms.ChoiceField(label="比较", choices=RuleOperator.choices)
+    right = IndicatorChoice(label="右侧指标", queryset=Indicator.objects.none())
+    severity = forms.ChoiceField(
+        label="重要程度", choices=RuleSeverity.choices, initial=RuleSeverity.ERROR
+    )
+    message = forms.CharField(
+        label="提示",
+        max_length=300,
+        required=False,
+        help_text="不通过时给填报人看的话；留空则用规则名称。",
+    )
+    reason = forms.CharField(
+        label="修改原因", required=False, max_length=REASON.limit, help_text="记入修改历史"
+    )
+
+    def __init__(self, *args, rule: ValidationRule | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Indicators in use, computed ones included; a rule's own sides stay selectable.
+        shown = Indicator.objects.filter(retired_on__isnull=True)
+        if rule is not None:
+            shown = shown | Indicator.objects.filter(pk__in=[rule.left_id, rule.right_id])
+        shown = shown.select_related("section").order_by("section__order", "order", "code")
+        for side in ("left", "right"):
+            self.fields[side].queryset = shown
+
+    @classmethod
+    def initial_for(cls, rule: ValidationRule) -> dict:
+        return {
+            "name": rule.name,
+            "left": rule.left_id,
+            "operator": rule.operator,
+            "right": rule.right_id,
+            "severity": rule.severity,
+            "message": rule.message,
+        }
+
+    def service_fields(self) -> dict:
+        """What the catalogue_rules services take (RULE_FIELDS), the reason apart."""
+        return {n: v for n, v in self.cleaned_data.items() if n != "reason"}
 
 
 def refuse(form: forms.Form, exc: ValidationError) -> None:

@@ -43,6 +43,9 @@ class Input:
     value: Decimal | None = None
     status: str | None = None  # the figure's status; None: no figure
     previous: bool = False  # prev(code): the previous comparable period's approved value
+    # Entered in this period but not approved yet; with the approved basis its value is left
+    # out (None), and a computed value lacking it says 待审核 rather than 缺少.
+    pending: bool = False
 
     @property
     def label(self) -> str:
@@ -92,7 +95,8 @@ class ComputedValue:
         """Why there is no value, in Chinese ("" when there is one)."""
         if self.formula is None:
             return BAD_FORMULA
-        return self.outcome.reason(self.names)
+        pending = {code for code, i in self._by_code.items() if i.pending}
+        return self.outcome.reason(self.names, pending=pending)
 
     @property
     def change(self) -> Change:
@@ -290,11 +294,12 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
     names, departments = catalogue.names, catalogue.departments
 
     def as_input(ref: Ref) -> Input:
-        value, status = (None, None)
+        value, status, pending = (None, None, False)
         if ref.previous:
             value = previous_all.get(ref.code)
         elif ref.code in this_period:
             value, status = this_period[ref.code]
+            pending = value is not None and status != FigureStatus.APPROVED
             if basis == APPROVED and status != FigureStatus.APPROVED:
                 value = None
         elif ref.code in outcomes:
@@ -306,6 +311,7 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
             value,
             status,
             ref.previous,
+            pending,
         )
 
     def leaves_of(code, seen=()) -> list[Ref]:

@@ -14,7 +14,7 @@ the callers bring the values (metrics.computed) and the catalogue (metrics.servi
 
 import decimal
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -97,15 +97,27 @@ class Outcome:
     def is_gap(self) -> bool:
         return self.value is None
 
-    def reason(self, names: Mapping[str, str] | None = None) -> str:
-        """Why there is no value, in Chinese (empty when there is one)."""
+    def reason(self, names: Mapping[str, str] | None = None, pending: Collection[str] = ()) -> str:
+        """Why there is no value, in Chinese (empty when there is one). The one wording every
+        face shows: of the inputs lacking, those in `pending` (entered in this period but not
+        approved yet, while the value is computed from approved figures) are 待审核, the
+        others 缺少 — 待审核：办结行政复议案件；缺少：受理行政复议案件."""
         if self.missing:
             names = names or {}
-            listed = "、".join(
-                ("上期" if ref.previous else "") + names.get(ref.code, ref.code)
-                for ref in self.missing
-            )
-            return f"缺少：{listed}"
+
+            def listed(refs):
+                return "、".join(
+                    ("上期" if ref.previous else "") + names.get(ref.code, ref.code) for ref in refs
+                )
+
+            waiting = [r for r in self.missing if not r.previous and r.code in pending]
+            absent = [r for r in self.missing if r not in waiting]
+            parts = []
+            if waiting:
+                parts.append(f"待审核：{listed(waiting)}")
+            if absent:
+                parts.append(f"缺少：{listed(absent)}")
+            return "；".join(parts)
         if self.division_by_zero:
             return "除数为 0，无法计算"
         if self.cycle:

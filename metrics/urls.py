@@ -18,6 +18,13 @@ urlpatterns = [
         catalogue_views.department_retire,
         name="catalogue_department_retire",
     ),
+    path("catalogue/rules/", catalogue_views.rules, name="catalogue_rules"),
+    path("catalogue/rules/<int:pk>/", catalogue_views.rule_edit, name="catalogue_rule_edit"),
+    path(
+        "catalogue/rules/<int:pk>/deactivate/",
+        catalogue_views.rule_deactivate,
+        name="catalogue_rule_deactivate",
+    ),
     path("catalogue/changes/", catalogue_views.changes, name="catalogue_changes"),
     path(
         "catalogue/indicators/<slug:code>/",

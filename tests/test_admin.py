@@ -191,3 +191,33 @@ def test_default_permissions_are_named_in_chinese(admin_client):
 
     html = page(admin_client, reverse("admin:auth_group_add"))
     assert "可修改填报数据" in html and "Can change" not in html
+
+
+def test_a_reviewer_with_staff_status_is_refused_the_admin_and_not_shown_its_link(
+    client, demo_data
+):
+    reviewer = User.objects.get(username="reviewer")
+    assert reviewer.is_staff and not reviewer.is_superuser
+    client.force_login(reviewer)
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:metrics_validationrule_changelist"),
+        reverse("admin:metrics_validationrule_add"),
+        reverse("admin:metrics_figure_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "后台管理仅供系统管理员使用" in response.content.decode()
+    home = client.get("/").content.decode()
+    assert "后台管理" not in home and reverse("admin:index") not in home
+
+
+def test_a_superuser_is_shown_the_admin_link(admin_client):
+    home = admin_client.get("/").content.decode()
+    assert "后台管理" in home
+    assert admin_client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_admin_sends_a_visitor_to_the_login_page(client, db):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

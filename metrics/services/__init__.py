@@ -25,6 +25,7 @@ from .catalogue import (
     update_department,
     update_indicator,
 )
+from .catalogue_rules import activate_rule, create_rule, deactivate_rule, update_rule
 from .corrections import correct_figure
 from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
@@ -81,6 +82,10 @@ __all__ = [
     "create_department",
     "create_indicator",
     "create_section",
+    "create_rule",
+    "update_rule",
+    "deactivate_rule",
+    "activate_rule",
     "delete_section",
     "move_section",
     "rename_section",

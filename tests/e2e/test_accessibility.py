@@ -28,9 +28,10 @@ INDICATOR = "biz_review_cases_received"
 
 def _pages(job_pk, evidence_pk, final_pk=None, import_pk=None):
     """(who, path) for each page a user of that role meets."""
-    from metrics.models import User
+    from metrics.models import User, ValidationRule
 
     clerk_pk = User.objects.get(username="clerk_sfj").pk
+    rule_pk = ValidationRule.objects.order_by("pk").first().pk
     return {
         None: ["/login/"],
         "clerk_sfj": [
@@ -83,6 +84,9 @@ def _pages(job_pk, evidence_pk, final_pk=None, import_pk=None):
             "/catalogue/departments/sfj/",
             "/catalogue/departments/sfj/retire/",
             "/catalogue/changes/",
+            "/catalogue/rules/",
+            f"/catalogue/rules/{rule_pk}/",
+            f"/catalogue/rules/{rule_pk}/deactivate/",
         ],
         "leader": [
             "/dashboard/",

@@ -19,6 +19,7 @@ PAGES = [
     "/catalogue/departments/sfj/",
     "/catalogue/departments/sfj/retire/",
     "/catalogue/changes/",
+    "/catalogue/rules/",
     "/catalogue/indicators/biz_inhouse_counsel/",
     "/catalogue/indicators/biz_inhouse_counsel/retire/",
 ]

@@ -57,7 +57,8 @@ def test_values_from_approved_and_from_current_inputs(p2026):
     current = computed.computed_values(period=p2026, basis=computed.CURRENT)
     # 2026: 60 closed of 64 received, both only submitted; counsel 4 + 9, both approved.
     assert approved[CLOSURE].value is None
-    assert approved[CLOSURE].reason == "缺少：办结行政复议案件、受理行政复议案件"
+    # Both entered and with the reviewers: awaiting review, not missing.
+    assert approved[CLOSURE].reason == "待审核：办结行政复议案件、受理行政复议案件"
     assert current[CLOSURE].value == Decimal("93.8")  # 93.75 half up to one decimal
     assert not current[CLOSURE].approved
     assert [i.name for i in current[CLOSURE].unapproved_inputs] == [

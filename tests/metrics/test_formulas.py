@@ -188,3 +188,10 @@ def test_a_value_beyond_the_exact_arithmetic_is_a_gap_not_an_exception():
 def test_a_cycle_that_slipped_in_is_a_gap_named_as_such():
     outcomes = compute_all({"a": parse("b + 1"), "b": parse("a + 1")}, {}, {})
     assert outcomes["a"].cycle and outcomes["a"].reason() == "公式循环引用，无法计算"
+
+
+def test_a_gap_names_inputs_awaiting_review_apart_from_missing_ones():
+    missing = evaluate(parse("a / b + prev(a)"), {}, {})
+    names = {"a": "受理数", "b": "办结数"}
+    assert missing.reason(names, pending={"a"}) == "待审核：受理数；缺少：办结数、上期受理数"
+    assert missing.reason(names, pending={"a", "b"}) == "待审核：受理数、办结数；缺少：上期受理数"

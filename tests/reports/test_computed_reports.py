@@ -95,7 +95,8 @@ def test_the_dashboard_and_its_workbook_show_computed_values(client, demo_data):
     assert "由外聘法律顾问中的法学专家、外聘法律顾问中的专业律师计算" in html
     # From approved inputs only: the closure rate's inputs are still with the reviewers.
     closure = next(h for h in board.computed if h.code == "biz_review_closure_rate")
-    assert closure.value is None and "缺少：办结行政复议案件" in closure.reason
+    assert closure.value is None and "待审核：办结行政复议案件" in closure.reason
+    assert "缺少" not in closure.reason
     # not in the progress counts
     assert {r.code: r.expected for r in board.rows}["sfj"] == 15
     workbook = load_workbook(
@@ -114,6 +115,19 @@ def test_the_dashboard_and_its_workbook_show_computed_values(client, demo_data):
         ("2026", 13),
         ("2025", 11),
     ]
+
+
+def test_the_dashboard_says_an_input_with_the_reviewers_is_awaiting_review(client, demo_data):
+    """The leader sees 办结行政复议案件 listed as 已报送 above: the closure rate says it waits
+    for review (待审核), and names as missing (缺少) only the input with no value at all."""
+    Figure.objects.filter(indicator__code="biz_review_cases_received", period__code="2026").update(
+        value=None, status="draft"
+    )
+    client.force_login(User.objects.get(username="leader"))
+    page = client.get(reverse("dashboard:index") + "?period=2026")
+    closure = next(h for h in page.context["board"].computed if h.code == "biz_review_closure_rate")
+    assert closure.reason == "待审核：办结行政复议案件；缺少：受理行政复议案件"
+    assert "待审核：办结行政复议案件；缺少：受理行政复议案件" in page.content.decode()
 
 
 def test_the_dashboard_lists_a_failing_rule_over_a_computed_indicator(client, demo_data):
