@@ -225,6 +225,22 @@ def _confirm(
     )
 
 
+def _confirmed(request, page: dict, act, *, done: str, to: str, shown: dict | None = None):
+    """The confirmation page of a retire/restore or deactivate/activate: GET shows it, POST
+    calls `act(reason)` and says `done`, or shows the page again with the refusal and what was
+    typed (`shown`: further fields to keep, such as the date)."""
+    shown = shown or {}
+    if request.method == "GET":
+        return _confirm(request, **page, **shown)
+    reason = request.POST.get("reason", "")
+    try:
+        act(reason)
+    except ValidationError as exc:
+        return _confirm(request, **page, **shown, error=_first_message(exc), reason=reason)
+    messages.success(request, done)
+    return redirect(to)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_retire(request, code):
@@ -244,24 +260,29 @@ def indicator_retire(request, code):
         "reason_required": not restoring,
         "with_date": not restoring,
     }
-    if request.method == "GET":
-        return _confirm(request, **page, on=timezone.localdate().isoformat())
-    reason = request.POST.get("reason", "")
     raw_on = request.POST.get("on", "").strip()
-    try:
+
+    def act(reason):
         if restoring:
             services.restore_indicator(indicator=indicator, user=request.user, reason=reason)
-        else:
-            on = parse_date(raw_on) if raw_on else None
-            if raw_on and on is None:
-                raise ValidationError("停用日期格式应为 2026-12-31。")
-            services.retire_indicator(indicator=indicator, user=request.user, reason=reason, on=on)
-    except ValueError:
+            return
+        on = parse_date(raw_on) if raw_on else None
+        if raw_on and on is None:
+            raise ValidationError("停用日期格式应为 2026-12-31。")
+        services.retire_indicator(indicator=indicator, user=request.user, reason=reason, on=on)
+
+    try:
+        return _confirmed(
+            request,
+            page,
+            act,
+            done=f"已{verb}指标“{indicator.name}”。",
+            to="catalogue",
+            shown={"on": raw_on if request.method == "POST" else timezone.localdate().isoformat()},
+        )
+    except ValueError:  # parse_date on an impossible day (2026-02-30)
+        reason = request.POST.get("reason", "")
         return _confirm(request, **page, error="停用日期格式应为 2026-12-31。", reason=reason)
-    except ValidationError as exc:
-        return _confirm(request, **page, error=_first_message(exc), reason=reason, on=raw_on)
-    messages.success(request, f"已{verb}指标“{indicator.name}”。")
-    return redirect("catalogue")
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,18 +420,14 @@ def department_retire(request, code):
         "back": reverse("catalogue_departments"),
         "reason_required": not restoring,
     }
-    if request.method == "GET":
-        return _confirm(request, **page)
-    reason = request.POST.get("reason", "")
-    try:
-        if restoring:
-            services.restore_department(department=department, user=request.user, reason=reason)
-        else:
-            services.retire_department(department=department, user=request.user, reason=reason)
-    except ValidationError as exc:
-        return _confirm(request, **page, error=_first_message(exc), reason=reason)
-    messages.success(request, f"已{verb}部门“{department.name}”。")
-    return redirect("catalogue_departments")
+    act = services.restore_department if restoring else services.retire_department
+    return _confirmed(
+        request,
+        page,
+        lambda reason: act(department=department, user=request.user, reason=reason),
+        done=f"已{verb}部门“{department.name}”。",
+        to="catalogue_departments",
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -492,18 +509,14 @@ def rule_deactivate(request, pk):
         "back": reverse("catalogue_rules"),
         "reason_required": False,
     }
-    if request.method == "GET":
-        return _confirm(request, **page)
-    reason = request.POST.get("reason", "")
-    try:
-        if restoring:
-            services.activate_rule(rule=rule, user=request.user, reason=reason)
-        else:
-            services.deactivate_rule(rule=rule, user=request.user, reason=reason)
-    except ValidationError as exc:
-        return _confirm(request, **page, error=_first_message(exc), reason=reason)
-    messages.success(request, f"已{verb}校验规则“{rule.name}”。")
-    return redirect("catalogue_rules")
+    act = services.activate_rule if restoring else services.deactivate_rule
+    return _confirmed(
+        request,
+        page,
+        lambda reason: act(rule=rule, user=request.user, reason=reason),
+        done=f"已{verb}校验规则“{rule.name}”。",
+        to="catalogue_rules",
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -210,6 +210,16 @@ def test_retire_and_restore_through_the_confirmation_page(manager):
     assert Indicator.objects.get(code="biz_inhouse_counsel").retired_on is None
 
 
+@pytest.mark.parametrize("on", ["2026/06/30", "2026-02-30"])
+def test_a_retirement_date_that_is_no_date_is_refused_keeping_what_was_typed(manager, on):
+    path = "/catalogue/indicators/biz_inhouse_counsel/retire/"
+    response = manager.post(path, {"reason": "不再统计", "on": on})
+    page = response.content.decode()
+    assert response.status_code == 400 and "停用日期格式应为 2026-12-31。" in page
+    assert "不再统计" in page
+    assert Indicator.objects.get(code="biz_inhouse_counsel").retired_on is None
+
+
 def test_a_retired_indicator_still_referred_to_is_named_in_a_warning(manager, reviewer):
     closed = Indicator.objects.get(code="biz_review_cases_closed")
     received = Indicator.objects.get(code="biz_review_cases_received")
