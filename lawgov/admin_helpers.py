@@ -8,6 +8,7 @@ written compactly, and a row's cells stay on one line (or two, in two_lines).
 from decimal import Decimal
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import formats, timezone
@@ -108,3 +109,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
             # The history list prints a missing reason as "None".
             if record.history_change_reason is None:
                 record.history_change_reason = ""
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the portal's services write (audit logs, imports): the admin shows
+    them and never adds, changes or deletes one."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

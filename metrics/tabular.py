@@ -344,15 +344,8 @@ def period_workbook(period, rows) -> bytes:
         value = figure.value if figure else None
         spreadsheets.append_row(
             sheet,
-            [
-                indicator.department.name,
-                indicator.section.name,
-                indicator.code,
-                indicator.name,
-                indicator.unit,
-                _number(previous),
-                _number(value),
-                change_text(value, previous),
+            _indicator_columns(indicator, value, previous)
+            + [
                 STATE_LABELS[state_of(figure.status if figure else None, value)],
                 figure.remark if figure else "",
                 figure.explanation if figure else "",
@@ -373,7 +366,18 @@ def period_workbook(period, rows) -> bytes:
 def _computed_row(indicator, computed, previous) -> list:
     """A computed indicator in the reviewers' workbook: its value as a number, its state the
     mark 计算 (never entered), its 备注 what it is computed from or why there is no value."""
-    value = computed.value
+    return _indicator_columns(indicator, computed.value, previous) + [
+        COMPUTED_MARK,
+        computed.description + (f"；{computed.reason}" if computed.reason else ""),
+        "",
+        "",
+        "",
+    ]
+
+
+def _indicator_columns(indicator, value, previous) -> list:
+    """The columns every row of the reviewers' workbook starts with, entered or computed:
+    who, where, what, last year's value, this one's and the change."""
     return [
         indicator.department.name,
         indicator.section.name,
@@ -383,11 +387,6 @@ def _computed_row(indicator, computed, previous) -> list:
         _number(previous),
         _number(value),
         change_text(value, previous),
-        COMPUTED_MARK,
-        computed.description + (f"；{computed.reason}" if computed.reason else ""),
-        "",
-        "",
-        "",
     ]
 
 

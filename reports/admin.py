@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from lawgov.admin_helpers import cut, one_line, short, when
+from lawgov.admin_helpers import ReadOnlyAdmin, cut, one_line, short, when
 
 from .models import DocumentImport, ReportEvent, ReportJob, ReportTemplate, TemplateVersion
 
@@ -105,21 +105,8 @@ class ReportJobAdmin(admin.ModelAdmin):
         return filesizeformat(obj.pdf_size) if obj.pdf_size is not None else None
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Records written by the portal's services; the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DocumentImport)
-class DocumentImportAdmin(_ReadOnly):
+class DocumentImportAdmin(ReadOnlyAdmin):
     list_display = [
         "source_name",
         "period",
@@ -134,5 +121,5 @@ class DocumentImportAdmin(_ReadOnly):
 
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(_ReadOnly):
+class ReportEventAdmin(ReadOnlyAdmin):
     list_display = ["action", "job", "actor", "at"]

@@ -10,7 +10,7 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
 
-from ..admin_helpers import when
+from ..admin_helpers import ReadOnlyAdmin, when
 from ..models import AccountEvent, ApiToken
 from . import services
 
@@ -56,7 +56,7 @@ admin.site.register(Group, SuperuserGroupAdmin)
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyAdmin):
     list_display = ["time", "event", "actor", "target", "ip_address", "detail"]
     list_filter = ["event", "at"]
     search_fields = ["actor", "target", "ip_address", "detail"]
@@ -68,15 +68,6 @@ class AccountEventAdmin(admin.ModelAdmin):
     @admin.display(description="时间", ordering="at")
     def time(self, obj):
         return when(obj.at)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)
