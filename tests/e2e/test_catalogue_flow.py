@@ -13,6 +13,7 @@ import pytest
 
 from metrics import demo
 from metrics.models import Department, Figure, FigureStatus, Indicator, User
+from tests.e2e.steps import add_clerk
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -87,14 +88,7 @@ def test_legal_affairs_office_adds_a_department_its_clerk_and_indicators_that_re
 
     # 2. Its clerk, with the one-time password read from the page.
     reviewer.goto(f"{url}/accounts/users/")
-    reviewer.click("text=添加用户")
-    reviewer.fill("input[name=username]", "xfj_qian")
-    reviewer.fill("input[name=name]", "钱七")
-    reviewer.select_option("select[name=role]", "clerk")
-    reviewer.select_option("select[name=department]", label="区信访局")
-    reviewer.click("button[type=submit] >> text=添加并生成一次性密码")
-    one_time = reviewer.locator("#one-time-password").inner_text().strip()
-    assert re.fullmatch(r"\S{14}", one_time)
+    one_time = add_clerk(reviewer, username="xfj_qian", name="钱七", department="区信访局")
     assert User.objects.get(username="xfj_qian").department == department
 
     # 3. Two entered indicators it owns (one code as suggested, one edited) and the rate.
