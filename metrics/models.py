@@ -87,12 +87,16 @@ class ValueType(models.TextChoices):
 
 def entered_condition(period=None, prefix: str = "") -> Q:
     """The one rule for which indicators clerks enter (in `period`): not computed (no formula)
-    and, with a period, not retired before it starts. `prefix` reaches the indicator through a
+    and, with a period, not retired before it starts and not starting after it (its first
+    period, 从…起填报, starts on or before `period`). `prefix` reaches the indicator through a
     relation ("indicators__" from a department or section) for annotations."""
     condition = Q(**{f"{prefix}formula": ""})
     if period is not None:
         condition &= Q(**{f"{prefix}retired_on__isnull": True}) | Q(
             **{f"{prefix}retired_on__gte": period.start}
+        )
+        condition &= Q(**{f"{prefix}first_period__isnull": True}) | Q(
+            **{f"{prefix}first_period__start__lte": period.start}
         )
     return condition
 
@@ -103,7 +107,8 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(entered_condition())
 
     def entered_in(self, period):
-        """Indicators clerks enter in `period`: not computed, not retired before it starts."""
+        """Indicators clerks enter in `period`: not computed, not retired before it starts,
+        not starting after it (first_period)."""
         return self.filter(entered_condition(period))
 
     def computed(self):
@@ -157,6 +162,18 @@ class Indicator(models.Model):
     # Retired: not offered for entry in periods that start after this day; past figures,
     # snapshots and reports stay as they were.
     retired_on = models.DateField("停用日期", null=True, blank=True)
+    # Expected only in periods that start on or after this one's start (从…起填报): a new
+    # indicator added in December for next year, or one an import of last year's report
+    # created, adds no required row to a period already under way. Empty: from the start.
+    first_period = models.ForeignKey(
+        "ReportingPeriod",
+        verbose_name="起始报告期",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="从该报告期起填报；之前的报告期不要求填报此指标",
+    )
     # The leader's dashboard shows the headline figures (核心数据), in this order.
     headline_order = models.PositiveSmallIntegerField(
         "核心数据顺序",
@@ -199,6 +216,10 @@ class Indicator(models.Model):
         """Retired before `period` starts: not entered in it."""
         return self.retired_on is not None and period.start > self.retired_on
 
+    def starts_after(self, period) -> bool:
+        """Its first period starts after `period` starts: not yet entered in it."""
+        return self.first_period_id is not None and self.first_period.start > period.start
+
     def clean(self):
         if self.lower_bound is not None and self.upper_bound is not None:
             if self.lower_bound > self.upper_bound:
@@ -206,6 +227,9 @@ class Indicator(models.Model):
 
 
 class PeriodState(models.TextChoices):
+    # Opened ahead (next year, set up in December): its deadline is known, clerks cannot enter
+    # yet and it is nobody's default period until a reviewer opens entry (metrics.periods_calendar).
+    PLANNED = "planned", "未开放填报"
     OPEN = "open", "填报中"
     LOCKED = "locked", "已锁定"
 
@@ -254,6 +278,15 @@ class ReportingPeriod(models.Model):
     @property
     def is_locked(self):
         return self.state == PeriodState.LOCKED
+
+    @property
+    def is_planned(self):
+        return self.state == PeriodState.PLANNED
+
+    @property
+    def closed_for_entry(self) -> bool:
+        """Clerks cannot change figures: locked, or entry not opened yet."""
+        return self.state != PeriodState.OPEN
 
     def clean(self):
         parsed = PeriodCode.parse(self.code)
@@ -561,3 +594,8 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.department} {self.period.code} {self.date:%Y-%m-%d}"
+
+
+# The calendar's models live beside these (metrics.calendar_models); imported here so that
+# Django registers them with the app.
+from .calendar_models import DeadlineExtension, OfficeSettings  # noqa: E402, F401

@@ -154,12 +154,14 @@ class Progress:
 # Which indicators are entered at all (the query side is models.entered_condition).
 COMPUTED_INDICATOR = "computed_indicator"
 RETIRED_INDICATOR = "retired_indicator"
+NOT_STARTED_INDICATOR = "indicator_not_started"
 
 
 def not_entered(indicator, period) -> tuple[str, str] | None:
     """Why nobody enters `indicator` in `period`, as (stable code, Chinese message): a computed
     indicator (计算指标) is computed from its formula; a retired one is not entered in periods
-    that start after its retirement. None when it is entered."""
+    that start after its retirement, a new one not in periods before its first period. None
+    when it is entered."""
     if indicator.formula:
         return (
             COMPUTED_INDICATOR,
@@ -169,5 +171,10 @@ def not_entered(indicator, period) -> tuple[str, str] | None:
         return (
             RETIRED_INDICATOR,
             f"{indicator.name}已于{indicator.retired_on:%Y-%m-%d}停用，{period.label}不再填报。",
+        )
+    if indicator.starts_after(period):
+        return (
+            NOT_STARTED_INDICATOR,
+            f"{indicator.name}从{indicator.first_period.label}起填报，{period.label}不填报。",
         )
     return None
