@@ -57,3 +57,18 @@ def can_manage_catalogue(user) -> bool:
     """The 法制办 keeps the catalogue: indicators, the speech's sections, the departments."""
     _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_catalogue")
+
+
+def can_manage_periods(user) -> bool:
+    """The 法制办 keeps the calendar: opens periods, sets and extends deadlines
+    (metrics.manage_periods, a permission of its own so that an office may give the calendar
+    to someone who does not keep the catalogue)."""
+    _actor(user)
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_periods")
+
+
+def can_manage_office_settings(user) -> bool:
+    """系统设置 (the district's name, reminder days, automatic locking) goes with the accounts:
+    whoever keeps the accounts keeps the installation."""
+    _actor(user)
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_accounts")

@@ -42,6 +42,7 @@ from lawgov.accounts.admin import (
 )
 from lawgov.admin_helpers import (
     HistoryAdmin,
+    ReadOnlyAdmin,
     choice_short,
     number,
     one_line,
@@ -54,12 +55,14 @@ from . import access, services
 from .admin_forms import CatalogueForm, CorrectionRefused, FigureCorrectionForm, refusal
 from .evidence import DOCX, JPEG, PDF, PNG, XLSX
 from .models import (
+    DeadlineExtension,
     Department,
     Evidence,
     Figure,
     FigureComment,
     Indicator,
     Notice,
+    OfficeSettings,
     Reminder,
     ReportingPeriod,
     Section,
@@ -619,3 +622,18 @@ class ReminderAdmin(admin.ModelAdmin):
     @admin.display(description="邮件发送时间", ordering="emailed_at")
     def emailed(self, obj):
         return when(obj.emailed_at)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """Extensions are given on 报告期管理 (metrics.services.periods.extend_deadline)."""
+
+    list_display = ["period", "department", "deadline", "reason"]
+    list_filter = ["period"]
+
+
+@admin.register(OfficeSettings)
+class OfficeSettingsAdmin(ReadOnlyAdmin):
+    """系统设置 is edited on its page (metrics.services.office.update_office_settings)."""
+
+    list_display = ["district_name", "reminder_days_before", "auto_lock", "auto_lock_grace_days"]

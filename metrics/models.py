@@ -250,7 +250,10 @@ class ReportingPeriod(models.Model):
         verbose_name = "报告期"
         verbose_name_plural = "报告期"
         ordering = ["-start", "code"]
-        permissions = [("lock_period", "锁定或重新开放报告期")]
+        permissions = [
+            ("lock_period", "锁定或重新开放报告期"),
+            ("manage_periods", "开设报告期、修改和延长截止日期"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lte=models.F("end")), name="period_start_before_end"

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS = {
         "metrics.view_all_figures",
         "metrics.view_figure",
         "metrics.lock_period",
+        "metrics.manage_periods",
         "metrics.view_validationrule",
         "metrics.add_validationrule",
         "metrics.change_validationrule",

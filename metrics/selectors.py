@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .change import Change
 from .computed import CURRENT, computed_values
+from .deadlines import choose_current, department_deadline, latest_deadline
 from .models import (
     CommentKind,
     Department,
@@ -70,12 +71,22 @@ def departments_visible_to(*, user):
     return Department.objects.none()
 
 
-def current_period() -> ReportingPeriod | None:
-    """The period people are working on: the latest open one, else the latest."""
-    from .models import PeriodState
+def current_period(*, today: datetime.date | None = None) -> ReportingPeriod | None:
+    """The period people are working on (metrics.deadlines.choose_current): a period still to
+    come is nobody's default until it starts, unless its entry was opened early."""
+    return choose_current(ReportingPeriod.objects.all(), today or timezone.localdate())
 
-    periods = ReportingPeriod.objects.order_by("-end")
-    return periods.filter(state=PeriodState.OPEN).first() or periods.first()
+
+def extensions_of(*, period: ReportingPeriod) -> dict[int, datetime.date]:
+    """Each department's own deadline for `period` (延期), by department id."""
+    return dict(period.extensions.values_list("department_id", "deadline"))
+
+
+def deadline_for(*, period: ReportingPeriod, department: Department | None) -> datetime.date:
+    """`period`'s deadline for `department` (its extension, if any)."""
+    if department is None:
+        return period.deadline
+    return department_deadline(period, department.pk, extensions_of(period=period))
 
 
 # How many of a department's indicators are in each state (metrics.progress), counted by the
@@ -306,7 +317,7 @@ def department_sheet(
             figure=figures.get(indicator.pk),
             previous=previous.get(indicator.code),
             findings=by_code.get(indicator.code, []),
-            period_locked=period.is_locked,
+            period_locked=period.closed_for_entry,
         )
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
@@ -357,12 +368,21 @@ def notices_for(*, department: Department, limit: int = 5):
     return Notice.objects.filter(department=department).select_related("period")[:limit]
 
 
-def periods_to_lock(*, today, grace_days: int = 0):
+def periods_to_lock(*, today, grace_days: int = 0) -> list[tuple[ReportingPeriod, list]]:
+    """Open periods whose deadline and every department's extension (plus the grace days) have
+    passed, each with its extensions' dates."""
     from .models import PeriodState
 
-    return ReportingPeriod.objects.filter(
-        state=PeriodState.OPEN, deadline__lt=today - datetime.timedelta(days=grace_days)
-    )
+    cutoff = today - datetime.timedelta(days=grace_days)
+    periods = ReportingPeriod.objects.filter(
+        state=PeriodState.OPEN, deadline__lt=cutoff
+    ).prefetch_related("extensions")
+    found = []
+    for period in periods:
+        extensions = [e.deadline for e in period.extensions.all()]
+        if latest_deadline(period, extensions) < cutoff:
+            found.append((period, extensions))
+    return found
 
 
 def period_export_rows(*, period: ReportingPeriod):

@@ -4,7 +4,6 @@ tasks act as its named system account (metrics.system)."""
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 
@@ -37,11 +36,12 @@ def send_due_reminders() -> int:
 
 @shared_task
 def lock_overdue_periods() -> list[str]:
-    """Daily (beat): lock open periods past their deadline (METRICS_AUTO_LOCK setting)."""
+    """Daily (beat): lock open periods past their deadline (系统设置: auto_lock)."""
     from . import services
+    from .office import office_settings
     from .system import SystemAccount, system_account
 
-    if not getattr(settings, "METRICS_AUTO_LOCK", True):
+    if not office_settings().auto_lock:
         return []
     user = system_account(SystemAccount.SCHEDULER)
     return [p.code for p in services.lock_overdue_periods(user=user)]

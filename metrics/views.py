@@ -29,6 +29,7 @@ def home(request):
             context["counts"] = sheet.counts
             context["left"] = [r for r in sheet.rows if r.editable]
             context["notices"] = selectors.notices_for(department=department)
+            context["deadline"] = selectors.deadline_for(period=period, department=department)
         elif role == Role.REVIEWER:
             context["queue"] = selectors.review_queue(period=period)
         else:
@@ -158,6 +159,7 @@ def entry(request, period_code):
             "has_warnings": any(r.warnings for r in sheet.rows if r.editable),
             "upload_form": forms.SheetUploadForm(),
             "lock": selectors.period_lock(period),
+            "deadline": selectors.deadline_for(period=period, department=department),
         },
     )
 
@@ -283,7 +285,7 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
     can_enter = access.can_enter_figures(request.user, indicator.department)
     can_review = access.can_review(request.user)
     state = figure.status if figure else None
-    editable = can_enter and clerk_may_edit(status=state, period_locked=period.is_locked)
+    editable = can_enter and clerk_may_edit(status=state, period_locked=period.closed_for_entry)
     context = {
         "period": period,
         "indicator": indicator,
@@ -294,7 +296,9 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
         "history": selectors.figure_history(figure=figure) if figure else [],
         "can_upload": editable,
         "upload_closed": (
-            clerk_closed_reason(status=state, period_locked=period.is_locked) if can_enter else ""
+            clerk_closed_reason(status=state, period_locked=period.closed_for_entry)
+            if can_enter
+            else ""
         ),
         "lock": selectors.period_lock(period),
         "can_comment": figure is not None and (can_enter or can_review),
@@ -375,7 +379,9 @@ def evidence_delete(request, evidence_id):
             access.can_enter_figures(request.user, figure.indicator.department),
             "您不能删除该佐证材料。",
         )
-        closed = clerk_closed_reason(status=figure.status, period_locked=figure.period.is_locked)
+        closed = clerk_closed_reason(
+            status=figure.status, period_locked=figure.period.closed_for_entry
+        )
         if closed:
             messages.error(request, closed)
             return redirect(back + "#evidence")

@@ -104,6 +104,7 @@ def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
 @dataclass(frozen=True)
 class UpcomingDeadline:
     document: ReportTemplate
+    period: ReportingPeriod
     label: str
     date: datetime.date
     days_left: int
@@ -114,12 +115,20 @@ class UpcomingDeadline:
 
 
 def deadlines(*, period: ReportingPeriod, today: datetime.date) -> list[UpcomingDeadline]:
-    """Every document's deadlines for `period`, soonest first, with the days left."""
-    found = [
-        UpcomingDeadline(document, d.label, d.date, d.days_left(today))
-        for document in documents()
-        for d in document.due_dates(period)
+    """Every document's deadlines for `period` (passed ones too), and those of every other
+    period not reached yet — the 2026 annual report's 报送 on 1 March stays in view in January
+    2027 while 2027 is the period shown — soonest first, with the days left."""
+    shown = [period] + [
+        p for p in ReportingPeriod.objects.filter(end__lt=today).exclude(pk=period.pk)
     ]
+    found = []
+    for document in documents():
+        for each in shown:
+            for d in document.due_dates(each):
+                if each.pk == period.pk or d.date >= today:
+                    found.append(
+                        UpcomingDeadline(document, each, d.label, d.date, d.days_left(today))
+                    )
     return sorted(found, key=lambda d: (d.date, d.document.position))
 
 

@@ -7,6 +7,7 @@ with a reason, comments in the figure's thread). The web views, the API, the adm
 management commands and the Celery tasks all call these functions and nothing else to write.
 """
 
+from ..deadlines import reminder_is_due
 from ._common import EDITABLE_BY_CLERK, FigureConflict
 from .catalogue import (
     code_references,
@@ -31,12 +32,21 @@ from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
 from .imported import ImportConflict, import_conflicts, record_imported_figures
 from .imports import FigureRow, import_figures
-from .periods import lock_overdue_periods, lock_period, reopen_period
+from .office import update_office_settings
+from .periods import (
+    change_deadline,
+    extend_deadline,
+    lock_overdue_periods,
+    lock_period,
+    open_entry_for,
+    open_period,
+    reopen_period,
+    withdraw_extension,
+)
 from .reminders import (
     REMINDER_DAYS_BEFORE,
     email_reminder,
     email_unsent_reminders,
-    reminder_is_due,
     send_due_reminders,
     send_reminder,
 )
@@ -68,6 +78,12 @@ __all__ = [
     "import_figures",
     "lock_overdue_periods",
     "lock_period",
+    "change_deadline",
+    "extend_deadline",
+    "open_entry_for",
+    "open_period",
+    "update_office_settings",
+    "withdraw_extension",
     "reminder_is_due",
     "reopen_figure",
     "reopen_period",

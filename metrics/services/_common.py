@@ -47,6 +47,8 @@ def ensure_entered(indicator, period: ReportingPeriod) -> None:
 def ensure_open(period: ReportingPeriod) -> None:
     if period.is_locked:
         raise ValidationError(f"{period.label}已锁定，不能再修改数据。")
+    if period.is_planned:
+        raise ValidationError(f"{period.label}尚未开放填报，请等法制办开放后再填写。")
 
 
 def changed_by(figure: Figure) -> str:

@@ -101,8 +101,8 @@ def import_figures(
         )
     else:
         access.require(access.can_review(user), "只有审核员可以导入各部门的数据或直接审核通过。")
-    if period.is_locked:
-        raise ValidationError([f"{period.label}已锁定，不能导入数据。"])
+    if period.closed_for_entry:
+        raise ValidationError([f"{period.label}{period.get_state_display()}，不能导入数据。"])
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
     errors: list = []  # messages, or ValidationErrors with a stable code of their own
     parsed: dict[str, tuple[Indicator, Decimal, str]] = {}

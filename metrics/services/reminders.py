@@ -21,22 +21,26 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .. import access, selectors
+from ..deadlines import department_deadline, reminder_is_due
 from ..models import Department, Notice, PeriodState, Reminder, ReportingPeriod, User
+from ..office import office_settings
 from ..system import is_system_account
 
 REMINDER_DAYS_BEFORE = 3
 
 
-def _reminder_text(department, period, *, unsent: int, returned: int) -> tuple[str, str]:
+def _reminder_text(
+    department, period, *, deadline: datetime.date, unsent: int, returned: int
+) -> tuple[str, str]:
     parts = []
     if unsent:
         parts.append(f"{unsent} 项尚未报送")
     if returned:
         parts.append(f"{returned} 项被退回待修改")
-    title = f"催报：{period.label}数据请于{period.deadline:%Y年%m月%d日}前报送"
+    title = f"催报：{period.label}数据请于{deadline:%Y年%m月%d日}前报送"
     body = (
         f"{department.name}：{period.label}法治政府建设工作数据中，{'，'.join(parts)}。"
-        f"报送截止日期为{period.deadline:%Y年%m月%d日}，请尽快登录门户填报。"
+        f"报送截止日期为{deadline:%Y年%m月%d日}，请尽快登录门户填报。"
     )
     return title, body
 
@@ -88,9 +92,9 @@ def send_reminder(
     access.require(access.can_remind(user), "只有审核员和区领导可以催报。")
     manual = not is_system_account(user)
     today = today or timezone.localdate()
-    if period.is_locked:
+    if period.closed_for_entry:
         if manual:
-            raise ValidationError(f"{period.label}已锁定，不再催报。")
+            raise ValidationError(f"{period.label}{period.get_state_display()}，不催报。")
         return None
     [behind] = selectors.progress_by_department(
         period=period, departments=Department.objects.filter(pk=department.pk)
@@ -101,7 +105,11 @@ def send_reminder(
             raise ValidationError(f"{department.name}的数据已全部报送，无需催报。")
         return None
     title, body = _reminder_text(
-        department, period, unsent=progress.unsent, returned=progress.returned
+        department,
+        period,
+        deadline=selectors.deadline_for(period=period, department=department),
+        unsent=progress.unsent,
+        returned=progress.returned,
     )
     reminded = f"今天已向{department.name}催报过，每个部门每天只催报一次。"
     if Reminder.objects.filter(department=department, period=period, date=today).exists():
@@ -137,25 +145,21 @@ def send_reminder(
     return reminder
 
 
-def reminder_is_due(period: ReportingPeriod, today: datetime.date, days_before: int) -> bool:
-    return (
-        today == period.deadline - datetime.timedelta(days=days_before) or today > period.deadline
-    )
-
-
 @transaction.atomic
 def send_due_reminders(*, user: User, today: datetime.date | None = None) -> list[Reminder]:
     """What the beat schedule runs daily (as the scheduler's system account): N days before
-    each open period's deadline, and every day once it is overdue, remind each department
-    that is behind."""
+    each open period's deadline (a department's own, where it has an extension), and every
+    day once it is overdue, remind each department that is behind."""
     access.require(access.can_remind(user), "只有审核员和区领导可以催报。")
     today = today or timezone.localdate()
-    days_before = getattr(settings, "METRICS_REMINDER_DAYS_BEFORE", REMINDER_DAYS_BEFORE)
+    days_before = office_settings().reminder_days_before
     sent = []
     for period in ReportingPeriod.objects.filter(state=PeriodState.OPEN):
-        if not reminder_is_due(period, today, days_before):
-            continue
+        extensions = selectors.extensions_of(period=period)
         for department in selectors.departments_behind(period=period):
+            deadline = department_deadline(period, department.pk, extensions)
+            if not reminder_is_due(deadline, today, days_before):
+                continue
             reminder = send_reminder(department=department, period=period, user=user, today=today)
             if reminder is not None:
                 sent.append(reminder)
@@ -190,7 +194,11 @@ def email_reminder(*, reminder_id: int, base_url: str | None = None) -> int:
     notice = reminder.notice
     if notice is None:
         title, body = _reminder_text(
-            reminder.department, reminder.period, unsent=reminder.unsent, returned=reminder.returned
+            reminder.department,
+            reminder.period,
+            deadline=selectors.deadline_for(period=reminder.period, department=reminder.department),
+            unsent=reminder.unsent,
+            returned=reminder.returned,
         )
         notice = Notice(
             department=reminder.department, period=reminder.period, title=title, body=body

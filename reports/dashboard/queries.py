@@ -26,6 +26,7 @@ from django.utils import timezone
 from metrics import selectors as metrics_selectors
 from metrics.change import BIG_CHANGE_MIN_RATIO, Change
 from metrics.computed import CURRENT, computed_values
+from metrics.deadlines import department_deadline
 from metrics.models import (
     Department,
     Evidence,
@@ -90,8 +91,10 @@ def _same_kind(period: ReportingPeriod) -> Q:
 def department_rows(
     *, period: ReportingPeriod, departments: QuerySet, today: datetime.date | None = None
 ) -> list[DepartmentRow]:
-    """One row per department, counted in one query (metrics.selectors.progress_by_department)."""
+    """One row per department, counted in one query (metrics.selectors.progress_by_department),
+    each with its own deadline (延期 where it has one: metrics.deadlines)."""
     today = today or timezone.localdate()
+    extensions = metrics_selectors.extensions_of(period=period)
     return [
         DepartmentRow(
             pk=d.pk,
@@ -100,7 +103,8 @@ def department_rows(
             short_name=d.short_name,
             progress=d.progress,
             last_activity=d.last_activity,
-            deadline=period.deadline,
+            deadline=department_deadline(period, d.pk, extensions),
+            extended=d.pk in extensions,
             today=today,
             period_locked=period.is_locked,
         )

@@ -28,6 +28,7 @@ class DepartmentRow:
     deadline: datetime.date
     today: datetime.date
     period_locked: bool = False
+    extended: bool = False  # its own, later deadline (延期)
 
     def __getattr__(self, name):
         # expected, empty, filled, draft, returned, submitted, approved, unsent,
