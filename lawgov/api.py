@@ -85,6 +85,10 @@ REFUSAL_STATUS = {
     "formula_invalid": status.HTTP_400_BAD_REQUEST,
     "department_retired": status.HTTP_400_BAD_REQUEST,
     "reason_required": status.HTTP_400_BAD_REQUEST,
+    # metrics.services.periods: the calendar.
+    "period_exists": status.HTTP_409_CONFLICT,
+    "state_conflict": status.HTTP_409_CONFLICT,
+    "deadline_invalid": status.HTTP_400_BAD_REQUEST,
     # A write to a computed or a retired indicator (metrics.progress.not_entered).
     COMPUTED_INDICATOR: status.HTTP_400_BAD_REQUEST,
     RETIRED_INDICATOR: status.HTTP_400_BAD_REQUEST,

@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lawgov.context_processors.site",
+                "metrics.context_processors.site",
             ],
             # {{ value|figure }} everywhere, so that no page writes a number its own way.
             "builtins": ["lawgov.templatetags.figures"],

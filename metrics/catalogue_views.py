@@ -18,7 +18,17 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, formulas, references, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, RuleForm, SectionForm, refuse
-from .models import Department, Indicator, Section, User, ValidationRule
+from .models import (
+    DeadlineExtension,
+    Department,
+    Indicator,
+    OfficeSettings,
+    ReportingPeriod,
+    Section,
+    User,
+    ValidationRule,
+)
+from .periods import PeriodCode
 from .services.catalogue import BASELINE_REASON
 
 
@@ -528,6 +538,16 @@ KINDS = {
     "section": ("讲话部分", Section),
     "department": ("部门", Department),
     "rule": ("校验规则", ValidationRule),
+    "period": ("报告期", ReportingPeriod),
+    "extension": ("部门延期", DeadlineExtension),
+    "settings": ("系统设置", OfficeSettings),
+}
+# What the 名称或代码 filter searches in each kind's history rows.
+SEARCHED = {
+    "rule": ["name"],
+    "period": ["code"],
+    "extension": ["period__code", "department__name"],
+    "settings": ["district_name"],
 }
 PER_PAGE = 30
 _TYPES = {"+": "新增", "~": "修改", "-": "删除"}
@@ -549,9 +569,9 @@ def _history_rows(kind, q, user_id):
     model = KINDS[kind][1]
     rows = model.history.all()
     if q:
-        matches = Q(name__icontains=q)
-        if kind != "rule":
-            matches |= Q(code__icontains=q)
+        matches = Q()
+        for field in SEARCHED.get(kind, ["name", "code"]):
+            matches |= Q(**{f"{field}__icontains": q})
         rows = rows.filter(matches)
     if user_id:
         rows = rows.filter(history_user_id=user_id)
@@ -568,6 +588,20 @@ def _shown(value, field, names):
     if field in names:
         return names[field].get(value, str(value))
     return str(value)
+
+
+def _described(kind, record, names) -> str:
+    """What a history row is about, in words: 名称（代码）, a period's name, whose extension."""
+    if kind == "period":
+        return PeriodCode.parse(record.code).label
+    if kind == "extension":
+        department = names["department"].get(record.department_id, "")
+        period = names["period"].get(record.period_id, "")
+        return f"{department} · {period}"
+    if kind == "settings":
+        return "系统设置"
+    what, code = getattr(record, "name", ""), getattr(record, "code", "")
+    return f"{what}（{code}）" if code else what
 
 
 def _changes_page(kinds, q, user_id, page_number):
@@ -607,6 +641,7 @@ def _changes_page(kinds, q, user_id, page_number):
         "department": dict(Department.history.values_list("id", "name").order_by("history_date")),
     }
     names["left"] = names["right"] = dict(Indicator.objects.values_list("id", "name"))
+    names["period"] = {p.pk: p.label for p in ReportingPeriod.objects.only("code")}
     changes = []
     for row in page.object_list:
         key = (row["kind"], row["history_id"])
@@ -627,15 +662,13 @@ def _changes_page(kinds, q, user_id, page_number):
                         _shown(change.new, change.field, names),
                     )
                 )
-        what = getattr(record, "name", "")
-        code = getattr(record, "code", "")
         changes.append(
             Change(
                 kind=row["kind"],
                 label=KINDS[row["kind"]][0],
                 when=record.history_date,
                 who=record.history_user.display_name if record.history_user else "系统",
-                what=f"{what}（{code}）" if code else what,
+                what=_described(row["kind"], record, names),
                 action=(
                     "原有状态"
                     if record.history_change_reason == BASELINE_REASON
@@ -659,7 +692,14 @@ def changes(request):
     page, rows = _changes_page(kinds, q, user_id, request.GET.get("page"))
     people = (
         User.objects.filter(
-            Q(groups__permissions__codename="manage_catalogue") | Q(is_superuser=True)
+            Q(
+                groups__permissions__codename__in=[
+                    "manage_catalogue",
+                    "manage_periods",
+                    "manage_accounts",
+                ]
+            )
+            | Q(is_superuser=True)
         )
         .distinct()
         .order_by("username")

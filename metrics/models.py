@@ -287,6 +287,10 @@ class ReportingPeriod(models.Model):
         return self.state == PeriodState.PLANNED
 
     @property
+    def is_open_for_entry(self) -> bool:
+        return self.state == PeriodState.OPEN
+
+    @property
     def closed_for_entry(self) -> bool:
         """Clerks cannot change figures: locked, or entry not opened yet."""
         return self.state != PeriodState.OPEN

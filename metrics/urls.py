@@ -1,10 +1,25 @@
 from django.urls import path
 
-from . import catalogue_views, review_views, views
+from . import catalogue_views, period_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="metrics-home"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
+    path("periods/", period_views.periods, name="periods"),
+    path("periods/<str:code>/", period_views.period_detail, name="period_detail"),
+    path("periods/<str:code>/deadline/", period_views.period_deadline, name="period_deadline"),
+    path("periods/<str:code>/extend/", period_views.period_extend, name="period_extend"),
+    path(
+        "periods/<str:code>/extensions/<int:pk>/withdraw/",
+        period_views.period_withdraw_extension,
+        name="period_withdraw_extension",
+    ),
+    path(
+        "periods/<str:code>/open-entry/", period_views.period_open_entry, name="period_open_entry"
+    ),
+    path("periods/<str:code>/lock/", period_views.period_lock, name="period_lock"),
+    path("periods/<str:code>/reopen/", period_views.period_reopen, name="period_reopen"),
+    path("settings/", period_views.office_settings_page, name="office_settings"),
     path("catalogue/new/", catalogue_views.indicator_new, name="catalogue_indicator_new"),
     path("catalogue/sections/", catalogue_views.sections, name="catalogue_sections"),
     path("catalogue/departments/", catalogue_views.departments, name="catalogue_departments"),

@@ -1,11 +1,10 @@
 """Read queries for reports: the figures a template needs, frozen into a snapshot."""
 
-from django.conf import settings
-
 from metrics import selectors as metrics_selectors
 from metrics.computed import CURRENT, computed_values
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
+from metrics.office import district_name
 
 from .models import JobStatus, ReportJob, ReportTemplate
 from .rendering import parse_template
@@ -59,7 +58,7 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
             "previous": _text(previous.get(indicator.pk)),
         }
     return {
-        "district_name": settings.DISTRICT_NAME,
+        "district_name": district_name(),
         "period": period.code,
         "period_label": period.label,
         "figures": figures,

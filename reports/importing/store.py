@@ -8,10 +8,10 @@ proposal: ["unbind", n], ["bind", n, code], ["rename", n, name], ["merge", a, b]
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from metrics.models import Indicator
+from metrics.office import district_name
 
 from .proposal import CatalogueEntry, Proposal, propose
 from .reader import Paragraph
@@ -60,7 +60,7 @@ def known_values(period) -> dict:
 
 def site_values(period) -> dict[str, str]:
     """The site values written back as placeholders: the district, and the period's name."""
-    values = {"district": settings.DISTRICT_NAME}
+    values = {"district": district_name()}
     if period is not None:
         values["period"] = period.label
     return values

@@ -188,7 +188,8 @@ def test_approve_one_figure_and_lock_and_reopen(reviewer, p2026, sfj):
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert reviewer.post("/api/v1/periods/2026/lock/").json()["state"] == "locked"
     again = reviewer.post("/api/v1/periods/2026/lock/")
-    assert again.status_code == 400 and again.json()["code"] == "invalid"
+    # Locking a locked period is a conflict with the period's state, not bad input.
+    assert again.status_code == 409 and again.json()["code"] == "state_conflict"
     assert reviewer.post("/api/v1/periods/2026/reopen/", {}, format="json").status_code == 400
     reopened = reviewer.post("/api/v1/periods/2026/reopen/", {"reason": "补报"}, format="json")
     assert reopened.json()["state"] == "open"

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils.functional import SimpleLazyObject
+
+from .office import district_name
+from .texts import limits
+
+
+def _district_name() -> str:
+    """The office's setting; the environment's default where the database cannot answer, so
+    that the error pages (503 while the database is down, a 400 for a bad host) still render."""
+    try:
+        with transaction.atomic():
+            return district_name()
+    except DatabaseError:
+        return settings.DISTRICT_NAME
+
+
+def site(request):
+    # district_name: the office's own setting (系统设置), read only by a page that shows it;
+    # text_limits: each free-text field's maxlength, the limit the services enforce.
+    return {"district_name": SimpleLazyObject(_district_name), "text_limits": limits()}
