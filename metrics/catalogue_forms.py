@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from .models import (
     Department,
     Indicator,
+    ReportingPeriod,
     RuleOperator,
     RuleSeverity,
     Section,
@@ -45,6 +46,13 @@ class IndicatorForm(forms.Form):
         label="填报说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     order = forms.IntegerField(label="排序", required=False, min_value=0)
+    first_period = forms.ModelChoiceField(
+        label="从…起填报",
+        queryset=ReportingPeriod.objects.order_by("-start", "-end"),
+        required=False,
+        empty_label="（所有报告期）",
+        help_text="只在该报告期及以后的报告期要求填报；新指标默认从当前报告期起",
+    )
     formula = forms.CharField(
         label="计算公式",
         required=False,
@@ -86,6 +94,7 @@ class IndicatorForm(forms.Form):
             "order": indicator.order,
             "formula": indicator.formula,
             "decimal_places": indicator.decimal_places,
+            "first_period": indicator.first_period_id,
         }
 
     def service_fields(self) -> dict:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods
 
-from . import access, formulas, references, services
+from . import access, formulas, references, selectors, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, RuleForm, SectionForm, refuse
 from .models import (
     DeadlineExtension,
@@ -145,7 +145,13 @@ def _suggested(form) -> str:
 def indicator_new(request):
     _manager(request)
     if request.method == "GET":
-        return _indicator_form_page(request, IndicatorForm(initial={"decimal_places": 0}))
+        current = selectors.current_period()
+        return _indicator_form_page(
+            request,
+            IndicatorForm(
+                initial={"decimal_places": 0, "first_period": current.pk if current else None}
+            ),
+        )
     form = IndicatorForm(request.POST)
     if "suggest" in request.POST:
         # 生成建议代码: the form again, its code filled in with the suggestion.

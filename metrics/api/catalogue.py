@@ -18,7 +18,7 @@ from lawgov.api import ApiMixin, error_response
 from lawgov.api_fields import CodeField, DecimalStringField, choice_field, text_field, validated
 
 from .. import access, selectors, services
-from ..models import Department, Indicator, Section, ValueType
+from ..models import Department, Indicator, ReportingPeriod, Section, ValueType
 from ..texts import REASON
 from .common import CodeLookupMixin
 
@@ -75,6 +75,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="停用日期：此后开始的报告期不再填报；null 为在用",
     )
+    first_period = serializers.CharField(
+        source="first_period.code",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="从该报告期起填报（之前的报告期不要求）；null 为所有报告期",
+    )
 
     class Meta:
         model = Indicator
@@ -93,6 +100,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "formula",
             "decimal_places",
             "retired_on",
+            "first_period",
             "rules",
         ]
 
@@ -143,6 +151,12 @@ class IndicatorInput(serializers.Serializer):
         help_text="计算公式（仅计算指标；不合格为 400 formula_invalid）",
     )
     decimal_places = serializers.IntegerField(required=False, min_value=0, max_value=4)
+    first_period = CodeField(
+        ReportingPeriod.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="从该报告期起填报（报告期代码，如 2027）；null 为所有报告期",
+    )
     reason = reason_field()
 
 
@@ -395,7 +409,7 @@ class IndicatorViewSet(
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
-    queryset = Indicator.objects.select_related("section", "department").order_by(
+    queryset = Indicator.objects.select_related("section", "department", "first_period").order_by(
         "section__order", "order", "code"
     )
 
