@@ -7,6 +7,7 @@ first such day after its end. Kept simple on purpose: no working-day shifting.""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 
@@ -62,3 +63,28 @@ def due_dates(raw, period) -> list[Deadline]:
                 date = _on(period.end.year + 1, month, day)
         found.append(Deadline(label, date))
     return sorted(found, key=lambda d: d.date)
+
+
+_LINE = re.compile(
+    r"^\s*(?P<label>[^\s0-9]{1,20})\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日\s*$"
+)
+
+
+def deadlines_from_lines(text: str) -> list[dict]:
+    """What the report page's form says, one deadline a line (“报送 3月1日”), as the stored
+    list; ValueError naming the line that is not such a line."""
+    found = []
+    for number, line in enumerate((text or "").splitlines()[:20], start=1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            raise ValueError(f"第{number}行“{line.strip()[:30]}”应写成“报送 3月1日”的形式。")
+        found.append(
+            {"label": match["label"], "month": int(match["month"]), "day": int(match["day"])}
+        )
+    return found
+
+
+def deadlines_as_lines(raw) -> str:
+    return "\n".join(f"{label} {month}月{day}日" for label, month, day in parse_deadlines(raw))

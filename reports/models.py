@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from metrics.models import ReportingPeriod
 
@@ -40,6 +41,8 @@ class ReportTemplate(models.Model):
     )
     position = models.PositiveSmallIntegerField("排序", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Who changed the document's deadlines (or name, layout) and why; its text has versions.
+    history = HistoricalRecords(verbose_name="文稿设置历史", excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = "文稿模板"

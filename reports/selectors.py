@@ -1,12 +1,17 @@
 """Read queries for reports: the figures a template needs, frozen into a snapshot."""
 
+from dataclasses import dataclass
+
+from django.utils import timezone
+
 from metrics import selectors as metrics_selectors
 from metrics.computed import CURRENT, computed_values
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
 from metrics.office import district_name
 
-from .models import JobStatus, ReportJob, ReportTemplate
+from .carry_over import carry_over
+from .models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from .rendering import parse_template
 
 
@@ -178,3 +183,39 @@ def snapshot_changes(*, old: dict, new: dict) -> list[dict]:
                 }
             )
     return changes
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """本年度沿用上年文稿: the text a new version would start from, shown before saving."""
+
+    text: str
+    source: str  # which text it came from, in words
+    year: int
+    changes: list
+
+
+def carried_over(*, template: ReportTemplate, period: ReportingPeriod | None) -> CarriedOver:
+    """The version last year's final build of `template` used (else the current version),
+    with last year's own year written as {year} (reports.carry_over)."""
+    current = template.current_version
+    year = (period.parsed_code.year if period is not None else timezone.localdate().year) - 1
+    last_final = (
+        ReportJob.objects.filter(
+            template_version__template=template,
+            kind=ReportKind.FINAL,
+            status=JobStatus.SUCCEEDED,
+            period__code__startswith=str(year),
+        )
+        .select_related("template_version", "period")
+        .order_by("-requested_at")
+        .first()
+    )
+    version = last_final.template_version if last_final else current
+    source = (
+        f"{last_final.period.label}正式稿所用的第{version.number}版"
+        if last_final
+        else f"当前第{version.number}版"
+    )
+    text, changes = carry_over(version.text, year)
+    return CarriedOver(text=text, source=source, year=year, changes=changes)

@@ -12,6 +12,7 @@ from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_fi
 from metrics.models import ReportingPeriod
 
 from . import documents, rendering, selectors
+from .deadlines import parse_deadlines
 from .models import (
     JobStatus,
     ReportEvent,
@@ -71,6 +72,32 @@ def save_template_version(
         comment=comment,
         created_by=user,
     )
+
+
+@transaction.atomic
+def update_document_deadlines(
+    *, template: ReportTemplate, deadlines: list[dict], user, reason: str = ""
+) -> ReportTemplate:
+    """The document's deadlines (报送 3月1日, 公开 4月1日 …), edited by the office on the report
+    page; each change a history row with who and why."""
+    _require(user, "reports.edit_template", "只有法制办可以修改文稿的时间节点。")
+    try:
+        parsed = parse_deadlines(deadlines)
+    except ValueError as exc:
+        raise ValidationError({"deadlines": str(exc)}, code="invalid") from None
+    template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
+    cleaned = [{"label": label, "month": month, "day": day} for label, month, day in parsed]
+    if cleaned == template.deadlines:
+        raise ValidationError("时间节点没有变化。", code="unchanged")
+    before = "、".join(f"{d['label']}{d['month']}月{d['day']}日" for d in template.deadlines or [])
+    after = "、".join(f"{d['label']}{d['month']}月{d['day']}日" for d in cleaned)
+    template.deadlines = cleaned
+    template._history_user = user
+    template._change_reason = f"时间节点 {before or '（无）'} → {after or '（无）'}" + (
+        f"：{reason}" if reason else ""
+    )
+    template.save(update_fields=["deadlines"])
+    return template
 
 
 # Why a job failed when the database went away for longer than the task's retries.

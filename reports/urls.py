@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", views.job_retry, name="job-retry"),
     path("jobs/<int:pk>/download/<str:fmt>/", views.download, name="download"),
     path("jobs/<int:pk>/public/", views.public_review, name="public-review"),
+    path("deadlines/", views.document_deadlines, name="document-deadlines"),
     path("template/", views.template_edit, name="template"),
     path("template/preview/", views.template_preview, name="template-preview"),
     path("template/preview.css", views.preview_stylesheet, name="preview-css"),

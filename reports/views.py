@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
 from . import documents, rendering, selectors, services
+from .deadlines import deadlines_as_lines, deadlines_from_lines
 from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
 
 CAN_VIEW = "reports.view_report"
@@ -70,7 +72,36 @@ def report_panel(request):
             return redirect("reports:job", pk=job.pk)
     context["jobs"] = documents.jobs_for(period=period, document=document)
     context["archive"] = documents.archive(period=period)
+    context["can_edit_deadlines"] = request.user.has_perm("reports.edit_template")
+    context["deadline_lines"] = deadlines_as_lines(document.deadlines)
+    context["due_dates"] = document.due_dates(period)
     return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
+
+
+@login_required
+@permission_required("reports.edit_template", raise_exception=True)
+@require_POST
+def document_deadlines(request):
+    """The report page's 时间节点 form: one deadline a line (“报送 3月1日”)."""
+    document = _document_from(request)
+    period = request.POST.get("period", "")
+    back = f"{reverse('reports:panel')}?document={document.slug}"
+    if ReportingPeriod.objects.filter(code=period[:8]).exists():
+        back += f"&period={period[:8]}"
+    try:
+        services.update_document_deadlines(
+            template=document,
+            deadlines=deadlines_from_lines(request.POST.get("deadlines", "")),
+            user=request.user,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except ValueError as exc:
+        messages.error(request, f"时间节点未保存：{exc}")
+    except ValidationError as exc:
+        messages.error(request, f"时间节点未保存：{'；'.join(exc.messages)}")
+    else:
+        messages.success(request, f"{document.name}的时间节点已保存。")
+    return redirect(back)
 
 
 def _job_for(request, pk):
@@ -203,7 +234,12 @@ def download(request, pk, fmt):
 def template_edit(request):
     template = _document_from(request)
     current = template.current_version
-    text, errors = current.text, []
+    text, errors, carried = current.text, [], None
+    if request.method == "GET" and request.GET.get("carry_over"):
+        carried = selectors.carried_over(
+            template=template, period=metrics_selectors.current_period()
+        )
+        text = carried.text
     if request.method == "POST":
         text = request.POST.get("text", "")
         try:
@@ -229,6 +265,7 @@ def template_edit(request):
             "errors": errors,
             "versions": template.versions.select_related("created_by"),
             "period": metrics_selectors.current_period(),
+            "carried": carried,
         },
         status=400 if errors else 200,
     )

@@ -35,6 +35,9 @@ from .filters import DEFAULT_FILTER, FILTERS
 SITE_VALUES: dict[str, str] = {
     "district": "区县名称（DISTRICT_NAME）",
     "period": "报告期",
+    # The period's year alone, for sentences such as “{year}年，全区……”: what 本年度沿用上年文稿
+    # writes in place of last year's own year (reports.carry_over).
+    "year": "报告期年份",
 }
 
 BlockKind = Literal["title", "flush", "heading", "heading2", "heading3", "heading4", "paragraph"]

@@ -151,6 +151,8 @@ def _figure_run(
     if placeholder.is_site_value:
         if code == "district":
             value = snapshot.get("district_name")
+        elif code == "year":
+            value = str(snapshot.get("period") or "")[:4]
         else:
             value = snapshot.get("period_label") or snapshot.get("period")
         value = str(value).strip() if value is not None else ""
