@@ -644,7 +644,8 @@ def _changes_page(kinds, q, user_id, page_number):
             previous[(kind, record.history_id)] = before
     names = {
         "section": dict(Section.history.values_list("id", "name").order_by("history_date")),
-        "department": dict(Department.history.values_list("id", "name").order_by("history_date")),
+        "department": dict(Department.history.values_list("id", "name").order_by("history_date"))
+        | dict(Department.objects.values_list("id", "name")),
     }
     names["left"] = names["right"] = dict(Indicator.objects.values_list("id", "name"))
     names["period"] = {p.pk: p.label for p in ReportingPeriod.objects.only("code")}

@@ -30,19 +30,27 @@ def _manager(user):
 def _reason(raw, *, required: str = "") -> str:
     reason = clean_text(raw, kind=REASON)
     if required and not reason:
-        raise ValidationError({"reason": required}, code=REASON_REQUIRED)
+        raise ValidationError({"reason": ValidationError(required, code=REASON_REQUIRED)})
     return reason
 
 
 def _check_deadline(deadline, *, after: datetime.date, what: str) -> datetime.date:
     if not isinstance(deadline, datetime.date):
-        raise ValidationError({"deadline": "请填写截止日期。"}, code=DEADLINE_INVALID)
+        raise ValidationError(
+            {"deadline": ValidationError("请填写截止日期。", code=DEADLINE_INVALID)}
+        )
     if deadline < after:
         raise ValidationError(
-            {"deadline": f"{what}不能早于{after:%Y年%-m月%-d日}。"}, code=DEADLINE_INVALID
+            {
+                "deadline": ValidationError(
+                    f"{what}不能早于{after:%Y年%-m月%-d日}。", code=DEADLINE_INVALID
+                )
+            }
         )
     if deadline.year > after.year + 5:
-        raise ValidationError({"deadline": "截止日期过远，请核对年份。"}, code=DEADLINE_INVALID)
+        raise ValidationError(
+            {"deadline": ValidationError("截止日期过远，请核对年份。", code=DEADLINE_INVALID)}
+        )
     return deadline
 
 
@@ -61,14 +69,16 @@ def open_period(
     try:
         parsed = PeriodCode.parse((code or "").strip())
     except ValidationError as exc:
-        raise ValidationError({"code": exc.messages[0]}, code="invalid") from None
+        raise ValidationError({"code": ValidationError(exc.messages[0], code="invalid")}) from None
     if parsed.year < 2000 or parsed.year > timezone.localdate().year + 5:
         raise ValidationError(
-            {"code": f"报告期“{parsed}”的年份不在可开设的范围内。"}, code="invalid"
+            {"code": ValidationError(f"报告期“{parsed}”的年份不在可开设的范围内。", code="invalid")}
         )
     _check_deadline(deadline, after=parsed.end, what="报送截止日期")
     if ReportingPeriod.objects.filter(code=str(parsed)).exists():
-        raise ValidationError({"code": f"{parsed.label}已经开设。"}, code=PERIOD_EXISTS)
+        raise ValidationError(
+            {"code": ValidationError(f"{parsed.label}已经开设。", code=PERIOD_EXISTS)}
+        )
     period = ReportingPeriod(
         code=str(parsed),
         start=parsed.start,
@@ -85,7 +95,9 @@ def open_period(
         with transaction.atomic():
             period.save()
     except IntegrityError:  # the same code opened at the same moment by someone else
-        raise ValidationError({"code": f"{parsed.label}已经开设。"}, code=PERIOD_EXISTS) from None
+        raise ValidationError(
+            {"code": ValidationError(f"{parsed.label}已经开设。", code=PERIOD_EXISTS)}
+        ) from None
     return period
 
 
@@ -103,7 +115,9 @@ def change_deadline(
     period = _locked(period)
     _check_deadline(deadline, after=period.end, what="报送截止日期")
     if deadline == period.deadline:
-        raise ValidationError({"deadline": "截止日期没有变化。"}, code=DEADLINE_INVALID)
+        raise ValidationError(
+            {"deadline": ValidationError("截止日期没有变化。", code=DEADLINE_INVALID)}
+        )
     before = period.deadline
     period.deadline = deadline
     record(period, user=user, reason=f"截止日期 {before:%Y-%m-%d} → {deadline:%Y-%m-%d}：{text}")
@@ -144,7 +158,9 @@ def extend_deadline(
             f"{period.label}已锁定：请先重新开放报告期，再为部门延期。", code=STATE_CONFLICT
         )
     if department.is_retired:
-        raise ValidationError({"department": f"{department.name}已停用。"}, code="invalid")
+        raise ValidationError(
+            {"department": ValidationError(f"{department.name}已停用。", code="invalid")}
+        )
     _check_deadline(
         deadline,
         after=period.deadline + datetime.timedelta(days=1),
@@ -156,7 +172,9 @@ def extend_deadline(
         note = f"{department.name}延期至 {deadline:%Y-%m-%d}：{text}"
     else:
         if extension.deadline == deadline:
-            raise ValidationError({"deadline": "截止日期没有变化。"}, code=DEADLINE_INVALID)
+            raise ValidationError(
+                {"deadline": ValidationError("截止日期没有变化。", code=DEADLINE_INVALID)}
+            )
         note = f"{department.name}延期 {extension.deadline:%Y-%m-%d} → {deadline:%Y-%m-%d}：{text}"
     extension.deadline = deadline
     extension.reason = text
