@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
 
 from .office import district_name
@@ -9,9 +9,9 @@ from .texts import limits
 def _district_name() -> str:
     """The office's setting; the environment's default where the database cannot answer, so
     that the error pages (503 while the database is down, a 400 for a bad host) still render."""
+    # No savepoint around it: the query fails only when the database cannot answer at all.
     try:
-        with transaction.atomic():
-            return district_name()
+        return district_name()
     except DatabaseError:
         return settings.DISTRICT_NAME
 

@@ -257,6 +257,8 @@ class Sheet:
     findings: list
     # The department's computed indicators (metrics.computed, from current inputs), read only.
     computed: list = field(default_factory=list)
+    # The department's own deadline (its extension, else the period's).
+    deadline: datetime.date | None = None
 
     @property
     def rows(self) -> list[SheetRow]:
@@ -328,6 +330,7 @@ def department_sheet(
         sections=sections,
         findings=findings,
         computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
+        deadline=deadline_for(period=period, department=department),
     )
 
 

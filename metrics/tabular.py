@@ -223,7 +223,8 @@ def department_workbook(sheet_data) -> bytes:
     info = workbook.create_sheet(INFO_SHEET)
     spreadsheets.append_row(info, ["报告期", period.code, period.label])
     spreadsheets.append_row(info, ["部门", department.code, department.name])
-    spreadsheets.append_row(info, ["截止日期", period.deadline.isoformat()])
+    deadline = sheet_data.deadline or period.deadline
+    spreadsheets.append_row(info, ["截止日期", deadline.isoformat()])
     spreadsheets.append_row(
         info,
         [

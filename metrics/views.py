@@ -29,7 +29,7 @@ def home(request):
             context["counts"] = sheet.counts
             context["left"] = [r for r in sheet.rows if r.editable]
             context["notices"] = selectors.notices_for(department=department)
-            context["deadline"] = selectors.deadline_for(period=period, department=department)
+            context["deadline"] = sheet.deadline
         elif role == Role.REVIEWER:
             context["queue"] = selectors.review_queue(period=period)
         else:
@@ -159,7 +159,7 @@ def entry(request, period_code):
             "has_warnings": any(r.warnings for r in sheet.rows if r.editable),
             "upload_form": forms.SheetUploadForm(),
             "lock": selectors.period_lock(period),
-            "deadline": selectors.deadline_for(period=period, department=department),
+            "deadline": sheet.deadline,
         },
     )
 
