@@ -215,8 +215,12 @@ def test_an_indicator_starting_in_2027_is_absent_from_2026_and_present_in_2027(
     p2027 = services.open_period(
         code="2027", deadline=datetime.date(2028, 1, 15), user=reviewer, open_entry=True
     )
+    from metrics.models import Department
+    from reports.dashboard.queries import section_rows
+
     p2026 = ReportingPeriod.objects.get(code="2026")
     before = selectors.progress_by_department(period=p2026)
+    readiness_before = section_rows(period=p2026, departments=Department.objects.all())
     indicator = services.create_indicator(
         user=reviewer,
         name="行政复议决定书网上公开数",
@@ -226,7 +230,14 @@ def test_an_indicator_starting_in_2027_is_absent_from_2026_and_present_in_2027(
         first_period=p2027,
     )
     after = selectors.progress_by_department(period=p2026)
-    assert [d.progress for d in after] == [d.progress for d in before]
+    assert [d.progress.expected for d in after] == [d.progress.expected for d in before]
+    assert section_rows(period=p2026, departments=Department.objects.all()) == readiness_before
+    # A 2027 department of its own reports only the new indicator: nothing is due in 2026.
+    owner = factories.DepartmentFactory(code="gkb", name="区政务公开办")
+    services.update_indicator(indicator=indicator, user=reviewer, department=owner)
+    assert owner not in selectors.departments_behind(period=p2026)
+    assert owner in selectors.departments_behind(period=p2027)
+    services.update_indicator(indicator=indicator, user=reviewer, department=sfj)
     sheet_2026 = selectors.department_sheet(department=sfj, period=p2026)
     sheet_2027 = selectors.department_sheet(department=sfj, period=p2027)
     assert indicator.code not in [r.indicator.code for r in sheet_2026.rows]
