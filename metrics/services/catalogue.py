@@ -65,6 +65,7 @@ INDICATOR_FIELDS = (
     "formula",
     "decimal_places",
     "headline_order",
+    "first_period",
 )
 DEPARTMENT_FIELDS = ("name", "short_name", "order")
 

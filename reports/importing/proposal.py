@@ -13,6 +13,7 @@ safe to run on any upload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -22,7 +23,16 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
-from .matching import Context, assign, best_matches, bigrams, contexts, printed_agreement
+from .matching import (
+    Context,
+    Form,
+    assign,
+    best_matches,
+    contexts,
+    near,
+    printed_agreement,
+    units_agree,
+)
 from .reader import (
     BODY,
     ITEM,
@@ -71,6 +81,8 @@ class CatalogueEntry:
     value_type: str
     department_code: str | None
     section_code: str | None
+    computed: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,8 @@ class Item:
     code: str | None
     new: bool
     score: Fraction = Fraction(0)
+    reasons: str = ""  # why it is bound (or why no existing indicator was), for the reviewer
+    near: tuple[str, ...] = ()  # codes of the existing indicators most like the words
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,9 @@ class Proposal:
         entry = next((e for e in self.catalogue if e.code == code), None)
         if entry is None:
             raise ValidationError(f"指标代码“{code}”不在指标目录中。")
-        return self._with_item(replace(self.item(which), code=code, new=False))
+        return self._with_item(
+            replace(self.item(which), code=code, new=False, reasons="审核人指定")
+        )
 
     def merge(self, first: Item | int, second: Item | int) -> Proposal:
         """Two numbers of the document are one indicator: the second takes the first's."""
@@ -289,6 +305,7 @@ class Proposal:
                 "filter": item.found.filter,
                 "text": item.found.clause,
                 "new": item.new,
+                "reasons": item.reasons,
             }
             for item in self.bound()
         ]
@@ -344,28 +361,58 @@ def propose(
             (number, f, c) for f, c in zip(figures, contexts(paragraph.text, figures), strict=True)
         )
         literals.extend((number, literal) for literal in left)
-    names = [(e.code, e.name, e.unit) for e in catalogue]
+    forms = catalogue_forms(catalogue)
     agrees = printed_agreement(dict(known)) if known else None
-    chosen = assign([(f, c) for _, f, c in found], names, agrees)
+    chosen = assign([(f, c) for _, f, c in found], forms, agrees)
+    by_code = {e.code: e for e in catalogue}
     taken = {e.code for e in catalogue}
     counters: dict[str, int] = {}
     new_indicators: dict[tuple, NewIndicator] = {}
     items = []
+    # One indicator, one number: what each code already shows.
+    shows = {
+        forms[c.index].code: (f.value, f.filter)
+        for (_, f, _), c in zip(found, chosen, strict=True)
+        if c is not None
+    }
     for number, ((paragraph, figure, context), choice) in enumerate(
         zip(found, chosen, strict=True)
     ):
         if choice is not None:
-            entry = catalogue[choice[0]]
-            items.append(Item(number, paragraph, figure, context, entry.code, False, choice[1]))
+            entry = by_code[forms[choice.index].code]
+            items.append(Item(number, paragraph, figure, context, entry.code, False, choice.score))
+            items[-1] = replace(items[-1], reasons=choice.reasons)
             continue
         indicator = _new_indicator(figure, context, catalogue, taken, counters)
+        # An existing indicator of that very name (or alias) and unit is that indicator.
+        same = _same_named(indicator.name, figure.unit, catalogue)
+        if same is not None and shows.setdefault(same.code, (figure.value, figure.filter)) == (
+            figure.value,
+            figure.filter,
+        ):
+            items.append(Item(number, paragraph, figure, context, same.code, False, Fraction(1)))
+            items[-1] = replace(items[-1], reasons="与已有指标同名；单位一致")
+            continue
         # The same words and number again are the same new indicator.
         key = (indicator.name, indicator.unit, figure.value, figure.filter)
         if key not in new_indicators:
             new_indicators[key] = indicator
             taken.add(indicator.code)
         code = new_indicators[key].code
-        items.append(Item(number, paragraph, figure, context, code, True))
+        nearby = tuple(near(context, figure, forms))
+        items.append(
+            Item(
+                number,
+                paragraph,
+                figure,
+                context,
+                code,
+                True,
+                Fraction(0),
+                "目录中没有含义相同的指标",
+                nearby,
+            )
+        )
     values = tuple(sorted((site_values or {}).items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return Proposal(
         paragraphs, tuple(items), tuple(literals), catalogue, tuple(new_indicators.values()), values
@@ -379,8 +426,8 @@ def _new_indicator(
     taken: set[str],
     counters: dict[str, int],
 ) -> NewIndicator:
-    named = [w for w in (context.before, context.after) if len(bigrams(w)) >= 2]
-    name = (named or [context.wide_before or context.before or "未命名指标"])[0]
+    wide = re.split(r"[，,。；;：:]", context.wide_before)[-1] if context.wide_before else ""
+    name = clean_name(context.subject or context.after or wide) or "未命名指标"
     name = name[:MAX_NAME_CHARS]
     similar = best_matches(context, [e.name for e in catalogue])
     department, section = _guess_owner(similar, catalogue)
@@ -392,6 +439,29 @@ def _new_indicator(
         value_type = DECIMAL
     code = suggest_code(name, section, taken, counters)
     return NewIndicator(code, name, figure.unit, value_type, department, section)
+
+
+def catalogue_forms(catalogue: Iterable[CatalogueEntry]) -> list[Form]:
+    """Every name and alias of the catalogue, each a Form of its code."""
+    forms = []
+    for e in catalogue:
+        forms.append(Form(e.code, e.name, e.unit, e.computed))
+        forms.extend(Form(e.code, alias, e.unit, e.computed, True) for alias in e.aliases)
+    return forms
+
+
+def clean_name(words: str) -> str:
+    """A name from a clause's subject: its letters only (no numbers, no punctuation)."""
+    return re.sub(r"[\W\d_]+", "", words)
+
+
+def _same_named(name: str, unit: str, catalogue) -> CatalogueEntry | None:
+    for entry in catalogue:
+        if entry.computed or not units_agree(unit, entry.unit):
+            continue
+        if name in (clean_name(entry.name), *map(clean_name, entry.aliases)):
+            return entry
+    return None
 
 
 def _guess_owner(

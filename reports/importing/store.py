@@ -24,6 +24,7 @@ def catalogue() -> list[CatalogueEntry]:
     rows = (
         Indicator.objects.filter(retired_on__isnull=True)
         .select_related("department", "section")
+        .prefetch_related("aliases")
         .order_by("section__order", "order", "code")
     )
     return [
@@ -34,6 +35,8 @@ def catalogue() -> list[CatalogueEntry]:
             i.value_type,
             i.department.code if i.department_id else None,
             i.section.code if i.section_id else None,
+            i.is_computed,
+            tuple(a.phrase for a in i.aliases.all()),
         )
         for i in rows
     ]
