@@ -65,6 +65,7 @@ AMOUNT_UNITS = frozenset(
     }
 )
 UNBOUND_REASON = "审核人改为原文"
+HAND_BOUND = "审核人指定"
 # Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
 _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
@@ -121,6 +122,10 @@ class Proposal:
     new_indicators: tuple[NewIndicator, ...] = ()
     # Site values written as {district} / {period} wherever their text appears.
     site_values: tuple[tuple[str, str], ...] = ()
+    # The department that reports the new indicators the reviewer gave none (统一选择).
+    default_department: str | None = None
+    # The period the new indicators are expected from (从…起填报), by code; None: the default.
+    first_period: str | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -147,9 +152,7 @@ class Proposal:
         entry = next((e for e in self.catalogue if e.code == code), None)
         if entry is None:
             raise ValidationError(f"指标代码“{code}”不在指标目录中。")
-        return self._with_item(
-            replace(self.item(which), code=code, new=False, reasons="审核人指定")
-        )
+        return self._with_item(replace(self.item(which), code=code, new=False, reasons=HAND_BOUND))
 
     def merge(self, first: Item | int, second: Item | int) -> Proposal:
         """Two numbers of the document are one indicator: the second takes the first's."""
@@ -188,6 +191,24 @@ class Proposal:
         changed = replace(indicator, department_code=department_code or None)
         indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
         return replace(self, new_indicators=indicators)
+
+    def set_default_department(self, department_code: str | None) -> Proposal:
+        """The department of every new indicator left without one."""
+        return replace(self, default_department=department_code or None)
+
+    def set_first_period(self, period_code: str | None) -> Proposal:
+        return replace(self, first_period=period_code or None)
+
+    def set_section(self, which: Item | int, section_code: str | None) -> Proposal:
+        """The section (讲话部分) a new indicator goes in; None: the guess at accept."""
+        indicator = self._new_of(which)
+        changed = replace(indicator, section_code=section_code or None)
+        indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
+        return replace(self, new_indicators=indicators)
+
+    def hand_bound(self) -> list[Item]:
+        """The figures a reviewer bound by hand to an existing indicator."""
+        return [i for i in self.items if i.code and not i.new and i.reasons == HAND_BOUND]
 
     def describe(
         self, which: Item | int, *, unit: str | None = None, value_type: str | None = None

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from metrics.models import Department, Figure, Indicator, User
+from metrics.models import Department, Figure, Indicator, ReportingPeriod, User
 from reports.importing.accept import accept_import
 from reports.importing.store import proposal_of
 from reports.models import DocumentImport, ReportTemplate
@@ -44,7 +44,12 @@ def test_upload_edit_reload_and_accept(reviewer_client):
     page = reviewer_client.get(response.url).content.decode()
     assert 'value="开展法治讲座场次"' in page
     accepted = reviewer_client.post(
-        response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+        response.url,
+        {
+            "action": "accept",
+            "first_period": "2026",
+            **{f"department_{n}": "sfj" for n in rows},
+        },
     )
     assert accepted.status_code == 302, accepted.content.decode()[:2000]
     document = ReportTemplate.objects.get(name="法治简报")
@@ -89,7 +94,11 @@ def _ready_to_accept(client, **extra):
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(response.url).content.decode()
     rows = [i for i in range(20) if f'name="department_{i}"' in page]
-    return response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+    return response.url, {
+        "action": "accept",
+        "first_period": "2026",
+        **{f"department_{n}": "sfj" for n in rows},
+    }
 
 
 def test_a_second_accept_of_a_page_loaded_before_the_first_is_refused(reviewer_client):
@@ -107,6 +116,7 @@ def test_a_second_accept_of_a_page_loaded_before_the_first_is_refused(reviewer_c
             document_name=stale.name,
             period=stale.period,
             default_department=Department.objects.get(code="sfj"),
+            first_period=ReportingPeriod.objects.get(code="2026"),
             import_record=stale,
         )
     assert document.versions.count() == 1
@@ -156,7 +166,7 @@ def test_accept_with_only_the_shared_department(reviewer_client):
     page = reviewer_client.get(response.url).content.decode()
     rows = _new_rows(page)
     # What the browser sends: every per-row select empty, the shared one chosen.
-    form = {"action": "accept", "default_department": "sfj"}
+    form = {"action": "accept", "default_department": "sfj", "first_period": "2026"}
     form.update({f"department_{n}": "" for n in rows})
     new_codes = {n.code for n in proposal_of(DocumentImport.objects.get()).new_indicators}
     assert new_codes

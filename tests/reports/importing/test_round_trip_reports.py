@@ -109,6 +109,7 @@ def test_a_document_written_elsewhere(
         document_name="法治简报（导入）",
         period=period,
         default_department=sfj,
+        first_period=_period("2026"),
     )
     assert document.layout == "report"
     period.refresh_from_db()
