@@ -199,6 +199,9 @@ def _edits_from(request, proposal) -> list[list]:
         section = post.get(f"section_{n}")
         if section is not None and (section or None) != new.section_code:
             edits.append(["set_section", n, section])
+    for paragraph, literal in proposal.year_spans():
+        if post.get(f"keep_year_{paragraph}_{literal.start}"):
+            edits.append(["keep_year", paragraph, literal.start])
     default = post.get("default_department")
     if default is not None and (default or None) != proposal.default_department:
         edits.append(["default_department", default])
@@ -287,6 +290,10 @@ def import_review(request, pk):
             "record": record,
             "rows": _rows(proposal, conflicts, catalogue_names),
             "conflicts": conflicts,
+            "years": [
+                {"key": f"{p}_{lit.start}", "text": lit.text, "clause": lit.clause}
+                for p, lit in proposal.year_spans()
+            ],
             "proposal": proposal,
             "sections": Section.objects.order_by("order"),
             "first_period": first_period_of(proposal, record.period),

@@ -6,6 +6,7 @@ nothing behind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -44,6 +45,17 @@ def looks_like_speech(proposal: Proposal) -> bool:
         if paragraph.level != TITLE:
             return _is_salutation(paragraph.text, number, proposal)
     return False
+
+
+_LEADING_YEAR = re.compile(r"\A\s*(?:[0-9]{4}\s*年(?:度)?\s*)+")
+
+
+def without_leading_year(name: str) -> str:
+    """A document's name without the year it starts with (2025年度法治政府建设情况报告): the
+    pages, jobs and file names put the period's label before it, which would say the year
+    twice (2026年度2025年度…)."""
+    stripped = _LEADING_YEAR.sub("", name).strip()
+    return stripped or name.strip()
 
 
 def _require(user) -> None:
@@ -217,7 +229,7 @@ def accept_import(
         import_record = DocumentImport.objects.select_for_update().get(pk=import_record.pk)
         if import_record.accepted_at is not None:
             raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
-    document_name = (document_name or "").strip()
+    document_name = without_leading_year(document_name or "")
     if document is None:
         if not document_name:
             raise ValidationError("请填写新文稿的名称。", code="name_required")

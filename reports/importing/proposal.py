@@ -126,6 +126,10 @@ class Proposal:
     default_department: str | None = None
     # The period the new indicators are expected from (从…起填报), by code; None: the default.
     first_period: str | None = None
+    # The report's own year (2025): written {year} in the body, so next year's build says
+    # 2026; `kept_years` are the ones the reviewer keeps as typed, by (paragraph, start).
+    year: str = ""
+    kept_years: tuple[tuple[int, int], ...] = ()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -196,6 +200,24 @@ class Proposal:
         """The department of every new indicator left without one."""
         return replace(self, default_department=department_code or None)
 
+    def year_spans(self) -> list[tuple[int, Literal]]:
+        """The report's own year in the text (2025年，, 2025年度), not in 《》 nor a range."""
+        if not self.year:
+            return []
+        return [
+            (paragraph, literal)
+            for paragraph, literal in self.literals
+            if literal.reason == "年份"
+            and literal.text == self.year
+            and (paragraph, literal.start) not in self.kept_years
+        ]
+
+    def keep_year(self, paragraph: int, start: int) -> Proposal:
+        """This year stays as typed (a date that does not move with the report)."""
+        if not any(p == paragraph and lit.start == start for p, lit in self.year_spans()):
+            raise ValidationError("这里没有可保留的年份。")
+        return replace(self, kept_years=(*self.kept_years, (paragraph, start)))
+
     def set_first_period(self, period_code: str | None) -> Proposal:
         return replace(self, first_period=period_code or None)
 
@@ -250,9 +272,14 @@ class Proposal:
         """The document in the portal's template syntax, one paragraph a line."""
         lines: list[str] = []
         has_title = False
-        by_paragraph: dict[int, list[Item]] = {}
+        by_paragraph: dict[int, list[tuple[int, int, str]]] = {}
         for item in self.bound():
-            by_paragraph.setdefault(item.paragraph, []).append(item)
+            suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
+            by_paragraph.setdefault(item.paragraph, []).append(
+                (item.found.start, item.found.end, f"{{{item.code}{suffix}}}")
+            )
+        for paragraph, literal in self.year_spans():
+            by_paragraph.setdefault(paragraph, []).append((literal.start, literal.end, "{year}"))
         for number, paragraph in enumerate(self.paragraphs):
             body = self._paragraph_template(
                 paragraph.text, by_paragraph.get(number, []), len(paragraph.lead)
@@ -283,16 +310,17 @@ class Proposal:
                 out.append(f"第{number}段的全角花括号将印成半角“{{”“}}”。")
         return out
 
-    def _paragraph_template(self, text: str, items: list[Item], lead: int = 0) -> str:
+    def _paragraph_template(
+        self, text: str, spans: list[tuple[int, int, str]], lead: int = 0
+    ) -> str:
         """The paragraph with its figures as placeholders and, when it has one, its run-in
         sub-heading (the first `lead` characters) between ** and **."""
         chunks: list[tuple[int, int, str | None]] = []  # (start, end, placeholder or None)
         at = 0
-        for item in items:
-            chunks.append((at, item.found.start, None))
-            suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
-            chunks.append((item.found.start, item.found.end, f"{{{item.code}{suffix}}}"))
-            at = item.found.end
+        for start, end, placeholder in sorted(spans):
+            chunks.append((at, start, None))
+            chunks.append((start, end, placeholder))
+            at = end
         chunks.append((at, len(text), None))
         if lead and any(p and start < lead < end for start, end, p in chunks):
             lead = 0  # a figure across the sub-heading's end: the syntax cannot say it
@@ -314,7 +342,14 @@ class Proposal:
     def _literal(self, text: str) -> str:
         text = text.replace("{", "{{").replace("}", "}}")
         for name, value in self.site_values:
-            if value:
+            if not value or name == "year":
+                continue
+            if name == "district" and not value.endswith(("区", "县", "市")):
+                # The whole place name only (示范区, 示范区人民政府, 法治示范建设), never a
+                # word inside another name (省级法治建设示范乡镇).
+                place = re.escape(value)
+                text = re.sub(f"{place}(?=[区县])|(?<=法治){place}(?=建设)", f"{{{name}}}", text)
+            else:
                 text = text.replace(value, f"{{{name}}}")
         return text
 
@@ -436,7 +471,13 @@ def propose(
         )
     values = tuple(sorted((site_values or {}).items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return Proposal(
-        paragraphs, tuple(items), tuple(literals), catalogue, tuple(new_indicators.values()), values
+        paragraphs,
+        tuple(items),
+        tuple(literals),
+        catalogue,
+        tuple(new_indicators.values()),
+        values,
+        year=(site_values or {}).get("year", ""),
     )
 
 

@@ -29,6 +29,7 @@ EDIT_KINDS = (
     "default_department",
     "set_section",
     "first_period",
+    "keep_year",
 )
 
 
@@ -153,6 +154,8 @@ def site_values(period) -> dict[str, str]:
     values = {"district": settings.DISTRICT_NAME}
     if period is not None:
         values["period"] = period.label
+        if period.code[:4].isdigit():
+            values["year"] = period.code[:4]
     return values
 
 
@@ -182,6 +185,8 @@ def apply_edit(proposal: Proposal, edit: list) -> Proposal:
             return proposal.set_department(int(args[0]), str(args[1] or "") or None)
         if kind == "default_department":
             return proposal.set_default_department(str(args[0] or "") or None)
+        if kind == "keep_year":
+            return proposal.keep_year(int(args[0]), int(args[1]))
         if kind == "first_period":
             return proposal.set_first_period(str(args[0] or "") or None)
         if kind == "set_section":
