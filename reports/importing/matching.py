@@ -261,9 +261,47 @@ def _content_bigrams(words: str) -> frozenset[str]:
     return bigrams(_FUNCTION_CHARS.sub("", _NOT_WORD.sub("", words)))
 
 
-def _share(words: str, name: frozenset[str]) -> Fraction | None:
-    own = _content_bigrams(words)
-    return Fraction(len(own & name), len(own)) if own else None
+def _content(words: str) -> str:
+    return _FUNCTION_CHARS.sub("", _NOT_WORD.sub("", words))
+
+
+# Verbs that say the same of an object (开展法律咨询 is 解答法律咨询).
+SYNONYM_VERBS = (
+    frozenset({"解答", "开展", "提供", "接待", "办理"}),
+    frozenset({"建成", "建立", "成立", "设立", "组建", "建设"}),
+    frozenset({"发放", "印发", "分发", "派发"}),
+    frozenset({"调处", "调解"}),
+    frozenset({"赋予", "赋权", "放权", "下放"}),
+)
+
+
+def _share(words: str, name: str) -> Fraction | None:
+    """How much of the words are the name's (or of the name the words', whichever is more),
+    nothing when the two qualify a shared core differently: 聘请法律顾问 is not 内聘法律顾问
+    (different words before the core), 法治文化广场 not 法治文化展示牌 (different heads)."""
+    words, name = _content(words), _content(name)
+    own, theirs = bigrams(words), bigrams(name)
+    if not own or not theirs:
+        return None
+    common = own & theirs
+    if not common or _qualified_otherwise(words, name, common):
+        return Fraction(0)
+    return max(Fraction(len(common), len(own)), Fraction(len(common), len(theirs)))
+
+
+def _qualified_otherwise(words: str, name: str, common: frozenset[str]) -> bool:
+    def edges(text):
+        at = [i for i in range(len(text) - 1) if text[i : i + 2] in common]
+        return text[: at[0]], text[at[-1] + 2 :]
+
+    before_w, after_w = edges(words)
+    before_n, after_n = edges(name)
+    if after_w and after_n:
+        return True
+    if before_w and before_n:
+        verb_w, verb_n = before_w[-2:], before_n[-2:]
+        return not any(verb_w in group and verb_n in group for group in SYNONYM_VERBS)
+    return False
 
 
 def meaning(context: Context, form: Form, found_unit: str) -> tuple[bool, str]:
@@ -272,16 +310,15 @@ def meaning(context: Context, form: Form, found_unit: str) -> tuple[bool, str]:
     the name's; a computed indicator only where the sentence names it whole."""
     if not units_agree(found_unit, form.unit):
         return False, f"单位不同（{found_unit}≠{form.unit}）"
-    name = _content_bigrams(form.name)
     if form.computed:
-        missing = len(name - _content_bigrams(context.sentence))
+        missing = len(_content_bigrams(form.name) - _content_bigrams(context.sentence))
         if missing > COMPUTED_MISSING:
             return False, f"计算指标“{form.name}”未在句中完整出现"
     shares = [
         share
         for share in (
-            _share(context.subject or context.before, name),
-            _share(context.after, name),
+            _share(context.subject or context.before, form.name),
+            _share(context.after, form.name),
         )
         if share is not None
     ]
