@@ -246,3 +246,29 @@ def test_the_shared_department_section_and_first_period_survive_save(demo_data):
     assert proposal.default_department == "sfj"
     assert proposal.new_indicators[0].section_code == "edu"
     assert proposal.first_period == "2026"
+
+
+def test_an_indicator_the_speech_does_not_print_does_not_lower_its_readiness(
+    demo_data, reviewer_user, leader_user
+):
+    """An annual-report indicator expected in 2026 is in the clerks' entry, but the speech's
+    readiness and what blocks its final version count the speech's own figures only."""
+    from metrics.models import Section
+
+    this = ensure_period("2026")
+    before = dashboard(user=leader_user, period=this)
+    sfj = Department.objects.get(code="sfj")
+    metrics_services.create_indicator(
+        user=reviewer_user,
+        code="annual_only_cases",
+        name="办理法律援助案件",
+        unit="件",
+        value_type="count",
+        department=sfj,
+        section=Section.objects.get(code="biz"),
+        reason="年度报告新增",
+    )
+    after = dashboard(user=leader_user, period=this)
+    assert after.readiness == before.readiness
+    entry = {r.code: r.progress.expected for r in after.rows}
+    assert entry["sfj"] == {r.code: r.progress.expected for r in before.rows}["sfj"] + 1
