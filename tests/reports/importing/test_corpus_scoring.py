@@ -4,6 +4,7 @@ indicator it must bind to or "new". Found figures against labels: recall and pre
 least 0.97; no figure bound to an indicator of another meaning; every report's template
 prints the report again."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -55,6 +56,16 @@ def test_the_corpus_is_large_enough_and_varied():
     assert non_figures >= 80
     assert sum(1 for r in rows if r[2] != "new") >= 70
     assert len({r[2] for r in rows}) >= 25  # most of the demo catalogue, and new ones
+
+
+def test_new_indicators_are_named_by_words_only():
+    """No number, no punctuation inside a proposed name, and never a name already taken."""
+    names = {e.name for e in catalogue()}
+    for report in REPORTS.values():
+        text, _ = parse(report)
+        for indicator in _proposal(text).new_indicators:
+            assert re.fullmatch(r"[^\W\d_]+", indicator.name), indicator.name
+            assert indicator.name not in names
 
 
 def test_recall_precision_and_no_binding_of_another_meaning():

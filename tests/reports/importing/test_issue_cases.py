@@ -272,3 +272,12 @@ def test_an_indicator_the_speech_does_not_print_does_not_lower_its_readiness(
     assert after.readiness == before.readiness
     entry = {r.code: r.progress.expected for r in after.rows}
     assert entry["sfj"] == {r.code: r.progress.expected for r in before.rows}["sfj"] + 1
+
+
+def test_a_document_other_than_the_speech_never_says_speech(demo_data, client, leader_user):
+    from reports.models import ANNUAL_REPORT_SLUG
+
+    client.force_login(leader_user)
+    page = client.get(f"/reports/?period=2025&document={ANNUAL_REPORT_SLUG}").content.decode()
+    assert "文稿按锁定时的数据生成" in page
+    assert "讲话稿按锁定时的数据生成" not in page
