@@ -160,16 +160,28 @@ _VERB_ALONE = 3
 _SUBPART = ("其中",)
 
 
+# Verbs a subject starts with (受理行政复议案件): what follows is the object a later clause shares.
+LEADING_VERBS = frozenset(
+    "受理 办结 审结 办理 调处 化解 排查 发放 解答 开展 建成 设立 成立 配备 组建 完成 收到 接待 "
+    "审查 清理 废止 纠错 查处 培训 举办 召开 组织 聘请 审核 出具 提供 接听 受教".split()
+)
+
+
 def subject_of(before: str, previous_subject: str) -> str:
     """The noun phrase the number measures: the words before it, cut to their last
-    punctuation; a bare verb takes the previous figure's object (its subject less that
-    subject's own first two characters, the verb)."""
+    punctuation. A bare verb takes the previous figure's object (审结 after 受理行政复议案件 →
+    审结行政复议案件); a bare rate takes its owner (办结率 after 政协委员提案 →
+    政协委员提案办结率)."""
     own = re.split(r"[，,。；;：:“”]", before)[-1] if before else ""
     own = _NOT_WORD.sub("", own)
     if not own:
         return ""
     if len(own) <= _VERB_ALONE and len(previous_subject) > _VERB_ALONE:
-        return own + previous_subject[2:]
+        head = previous_subject[:2]
+        obj = previous_subject[2:] if head in LEADING_VERBS else previous_subject
+        if own.endswith("率"):
+            return obj + own
+        return own + (obj if head in LEADING_VERBS else previous_subject[2:])
     return own
 
 
