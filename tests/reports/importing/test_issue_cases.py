@@ -281,3 +281,15 @@ def test_a_document_other_than_the_speech_never_says_speech(demo_data, client, l
     page = client.get(f"/reports/?period=2025&document={ANNUAL_REPORT_SLUG}").content.decode()
     assert "文稿按锁定时的数据生成" in page
     assert "讲话稿按锁定时的数据生成" not in page
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("政协委员提案120件，办结率100%。", ["政协委员提案", "政协委员提案办结率"]),
+        ("排查矛盾纠纷156起，化解151起。", ["排查矛盾纠纷", "化解矛盾纠纷"]),
+        ("清理规范性文件76件，废止9件。", ["清理规范性文件", "废止规范性文件"]),
+    ],
+)
+def test_a_bare_verb_or_rate_is_named_with_the_shared_object(text, names):
+    assert [n.name for n in _propose(text).new_indicators] == names
