@@ -42,6 +42,7 @@ from lawgov.accounts.admin import (
 )
 from lawgov.admin_helpers import (
     HistoryAdmin,
+    ReadOnlyAdmin,
     choice_short,
     number,
     one_line,
@@ -59,6 +60,7 @@ from .models import (
     Figure,
     FigureComment,
     Indicator,
+    IndicatorAlias,
     Notice,
     Reminder,
     ReportingPeriod,
@@ -574,6 +576,16 @@ class EvidenceAdmin(admin.ModelAdmin):
     @admin.display(description="上传时间", ordering="uploaded_at")
     def uploaded(self, obj):
         return when(obj.uploaded_at)
+
+
+@admin.register(IndicatorAlias)
+class IndicatorAliasAdmin(ReadOnlyAdmin):
+    """Aliases (别名) come from 从文档导入 (a reviewer's binding by hand); shown here with the
+    indicator they name."""
+
+    list_display = ["phrase", "indicator"]
+    search_fields = ["phrase", "indicator__name", "indicator__code"]
+    list_select_related = ["indicator"]
 
 
 @admin.register(Notice)
