@@ -61,6 +61,7 @@ from .models import (
     Figure,
     FigureComment,
     Indicator,
+    IndicatorAlias,
     Notice,
     OfficeSettings,
     Reminder,
@@ -577,6 +578,16 @@ class EvidenceAdmin(admin.ModelAdmin):
     @admin.display(description="上传时间", ordering="uploaded_at")
     def uploaded(self, obj):
         return when(obj.uploaded_at)
+
+
+@admin.register(IndicatorAlias)
+class IndicatorAliasAdmin(ReadOnlyAdmin):
+    """Aliases (别名) come from 从文档导入 (a reviewer's binding by hand); shown here with the
+    indicator they name."""
+
+    list_display = ["phrase", "indicator"]
+    search_fields = ["phrase", "indicator__name", "indicator__code"]
+    list_select_related = ["indicator"]
 
 
 @admin.register(Notice)

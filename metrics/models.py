@@ -226,6 +226,30 @@ class Indicator(models.Model):
                 raise ValidationError({"upper_bound": "上限不能小于下限。"})
 
 
+class IndicatorAlias(models.Model):
+    """Another phrase documents use for an indicator (别名): 从文档导入 binds a number whose
+    clause says it as it binds the indicator's own name. Grown when a reviewer binds a
+    phrase by hand (metrics.services.aliases)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="aliases"
+    )
+    phrase = models.CharField("别名", max_length=60)
+    history = HistoricalRecords(verbose_name="指标别名历史")
+
+    class Meta:
+        verbose_name = "指标别名"
+        verbose_name_plural = "指标别名"
+        ordering = ["indicator", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "phrase"], name="indicator_alias_unique"),
+            models.CheckConstraint(condition=~Q(phrase=""), name="indicator_alias_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.phrase} → {self.indicator.code}"
+
+
 class PeriodState(models.TextChoices):
     # Opened ahead (next year, set up in December): its deadline is known, clerks cannot enter
     # yet and it is nobody's default period until a reviewer opens entry (metrics.periods_calendar).

@@ -121,13 +121,16 @@ def progress_of(row: dict) -> Progress:
     return Progress(empty=row["n_expected"] - sum(counted.values()), **counted)
 
 
-def progress_by_department(*, period: ReportingPeriod, departments=None):
+def progress_by_department(*, period: ReportingPeriod, departments=None, codes=None):
     """Each department (all, or those of `departments`) with `.progress` in the period, in one
-    query: its indicators LEFT JOIN the period's figures."""
+    query: its indicators (those of `codes` only, when given: one document's figures) LEFT
+    JOIN the period's figures."""
     from django.db.models import Count, FilteredRelation, Max
 
     queryset = Department.objects.all() if departments is None else departments
     entered = entered_condition(period, prefix="indicators__")
+    if codes is not None:
+        entered &= Q(indicators__code__in=list(codes))
     queryset = (
         queryset.annotate(
             pf=FilteredRelation(

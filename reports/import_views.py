@@ -15,13 +15,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from metrics.models import Department, Indicator, PeriodState, ReportingPeriod, ValueType
+from metrics.models import (
+    Department,
+    Indicator,
+    PeriodState,
+    ReportingPeriod,
+    Section,
+    ValueType,
+)
 
 from . import documents
 from .importing.accept import ALREADY_ACCEPTED, accept_import
+from .importing.conflicts import format_words
 from .importing.proposal import UNBOUND_REASON
 from .importing.reader import read_docx, read_text
-from .importing.store import apply_edit, paragraphs_json, proposal_of
+from .importing.store import (
+    apply_edit,
+    conflicts_of,
+    first_period_of,
+    paragraphs_json,
+    proposal_of,
+    under_way_after,
+)
 from .models import DocumentImport, Layout, ReportTemplate
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -119,8 +134,11 @@ def import_start(request):
     )
 
 
-def _rows(proposal):
-    """One row per figure, with its clause split around the number."""
+def _rows(proposal, conflicts=(), names=None):
+    """One row per figure, with its clause split around the number, its format in words,
+    its conflict (if any) and the existing indicators most like its words."""
+    by_number = {c.number: c for c in conflicts}
+    names = names or {}
     rows = []
     seen_new: set[str] = set()
     for item in proposal.items:
@@ -139,6 +157,9 @@ def _rows(proposal):
                 "after": clause[end:],
                 "new": new,
                 "first_of_new": new is not None and new.code not in seen_new,
+                "format": format_words(item.found, clause[:at]),
+                "conflict": by_number.get(item.number),
+                "near": [(code, names.get(code, code)) for code in item.near],
             }
         )
         if new is not None:
@@ -175,6 +196,18 @@ def _edits_from(request, proposal) -> list[list]:
         department = post.get(f"department_{n}")
         if department is not None and (department or None) != new.department_code:
             edits.append(["set_department", n, department])
+        section = post.get(f"section_{n}")
+        if section is not None and (section or None) != new.section_code:
+            edits.append(["set_section", n, section])
+    for paragraph, literal in proposal.year_spans():
+        if post.get(f"keep_year_{paragraph}_{literal.start}"):
+            edits.append(["keep_year", paragraph, literal.start])
+    default = post.get("default_department")
+    if default is not None and (default or None) != proposal.default_department:
+        edits.append(["default_department", default])
+    first = post.get("first_period")
+    if first is not None and (first or None) != proposal.first_period:
+        edits.append(["first_period", first])
     if post.get("merge_first") and post.get("merge_second"):
         edits.append(["merge", post["merge_first"], post["merge_second"]])
     return edits
@@ -218,15 +251,12 @@ def import_review(request, pk):
         if action == "reset":
             return redirect("reports:import-review", pk=record.pk)
         if action == "accept" and not errors:
-            code = request.POST.get("default_department", "")
-            default = Department.objects.filter(code=code).first() if code else None
             try:
                 document = accept_import(
                     user=request.user,
                     proposal=proposal,
                     document_name=record.name,
                     period=record.period,
-                    default_department=default,
                     document=record.document,
                     layout=record.layout or None,
                     reason=f"从文档《{record.source_name}》导入（导入 #{record.pk}）",
@@ -251,12 +281,26 @@ def import_review(request, pk):
             return redirect("reports:import-review", pk=record.pk)
         status = 400
     data = proposal.to_json()
+    conflicts = conflicts_of(proposal, record.period)
+    catalogue_names = dict(Indicator.objects.values_list("code", "name"))
     return render(
         request,
         "reports/import_review.html",
         {
             "record": record,
-            "rows": _rows(proposal),
+            "rows": _rows(proposal, conflicts, catalogue_names),
+            "conflicts": conflicts,
+            "years": [
+                {"key": f"{p}_{lit.start}", "text": lit.text, "clause": lit.clause}
+                for p, lit in proposal.year_spans()
+            ],
+            "proposal": proposal,
+            "sections": Section.objects.order_by("order"),
+            "first_period": first_period_of(proposal, record.period),
+            "first_periods": ReportingPeriod.objects.filter(
+                start__gte=record.period.start
+            ).order_by("start"),
+            "under_way": under_way_after(record.period).order_by("start"),
             "literals": [x for x in data["literals"] if x["reason"] != UNBOUND_REASON],
             "unbound": [x for x in data["literals"] if x["reason"] == UNBOUND_REASON],
             "problems": proposal.problems(),

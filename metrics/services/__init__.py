@@ -30,7 +30,12 @@ from .catalogue_rules import activate_rule, create_rule, deactivate_rule, update
 from .corrections import correct_figure
 from .evidence import add_evidence, delete_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
-from .imported import ImportConflict, import_conflicts, record_imported_figures
+from .imported import (
+    ImportConflict,
+    add_indicator_aliases,
+    import_conflicts,
+    record_imported_figures,
+)
 from .imports import FigureRow, import_figures
 from .office import update_office_settings
 from .periods import (
@@ -66,6 +71,7 @@ __all__ = [
     "FigureRow",
     "ImportConflict",
     "import_conflicts",
+    "add_indicator_aliases",
     "record_imported_figures",
     "REMINDER_DAYS_BEFORE",
     "add_comment",

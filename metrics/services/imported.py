@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import access
-from ..models import Figure, FigureStatus, Indicator, ReportingPeriod
+from ..models import Figure, FigureStatus, Indicator, IndicatorAlias, ReportingPeriod
 from ..numbers import plain
 from ..texts import REASON, clean_text
 from ..validation import check_value
@@ -113,3 +113,40 @@ def record_imported_figures(
         raise ValidationError(errors)
     save_figures(new)
     return new
+
+
+ALIAS_MAX_CHARS = 60
+
+
+@transaction.atomic
+def add_indicator_aliases(
+    *, user, aliases: dict[str, list[str]], source: str
+) -> list[IndicatorAlias]:
+    """Phrases a reviewer bound by hand to an indicator (by code), kept as its aliases (别名)
+    so that the next import of the same office's text binds them itself; a phrase already
+    the name or an alias is skipped. The history of each names the document `source`."""
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    access.require(access.can_manage_catalogue(user), _NOT_ALLOWED)
+    source = clean_text(source, kind=REASON) or "导入的文档"
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=list(aliases))}
+    existing = set(
+        IndicatorAlias.objects.filter(indicator__code__in=list(aliases)).values_list(
+            "indicator__code", "phrase"
+        )
+    )
+    created = []
+    for code in sorted(aliases):
+        indicator = indicators.get(code)
+        if indicator is None:
+            raise ValidationError(f"指标代码“{code}”不在指标目录中。")
+        for phrase in sorted(set(aliases[code])):
+            phrase = (phrase or "").strip()[:ALIAS_MAX_CHARS]
+            if not phrase or phrase == indicator.name or (code, phrase) in existing:
+                continue
+            alias = IndicatorAlias(indicator=indicator, phrase=phrase)
+            record(alias, user=user, reason=f"审核人在导入《{source}》时指定")
+            alias.save()
+            existing.add((code, phrase))
+            created.append(alias)
+    return created

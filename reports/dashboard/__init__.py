@@ -57,7 +57,16 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
     all_departments = user.has_perm("metrics.view_all_figures")
     previous = metrics_selectors.previous_period(period=period)
     rows = queries.department_rows(period=period, departments=departments, today=today)
-    sections = queries.section_rows(period=period, departments=departments)
+    # The speech's readiness and what blocks its final version: its own figures only.
+    codes = queries.document_codes()
+    sections = queries.section_rows(period=period, departments=departments, codes=codes)
+    blocking = (
+        rows
+        if codes is None
+        else queries.department_rows(
+            period=period, departments=departments, today=today, codes=codes
+        )
+    )
     changes, changes_total = queries.big_changes(
         period=period, previous=previous, departments=departments
     )
@@ -69,7 +78,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         rows=rows,
         totals=totals(rows),
         sections=sections,
-        readiness=readiness(sections=sections, rows=rows),
+        readiness=readiness(sections=sections, rows=blocking),
         headlines=queries.headlines(period=period, previous=previous, departments=departments),
         computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
@@ -87,8 +96,17 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
     today = timezone.localdate()
     departments = metrics_selectors.departments_visible_to(user=user)
     rows = queries.department_rows(period=period, departments=departments, today=today)
-    sections = queries.section_rows(period=period, departments=departments)
-    ready = readiness(sections=sections, rows=rows)
+    # The speech's readiness and what blocks its final version: its own figures only.
+    codes = queries.document_codes()
+    sections = queries.section_rows(period=period, departments=departments, codes=codes)
+    blocking = (
+        rows
+        if codes is None
+        else queries.department_rows(
+            period=period, departments=departments, today=today, codes=codes
+        )
+    )
+    ready = readiness(sections=sections, rows=blocking)
     data = {
         "period": {
             "code": period.code,

@@ -88,11 +88,32 @@ def _same_kind(period: ReportingPeriod) -> Q:
 # --- departments ---------------------------------------------------------------------------
 
 
+def document_codes(slug: str = "speech") -> set[str] | None:
+    """The indicator codes a document prints (the speech's, for 讲话稿就绪度): the readiness
+    of a document counts its own figures, not every indicator of the catalogue (an indicator
+    only last year's annual report printed does not lower the speech's). None without it."""
+    from ..models import TemplateVersion
+    from ..selectors import placeholder_codes
+
+    text = (
+        TemplateVersion.objects.filter(template__slug=slug)
+        .order_by("-number")
+        .values_list("text", flat=True)
+        .first()
+    )
+    return None if text is None else set(placeholder_codes(text))
+
+
 def department_rows(
-    *, period: ReportingPeriod, departments: QuerySet, today: datetime.date | None = None
+    *,
+    period: ReportingPeriod,
+    departments: QuerySet,
+    today: datetime.date | None = None,
+    codes=None,
 ) -> list[DepartmentRow]:
-    """One row per department, counted in one query (metrics.selectors.progress_by_department),
-    each with its own deadline (延期 where it has one: metrics.deadlines)."""
+    """One row per department, counted in one query (metrics.selectors.progress_by_department);
+    with `codes`, of those indicators only (one document's figures); each with its own deadline
+    (延期 where it has one: metrics.deadlines)."""
     today = today or timezone.localdate()
     extensions = metrics_selectors.extensions_of(period=period)
     return [
@@ -108,19 +129,24 @@ def department_rows(
             today=today,
             period_locked=period.is_locked,
         )
-        for d in metrics_selectors.progress_by_department(period=period, departments=departments)
+        for d in metrics_selectors.progress_by_department(
+            period=period, departments=departments, codes=codes
+        )
     ]
 
 
 # --- sections and readiness ----------------------------------------------------------------
 
 
-def section_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[SectionRow]:
-    """Per section of the speech: its placeholders (the indicators entered in the period) and
-    how many are approved; a computed indicator is ready when its inputs are."""
+def section_rows(*, period: ReportingPeriod, departments: QuerySet, codes=None) -> list[SectionRow]:
+    """Per section of the speech: its placeholders (the indicators entered in the period, of
+    `codes` only when given) and how many are approved; a computed indicator is ready when
+    its inputs are."""
     indicators = Q(indicators__department__in=departments) & entered_condition(
         period, prefix="indicators__"
     )
+    if codes is not None:
+        indicators &= Q(indicators__code__in=list(codes))
     queryset = (
         Section.objects.annotate(
             f=FilteredRelation(

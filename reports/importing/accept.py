@@ -6,6 +6,7 @@ nothing behind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -21,8 +22,10 @@ from metrics.numbers import plain
 from .. import services as report_services
 from ..models import DocumentImport, Layout, ReportTemplate
 from ..rendering.filters import apply_filter
-from .proposal import Item, Proposal, _initials, _is_salutation
+from .conflicts import prints_as
+from .proposal import Item, Proposal, _initials, _is_salutation, clean_name
 from .reader import TITLE
+from .store import conflicts_of, first_period_of, held_values, under_way_after
 
 _SPEECH_WORDS = ("讲话", "发言", "致辞")
 ALREADY_ACCEPTED = "该导入已确认，请勿重复提交。"
@@ -42,6 +45,17 @@ def looks_like_speech(proposal: Proposal) -> bool:
         if paragraph.level != TITLE:
             return _is_salutation(paragraph.text, number, proposal)
     return False
+
+
+_LEADING_YEAR = re.compile(r"\A\s*(?:[0-9]{4}\s*年(?:度)?\s*)+")
+
+
+def without_leading_year(name: str) -> str:
+    """A document's name without the year it starts with (2025年度法治政府建设情况报告): the
+    pages, jobs and file names put the period's label before it, which would say the year
+    twice (2026年度2025年度…)."""
+    stripped = _LEADING_YEAR.sub("", name).strip()
+    return stripped or name.strip()
 
 
 def _require(user) -> None:
@@ -108,42 +122,45 @@ def _values(proposal: Proposal) -> dict[str, tuple[Decimal, list[Item]]]:
 
 
 def _to_record(
-    period: ReportingPeriod, values: dict[str, tuple[Decimal, list[Item]]]
+    period: ReportingPeriod, proposal: Proposal, values: dict[str, tuple[Decimal, list[Item]]]
 ) -> dict[str, Decimal]:
     """The values to record: those of indicators without a figure in `period`. A stored
     figure the document prints the same (23456 shown as 2.3万余) is left alone; one it does
-    not is a conflict, refused before anything is written. Computed indicators come from
-    their formula and are not recorded."""
-    existing = {
-        f.indicator.code: f
-        for f in Figure.objects.filter(period=period, indicator__code__in=list(values))
-        .select_related("indicator")
-        .order_by("indicator__code")
-    }
+    not — entered or computed — is a conflict, refused before anything is written."""
+    found = conflicts_of(proposal, period)
+    if found:
+        raise metrics_services.ImportConflict([(c.name, c.stored, c.shown) for c in found])
+    existing = set(
+        Figure.objects.filter(period=period, indicator__code__in=list(values)).values_list(
+            "indicator__code", flat=True
+        )
+    )
     computed = set(
         Indicator.objects.filter(code__in=list(values))
         .exclude(formula="")
         .values_list("code", flat=True)
     )
-    conflicts, out = [], {}
-    for code, (value, items) in values.items():
-        if code in computed:
-            continue
-        figure = existing.get(code)
-        if figure is None:
-            out[code] = value
-            continue
-        item = items[0]
-        shown = item.found.shown
-        printed = (
-            None if figure.value is None else apply_filter(item.found.filter, str(figure.value))
+    return {
+        code: value
+        for code, (value, _) in values.items()
+        if code not in existing and code not in computed
+    }
+
+
+def _check_rebuilds(period: ReportingPeriod, proposal: Proposal) -> None:
+    """After the figures are recorded: every bound number prints again as the document has
+    it, or the accept is refused with the list of what would differ."""
+    held = held_values(proposal, period)
+    differ = [
+        f"{_row(item)}：将印为 {'【待填】' if held.get(item.code) is None else apply_filter(item.found.filter, plain(held[item.code]))}"
+        for item in proposal.bound()
+        if not prints_as(item.found, held.get(item.code))
+    ]
+    if differ:
+        raise ValidationError(
+            "接受后生成的文稿与导入的文档不一致，导入未进行：" + "；".join(differ),
+            code="rebuild_differs",
         )
-        if printed != shown:
-            stored = "未填" if figure.value is None else plain(figure.value)
-            conflicts.append((figure.indicator.name, stored, item.found.text))
-    if conflicts:
-        raise metrics_services.ImportConflict(conflicts)
-    return out
 
 
 def _unique_code(code: str, taken: set[str]) -> str:
@@ -199,6 +216,7 @@ def accept_import(
     layout: str | None = None,
     reason: str = "",
     import_record: DocumentImport | None = None,
+    first_period: ReportingPeriod | None = None,
 ) -> ReportTemplate:
     """Create the new indicators, the document (or its new version) and the figures the
     document states, or nothing at all. Returns the document.
@@ -211,7 +229,7 @@ def accept_import(
         import_record = DocumentImport.objects.select_for_update().get(pk=import_record.pk)
         if import_record.accepted_at is not None:
             raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
-    document_name = (document_name or "").strip()
+    document_name = without_leading_year(document_name or "")
     if document is None:
         if not document_name:
             raise ValidationError("请填写新文稿的名称。", code="name_required")
@@ -223,6 +241,8 @@ def accept_import(
                 code="name_taken",
             )
     source = document_name or document.name
+    if default_department is None and proposal.default_department:
+        default_department = Department.objects.filter(code=proposal.default_department).first()
     owners = _owners(proposal, default_department)
     values = _values(proposal)
     new_codes = {n.code for n in proposal.new_indicators}
@@ -236,8 +256,16 @@ def accept_import(
             new_codes = (new_codes - {indicator.code}) | {code}
     values = _values(proposal)
     old_values = {c: v for c, v in values.items() if c not in new_codes}
-    to_record = _to_record(period, old_values)
+    to_record = _to_record(period, proposal, old_values)
     why = reason.strip() or f"从文档《{source}》导入"
+    first_period = first_period or first_period_of(proposal, period)
+    if proposal.new_indicators and first_period is None:
+        later = "、".join(p.label for p in under_way_after(period).order_by("start"))
+        raise ValidationError(
+            f"{later}已开始填报：请选择新指标从哪一期起填报（选择已开始的报告期，"
+            "该期将要求填报这些新指标）。",
+            code="first_period_required",
+        )
     for indicator in proposal.new_indicators:
         department = owners[indicator.code]
         metrics_services.create_indicator(
@@ -248,6 +276,8 @@ def accept_import(
             value_type=indicator.value_type,
             department=department,
             section=_section_for(indicator, department),
+            # Expected from the document's period on, never in an earlier open one.
+            first_period=first_period,
             reason=why,
         )
         to_record[indicator.code] = values[indicator.code][0]
@@ -271,6 +301,14 @@ def accept_import(
         metrics_services.record_imported_figures(
             user=user, period=period, values=to_record, source=source
         )
+    _check_rebuilds(period, proposal)
+    aliases: dict[str, list[str]] = {}
+    for item in proposal.hand_bound():
+        phrase = clean_name(item.context.subject)
+        if len(phrase) >= 2:
+            aliases.setdefault(item.code, []).append(phrase)
+    if aliases:
+        metrics_services.add_indicator_aliases(user=user, aliases=aliases, source=source)
     if import_record is not None:
         import_record.document = document
         import_record.accepted_at = timezone.now()

@@ -75,8 +75,8 @@ class Found:
     text: str
     value: Decimal  # the number as displayed (2.3 for “2.3万余人”)
     unit: str  # normalised: ％ is %
-    filter: str  # plain, wan (N万余…) or duo (N多… / N余…)
-    marker: str  # 万余, 万, 多, 余 or ""
+    filter: str  # plain, wan (N万余… / N万多…) or duo (N多… / N余…)
+    marker: str  # 万余, 万多, 万, 多, 余 or ""
     measure_end: int  # end of the unit in the source
     clause: str
     clause_start: int
@@ -211,7 +211,7 @@ def _is_hotline(text: str, start: int, end: int, raw: str) -> bool:
 def _measure(text: str, at: int) -> tuple[str, int, str | None]:
     """After a number: the 万余/万/多/余 marker, where the unit starts, and the unit."""
     marker = ""
-    for candidate in ("万余", "万", "多", "余"):
+    for candidate in ("万余", "万多", "万", "多", "余"):
         if text.startswith(candidate, at) and not text.startswith(("万元", "万亿"), at):
             marker = candidate
             at += len(candidate)
@@ -255,7 +255,7 @@ def _filter_for(marker: str, raw: str, value: Decimal) -> str:
     """The portal filter that prints this number again from a department's real figure: wan
     cuts to one decimal of 万, duo to two significant digits; where the displayed number has
     more than that, no real value could print it, so it stays plain."""
-    if marker in ("万余", "万"):
+    if marker in ("万余", "万多", "万"):
         return "wan" if -value.normalize().as_tuple().exponent <= 1 else "plain"
     if marker in ("多", "余") and value != 0:
         return "duo" if len(value.normalize().as_tuple().digits) <= 2 else "plain"

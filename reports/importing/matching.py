@@ -73,6 +73,9 @@ TRAILING_FILLERS = (
     "近",
     "逾",
     "共",
+    "均达",
+    "均为",
+    "均",
 )
 # Everything up to the last closing 》 or 号）: the document a sentence cites, not the figure.
 _CITATION = re.compile(r"\A.*(?:》|号[）)])")
@@ -88,6 +91,11 @@ class Context:
     after: str
     # `before` with the clause ahead of it, when `before` alone is too short to tell.
     wide_before: str
+    # The sentence up to the number (a computed indicator must be named in it whole).
+    sentence: str = ""
+    # The clause's own subject: `before`, with the object carried over from the previous
+    # figure's subject when `before` is only a verb (“受理行政复议案件152件，审结” → 审结行政复议案件).
+    subject: str = ""
 
 
 def trim(words: str) -> str:
@@ -140,8 +148,52 @@ def contexts(text: str, figures: list[Found]) -> list[Context]:
         wide = before
         if len(bigrams(before)) < _FEW_BIGRAMS:
             wide = trim(text[_previous_clause_start(text, found.clause_start) : found.start])
-        out.append(Context(before, after, wide))
+        sentence = trim(text[_sentence_start(text, found.start) : found.start])
+        previous = out[-1].subject if out and _same_sentence(text, figures[i - 1], found) else ""
+        out.append(Context(before, after, wide, sentence, subject_of(before, previous)))
     return out
+
+
+# A clause whose words before the number are a verb alone (审结, 办结, 化解, 其中) names
+# the object of the clause before it.
+_VERB_ALONE = 3
+_SUBPART = ("其中",)
+
+
+# Verbs a subject starts with (受理行政复议案件): what follows is the object a later clause shares.
+LEADING_VERBS = frozenset(
+    "受理 办结 审结 办理 调处 化解 排查 发放 解答 开展 建成 设立 成立 配备 组建 完成 收到 接待 "
+    "审查 清理 废止 纠错 查处 培训 举办 召开 组织 聘请 审核 出具 提供 接听 受教".split()
+)
+
+
+def subject_of(before: str, previous_subject: str) -> str:
+    """The noun phrase the number measures: the words before it, cut to their last
+    punctuation. A bare verb takes the previous figure's object (审结 after 受理行政复议案件 →
+    审结行政复议案件); a bare rate takes its owner (办结率 after 政协委员提案 →
+    政协委员提案办结率)."""
+    own = re.split(r"[，,。；;：:“”]", before)[-1] if before else ""
+    own = _NOT_WORD.sub("", own)
+    if not own:
+        return ""
+    if len(own) <= _VERB_ALONE and len(previous_subject) > _VERB_ALONE:
+        head = previous_subject[:2]
+        obj = previous_subject[2:] if head in LEADING_VERBS else previous_subject
+        if own.endswith("率"):
+            return obj + own
+        return own + (obj if head in LEADING_VERBS else previous_subject[2:])
+    return own
+
+
+def _sentence_start(text: str, at: int) -> int:
+    floor = max(0, at - 2 * _LOOK_BACK)
+    while at > floor and text[at - 1] not in _SENTENCE_ENDS:
+        at -= 1
+    return at
+
+
+def _same_sentence(text: str, a: Found, b: Found) -> bool:
+    return not any(ch in _SENTENCE_ENDS for ch in text[a.end : b.start])
 
 
 def _previous_clause_start(text: str, clause_start: int) -> int:
@@ -184,45 +236,190 @@ def _reaches_threshold(pair: tuple[int, int]) -> bool:
     return pair[0] * MATCH_THRESHOLD.denominator >= MATCH_THRESHOLD.numerator * pair[1]
 
 
+@dataclass(frozen=True)
+class Form:
+    """One way the catalogue names an indicator: its name or one of its aliases (别名)."""
+
+    code: str
+    name: str
+    unit: str
+    computed: bool = False
+    alias: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int  # into the indicators given to `assign`
+    score: Fraction
+    reasons: str
+
+
+# Characters that carry no meaning of their own in a subject (均组建了 = 组建).
+_FUNCTION_CHARS = re.compile(r"[的了均和与及等着过各]")
+OWN_WORDS_SHARE = Fraction(1, 2)
+# Bigrams of a computed indicator's name the sentence may lack (行政复议案件…办结率 names
+# 行政复议办结率 but for 议办).
+COMPUTED_MISSING = 1
+# Units that measure the same thing; any other pair must be equal (次 is not 人次).
+UNIT_GROUPS = ({"件", "起", "宗", "例"}, {"人", "名", "位"}, {"份", "册"}, {"%", "％"})
+
+
+def units_agree(a: str, b: str) -> bool:
+    a, b = _unit_key(a), _unit_key(b)
+    return a == b or any(a in group and b in group for group in UNIT_GROUPS)
+
+
+def _content_bigrams(words: str) -> frozenset[str]:
+    return bigrams(_FUNCTION_CHARS.sub("", _NOT_WORD.sub("", words)))
+
+
+def _content(words: str) -> str:
+    return _FUNCTION_CHARS.sub("", _NOT_WORD.sub("", words))
+
+
+# Verbs that say the same of an object (开展法律咨询 is 解答法律咨询).
+SYNONYM_VERBS = (
+    frozenset({"解答", "开展", "提供", "接待", "办理"}),
+    frozenset({"建成", "建立", "成立", "设立", "组建", "建设"}),
+    frozenset({"发放", "印发", "分发", "派发"}),
+    frozenset({"调处", "调解"}),
+    frozenset({"赋予", "赋权", "放权", "下放"}),
+)
+
+
+def _share(words: str, name: str) -> Fraction | None:
+    """How much of the words are the name's (or of the name the words', whichever is more),
+    nothing when the two qualify a shared core differently: 聘请法律顾问 is not 内聘法律顾问
+    (different words before the core), 法治文化广场 not 法治文化展示牌 (different heads)."""
+    words, name = _content(words), _content(name)
+    own, theirs = bigrams(words), bigrams(name)
+    if not own or not theirs:
+        return None
+    common = own & theirs
+    if not common or _qualified_otherwise(words, name, common):
+        return Fraction(0)
+    return max(Fraction(len(common), len(own)), Fraction(len(common), len(theirs)))
+
+
+def _qualified_otherwise(words: str, name: str, common: frozenset[str]) -> bool:
+    def edges(text):
+        at = [i for i in range(len(text) - 1) if text[i : i + 2] in common]
+        return text[: at[0]], text[at[-1] + 2 :]
+
+    before_w, after_w = edges(words)
+    before_n, after_n = edges(name)
+    if after_w and after_n:
+        return True
+    if before_w and before_n:
+        verb_w, verb_n = before_w[-2:], before_n[-2:]
+        return not any(verb_w in group and verb_n in group for group in SYNONYM_VERBS)
+    return False
+
+
+def meaning(context: Context, form: Form, found_unit: str) -> tuple[bool, str]:
+    """Whether the words around a number say what `form` names, and why (for the reviewer):
+    the unit agrees; most of the clause's own words (before the number, else after it) are
+    the name's; a computed indicator only where the sentence names it whole."""
+    if not units_agree(found_unit, form.unit):
+        return False, f"单位不同（{found_unit}≠{form.unit}）"
+    if form.computed:
+        missing = len(_content_bigrams(form.name) - _content_bigrams(context.sentence))
+        if missing > COMPUTED_MISSING:
+            return False, f"计算指标“{form.name}”未在句中完整出现"
+    shares = [
+        share
+        for share in (
+            _share(context.subject or context.before, form.name),
+            _share(context.after, form.name),
+        )
+        if share is not None
+    ]
+    best = max(shares, default=Fraction(0))
+    if best < OWN_WORDS_SHARE:
+        return False, f"主语与名称相符仅 {_percent(best)}"
+    via = f"别名“{form.name}”" if form.alias else "名称"
+    unit = "单位一致" if form.unit == found_unit else f"单位相当（{found_unit}≈{form.unit}）"
+    return True, f"主语与{via}相符 {_percent(best)}；{unit}"
+
+
+def _percent(share: Fraction) -> str:
+    return f"{round(share * 100)}%"
+
+
 def assign(
     figures: list[tuple[Found, Context]],
-    names: list[tuple[str, str, str]],
+    names: list[tuple[str, str, str]] | list[Form],
     agrees: Callable[[Found, str], bool] | None = None,
-) -> list[tuple[int, Fraction] | None]:
-    """For each figure the index of its indicator in `names` ((code, name, unit) each) and
-    the similarity, or None. The best pairs first — those whose known value prints as the
-    number (`agrees(found, code)`) ahead of the rest; ties by document order, then catalogue
-    order, so the result never depends on anything but the input."""
-    names_bigrams = [name_bigrams(name) for _, name, _ in names]
-    by_unit: dict[str, list[int]] = {}
-    for n, (_, _, unit) in enumerate(names):
-        by_unit.setdefault(_unit_key(unit), []).append(n)
+) -> list[Choice | None]:
+    """For each figure its indicator's index in `names` (Forms, or (code, name, unit)),
+    the similarity and the reasons, or None. A pair is a candidate when the words are
+    similar (MATCH_THRESHOLD) and `meaning` holds. The best pairs first — those whose known
+    value prints as the number (`agrees(found, code)`) ahead of the rest; ties by document
+    order, then catalogue order, so the result never depends on anything but the input.
+    Several forms of one code (name and aliases) count as that code."""
+    forms = [n if isinstance(n, Form) else Form(*n) for n in names]
+    names_bigrams = [name_bigrams(f.name) for f in forms]
+    first_of = {}
+    for n, form in enumerate(forms):
+        first_of.setdefault(form.code, n)
     candidates = []
+    reasons: dict[tuple[int, int], str] = {}
     for f, (found, context) in enumerate(figures):
-        for n in by_unit.get(found.unit, ()):
+        seen: set[str] = set()
+        for n, form in enumerate(forms):
+            if not units_agree(found.unit, form.unit):
+                continue
             pair = _similarity(names_bigrams[n], context)
-            if _reaches_threshold(pair):
-                disagrees = agrees is not None and not agrees(found, names[n][0])
-                candidates.append((disagrees, -Fraction(*pair), f, n))
+            if not _reaches_threshold(pair):
+                continue
+            ok, why = meaning(context, form, found.unit)
+            if not ok:
+                continue
+            code_n = first_of[form.code]
+            if form.code in seen:
+                continue
+            seen.add(form.code)
+            disagrees = agrees is not None and not agrees(found, form.code)
+            if agrees is not None:
+                why += "；与该期已有数据不符" if disagrees else "；与该期已有数据相符"
+            reasons[(f, code_n)] = why
+            candidates.append((disagrees, -Fraction(*pair), f, code_n, n))
     candidates.sort()
-    # Each figure's best indicator: the first of its candidates in that order.
     best: dict[int, int] = {}
-    for _, _, f, n in candidates:
+    for _, _, f, _code, n in candidates:
         best.setdefault(f, n)
-    chosen: list[tuple[int, Fraction] | None] = [None] * len(figures)
+    chosen: list[Choice | None] = [None] * len(figures)
     bound: dict[int, tuple] = {}
-    for _, negative, f, n in candidates:
+    for _, negative, f, code_n, n in candidates:
         if chosen[f] is not None:
             continue
         found, context = figures[f]
         shown = (found.value, found.filter)
-        if n in bound and bound[n] != shown:
+        if code_n in bound and bound[code_n] != shown:
             continue  # one indicator, one number: a second different number is another one
         if n != best[f] and not _tells_apart(context, names_bigrams[best[f]], names_bigrams[n]):
             continue
-        bound[n] = shown
-        chosen[f] = (n, -negative)
+        bound[code_n] = shown
+        chosen[f] = Choice(code_n, -negative, reasons[(f, code_n)])
     return chosen
+
+
+def near(context: Context, found: Found, forms: list[Form], limit: int = 3) -> list[str]:
+    """The codes whose names are most like the words (same unit or not): offered first in
+    the select when the figure is proposed as new."""
+    scored = []
+    seen: set[str] = set()
+    for form in forms:
+        pair = _similarity(name_bigrams(form.name), context)
+        if pair[0] and form.code not in seen:
+            scored.append((-Fraction(*pair), form.code))
+    scored.sort()
+    out = []
+    for _, code in scored:
+        if code not in seen and len(out) < limit:
+            seen.add(code)
+            out.append(code)
+    return out
 
 
 def _tells_apart(context: Context, taken: frozenset[str], fallback: frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ safe to run on any upload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -22,7 +23,16 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
-from .matching import Context, assign, best_matches, bigrams, contexts, printed_agreement
+from .matching import (
+    Context,
+    Form,
+    assign,
+    best_matches,
+    contexts,
+    near,
+    printed_agreement,
+    units_agree,
+)
 from .reader import (
     BODY,
     ITEM,
@@ -55,6 +65,7 @@ AMOUNT_UNITS = frozenset(
     }
 )
 UNBOUND_REASON = "审核人改为原文"
+HAND_BOUND = "审核人指定"
 # Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
 # of the document starting so is written as a flush paragraph, whose content is taken as is.
 _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
@@ -71,6 +82,8 @@ class CatalogueEntry:
     value_type: str
     department_code: str | None
     section_code: str | None
+    computed: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class Item:
     code: str | None
     new: bool
     score: Fraction = Fraction(0)
+    reasons: str = ""  # why it is bound (or why no existing indicator was), for the reviewer
+    near: tuple[str, ...] = ()  # codes of the existing indicators most like the words
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,14 @@ class Proposal:
     new_indicators: tuple[NewIndicator, ...] = ()
     # Site values written as {district} / {period} wherever their text appears.
     site_values: tuple[tuple[str, str], ...] = ()
+    # The department that reports the new indicators the reviewer gave none (统一选择).
+    default_department: str | None = None
+    # The period the new indicators are expected from (从…起填报), by code; None: the default.
+    first_period: str | None = None
+    # The report's own year (2025): written {year} in the body, so next year's build says
+    # 2026; `kept_years` are the ones the reviewer keeps as typed, by (paragraph, start).
+    year: str = ""
+    kept_years: tuple[tuple[int, int], ...] = ()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -133,7 +156,7 @@ class Proposal:
         entry = next((e for e in self.catalogue if e.code == code), None)
         if entry is None:
             raise ValidationError(f"指标代码“{code}”不在指标目录中。")
-        return self._with_item(replace(self.item(which), code=code, new=False))
+        return self._with_item(replace(self.item(which), code=code, new=False, reasons=HAND_BOUND))
 
     def merge(self, first: Item | int, second: Item | int) -> Proposal:
         """Two numbers of the document are one indicator: the second takes the first's."""
@@ -172,6 +195,42 @@ class Proposal:
         changed = replace(indicator, department_code=department_code or None)
         indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
         return replace(self, new_indicators=indicators)
+
+    def set_default_department(self, department_code: str | None) -> Proposal:
+        """The department of every new indicator left without one."""
+        return replace(self, default_department=department_code or None)
+
+    def year_spans(self) -> list[tuple[int, Literal]]:
+        """The report's own year in the text (2025年，, 2025年度), not in 《》 nor a range."""
+        if not self.year:
+            return []
+        return [
+            (paragraph, literal)
+            for paragraph, literal in self.literals
+            if literal.reason == "年份"
+            and literal.text == self.year
+            and (paragraph, literal.start) not in self.kept_years
+        ]
+
+    def keep_year(self, paragraph: int, start: int) -> Proposal:
+        """This year stays as typed (a date that does not move with the report)."""
+        if not any(p == paragraph and lit.start == start for p, lit in self.year_spans()):
+            raise ValidationError("这里没有可保留的年份。")
+        return replace(self, kept_years=(*self.kept_years, (paragraph, start)))
+
+    def set_first_period(self, period_code: str | None) -> Proposal:
+        return replace(self, first_period=period_code or None)
+
+    def set_section(self, which: Item | int, section_code: str | None) -> Proposal:
+        """The section (讲话部分) a new indicator goes in; None: the guess at accept."""
+        indicator = self._new_of(which)
+        changed = replace(indicator, section_code=section_code or None)
+        indicators = tuple(changed if n is indicator else n for n in self.new_indicators)
+        return replace(self, new_indicators=indicators)
+
+    def hand_bound(self) -> list[Item]:
+        """The figures a reviewer bound by hand to an existing indicator."""
+        return [i for i in self.items if i.code and not i.new and i.reasons == HAND_BOUND]
 
     def describe(
         self, which: Item | int, *, unit: str | None = None, value_type: str | None = None
@@ -213,9 +272,14 @@ class Proposal:
         """The document in the portal's template syntax, one paragraph a line."""
         lines: list[str] = []
         has_title = False
-        by_paragraph: dict[int, list[Item]] = {}
+        by_paragraph: dict[int, list[tuple[int, int, str]]] = {}
         for item in self.bound():
-            by_paragraph.setdefault(item.paragraph, []).append(item)
+            suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
+            by_paragraph.setdefault(item.paragraph, []).append(
+                (item.found.start, item.found.end, f"{{{item.code}{suffix}}}")
+            )
+        for paragraph, literal in self.year_spans():
+            by_paragraph.setdefault(paragraph, []).append((literal.start, literal.end, "{year}"))
         for number, paragraph in enumerate(self.paragraphs):
             body = self._paragraph_template(
                 paragraph.text, by_paragraph.get(number, []), len(paragraph.lead)
@@ -246,16 +310,17 @@ class Proposal:
                 out.append(f"第{number}段的全角花括号将印成半角“{{”“}}”。")
         return out
 
-    def _paragraph_template(self, text: str, items: list[Item], lead: int = 0) -> str:
+    def _paragraph_template(
+        self, text: str, spans: list[tuple[int, int, str]], lead: int = 0
+    ) -> str:
         """The paragraph with its figures as placeholders and, when it has one, its run-in
         sub-heading (the first `lead` characters) between ** and **."""
         chunks: list[tuple[int, int, str | None]] = []  # (start, end, placeholder or None)
         at = 0
-        for item in items:
-            chunks.append((at, item.found.start, None))
-            suffix = "" if item.found.filter == "plain" else f"|{item.found.filter}"
-            chunks.append((item.found.start, item.found.end, f"{{{item.code}{suffix}}}"))
-            at = item.found.end
+        for start, end, placeholder in sorted(spans):
+            chunks.append((at, start, None))
+            chunks.append((start, end, placeholder))
+            at = end
         chunks.append((at, len(text), None))
         if lead and any(p and start < lead < end for start, end, p in chunks):
             lead = 0  # a figure across the sub-heading's end: the syntax cannot say it
@@ -277,7 +342,14 @@ class Proposal:
     def _literal(self, text: str) -> str:
         text = text.replace("{", "{{").replace("}", "}}")
         for name, value in self.site_values:
-            if value:
+            if not value or name == "year":
+                continue
+            if name == "district" and not value.endswith(("区", "县", "市")):
+                # The whole place name only (示范区, 示范区人民政府, 法治示范建设), never a
+                # word inside another name (省级法治建设示范乡镇).
+                place = re.escape(value)
+                text = re.sub(f"{place}(?=[区县])|(?<=法治){place}(?=建设)", f"{{{name}}}", text)
+            else:
                 text = text.replace(value, f"{{{name}}}")
         return text
 
@@ -289,6 +361,7 @@ class Proposal:
                 "filter": item.found.filter,
                 "text": item.found.clause,
                 "new": item.new,
+                "reasons": item.reasons,
             }
             for item in self.bound()
         ]
@@ -344,31 +417,67 @@ def propose(
             (number, f, c) for f, c in zip(figures, contexts(paragraph.text, figures), strict=True)
         )
         literals.extend((number, literal) for literal in left)
-    names = [(e.code, e.name, e.unit) for e in catalogue]
+    forms = catalogue_forms(catalogue)
     agrees = printed_agreement(dict(known)) if known else None
-    chosen = assign([(f, c) for _, f, c in found], names, agrees)
+    chosen = assign([(f, c) for _, f, c in found], forms, agrees)
+    by_code = {e.code: e for e in catalogue}
     taken = {e.code for e in catalogue}
     counters: dict[str, int] = {}
     new_indicators: dict[tuple, NewIndicator] = {}
     items = []
+    # One indicator, one number: what each code already shows.
+    shows = {
+        forms[c.index].code: (f.value, f.filter)
+        for (_, f, _), c in zip(found, chosen, strict=True)
+        if c is not None
+    }
     for number, ((paragraph, figure, context), choice) in enumerate(
         zip(found, chosen, strict=True)
     ):
         if choice is not None:
-            entry = catalogue[choice[0]]
-            items.append(Item(number, paragraph, figure, context, entry.code, False, choice[1]))
+            entry = by_code[forms[choice.index].code]
+            items.append(Item(number, paragraph, figure, context, entry.code, False, choice.score))
+            items[-1] = replace(items[-1], reasons=choice.reasons)
             continue
         indicator = _new_indicator(figure, context, catalogue, taken, counters)
+        # An existing indicator of that very name (or alias) and unit is that indicator.
+        same = _same_named(indicator.name, figure.unit, catalogue)
+        if same is not None and shows.setdefault(same.code, (figure.value, figure.filter)) == (
+            figure.value,
+            figure.filter,
+        ):
+            items.append(Item(number, paragraph, figure, context, same.code, False, Fraction(1)))
+            items[-1] = replace(items[-1], reasons="与已有指标同名；单位一致")
+            continue
         # The same words and number again are the same new indicator.
         key = (indicator.name, indicator.unit, figure.value, figure.filter)
         if key not in new_indicators:
             new_indicators[key] = indicator
             taken.add(indicator.code)
         code = new_indicators[key].code
-        items.append(Item(number, paragraph, figure, context, code, True))
+        nearby = tuple(near(context, figure, forms))
+        items.append(
+            Item(
+                number,
+                paragraph,
+                figure,
+                context,
+                code,
+                True,
+                Fraction(0),
+                "目录中没有含义相同的指标",
+                nearby,
+            )
+        )
     values = tuple(sorted((site_values or {}).items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return Proposal(
-        paragraphs, tuple(items), tuple(literals), catalogue, tuple(new_indicators.values()), values
+        paragraphs,
+        tuple(items),
+        tuple(literals),
+        catalogue,
+        tuple(new_indicators.values()),
+        values,
+        year=(site_values or {}).get("year", ""),
     )
 
 
@@ -379,8 +488,8 @@ def _new_indicator(
     taken: set[str],
     counters: dict[str, int],
 ) -> NewIndicator:
-    named = [w for w in (context.before, context.after) if len(bigrams(w)) >= 2]
-    name = (named or [context.wide_before or context.before or "未命名指标"])[0]
+    wide = re.split(r"[，,。；;：:]", context.wide_before)[-1] if context.wide_before else ""
+    name = clean_name(context.subject or context.after or wide) or "未命名指标"
     name = name[:MAX_NAME_CHARS]
     similar = best_matches(context, [e.name for e in catalogue])
     department, section = _guess_owner(similar, catalogue)
@@ -392,6 +501,29 @@ def _new_indicator(
         value_type = DECIMAL
     code = suggest_code(name, section, taken, counters)
     return NewIndicator(code, name, figure.unit, value_type, department, section)
+
+
+def catalogue_forms(catalogue: Iterable[CatalogueEntry]) -> list[Form]:
+    """Every name and alias of the catalogue, each a Form of its code."""
+    forms = []
+    for e in catalogue:
+        forms.append(Form(e.code, e.name, e.unit, e.computed))
+        forms.extend(Form(e.code, alias, e.unit, e.computed, True) for alias in e.aliases)
+    return forms
+
+
+def clean_name(words: str) -> str:
+    """A name from a clause's subject: its letters only (no numbers, no punctuation)."""
+    return re.sub(r"[\W\d_]+", "", words)
+
+
+def _same_named(name: str, unit: str, catalogue) -> CatalogueEntry | None:
+    for entry in catalogue:
+        if entry.computed or not units_agree(unit, entry.unit):
+            continue
+        if name in (clean_name(entry.name), *map(clean_name, entry.aliases)):
+            return entry
+    return None
 
 
 def _guess_owner(

@@ -3,7 +3,8 @@ document's paragraphs, and the reviewer's edits replayed in order.
 
 Edits are stored as short lists, so that a reload (or another reviewer) sees the same
 proposal: ["unbind", n], ["bind", n, code], ["rename", n, name], ["merge", a, b],
-["set_department", n, code], ["unit", n, unit], ["value_type", n, type].
+["set_department", n, code], ["unit", n, unit], ["value_type", n, type],
+["default_department", code], ["set_section", n, code].
 """
 
 from __future__ import annotations
@@ -13,10 +14,23 @@ from django.core.exceptions import ValidationError
 from metrics.models import Indicator
 from metrics.office import district_name
 
+from .conflicts import Conflict, conflicts
 from .proposal import CatalogueEntry, Proposal, propose
 from .reader import Paragraph
 
-EDIT_KINDS = ("unbind", "bind", "rename", "merge", "set_department", "unit", "value_type")
+EDIT_KINDS = (
+    "unbind",
+    "bind",
+    "rename",
+    "merge",
+    "set_department",
+    "unit",
+    "value_type",
+    "default_department",
+    "set_section",
+    "first_period",
+    "keep_year",
+)
 
 
 def catalogue() -> list[CatalogueEntry]:
@@ -24,6 +38,7 @@ def catalogue() -> list[CatalogueEntry]:
     rows = (
         Indicator.objects.filter(retired_on__isnull=True)
         .select_related("department", "section")
+        .prefetch_related("aliases")
         .order_by("section__order", "order", "code")
     )
     return [
@@ -34,6 +49,8 @@ def catalogue() -> list[CatalogueEntry]:
             i.value_type,
             i.department.code if i.department_id else None,
             i.section.code if i.section_id else None,
+            i.is_computed,
+            tuple(a.phrase for a in i.aliases.all()),
         )
         for i in rows
     ]
@@ -58,11 +75,87 @@ def known_values(period) -> dict:
     return values
 
 
+def held_values(proposal: Proposal, period) -> dict:
+    """What each bound indicator will hold in `period` once the import is accepted: its
+    entered figure (any status; None when entered as 未填) where it has one, else the
+    computed value — from the figures the import records (the document's own values of
+    indicators without a figure) over the stored ones. Read only."""
+    from metrics import computed
+    from metrics.models import Figure
+
+    codes = {item.code for item in proposal.bound()}
+    entered = dict(
+        Figure.objects.filter(period=period, indicator__code__in=codes).values_list(
+            "indicator__code", "value"
+        )
+    )
+    overrides = {}
+    for item in proposal.bound():
+        if item.code not in entered:
+            overrides.setdefault(item.code, item.found.estimate)
+    held = dict(entered)
+    for code, value in computed.computed_values(period=period, overrides=overrides).items():
+        if code in codes and value.outcome.value is not None:
+            held[code] = value.outcome.value
+    return held
+
+
+def conflicts_of(proposal: Proposal, period) -> list[Conflict]:
+    """The numbers the period already holds otherwise (conflicts.conflicts)."""
+    if period is None:
+        return []
+    names = dict(
+        Indicator.objects.filter(code__in={i.code for i in proposal.bound()}).values_list(
+            "code", "name"
+        )
+    )
+    return conflicts(proposal.bound(), held_values(proposal, period), names)
+
+
+def under_way_after(period):
+    """The periods after `period` whose entry is open or done: a new indicator expected in
+    them would add a required row to a clerk's entry already under way."""
+    from metrics.models import PeriodState, ReportingPeriod
+
+    return ReportingPeriod.objects.filter(start__gt=period.start).exclude(state=PeriodState.PLANNED)
+
+
+def default_first_period(period):
+    """Where the new indicators of a document of `period` are expected from: that period
+    itself unless a later one is under way (last year's report imported this year), then the
+    first planned period after those; None when there is none — the reviewer chooses."""
+    from metrics.models import PeriodState, ReportingPeriod
+
+    if period is None:
+        return None
+    latest = under_way_after(period).order_by("-start").first()
+    if latest is None:
+        return period
+    return (
+        ReportingPeriod.objects.filter(state=PeriodState.PLANNED, start__gt=latest.start)
+        .order_by("start")
+        .first()
+    )
+
+
+def first_period_of(proposal: Proposal, period):
+    """The period the reviewer chose (or the default) for the new indicators."""
+    from metrics.models import ReportingPeriod
+
+    if proposal.first_period:
+        chosen = ReportingPeriod.objects.filter(code=proposal.first_period).first()
+        if chosen is not None:
+            return chosen
+    return default_first_period(period)
+
+
 def site_values(period) -> dict[str, str]:
     """The site values written back as placeholders: the district, and the period's name."""
     values = {"district": district_name()}
     if period is not None:
         values["period"] = period.label
+        if period.code[:4].isdigit():
+            values["year"] = period.code[:4]
     return values
 
 
@@ -90,6 +183,14 @@ def apply_edit(proposal: Proposal, edit: list) -> Proposal:
             return proposal.merge(int(args[0]), int(args[1]))
         if kind == "set_department":
             return proposal.set_department(int(args[0]), str(args[1] or "") or None)
+        if kind == "default_department":
+            return proposal.set_default_department(str(args[0] or "") or None)
+        if kind == "keep_year":
+            return proposal.keep_year(int(args[0]), int(args[1]))
+        if kind == "first_period":
+            return proposal.set_first_period(str(args[0] or "") or None)
+        if kind == "set_section":
+            return proposal.set_section(int(args[0]), str(args[1] or "") or None)
         if kind == "unit":
             return proposal.describe(int(args[0]), unit=str(args[1]))
         return proposal.describe(int(args[0]), value_type=str(args[1]))

@@ -14,8 +14,8 @@ See docs/template-syntax.md for the user documentation.  One line is one block:
     # 标题上行\\标题下行          in the title, a backslash marks where it breaks
     @章节编号 开                 option: number the headings 一、（一）1.（1） per level
 
-and inside any text ``{code}`` or ``{code|filter}`` is a figure, ``{district}``
-and ``{period}`` are site values, ``{{`` and ``}}`` are literal braces.
+and inside any text ``{code}`` or ``{code|filter}`` is a figure, ``{district}``,
+``{period}`` (2025年度) and ``{year}`` (2025) are site values, ``{{`` and ``}}`` are literal braces.
 
 The parser is deliberately not the Django template language: a template can
 reach nothing but the snapshot it is rendered with.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from .markup import SITE_VALUES
 from .speech import Paragraph, RenderedSpeech, Run
 
 SENTENCE_ENDS = "。；！？"
@@ -40,7 +41,7 @@ def paragraph_codes(paragraph: Paragraph) -> list[str]:
     """The indicator codes a paragraph prints, in order (site values excluded)."""
     seen: dict[str, None] = {}
     for run in paragraph.runs:
-        if run.code and run.code not in ("district", "period"):
+        if run.code and run.code not in SITE_VALUES:
             seen.setdefault(run.code, None)
     return list(seen)
 

@@ -144,6 +144,12 @@ def heading_number(kind: str, counters: list[int]) -> str:
     return f"（{n}）"
 
 
+def report_year(snapshot: Mapping[str, Any]) -> str:
+    """The year of the snapshot's period ({year}): 2025 for 2025, 2025Q3 or 2025-06."""
+    code = str(snapshot.get("period") or "")
+    return code[:4] if code[:4].isdigit() else ""
+
+
 def _figure_run(
     placeholder: Placeholder, snapshot: Mapping[str, Any], style: RunStyle
 ) -> tuple[Run, Gap | list[Gap] | None]:
@@ -152,7 +158,7 @@ def _figure_run(
         if code == "district":
             value = snapshot.get("district_name")
         elif code == "year":
-            value = str(snapshot.get("period") or "")[:4]
+            value = report_year(snapshot)
         else:
             value = snapshot.get("period_label") or snapshot.get("period")
         value = str(value).strip() if value is not None else ""

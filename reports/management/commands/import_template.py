@@ -23,10 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="新文稿的名称（已有同名文稿则更新它）")
         parser.add_argument("--period", required=True, help="文档所述的报告期，如 2025")
         parser.add_argument("--department", help="新指标的填报部门代码（未猜出部门时使用）")
+        parser.add_argument(
+            "--from-period",
+            help="新指标从哪一期起填报（默认：文档所述的报告期；其后已有报告期开始填报时须指定）",
+        )
         parser.add_argument("--accept", action="store_true", help="接受建议：建立指标、文稿和数据")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出建议")
 
-    def handle(self, *args, file, name, period, department=None, accept=False, **options):
+    def handle(
+        self, *args, file, name, period, department=None, accept=False, from_period=None, **options
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
@@ -63,6 +69,11 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
         if not accept:
             return
+        first = None
+        if from_period:
+            first = ReportingPeriod.objects.filter(code=from_period).first()
+            if first is None:
+                raise CommandError(f"报告期“{from_period}”不存在。")
         actor = system_account(SystemAccount.COMMAND_LINE, permissions=PERMISSIONS)
         existing = (
             ReportTemplate.objects.filter(name=name).first()
@@ -76,6 +87,7 @@ class Command(BaseCommand):
                 period=period_obj,
                 default_department=owner,
                 document=existing,
+                first_period=first,
             )
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -30,13 +30,31 @@ def test_json_proposes_only(demo_data):
 
 
 def test_accept_as_the_command_line_account(demo_data):
-    _run("--name", "简报", "--period", "2025", "--department", "sfj", "--accept")
+    _run(
+        "--name",
+        "简报",
+        "--period",
+        "2025",
+        "--department",
+        "sfj",
+        "--from-period",
+        "2026",
+        "--accept",
+    )
     document = ReportTemplate.objects.get(name="简报")
     assert document.current_version.created_by.username == "system-cli"
     new = Indicator.objects.get(name="办理法律援助案件")
     assert new.department.code == "sfj"
     figure = Figure.objects.get(indicator=new, period__code="2025")
     assert figure.history.get().history_user.username == "system-cli"
+    assert new.first_period.code == "2026"
+
+
+def test_accept_of_last_years_document_asks_from_which_period(demo_data):
+    indicators = Indicator.objects.count()
+    with pytest.raises(CommandError, match="请选择新指标从哪一期起填报"):
+        _run("--name", "简报", "--period", "2025", "--department", "sfj", "--accept")
+    assert Indicator.objects.count() == indicators
 
 
 def test_accept_without_department_refuses(demo_data):

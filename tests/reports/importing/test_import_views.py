@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from metrics.models import Department, Figure, Indicator, User
+from metrics.models import Department, Figure, Indicator, ReportingPeriod, User
 from reports.importing.accept import accept_import
 from reports.importing.store import proposal_of
 from reports.models import DocumentImport, ReportTemplate
@@ -44,7 +44,12 @@ def test_upload_edit_reload_and_accept(reviewer_client):
     page = reviewer_client.get(response.url).content.decode()
     assert 'value="开展法治讲座场次"' in page
     accepted = reviewer_client.post(
-        response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+        response.url,
+        {
+            "action": "accept",
+            "first_period": "2026",
+            **{f"department_{n}": "sfj" for n in rows},
+        },
     )
     assert accepted.status_code == 302, accepted.content.decode()[:2000]
     document = ReportTemplate.objects.get(name="法治简报")
@@ -89,7 +94,11 @@ def _ready_to_accept(client, **extra):
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(response.url).content.decode()
     rows = [i for i in range(20) if f'name="department_{i}"' in page]
-    return response.url, {"action": "accept", **{f"department_{n}": "sfj" for n in rows}}
+    return response.url, {
+        "action": "accept",
+        "first_period": "2026",
+        **{f"department_{n}": "sfj" for n in rows},
+    }
 
 
 def test_a_second_accept_of_a_page_loaded_before_the_first_is_refused(reviewer_client):
@@ -107,6 +116,7 @@ def test_a_second_accept_of_a_page_loaded_before_the_first_is_refused(reviewer_c
             document_name=stale.name,
             period=stale.period,
             default_department=Department.objects.get(code="sfj"),
+            first_period=ReportingPeriod.objects.get(code="2026"),
             import_record=stale,
         )
     assert document.versions.count() == 1
@@ -156,7 +166,7 @@ def test_accept_with_only_the_shared_department(reviewer_client):
     page = reviewer_client.get(response.url).content.decode()
     rows = _new_rows(page)
     # What the browser sends: every per-row select empty, the shared one chosen.
-    form = {"action": "accept", "default_department": "sfj"}
+    form = {"action": "accept", "default_department": "sfj", "first_period": "2026"}
     form.update({f"department_{n}": "" for n in rows})
     new_codes = {n.code for n in proposal_of(DocumentImport.objects.get()).new_indicators}
     assert new_codes
@@ -182,3 +192,31 @@ def test_accept_without_any_department_names_the_rows(reviewer_client):
     for n in rows:
         assert f"第{n + 1}个数字“" in text
     assert not ReportTemplate.objects.filter(name="法治简报").exists()
+
+
+def test_the_review_page_shows_conflicts_reasons_formats_and_years(reviewer_client):
+    """Before accept the reviewer sees every conflict in the document's units, why each
+    number is bound, its format in words and the report's year turned into {year}."""
+    text = (
+        "2025年，全区受理行政复议案件152件，审结139件。\n"
+        "全年发放各类宣传资料3.2万余份，受教育群众8万多人次。\n"
+        "政协委员提案120件，办结率100%。"
+    )
+    response = reviewer_client.post(
+        "/reports/import/", {"text": text, "period": "2025", "name": "复议报告"}
+    )
+    page = reviewer_client.get(response.url).content.decode()
+    assert "“受理行政复议案件”已有数据 58，文档中为 152" in page
+    assert "“发放各类宣传资料”已有数据 123456，文档中为 3.2万余（32000）" in page
+    assert "主语与名称相符" in page
+    assert "新指标：审结行政复议案件" in page
+    assert ">万余<" in page and ">万多<" in page and ">原数<" in page
+    assert "2025 → {year}" in page
+    assert "行政复议办结率（biz_review_closure_rate）</option>" in page
+    assert 'value="biz_review_closure_rate" selected' not in page
+    refused = reviewer_client.post(
+        response.url, {"action": "accept", "default_department": "sfj", "first_period": "2026"}
+    )
+    assert refused.status_code == 400
+    assert "已有不同的数据" in refused.content.decode()
+    assert not ReportTemplate.objects.filter(name="复议报告").exists()

@@ -201,6 +201,7 @@ def test_a_plain_catalogue_entry():
             "filter": "plain",
             "text": "共办理案件12件",
             "new": False,
+            "reasons": "主语与名称相符 100%；单位一致",
         }
     ]
 

@@ -125,6 +125,7 @@ def test_json(catalogue):
         "filter": "plain",
         "text": "区政府常务会议坚持每季度至少集体学法1次",
         "new": False,
+        "reasons": "主语与名称相符 65%；单位一致",
     }
     wan = next(f for f in data["figures"] if f["code"] == "grass_mass_prevention_force")
     assert (wan["value"], wan["filter"]) == ("2.3", "wan")
