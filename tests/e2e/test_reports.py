@@ -89,7 +89,7 @@ def test_leader_requests_reports_and_downloads_pdf_and_word(
 
 def test_the_job_page_follows_the_job_without_reloading(new_session, live_server, media):
     """The page a leader is left on after asking shows 排队中, then 生成中, then the downloads,
-    as the worker moves the job along: htmx polling, no reload."""
+    as the worker moves the job along: a long poll (reports/job_events.py), no reload."""
     from django.utils import timezone
 
     from metrics.models import ReportingPeriod, User
