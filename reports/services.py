@@ -346,7 +346,8 @@ def run_report_job(*, job_id: int) -> ReportJob:
             _store(job, "docx", docx, f"{stem}.docx", written)
             job.status = JobStatus.SUCCEEDED
             job.finished_at = timezone.now()
-            job.save()
+            # Only what the build changed (not the frozen snapshot again).
+            job.save(update_fields=[*_BUILT_FIELDS, "status", "finished_at"])
             job_events.announce(job.pk)
             committing = True
     except StorageUnavailable as exc:
@@ -367,6 +368,11 @@ STORAGE_DENIED = "存储目录无写入权限，生成失败，请联系管理�
 def _storage_failure(job: ReportJob, exc: StorageUnavailable) -> ReportJob:
     logger.error("report job %s: the file store refused its files: %s", job.pk, exc)
     return _fail(job, STORAGE_FULL if exc.no_space else STORAGE_DENIED)
+
+
+_BUILT_FIELDS = [
+    f"{field}{suffix}" for field in ("pdf", "docx") for suffix in ("", "_size", "_sha256")
+]
 
 
 def _store(job: ReportJob, field: str, data: bytes, name: str, written: list[str]) -> None:
