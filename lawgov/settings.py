@@ -95,6 +95,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Concurrent web + worker writers: wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Connections kept between requests and between a worker's jobs: opening one to PostgreSQL
+# costs ~13 ms on a busy 2-core machine, paid twice on the way from the click on 生成 to the
+# job page and once more by the worker before each build (docs/benchmarks.md). Checked
+# before reuse, so a connection the database dropped is replaced, not failed on.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "metrics.User"

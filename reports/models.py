@@ -243,18 +243,6 @@ class ReportJob(models.Model):
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
     @property
-    def poll_delay_ms(self) -> int:
-        """How long the job page waits before asking for the job's state again: 50 ms for
-        the first 3 s, when a warm worker finishes (the wait plus a ~30 ms request keeps the
-        page within about 100 ms of the PDF being stored), then backing off to 100 ms,
-        250 ms and 1 s for a job that waits in a queue or builds for longer."""
-        age = (timezone.now() - (self.queued_at or self.requested_at)).total_seconds()
-        for limit, delay in ((3, 50), (10, 100), (30, 250)):
-            if age < limit:
-                return delay
-        return 1000
-
-    @property
     def duration(self):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()

@@ -147,6 +147,11 @@ def jobs_for_period(*, period: ReportingPeriod):
     )
 
 
+def job_status(*, job_id: int) -> str | None:
+    """A job's status as stored now (None: no such job); what the job page's long poll reads."""
+    return ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+
+
 def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
     return (
         ReportJob.objects.filter(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from metrics.models import ReportingPeriod
 
-from . import documents, rendering, selectors
+from . import documents, job_events, rendering, selectors
 from .deadlines import parse_deadlines
 from .models import (
     JobStatus,
@@ -309,7 +309,12 @@ def fail_stuck_jobs(*, now=None) -> int:
         (stuck_running, f"生成超时：超过{minutes}分钟仍未完成（生成进程可能已中断），请重试。"),
         (stuck_queued, f"排队超时：超过{minutes}分钟仍未开始（后台任务进程可能未运行），请重试。"),
     ):
+        # The pages of these jobs are told (a job that became stuck between the two
+        # queries is read by its page within job_events.RECHECK_SECONDS anyway).
+        stuck = list(queryset.values_list("pk", flat=True))
         count += queryset.update(status=JobStatus.FAILED, error=reason, finished_at=now)
+        for job_id in stuck:
+            job_events.announce(job_id)
     return count
 
 
@@ -329,6 +334,7 @@ def run_report_job(*, job_id: int) -> ReportJob:
         job.started_at = timezone.now()
         job.error = ""
         job.save(update_fields=["status", "attempts", "started_at", "error"])
+        job_events.announce(job.pk)
     try:
         template = rendering.parse_template(job.template_version.text)
         mode = "draft" if job.kind == ReportKind.DRAFT else "final"
@@ -367,7 +373,9 @@ def run_report_job(*, job_id: int) -> ReportJob:
             _store(job, "docx", docx, f"{stem}.docx", written)
             job.status = JobStatus.SUCCEEDED
             job.finished_at = timezone.now()
-            job.save()
+            # Only what the build changed (not the frozen snapshot again).
+            job.save(update_fields=[*_BUILT_FIELDS, "status", "finished_at"])
+            job_events.announce(job.pk)
             committing = True
     except StorageUnavailable as exc:
         _discard_all(job, written)
@@ -387,6 +395,11 @@ STORAGE_DENIED = "存储目录无写入权限，生成失败，请联系管理�
 def _storage_failure(job: ReportJob, exc: StorageUnavailable) -> ReportJob:
     logger.error("report job %s: the file store refused its files: %s", job.pk, exc)
     return _fail(job, STORAGE_FULL if exc.no_space else STORAGE_DENIED)
+
+
+_BUILT_FIELDS = [
+    f"{field}{suffix}" for field in ("pdf", "docx") for suffix in ("", "_size", "_sha256")
+]
 
 
 def _store(job: ReportJob, field: str, data: bytes, name: str, written: list[str]) -> None:
@@ -409,11 +422,15 @@ def _fail(job: ReportJob, message: str) -> ReportJob:
     ReportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.FAILED, error=message, finished_at=timezone.now()
     )
+    job_events.announce(job.pk)
     job.refresh_from_db()
     return job
 
 
 def mark_failed(*, job_id: int, message: str) -> None:
-    ReportJob.objects.filter(pk=job_id).exclude(status=JobStatus.SUCCEEDED).update(
-        status=JobStatus.FAILED, error=message, finished_at=timezone.now()
-    )
+    if (
+        ReportJob.objects.filter(pk=job_id)
+        .exclude(status=JobStatus.SUCCEEDED)
+        .update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+    ):
+        job_events.announce(job_id)

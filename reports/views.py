@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
-from . import documents, rendering, selectors, services
+from . import documents, job_events, rendering, selectors, services
 from .deadlines import deadlines_as_lines, deadlines_from_lines
 from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
 
@@ -210,8 +210,19 @@ def job_retry(request, pk):
 @login_required
 @permission_required(CAN_VIEW, raise_exception=True)
 def job_status(request, pk):
-    """The progress fragment the job page polls (htmx) until the job is finished."""
+    """The progress fragment of the job page. Asked with the status the page shows
+    (`?seen=queued`), it answers once the job has another one — as soon as the worker has
+    announced it (reports/job_events.py) — or after job_events.LONG_POLL_SECONDS with the
+    same one; the fragment then asks again, until the job is finished."""
     job = _job_for(request, pk)
+    seen = request.GET.get("seen")
+    if not job.is_finished and seen == job.status:
+        job_events.wait_for_change(
+            job_id=job.pk,
+            seen_status=seen,
+            read_status=lambda: selectors.job_status(job_id=job.pk),
+        )
+        job = _job_for(request, pk)
     response = render(request, "reports/_job_status.html", {"job": job})
     if job.is_finished:
         response["HX-Trigger"] = "job-finished"

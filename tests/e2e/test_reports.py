@@ -89,7 +89,7 @@ def test_leader_requests_reports_and_downloads_pdf_and_word(
 
 def test_the_job_page_follows_the_job_without_reloading(new_session, live_server, media):
     """The page a leader is left on after asking shows 排队中, then 生成中, then the downloads,
-    as the worker moves the job along: htmx polling, no reload."""
+    as the worker moves the job along: a long poll (reports/job_events.py), no reload."""
     from django.utils import timezone
 
     from metrics.models import ReportingPeriod, User
@@ -115,3 +115,32 @@ def test_the_job_page_follows_the_job_without_reloading(new_session, live_server
     leader.wait_for_selector("#job-status a:has-text('下载 PDF')", timeout=10_000)
     assert "已完成" in status.inner_text()
     assert leader.evaluate("window.notReloaded") is True
+
+
+def test_the_job_page_asks_again_when_its_wait_fails(new_session, live_server, media):
+    """The status request that waits on the server is cut (a restart, a dropped connection):
+    the page asks again after a pause and still shows the downloads once the job is built."""
+    from metrics.models import ReportingPeriod, User
+    from reports import services
+
+    demo.seed_demo()
+    job = services.create_report_job(
+        period=ReportingPeriod.objects.get(code="2025"),
+        kind="final",
+        user=User.objects.get(username="leader"),
+    )
+    leader = new_session("leader", demo.DEMO_PASSWORD)
+    cut = []
+
+    def cut_the_first(route):
+        if cut:
+            route.continue_()
+        else:
+            cut.append(route.request.url)
+            route.abort()
+
+    leader.route("**/status/**", cut_the_first)
+    leader.goto(f"{live_server.url}/reports/jobs/{job.pk}/")
+    services.run_report_job(job_id=job.pk)
+    leader.wait_for_selector("#job-status a:has-text('下载 PDF')", timeout=15_000)
+    assert cut == [f"{live_server.url}/reports/jobs/{job.pk}/status/?seen=queued"]
