@@ -307,6 +307,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         # A one-time or expired password: refused until changed (password_change_required).
         "lawgov.accounts.permissions.PasswordChanged",
+        # A session not verified with the user's authenticator, as the pages (otp_required).
+        "lawgov.accounts.permissions.SecondFactorChecked",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -102,7 +102,8 @@ class PasswordHistoryValidator:
 class PasswordChangeRecorder:
     """Validates nothing. Django calls every validator's `password_changed` when a user's
     password is saved after `set_password` (the change page, the admin, `changepassword`):
-    that is when the new password's date and the audit record are written."""
+    that is when the new password's date and the audit record are written, and the user's
+    API tokens revoked."""
 
     def validate(self, password, user=None):
         return None
@@ -113,7 +114,7 @@ class PasswordChangeRecorder:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from ..models import Event, PasswordHistory, PasswordState
+        from ..models import ApiToken, Event, PasswordHistory, PasswordState
         from .audit import record_event, service_is_recording
 
         now = timezone.now()
@@ -124,6 +125,12 @@ class PasswordChangeRecorder:
             old = list(keep.values_list("pk", flat=True)[PASSWORD_HISTORY_SIZE:])
             if old:
                 PasswordHistory.objects.filter(pk__in=old).delete()
-        # A reset by the 法制办 writes its own record (PASSWORD_RESET, lawgov.accounts.people).
+        # Whoever knew the old password may have made a token with it: a new password ends
+        # them all (a token being issued at this moment is refused under the user's row lock,
+        # which this save holds: lawgov.accounts.services._lock_credentials).
+        # A reset by the 法制办 revokes them and writes its own record (PASSWORD_RESET,
+        # lawgov.accounts.people).
         if not service_is_recording():
-            record_event(Event.PASSWORD_CHANGED, target=user)
+            revoked, _ = ApiToken.objects.filter(user=user).delete()
+            note = f"撤销接口令牌 {revoked} 个" if revoked else ""
+            record_event(Event.PASSWORD_CHANGED, target=user, detail=note)
