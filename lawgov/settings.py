@@ -130,6 +130,12 @@ AXES_LOCKOUT_CALLABLE = "lawgov.accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed login, listed in the admin
+# Behind reverse proxies: how many of our own stand in front of the web process, and the
+# header they append the client's address to. The lockout and the audit log read the client's
+# address through lawgov.accounts.addresses.client_address (0: REMOTE_ADDR, no proxy).
+LAWGOV_TRUSTED_PROXY_COUNT = env.int("LAWGOV_TRUSTED_PROXY_COUNT", default=0)
+LAWGOV_CLIENT_IP_HEADER = env.str("LAWGOV_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "lawgov.accounts.addresses.client_address"
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
