@@ -23,6 +23,7 @@ from metrics.models import Department, User
 from metrics.roles import GROUP_NAMES, Role, role_of
 
 from ..control_characters import CONTROL_CHARACTERS
+from ..locks import hold, refused_if_taken
 from ..models import ApiToken, Event
 from .audit import record_event, recorded_by_service
 
@@ -247,6 +248,12 @@ def role_label(target) -> str:
 
 
 def _new_user(*, username, name, role, department, email) -> tuple[User, str]:
+    """Under the user names' lock (lawgov.locks): a create racing this one has committed
+    before the name is checked, so the second is refused with the message of the first
+    check, never a 500 (the case-insensitive unique constraint is the backstop)."""
+    hold("usernames")
+    if username_taken(username):
+        raise ValidationError(f"用户名“{username}”已存在。")
     target = User(
         username=username,
         first_name=name,
@@ -256,7 +263,8 @@ def _new_user(*, username, name, role, department, email) -> tuple[User, str]:
     )
     password = generate_password(target)
     target.set_password(password)
-    target.save()
+    with refused_if_taken(f"用户名“{username}”已存在。"):
+        target.save()
     _set_role(target, role)
     return target, password
 

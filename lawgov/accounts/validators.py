@@ -2,6 +2,7 @@
 password change that the maximum password age and the password history count from."""
 
 import string
+import unicodedata
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
@@ -44,15 +45,22 @@ class CharacterClassesValidator:
         return f"密码须包含大写字母、小写字母、数字、符号中的至少 {self.required} 类。"
 
 
+def folded(text: str) -> str:
+    """Text as a reader sees it: full-width and other compatibility forms as their plain
+    letters (NFKC: "ｚｈａｎｇ" is "zhang"), then in one case (casefold)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 class UsernameContainedValidator:
-    """Refuses a password that contains the user name, in any case. Django's
+    """Refuses a password that contains the user name, in any case and in any width
+    (folded: a full-width "Ｚｈａｎｇｓａｎ" is the name too). Django's
     UserAttributeSimilarityValidator compares the whole password with the name, so a long
     password around the name ("Xq-zhangsan-2026!") passes it."""
 
     def validate(self, password, user=None):
-        username = (user.get_username() if user is not None else "") or ""
+        username = folded((user.get_username() if user is not None else "") or "")
         # A name of one or two characters is in too many good passwords to refuse them.
-        if len(username) >= 3 and username.casefold() in password.casefold():
+        if len(username) >= 3 and username in folded(password):
             raise ValidationError("密码不能包含用户名。", code="password_contains_username")
 
     def get_help_text(self):

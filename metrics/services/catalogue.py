@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from lawgov.locks import hold, refused_if_taken
+
 from .. import access, formulas, references
 from ..models import (
     Department,
@@ -445,12 +447,14 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
 @transaction.atomic
 def create_section(*, user, code: str, name: str, order: int | None = None, reason: str = ""):
     _manager(user)
+    hold("sections")  # the code and the next order are read after any create racing this
     if order is None:
         order = (Section.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     section = Section(code=(code or "").strip(), name=(name or "").strip(), order=order)
     _full_clean(section, new_code=True)
     record(section, user=user, reason=_reason(reason, "新增讲话部分"))
-    section.save()
+    with refused_if_taken(field="code"):
+        section.save()
     return section
 
 
@@ -480,7 +484,9 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
 
 def _locked_sections() -> list[Section]:
     """Every section, locked, in the order as it is once the locks are held (PostgreSQL may
-    return rows that changed while it waited in the order it read before: sorted again)."""
+    return rows that changed while it waited in the order it read before: sorted again).
+    After the sections' own lock, which a create racing a reorder holds as well."""
+    hold("sections")
     locked = Section.objects.select_for_update().order_by("order")
     return sorted(locked, key=lambda section: section.order)
 
@@ -549,6 +555,7 @@ def create_department(
     *, user, code: str, name: str, short_name: str = "", order: int | None = None, reason=""
 ) -> Department:
     _manager(user)
+    hold("departments")  # the code, the name and the next order, after any racing write
     if order is None:
         order = (Department.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     department = Department(
@@ -559,7 +566,8 @@ def create_department(
     )
     _full_clean(department, new_code=True)
     record(department, user=user, reason=_reason(reason, "新增部门"))
-    department.save()
+    with refused_if_taken(field="code"):
+        department.save()
     return department
 
 
@@ -570,13 +578,15 @@ def update_department(*, department: Department, user, reason: str = "", **field
     unknown = set(fields) - set(DEPARTMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown department fields: {sorted(unknown)}")
+    hold("departments")  # a new name is checked after any racing create or rename
     department = Department.objects.select_for_update().get(pk=department.pk)
     _baseline(department)
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else value)
     _full_clean(department)
     record(department, user=user, reason=_reason(reason, "修改部门"))
-    department.save()
+    with refused_if_taken(field="name"):
+        department.save()
     return department
 
 
