@@ -268,8 +268,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-# A report job still queued or running after this long is marked failed and can be retried.
+# A report job still queued after this long is marked failed and can be retried.
 REPORT_JOB_TIMEOUT_SECONDS = env.int("REPORT_JOB_TIMEOUT_SECONDS", default=600)
+# A build is stopped after the soft limit (failed with the reason) and its process killed at
+# the hard one; both below the broker's visibility timeout, so a live build is never handed to
+# a second worker. A job delivered this many times without finishing (its worker killed or
+# lost each time, or its database away; the task retries itself 3 times) is failed instead
+# of built again: a poison job ends, whatever restarts.
+REPORT_BUILD_SOFT_TIME_LIMIT_SECONDS = env.int("REPORT_BUILD_SOFT_TIME_LIMIT_SECONDS", default=40)
+REPORT_BUILD_TIME_LIMIT_SECONDS = env.int("REPORT_BUILD_TIME_LIMIT_SECONDS", default=45)
+REPORT_BUILD_MAX_DELIVERIES = env.int("REPORT_BUILD_MAX_DELIVERIES", default=5)
 
 # Reminders (催报) N days before a deadline and daily once overdue; periods lock themselves
 # after their deadline (plus a grace period) unless METRICS_AUTO_LOCK is off.
@@ -292,7 +300,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-fail-stuck-jobs": {
         "task": "reports.tasks.fail_stuck_jobs",
-        "schedule": crontab(minute="*/2"),
+        "schedule": crontab(minute="*"),
     },
 }
 METRICS_REMINDER_DAYS_BEFORE = env.int("METRICS_REMINDER_DAYS_BEFORE", default=3)
