@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .change import Change
-from .computed import CURRENT, computed_values
+from .computed import CURRENT, computed_values, visible_to
 from .models import (
     CommentKind,
     Department,
@@ -264,11 +264,12 @@ class Sheet:
 
 
 def department_sheet(
-    *, department: Department, period: ReportingPeriod, with_comments: bool = False
+    *, department: Department, period: ReportingPeriod, with_comments: bool = False, viewer=None
 ) -> Sheet:
     """Every indicator the department enters in this period with its figure, the previous
     value, its evidence and what the rules say (over computed indicators too), grouped by the
-    speech's sections, in a fixed number of queries."""
+    speech's sections, in a fixed number of queries. Its computed indicators as `viewer`
+    may see them (metrics.computed.visible_to; without a viewer, as the department's clerk)."""
     indicators = list(
         entered_indicators(period=period, department=department).select_related(
             "section", "department"
@@ -316,7 +317,11 @@ def department_sheet(
         period=period,
         sections=sections,
         findings=findings,
-        computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
+        computed=[
+            c
+            for c in visible_to(computed, user=viewer, department=department).values()
+            if c.indicator.department_id == department.pk
+        ],
     )
 
 
