@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
+from lawgov.locks import hold
 from metrics.models import ReportingPeriod
+from metrics.services.catalogue import INDICATOR_CODES_LOCK
 
 from . import documents, rendering, selectors
 from .models import (
@@ -53,6 +55,9 @@ def save_template_version(
 ) -> TemplateVersion:
     """Store an edit of the template as a new version, refusing unknown codes and filters."""
     _require(user, "reports.edit_template", "您没有编辑讲话稿模板的权限。")
+    # The codes are read after any indicator code change racing this save has committed
+    # (metrics' update_indicator holds the same lock), so none of them can vanish meanwhile.
+    hold(INDICATOR_CODES_LOCK)
     errors = rendering.validate_template(text, selectors.known_codes())
     if errors:
         raise ValidationError([error.message for error in errors])

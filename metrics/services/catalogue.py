@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from lawgov.locks import hold, refused_if_taken
+from lawgov.versions import require_current
 
 from .. import access, formulas, references
 from ..models import (
@@ -69,6 +70,9 @@ INDICATOR_FIELDS = (
     "headline_order",
 )
 DEPARTMENT_FIELDS = ("name", "short_name", "order")
+
+# Held by whatever changes or checks which indicator codes exist (lawgov.locks.hold).
+INDICATOR_CODES_LOCK = "indicator-codes"
 
 _NOT_ALLOWED = "只有法制办（指标目录管理员）可以修改指标目录、讲话部分和部门。"
 
@@ -173,6 +177,17 @@ def formula_users(code: str, *, exclude_pk=None) -> list[Indicator]:
 
 # ---------------------------------------------------------------------------------------
 # Indicators
+
+
+def shown_indicator(indicator: Indicator) -> dict:
+    """An indicator's current values as a refused editor is shown them (lawgov.versions)."""
+    return {
+        "名称": indicator.name,
+        "代码": indicator.code,
+        "单位": indicator.unit,
+        "填报说明": indicator.help_text,
+        "计算公式": indicator.formula,
+    }
 
 
 def _lock_catalogue() -> None:
@@ -323,7 +338,13 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
 
 @transaction.atomic
 def update_indicator(
-    *, indicator: Indicator, user, reason: str = "", code: str | None = None, **fields
+    *,
+    indicator: Indicator,
+    user,
+    reason: str = "",
+    code: str | None = None,
+    expected_version: str | None = None,
+    **fields,
 ) -> Indicator:
     """Change the fields given. The code only while nothing refers to it; the owning
     department only while none of its figures in an open period awaits review (drafts and
@@ -332,8 +353,12 @@ def update_indicator(
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    # A code change and a template save one after the other (reports takes the same lock
+    # before it checks a template's codes), so no template is left naming a code gone.
+    hold(INDICATOR_CODES_LOCK)
     _lock_catalogue()
     before = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    require_current(before, expected_version, what="该指标", shown=shown_indicator(before))
     _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
     for name, value in fields.items():
@@ -459,9 +484,12 @@ def create_section(*, user, code: str, name: str, order: int | None = None, reas
 
 
 @transaction.atomic
-def rename_section(*, section: Section, user, name: str, reason: str = "") -> Section:
+def rename_section(
+    *, section: Section, user, name: str, reason: str = "", expected_version: str | None = None
+) -> Section:
     _manager(user)
     section = Section.objects.select_for_update().get(pk=section.pk)
+    require_current(section, expected_version, what="该讲话部分", shown={"名称": section.name})
     _baseline(section)
     section.name = (name or "").strip()
     _full_clean(section)
@@ -572,14 +600,28 @@ def create_department(
 
 
 @transaction.atomic
-def update_department(*, department: Department, user, reason: str = "", **fields) -> Department:
-    """Name, short name, order (the code stays: imports and accounts name it)."""
+def update_department(
+    *,
+    department: Department,
+    user,
+    reason: str = "",
+    expected_version: str | None = None,
+    **fields,
+) -> Department:
+    """Name, short name, order (the code stays: imports and accounts name it); refused when
+    the department changed since `expected_version` was read (lawgov.versions)."""
     _manager(user)
     unknown = set(fields) - set(DEPARTMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown department fields: {sorted(unknown)}")
     hold("departments")  # a new name is checked after any racing create or rename
     department = Department.objects.select_for_update().get(pk=department.pk)
+    require_current(
+        department,
+        expected_version,
+        what="该部门",
+        shown={"名称": department.name, "简称": department.short_name, "排序": department.order},
+    )
     _baseline(department)
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else value)
