@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from lawgov.locks import hold
+from lawgov.versions import StaleEdit
 from metrics.models import ReportingPeriod
 from metrics.services.catalogue import INDICATOR_CODES_LOCK
 
@@ -51,9 +52,11 @@ def _require(user, perm: str, message: str) -> None:
 
 @transaction.atomic
 def save_template_version(
-    *, template: ReportTemplate, text: str, user, comment: str = ""
+    *, template: ReportTemplate, text: str, user, comment: str = "", based_on: int | None = None
 ) -> TemplateVersion:
-    """Store an edit of the template as a new version, refusing unknown codes and filters."""
+    """Store an edit of the template as a new version, refusing unknown codes and filters;
+    and refusing (StaleEdit) an edit `based_on` a version older than the latest, which
+    someone else saved meanwhile: theirs would be silently undone."""
     _require(user, "reports.edit_template", "您没有编辑讲话稿模板的权限。")
     # The codes are read after any indicator code change racing this save has committed
     # (metrics' update_indicator holds the same lock), so none of them can vanish meanwhile.
@@ -67,6 +70,13 @@ def save_template_version(
         .order_by("-number")
         .first()
     )
+    if based_on not in (None, "") and latest is not None and int(based_on) != latest.number:
+        editor = latest.created_by.get_username() if latest.created_by else "他人"
+        raise StaleEdit(
+            latest,
+            {"当前版本": f"第{latest.number}版", "保存人": editor},
+            what=f"模板（您编辑的是第{based_on}版）",
+        )
     if latest is not None and latest.text == text:
         return latest
     return TemplateVersion.objects.create(
