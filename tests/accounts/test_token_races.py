@@ -98,3 +98,22 @@ def test_a_token_still_works_for_an_untouched_user(db, clerk):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     assert client.get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_tokens_at_once_never_pass_the_limit(postgres, settings):
+    """Tokens are a create with a limit: counted under the same row lock, so twenty at once
+    make exactly the limit and the rest are refused with the Chinese message, never more."""
+    from knox.settings import knox_settings
+
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if not limit:
+        pytest.fail("REST_KNOX TOKEN_LIMIT_PER_USER is expected to be set")
+    clerk = factories.UserFactory(role="clerk")
+    results = at_once(
+        [lambda n=n: services.create_token(user=clerk, name=f"t{n}") for n in range(20)]
+    )
+    made = [r for r in results if isinstance(r, tuple)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(made) == limit and len(refused) == 20 - limit, results
+    assert ApiToken.objects.filter(user=clerk).count() == limit
