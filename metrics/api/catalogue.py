@@ -24,6 +24,7 @@ from ..texts import REASON
 from .common import CodeLookupMixin
 
 
+@extend_schema_field({"type": "string", "readOnly": True, "example": "3f9a0c1d2e4b5a67"})
 class VersionField(serializers.Field):
     """The object's version (lawgov.versions): send it back with a change, and a change made
     meanwhile by someone else is refused (409 stale, with the current values) instead of
