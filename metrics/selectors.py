@@ -288,7 +288,11 @@ def department_sheet(
         )
     figures = {f.indicator_id: f for f in figures_qs}
     previous = previous_values(period=period, department=department)
-    computed = computed_values(period=period, basis=CURRENT)
+    # As the viewer may see them: a rule's message names values, so a withheld one is not
+    # there for the rules either (they read it as not yet there).
+    computed = visible_to(
+        computed_values(period=period, basis=CURRENT), user=viewer, department=department
+    )
     values = period_values(period=period) | {code: c.value for code, c in computed.items()}
     findings = department_findings(
         department=department,
@@ -317,11 +321,7 @@ def department_sheet(
         period=period,
         sections=sections,
         findings=findings,
-        computed=[
-            c
-            for c in visible_to(computed, user=viewer, department=department).values()
-            if c.indicator.department_id == department.pk
-        ],
+        computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
     )
 
 

@@ -136,3 +136,22 @@ def test_the_api_does_not_show_another_departments_draft(setup):
     body = reviewer.get("/api/v1/figures/", {"period": setup["period"].code}).json()
     items = {item["indicator"]: item for item in body["computed"]}
     assert items["sum_direct"]["value"] == "1007"
+
+
+def test_a_rule_over_a_withheld_value_does_not_name_it(client, setup):
+    """A rule's message names both sides' values: over a withheld computed value it waits
+    (数据未齐) instead of telling the clerk what the other department's draft makes."""
+    from metrics.models import Indicator, RuleOperator, RuleSeverity, ValidationRule
+
+    ValidationRule.objects.create(
+        name="合计不超过本部门",
+        left=setup["own"],
+        operator=RuleOperator.GE,
+        right=Indicator.objects.get(code="sum_direct"),
+        severity=RuleSeverity.WARNING,
+    )
+    put(setup["own"], setup["period"], "7", FigureStatus.DRAFT)
+    put(setup["other"], setup["period"], "1000", FigureStatus.DRAFT)
+    client.force_login(setup["clerk_a"])
+    page = client.get(reverse("entry", args=[setup["period"].code])).content.decode()
+    assert "1007" not in page and "1,007" not in page
