@@ -30,8 +30,9 @@ from metrics.progress import COMPUTED_INDICATOR, RETIRED_INDICATOR
 from metrics.services import FigureConflict
 from reports.services import QueueUnavailable, ReportNotReady
 
-from .accounts.services import PasswordChangeRequired
+from .accounts.services import PasswordChangeRequired, SecondFactorRequired
 from .accounts.tokens import TokenAuthentication
+from .versions import STALE, StaleEdit
 
 logger = logging.getLogger(__name__)
 
@@ -166,10 +167,14 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, ApiError):
         return error(exc.code, str(exc.detail), exc.status_code, **exc.extra)
+    if isinstance(exc, StaleEdit):
+        return error(STALE, exc.messages[0], status.HTTP_409_CONFLICT, current=exc.current)
     if isinstance(exc, DjangoValidationError):
         return _validation_error(exc)
     if isinstance(exc, PasswordChangeRequired):
         return error("password_change_required", str(exc), status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, SecondFactorRequired):
+        return error("otp_required", str(exc), status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoPermissionDenied):
         return error("forbidden", str(exc) or "您没有执行此操作的权限。", status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
@@ -283,7 +288,7 @@ class ErrorSerializer(serializers.Serializer):
 ERROR_CODES_DOC = """错误代码：invalid（400，数据不正确）、malformed_request（400，不是合法 JSON）、
 version_required（400，更新未带 version）、not_authenticated / authentication_failed /
 invalid_credentials（401）、
-forbidden / password_change_required（403，须先在门户修改一次性或已过期的密码）、not_found / not_ready（404）、conflict / report_not_ready（409）、
+forbidden / password_change_required（403，须先在门户修改一次性或已过期的密码）/ otp_required（403，须先在门户完成两步验证）、not_found / not_ready（404）、conflict / report_not_ready / stale（409，他人已修改：current 为当前内容）、
 指标目录：formula_invalid / department_retired / reason_required（400）、code_frozen /
 section_not_empty / department_in_use / figures_awaiting_review / indicator_in_use /
 already（409）、用户管理：last_manager（409，最后一名启用的审核员）、

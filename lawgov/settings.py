@@ -136,6 +136,12 @@ AXES_LOCKOUT_CALLABLE = "lawgov.accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed login, listed in the admin
+# Behind reverse proxies: how many of our own stand in front of the web process, and the
+# header they append the client's address to. The lockout and the audit log read the client's
+# address through lawgov.accounts.addresses.client_address (0: REMOTE_ADDR, no proxy).
+LAWGOV_TRUSTED_PROXY_COUNT = env.int("LAWGOV_TRUSTED_PROXY_COUNT", default=0)
+LAWGOV_CLIENT_IP_HEADER = env.str("LAWGOV_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "lawgov.accounts.addresses.client_address"
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
@@ -268,8 +274,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-# A report job still queued or running after this long is marked failed and can be retried.
+# A report job still queued after this long is marked failed and can be retried.
 REPORT_JOB_TIMEOUT_SECONDS = env.int("REPORT_JOB_TIMEOUT_SECONDS", default=600)
+# A build is stopped after the soft limit (failed with the reason) and its process killed at
+# the hard one; both below the broker's visibility timeout, so a live build is never handed to
+# a second worker. A job delivered this many times without finishing (its worker killed or
+# lost each time, or its database away; the task retries itself 3 times) is failed instead
+# of built again: a poison job ends, whatever restarts.
+REPORT_BUILD_SOFT_TIME_LIMIT_SECONDS = env.int("REPORT_BUILD_SOFT_TIME_LIMIT_SECONDS", default=40)
+REPORT_BUILD_TIME_LIMIT_SECONDS = env.int("REPORT_BUILD_TIME_LIMIT_SECONDS", default=45)
+REPORT_BUILD_MAX_DELIVERIES = env.int("REPORT_BUILD_MAX_DELIVERIES", default=5)
 
 # Reminders (催报) N days before a deadline and daily once overdue; periods lock themselves
 # after their deadline (plus a grace period) unless METRICS_AUTO_LOCK is off.
@@ -292,7 +306,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-fail-stuck-jobs": {
         "task": "reports.tasks.fail_stuck_jobs",
-        "schedule": crontab(minute="*/2"),
+        "schedule": crontab(minute="*"),
     },
 }
 METRICS_REMINDER_DAYS_BEFORE = env.int("METRICS_REMINDER_DAYS_BEFORE", default=3)
@@ -313,6 +327,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         # A one-time or expired password: refused until changed (password_change_required).
         "lawgov.accounts.permissions.PasswordChanged",
+        # A session not verified with the user's authenticator, as the pages (otp_required).
+        "lawgov.accounts.permissions.SecondFactorChecked",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -5,6 +5,8 @@ by field, with what was typed."""
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from lawgov.versions import StaleEdit, version_of
+
 from .models import (
     Department,
     Indicator,
@@ -63,6 +65,8 @@ class IndicatorForm(forms.Form):
     decimal_places = forms.IntegerField(
         label="小数位数", required=False, min_value=0, max_value=4, initial=0
     )
+    # The version the page was loaded at (lawgov.versions): a save over a newer one is refused.
+    version = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     reason = forms.CharField(
         label="修改原因", required=False, max_length=REASON.limit, help_text="记入修改历史"
     )
@@ -95,12 +99,14 @@ class IndicatorForm(forms.Form):
             "formula": indicator.formula,
             "decimal_places": indicator.decimal_places,
             "first_period": indicator.first_period_id,
+            "version": version_of(indicator),
         }
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("reason", None)
         data.pop("code", None)
+        data.pop("version", None)
         data["decimal_places"] = data.get("decimal_places") or 0
         data["order"] = data.get("order") or 0
         for text in ("unit", "help_text", "formula"):
@@ -120,6 +126,8 @@ class DepartmentForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     order = forms.IntegerField(label="排序", required=False, min_value=0)
+    # The version the page was loaded at (lawgov.versions): a save over a newer one is refused.
+    version = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     reason = forms.CharField(label="修改原因", required=False, max_length=REASON.limit)
 
     def __init__(self, *args, editing=False, **kwargs):
@@ -151,6 +159,8 @@ class RuleForm(forms.Form):
         required=False,
         help_text="不通过时给填报人看的话；留空则用规则名称。",
     )
+    # The version the page was loaded at (lawgov.versions): a save over a newer one is refused.
+    version = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     reason = forms.CharField(
         label="修改原因", required=False, max_length=REASON.limit, help_text="记入修改历史"
     )
@@ -174,15 +184,21 @@ class RuleForm(forms.Form):
             "right": rule.right_id,
             "severity": rule.severity,
             "message": rule.message,
+            "version": version_of(rule),
         }
 
     def service_fields(self) -> dict:
         """What the catalogue_rules services take (RULE_FIELDS), the reason apart."""
-        return {n: v for n, v in self.cleaned_data.items() if n != "reason"}
+        return {n: v for n, v in self.cleaned_data.items() if n not in ("reason", "version")}
 
 
 def refuse(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: a field's on the field, the rest on top."""
+    """Put a service's refusal on the form: a field's on the field, the rest on top. A stale
+    edit (lawgov.versions) keeps what was typed and takes the current version, so that the
+    next save, made knowing the current values, goes through."""
+    if isinstance(exc, StaleEdit):
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = exc.version
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return

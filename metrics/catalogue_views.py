@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods
 
+from lawgov.versions import version_of
+
 from . import access, formulas, references, selectors, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, RuleForm, SectionForm, refuse
 from .models import (
@@ -200,6 +202,7 @@ def indicator_edit(request, code):
                 user=request.user,
                 code=code_value,
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
                 **form.service_fields(),
             )
         except ValidationError as exc:
@@ -328,7 +331,10 @@ def sections(request):
                 section = get_object_or_404(Section, code=request.POST.get("section", ""))
                 if action == "rename":
                     services.rename_section(
-                        section=section, user=request.user, name=request.POST.get("name", "")
+                        section=section,
+                        user=request.user,
+                        name=request.POST.get("name", ""),
+                        expected_version=request.POST.get("version", ""),
                     )
                     messages.success(request, "已修改讲话部分名称。")
                 elif action in ("up", "down"):
@@ -340,11 +346,13 @@ def sections(request):
                 return redirect("catalogue_sections")
         except ValidationError as exc:
             error = _first_message(exc)
-    rows = Section.objects.annotate(indicator_count=Count("indicators")).order_by("order")
+    rows = list(Section.objects.annotate(indicator_count=Count("indicators")).order_by("order"))
+    for row in rows:
+        row.version = version_of(row)
     return render(
         request,
         "metrics/catalogue/sections.html",
-        {"sections": list(rows), "form": form, "error": error},
+        {"sections": rows, "form": form, "error": error},
         status=400 if error or form.errors else 200,
     )
 
@@ -362,7 +370,8 @@ def departments(request):
         form = DepartmentForm(request.POST)
         if form.is_valid():
             try:
-                department = services.create_department(user=request.user, **form.cleaned_data)
+                data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                department = services.create_department(user=request.user, **data)
             except ValidationError as exc:
                 refuse(form, exc)
             else:
@@ -389,6 +398,7 @@ def department_edit(request, code):
         "name": department.name,
         "short_name": department.short_name,
         "order": department.order,
+        "version": version_of(department),
     }
     if request.method == "GET":
         form = DepartmentForm(initial=initial, editing=True)
@@ -404,6 +414,7 @@ def department_edit(request, code):
                     short_name=data["short_name"],
                     order=data["order"] or 0,
                     reason=data["reason"],
+                    expected_version=data["version"],
                 )
             except ValidationError as exc:
                 refuse(form, exc)
@@ -492,6 +503,7 @@ def rule_edit(request, pk):
                     rule=rule,
                     user=request.user,
                     reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
                     **form.service_fields(),
                 )
             except ValidationError as exc:

@@ -31,6 +31,9 @@ BASES = (APPROVED, CURRENT)
 
 COMPUTED_MARK = "计算"
 BAD_FORMULA = "公式无法解析，无法计算"
+# What a clerk reads for a value computed from another department's figures that are not
+# approved yet (visible_to): the same words on every page, sheet and API answer.
+NOT_YET_AVAILABLE = "暂不可用：所用的其他部门数据尚未审核通过"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class ComputedValue:
     leaves: tuple[Input, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
     _by_code: Mapping[str, Input] = field(default_factory=dict, repr=False)
+    # Not shown to this viewer (withheld_from): no value, the reason NOT_YET_AVAILABLE.
+    withheld: bool = False
 
     @property
     def code(self) -> str:
@@ -93,6 +98,8 @@ class ComputedValue:
     @property
     def reason(self) -> str:
         """Why there is no value, in Chinese ("" when there is one)."""
+        if self.withheld:
+            return NOT_YET_AVAILABLE
         if self.formula is None:
             return BAD_FORMULA
         pending = {code for code, i in self._by_code.items() if i.pending}
@@ -353,3 +360,43 @@ def computed_over(
     would stand), by code."""
     computed = computed_values(period=period, basis=CURRENT, overrides=values)
     return {code: c.value for code, c in computed.items()}
+
+
+def withheld_from(value: ComputedValue, *, department) -> bool:
+    """The one rule for who sees a computed value: one computed from current inputs is shown
+    to a department's clerk only when every entered input it reads (through other computed
+    indicators too) is the department's own or approved; a draft or a submitted figure of
+    another department must not show through it. (Department names are unique, and an
+    Input names its department.)"""
+    own = getattr(department, "name", None)
+    return any(
+        i.pending and not i.previous and i.department != own for i in (*value.leaves, *value.inputs)
+    )
+
+
+def visible_to(
+    values: Mapping[str, ComputedValue], *, user=None, department=None
+) -> dict[str, ComputedValue]:
+    """`values` as `user` may see them: all of them for someone who sees every department's
+    figures (metrics.view_all_figures: the 法制办, the leader); for anyone else, seen as the
+    clerk of `department` (by default the user's), each value withheld_from that department
+    reads as not yet available: no value, no input values, the reason NOT_YET_AVAILABLE."""
+    from dataclasses import replace
+
+    if user is not None and user.has_perm("metrics.view_all_figures"):
+        return dict(values)
+    if department is None and user is not None:
+        department = getattr(user, "department", None)
+    shown = {}
+    for code, value in values.items():
+        if withheld_from(value, department=department):
+            value = replace(
+                value,
+                outcome=Outcome(None),
+                inputs=tuple(replace(i, value=None) for i in value.inputs),
+                leaves=tuple(replace(i, value=None) for i in value.leaves),
+                _by_code={},
+                withheld=True,
+            )
+        shown[code] = value
+    return shown

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from .periods import PeriodCode
@@ -52,6 +53,15 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         permissions = [("manage_accounts", "管理部门和用户账号")]
+        constraints = [
+            # Login is by user name in any case ("Zhang" and "zhang" are one person), so
+            # two of them may never exist, however they are created.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_any_case",
+                violation_error_message="该用户名已存在（不区分大小写）。",
+            ),
+        ]
 
     def __str__(self):
         full = f"{self.last_name}{self.first_name}".strip()

@@ -51,7 +51,9 @@ def review_queue(request, period_code):
 @login_required
 def review_department(request, period_code, department_code):
     period, department = _period_and_department(request, period_code, department_code)
-    sheet = selectors.department_sheet(department=department, period=period, with_comments=True)
+    sheet = selectors.department_sheet(
+        department=department, period=period, with_comments=True, viewer=request.user
+    )
     return render(
         request,
         "metrics/review_department.html",
@@ -224,7 +226,7 @@ def review_approve_confirm(request, period_code, department_code):
     if period.is_locked:
         messages.error(request, selectors.period_lock(period).notice + "。")
         return redirect(back)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = selectors.department_sheet(department=department, period=period, viewer=request.user)
     waiting = [
         row
         for row in sheet.rows

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .change import Change
-from .computed import CURRENT, computed_values
+from .computed import CURRENT, computed_values, visible_to
 from .deadlines import choose_current, department_deadline, latest_deadline
 from .models import (
     CommentKind,
@@ -280,11 +280,12 @@ class Sheet:
 
 
 def department_sheet(
-    *, department: Department, period: ReportingPeriod, with_comments: bool = False
+    *, department: Department, period: ReportingPeriod, with_comments: bool = False, viewer=None
 ) -> Sheet:
     """Every indicator the department enters in this period with its figure, the previous
     value, its evidence and what the rules say (over computed indicators too), grouped by the
-    speech's sections, in a fixed number of queries."""
+    speech's sections, in a fixed number of queries. Its computed indicators as `viewer`
+    may see them (metrics.computed.visible_to; without a viewer, as the department's clerk)."""
     indicators = list(
         entered_indicators(period=period, department=department).select_related(
             "section", "department"
@@ -303,7 +304,11 @@ def department_sheet(
         )
     figures = {f.indicator_id: f for f in figures_qs}
     previous = previous_values(period=period, department=department)
-    computed = computed_values(period=period, basis=CURRENT)
+    # As the viewer may see them: a rule's message names values, so a withheld one is not
+    # there for the rules either (they read it as not yet there).
+    computed = visible_to(
+        computed_values(period=period, basis=CURRENT), user=viewer, department=department
+    )
     values = period_values(period=period) | {code: c.value for code, c in computed.items()}
     findings = department_findings(
         department=department,

@@ -9,7 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
+from lawgov.locks import hold
+from lawgov.versions import StaleEdit
 from metrics.models import ReportingPeriod
+from metrics.services.catalogue import INDICATOR_CODES_LOCK
 
 from . import documents, job_events, rendering, selectors
 from .deadlines import parse_deadlines
@@ -50,10 +53,15 @@ def _require(user, perm: str, message: str) -> None:
 
 @transaction.atomic
 def save_template_version(
-    *, template: ReportTemplate, text: str, user, comment: str = ""
+    *, template: ReportTemplate, text: str, user, comment: str = "", based_on: int | None = None
 ) -> TemplateVersion:
-    """Store an edit of the template as a new version, refusing unknown codes and filters."""
+    """Store an edit of the template as a new version, refusing unknown codes and filters;
+    and refusing (StaleEdit) an edit `based_on` a version older than the latest, which
+    someone else saved meanwhile: theirs would be silently undone."""
     _require(user, "reports.edit_template", "您没有编辑讲话稿模板的权限。")
+    # The codes are read after any indicator code change racing this save has committed
+    # (metrics' update_indicator holds the same lock), so none of them can vanish meanwhile.
+    hold(INDICATOR_CODES_LOCK)
     errors = rendering.validate_template(text, selectors.known_codes())
     if errors:
         raise ValidationError([error.message for error in errors])
@@ -63,6 +71,13 @@ def save_template_version(
         .order_by("-number")
         .first()
     )
+    if based_on not in (None, "") and latest is not None and int(based_on) != latest.number:
+        editor = latest.created_by.get_username() if latest.created_by else "他人"
+        raise StaleEdit(
+            latest,
+            {"当前版本": f"第{latest.number}版", "保存人": editor},
+            what=f"模板（您编辑的是第{based_on}版）",
+        )
     if latest is not None and latest.text == text:
         return latest
     return TemplateVersion.objects.create(
@@ -102,6 +117,34 @@ def update_document_deadlines(
 
 # Why a job failed when the database went away for longer than the task's retries.
 DATABASE_UNAVAILABLE = "数据库暂时不可用，生成失败，请重试。"
+QUEUE_UNAVAILABLE = "任务队列暂时不可用，请稍后重试。"
+TOO_MANY_DELIVERIES = (
+    "多次开始生成均未完成（生成进程被中断或超时），已停止自动重试；请检查模板后重试。"
+)
+
+
+def build_timed_out_message() -> str:
+    seconds = settings.REPORT_BUILD_SOFT_TIME_LIMIT_SECONDS
+    return f"生成超时：超过 {seconds} 秒仍未完成，已停止（模板中可能有过长的标题或内容）。"
+
+
+def stuck(*, now=None):
+    """The one rule for a job that will not finish by itself: running past the build's hard
+    time limit (plus a grace for the worker to report), or queued past
+    REPORT_JOB_TIMEOUT_SECONDS. The sweep fails such jobs; a new identical request is never
+    handed one back. Returns (running, queued) querysets with each one's reason."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    queued_limit = timedelta(seconds=settings.REPORT_JOB_TIMEOUT_SECONDS)
+    running_limit = timedelta(seconds=settings.REPORT_BUILD_TIME_LIMIT_SECONDS + 15)
+    minutes = max(1, settings.REPORT_JOB_TIMEOUT_SECONDS // 60)
+    running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - running_limit)
+    queued = ReportJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - queued_limit)
+    return (
+        (running, "生成超时：生成进程已中断或超时，请重试。"),
+        (queued, f"排队超时：超过{minutes}分钟仍未开始（后台任务进程可能未运行），请重试。"),
+    )
 
 
 def _enqueue(job_id: int, *, new_job: bool) -> None:
@@ -120,10 +163,13 @@ def _enqueue(job_id: int, *, new_job: bool) -> None:
         mark_failed(job_id=job_id, message=DATABASE_UNAVAILABLE)
     except Exception as exc:  # kombu raises OperationalError and friends when the broker is down
         logger.error("report job %s could not be queued: %s", job_id, exc)
-        if new_job:
-            ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).delete()
-        else:
-            mark_failed(job_id=job_id, message="任务队列暂时不可用，请稍后重试。")
+        # A new job nobody has seen is removed; one with an audit record (a public version's
+        # 审定) keeps it and is failed: either way no job stays 排队 to be handed back.
+        removed = False
+        if new_job and not ReportEvent.objects.filter(job_id=job_id).exists():
+            removed, _ = ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).delete()
+        if not removed:
+            mark_failed(job_id=job_id, message=QUEUE_UNAVAILABLE)
         raise QueueUnavailable(str(exc)) from exc
 
 
@@ -171,6 +217,8 @@ def _same_job_in_progress(
         source=source,
         status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
     ).order_by("requested_at", "pk")
+    for stuck_jobs, _ in stuck():  # (a stuck job is never handed back)
+        candidates = candidates.exclude(pk__in=stuck_jobs.values("pk"))
     # Few jobs are ever in progress at once; JSON equality is compared here, not in SQL, so
     # that key order and number formatting mean the same on every database.
     return next(
@@ -283,37 +331,31 @@ def retry_report_job(*, job: ReportJob, user) -> ReportJob:
         raise ValidationError("只有失败的讲话稿任务可以重试。")
     job.status = JobStatus.QUEUED
     job.error = ""
+    job.attempts = 0  # (deliveries are counted anew: REPORT_BUILD_MAX_DELIVERIES)
     job.finished_at = None
     job.queued_at = timezone.now()
     job.retried_by = user
     job.retried_at = job.queued_at
     job.save(
-        update_fields=["status", "error", "finished_at", "queued_at", "retried_by", "retried_at"]
+        update_fields=[
+            *("status", "error", "attempts", "finished_at"),
+            *("queued_at", "retried_by", "retried_at"),
+        ]
     )
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=False), robust=False)
     return job
 
 
 def fail_stuck_jobs(*, now=None) -> int:
-    """Mark jobs queued or running for longer than REPORT_JOB_TIMEOUT_SECONDS as failed, with
-    the reason, so that people can retry them."""
-    from datetime import timedelta
-
+    """Mark the stuck jobs (`stuck`) failed, with the reason, so that people can retry them."""
     now = now or timezone.now()
-    limit = timedelta(seconds=settings.REPORT_JOB_TIMEOUT_SECONDS)
-    minutes = max(1, settings.REPORT_JOB_TIMEOUT_SECONDS // 60)
-    stuck_running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit)
-    stuck_queued = ReportJob.objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - limit)
     count = 0
-    for queryset, reason in (
-        (stuck_running, f"生成超时：超过{minutes}分钟仍未完成（生成进程可能已中断），请重试。"),
-        (stuck_queued, f"排队超时：超过{minutes}分钟仍未开始（后台任务进程可能未运行），请重试。"),
-    ):
+    for queryset, reason in stuck(now=now):
         # The pages of these jobs are told (a job that became stuck between the two
         # queries is read by its page within job_events.RECHECK_SECONDS anyway).
-        stuck = list(queryset.values_list("pk", flat=True))
+        stuck_ids = list(queryset.values_list("pk", flat=True))
         count += queryset.update(status=JobStatus.FAILED, error=reason, finished_at=now)
-        for job_id in stuck:
+        for job_id in stuck_ids:
             job_events.announce(job_id)
     return count
 
@@ -327,8 +369,12 @@ def run_report_job(*, job_id: int) -> ReportJob:
             .select_related("template_version__template", "period")
             .get(pk=job_id)
         )
-        if job.status == JobStatus.SUCCEEDED:
+        # A finished job, or one failed since this message was queued (a redelivery after a
+        # restart), is left as it is: only a retry (retry_report_job) queues it again.
+        if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
             return job
+        if job.attempts >= settings.REPORT_BUILD_MAX_DELIVERIES:
+            return _fail(job, TOO_MANY_DELIVERIES)
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()

@@ -240,6 +240,12 @@ def download(request, pk, fmt):
     return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
 
 
+def _version_number(raw) -> int | None:
+    """The template version the page was loaded at, or None (an old page without it)."""
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 @login_required
 @permission_required("reports.edit_template", raise_exception=True)
 def template_edit(request):
@@ -259,9 +265,11 @@ def template_edit(request):
                 text=text,
                 user=request.user,
                 comment=request.POST.get("comment", ""),
+                based_on=_version_number(request.POST.get("based_on", "")),
             )
         except ValidationError as exc:
             errors = exc.messages
+            current = template.current_version  # (a stale edit: the next save is over this)
         else:
             messages.success(request, f"模板已保存为第{version.number}版。")
             return redirect(f"{request.path}?document={template.slug}")

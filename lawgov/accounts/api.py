@@ -17,7 +17,7 @@ from metrics.roles import GROUP_NAMES, Role
 from ..api import ApiError, ApiMixin, code_or_404, error_response
 from ..models import ApiToken
 from . import people, services
-from .permissions import PasswordChanged
+from .permissions import PasswordChanged, SecondFactorChecked
 from .tokens import TokenAuthentication
 
 
@@ -206,7 +206,7 @@ def _users_schema(summary, request=None, response=UserSerializer, status_code=20
 
 class UserViewSet(ApiMixin, viewsets.GenericViewSet):
     authentication_classes = [TokenAuthentication]
-    permission_classes = [IsAuthenticated, PasswordChanged, ManagesAccounts]
+    permission_classes = [IsAuthenticated, PasswordChanged, SecondFactorChecked, ManagesAccounts]
     serializer_class = UserSerializer
     lookup_field = "username"
     lookup_value_regex = "[^/]+"

@@ -52,7 +52,8 @@ def _name(user) -> str:
 def client_ip(request) -> str | None:
     if request is None:
         return None
-    # django-axes' reading of the address (AXES_IPWARE_* settings, proxy headers).
+    # django-axes' reading of the address: lawgov.accounts.addresses.client_address (the
+    # trusted proxies of LAWGOV_TRUSTED_PROXY_COUNT), through AXES_CLIENT_IP_CALLABLE.
     return getattr(request, "axes_ip_address", None) or get_client_ip_address(request) or None
 
 

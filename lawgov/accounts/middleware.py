@@ -41,13 +41,19 @@ def check_on_login(sender, request, user, **kwargs):
         request.session[CHECKED] = [user.pk, time.time()]
 
 
+def session_verified(user) -> bool:
+    """Whether this session's login was verified with the second factor (OTPMiddleware gives
+    request.user is_verified(); a user being logged in has none yet)."""
+    verified = getattr(user, "is_verified", None)
+    return bool(verified and verified())
+
+
 def pending_for(path, user):
     """What the user must do before anything else, or None."""
-    # OTPMiddleware gives request.user is_verified(); a user being logged in has none yet.
-    verified = getattr(user, "is_verified", None)
-    if services.has_second_factor(user) and not (verified and verified()):
+    second_factor = services.second_factor_pending(user, verified=session_verified(user))
+    if second_factor == services.VERIFY:
         return {"logout": True, "to": f"{reverse('login')}?next={quote(path)}", "pages": ()}
-    if services.otp_required(user) and not services.has_second_factor(user):
+    if second_factor == services.ENROL:
         enrol_url = reverse("accounts:otp_enrol")
         return {
             "to": enrol_url,

@@ -23,7 +23,9 @@ from metrics.models import Department, User
 from metrics.roles import GROUP_NAMES, Role, role_of
 
 from ..control_characters import CONTROL_CHARACTERS
+from ..locks import hold, refused_if_taken
 from ..models import ApiToken, Event
+from ..versions import require_current, version_of
 from .audit import record_event, recorded_by_service
 
 # The roles the 法制办 hands out; system administrators are superusers, made in the admin.
@@ -247,6 +249,12 @@ def role_label(target) -> str:
 
 
 def _new_user(*, username, name, role, department, email) -> tuple[User, str]:
+    """Under the user names' lock (lawgov.locks): a create racing this one has committed
+    before the name is checked, so the second is refused with the message of the first
+    check, never a 500 (the case-insensitive unique constraint is the backstop)."""
+    hold("usernames")
+    if username_taken(username):
+        raise ValidationError(f"用户名“{username}”已存在。")
     target = User(
         username=username,
         first_name=name,
@@ -256,7 +264,8 @@ def _new_user(*, username, name, role, department, email) -> tuple[User, str]:
     )
     password = generate_password(target)
     target.set_password(password)
-    target.save()
+    with refused_if_taken(f"用户名“{username}”已存在。"):
+        target.save()
     _set_role(target, role)
     return target, password
 
@@ -291,15 +300,41 @@ def create_user(
 _UNSET = object()
 
 
+# What an edit of an account changes (lawgov.versions): not the last login nor the password.
+EDITED_FIELDS = ("first_name", "last_name", "email", "department_id", "is_active")
+
+
+def version_of_user(target) -> str:
+    return version_of(target, EDITED_FIELDS, extra=(role_of(target),))
+
+
 @transaction.atomic
 def change_user(
-    *, user, target, name=None, email=None, role=None, department=_UNSET, reason="", request=None
+    *,
+    user,
+    target,
+    name=None,
+    email=None,
+    role=None,
+    department=_UNSET,
+    reason="",
+    request=None,
+    expected_version=None,
 ) -> User:
     """Change the name, e-mail or role. A clerk's department goes with the role: a new
-    clerk needs one (`department=`), a reviewer or leader has none."""
+    clerk needs one (`department=`), a reviewer or leader has none. Refused when the account
+    changed since `expected_version` was read (version_of_user)."""
     _require_manager(user)
     target = _lock_for_manager_change(user, target)
     _require_manageable(user, target)
+    require_current(
+        target,
+        expected_version,
+        what="该用户",
+        shown={"姓名": str(target), "邮箱": target.email, "角色": _role_label(target)},
+        fields=EDITED_FIELDS,
+        extra=(role_of(target),),
+    )
     changes = []
     if name is not None:
         name = clean_name(name)

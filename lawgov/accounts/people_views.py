@@ -153,6 +153,7 @@ def user_detail(request, pk):
             "departments": people.departments_open(),
             "events": events,
             "is_self": target.pk == request.user.pk,
+            "version": people.version_of_user(target),
         },
     )
 
@@ -185,6 +186,7 @@ def user_change(request, pk):
             department=_department(post.get("department")) if role == Role.CLERK else None,
             reason=post.get("reason", ""),
             request=request,
+            expected_version=post.get("version", ""),
         ),
         "已保存 {name} 的修改。",
     )

@@ -9,7 +9,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -62,6 +62,7 @@ def create_token(*, user, name: str = "", owner=None, request=None) -> tuple[Api
             raise PermissionDenied("您只能为自己创建接口令牌。")
     else:
         _require_active(user)
+    owner = _lock_credentials(owner, authenticated=user if owner.pk == user.pk else None)
     if not owner.is_active:
         raise ValidationError("该用户已停用，不能创建接口令牌。")
     if password_change_pending(owner):
@@ -104,6 +105,25 @@ def revoke_token_as_admin(*, user, token: ApiToken, request=None) -> None:
     if not user.is_superuser:
         raise PermissionDenied("只有系统管理员可以撤销他人的令牌。")
     _revoke(token, user=user, request=request, note="；由系统管理员撤销")
+
+
+def _lock_credentials(owner, *, authenticated=None):
+    """The token's owner, re-read under its row lock, which is held until the token is saved.
+
+    Why a lock and not a credential version checked at each use: a reset, a deactivation and
+    a password change all save the same user row (lawgov.accounts.people takes its lock
+    before it deletes the tokens), so issuing under that lock puts every token strictly
+    before the revocation (then deleted by it) or after it (then refused here, as the row
+    now says inactive, one-time password, or another password hash). A version would cost a
+    column and a check on every API call for the same guarantee.
+
+    `authenticated` is the owner as its credentials were checked (the password given to
+    the API's login, or the session's hash): if the stored hash has changed since, the
+    credentials that opened this request are no longer the user's and no token is issued."""
+    locked = get_user_model()._default_manager.select_for_update().get(pk=owner.pk)
+    if authenticated is not None and locked.password != authenticated.password:
+        raise BadCredentials("密码已更改，请使用新密码重新登录后再创建接口令牌。")
+    return locked
 
 
 def _revoke(token, *, user, request, note=""):
@@ -231,12 +251,41 @@ def unlock(*, user, username: str = "", ip_address: str = "", request=None) -> i
 
 
 def otp_required(user) -> bool:
+    if not settings.LAWGOV_OTP_REQUIRED_ROLES:
+        return False
     role = role_of(user)
     return role is not None and role.value in set(settings.LAWGOV_OTP_REQUIRED_ROLES)
 
 
 def has_second_factor(user) -> bool:
     return user_has_device(user, confirmed=True)
+
+
+VERIFY, ENROL = "verify", "enrol"
+
+
+def second_factor_pending(user, *, verified: bool) -> str | None:
+    """The one rule for the second factor, which the pages (AccountMiddleware) and the API
+    (permissions.SecondFactorChecked) both apply: VERIFY when the account has a confirmed
+    authenticator but this login was not verified with it (a session opened before the user
+    enrolled, or one that went around the login page); ENROL when the user's role must use a
+    second factor and they have none; None when nothing is pending."""
+    if verified:  # (a verified login has its device: only the role's rule to ask)
+        return ENROL if otp_required(user) and not has_second_factor(user) else None
+    if has_second_factor(user):
+        return VERIFY
+    return ENROL if otp_required(user) else None
+
+
+SECOND_FACTOR_MESSAGES = {
+    VERIFY: "请重新登录门户并输入两步验证码后再使用接口。",
+    ENROL: "您的账号须先在门户启用两步验证后才能使用接口。",
+}
+
+
+class SecondFactorRequired(PermissionDenied):
+    """The API's refusal (otp_required, 403) of a login the pages would log out or send to
+    enrol (second_factor_pending)."""
 
 
 def verify_second_factor(*, user, code: str, request=None):

@@ -2,6 +2,7 @@
 password change that the maximum password age and the password history count from."""
 
 import string
+import unicodedata
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
@@ -44,15 +45,22 @@ class CharacterClassesValidator:
         return f"密码须包含大写字母、小写字母、数字、符号中的至少 {self.required} 类。"
 
 
+def folded(text: str) -> str:
+    """Text as a reader sees it: full-width and other compatibility forms as their plain
+    letters (NFKC: "ｚｈａｎｇ" is "zhang"), then in one case (casefold)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 class UsernameContainedValidator:
-    """Refuses a password that contains the user name, in any case. Django's
+    """Refuses a password that contains the user name, in any case and in any width
+    (folded: a full-width "Ｚｈａｎｇｓａｎ" is the name too). Django's
     UserAttributeSimilarityValidator compares the whole password with the name, so a long
     password around the name ("Xq-zhangsan-2026!") passes it."""
 
     def validate(self, password, user=None):
-        username = (user.get_username() if user is not None else "") or ""
+        username = folded((user.get_username() if user is not None else "") or "")
         # A name of one or two characters is in too many good passwords to refuse them.
-        if len(username) >= 3 and username.casefold() in password.casefold():
+        if len(username) >= 3 and username in folded(password):
             raise ValidationError("密码不能包含用户名。", code="password_contains_username")
 
     def get_help_text(self):
@@ -102,7 +110,8 @@ class PasswordHistoryValidator:
 class PasswordChangeRecorder:
     """Validates nothing. Django calls every validator's `password_changed` when a user's
     password is saved after `set_password` (the change page, the admin, `changepassword`):
-    that is when the new password's date and the audit record are written."""
+    that is when the new password's date and the audit record are written, and the user's
+    API tokens revoked."""
 
     def validate(self, password, user=None):
         return None
@@ -113,7 +122,7 @@ class PasswordChangeRecorder:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from ..models import Event, PasswordHistory, PasswordState
+        from ..models import ApiToken, Event, PasswordHistory, PasswordState
         from .audit import record_event, service_is_recording
 
         now = timezone.now()
@@ -124,6 +133,12 @@ class PasswordChangeRecorder:
             old = list(keep.values_list("pk", flat=True)[PASSWORD_HISTORY_SIZE:])
             if old:
                 PasswordHistory.objects.filter(pk__in=old).delete()
-        # A reset by the 法制办 writes its own record (PASSWORD_RESET, lawgov.accounts.people).
+        # Whoever knew the old password may have made a token with it: a new password ends
+        # them all (a token being issued at this moment is refused under the user's row lock,
+        # which this save holds: lawgov.accounts.services._lock_credentials).
+        # A reset by the 法制办 revokes them and writes its own record (PASSWORD_RESET,
+        # lawgov.accounts.people).
         if not service_is_recording():
-            record_event(Event.PASSWORD_CHANGED, target=user)
+            revoked, _ = ApiToken.objects.filter(user=user).delete()
+            note = f"撤销接口令牌 {revoked} 个" if revoked else ""
+            record_event(Event.PASSWORD_CHANGED, target=user, detail=note)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from lawgov.api import ApiMixin, error_response
 from lawgov.api_fields import CodeField, DecimalStringField, choice_field, text_field, validated
+from lawgov.versions import version_of
 
 from .. import access, selectors, services
 from ..models import Department, Indicator, ReportingPeriod, Section, ValueType
@@ -23,21 +24,50 @@ from ..texts import REASON
 from .common import CodeLookupMixin
 
 
+@extend_schema_field({"type": "string", "readOnly": True, "example": "3f9a0c1d2e4b5a67"})
+class VersionField(serializers.Field):
+    """The object's version (lawgov.versions): send it back with a change, and a change made
+    meanwhile by someone else is refused (409 stale, with the current values) instead of
+    silently overwritten."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", "版本：修改时原样传回 version，他人已修改则 409 stale")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        return version_of(obj)
+
+
+def version_input():
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        source="expected_version",
+        help_text="读取时的 version；他人已修改时拒绝（409 stale，current 为当前内容）",
+    )
+
+
 class DepartmentSerializer(serializers.ModelSerializer):
     retired = serializers.SerializerMethodField(help_text="已停用")
+    version = VersionField()
 
     class Meta:
         model = Department
-        fields = ["code", "name", "short_name", "order", "retired"]
+        fields = ["code", "name", "short_name", "order", "retired", "version"]
 
     def get_retired(self, department) -> bool:
         return department.is_retired
 
 
 class SectionSerializer(serializers.ModelSerializer):
+    version = VersionField()
+
     class Meta:
         model = Section
-        fields = ["code", "name", "order"]
+        fields = ["code", "name", "order", "version"]
 
 
 class RuleSerializer(serializers.Serializer):
@@ -50,9 +80,11 @@ class RuleSerializer(serializers.Serializer):
         choices=["error", "warning"], help_text="error 阻止报送；warning 需填写上报说明"
     )
     message = serializers.CharField()
+    version = VersionField()
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    version = VersionField()
     section = serializers.CharField(source="section.code")
     department = serializers.CharField(source="department.code")
     lower_bound = DecimalStringField()
@@ -102,6 +134,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "retired_on",
             "first_period",
             "rules",
+            "version",
         ]
 
     @extend_schema_field(RuleSerializer(many=True))
@@ -160,6 +193,10 @@ class IndicatorInput(serializers.Serializer):
     reason = reason_field()
 
 
+class IndicatorUpdateInput(IndicatorInput):
+    version = version_input()
+
+
 class RetireInput(serializers.Serializer):
     reason = text_field(max_length=REASON.limit, help_text="停用原因（必填）")
     on = serializers.DateField(required=False, help_text="停用日期，默认今天")
@@ -177,6 +214,7 @@ class SectionInput(serializers.Serializer):
 class SectionRenameInput(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     reason = reason_field()
+    version = version_input()
 
 
 class SectionOrderInput(serializers.Serializer):
@@ -201,6 +239,7 @@ class DepartmentUpdateInput(serializers.Serializer):
     short_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
     order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
     reason = reason_field()
+    version = version_input()
 
 
 _REFUSALS = {
@@ -431,7 +470,7 @@ class IndicatorViewSet(
     def partial_update(self, request, *args, **kwargs):
         self._manager(request)
         indicator = self.get_object()
-        data = dict(validated(IndicatorInput, request, partial=True))
+        data = dict(validated(IndicatorUpdateInput, request, partial=True))
         indicator = services.update_indicator(indicator=indicator, user=request.user, **data)
         return self._answer(indicator)
 

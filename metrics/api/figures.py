@@ -28,7 +28,7 @@ from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
 from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
-from ..computed import CURRENT, computed_values
+from ..computed import CURRENT, computed_values, visible_to
 from ..models import Department, Figure, FigureStatus, Indicator, ReportingPeriod
 from ..numbers import plain
 from ..texts import COMMENT, EXPLANATION, REMARK
@@ -269,7 +269,9 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         indicator = request.query_params.get("indicator")
         items = [
             item
-            for item in computed_values(period=period, basis=CURRENT).values()
+            for item in visible_to(
+                computed_values(period=period, basis=CURRENT), user=request.user
+            ).values()
             if access.can_view_department(request.user, item.indicator.department)
             and (not department or item.indicator.department.code == department)
             and (not indicator or item.code == indicator)

@@ -16,6 +16,9 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from lawgov.locks import hold, refused_if_taken
+from lawgov.versions import require_current
+
 from .. import access, formulas, references
 from ..models import (
     Department,
@@ -68,6 +71,9 @@ INDICATOR_FIELDS = (
     "first_period",
 )
 DEPARTMENT_FIELDS = ("name", "short_name", "order")
+
+# Held by whatever changes or checks which indicator codes exist (lawgov.locks.hold).
+INDICATOR_CODES_LOCK = "indicator-codes"
 
 _NOT_ALLOWED = "只有法制办（指标目录管理员）可以修改指标目录、讲话部分和部门。"
 
@@ -172,6 +178,17 @@ def formula_users(code: str, *, exclude_pk=None) -> list[Indicator]:
 
 # ---------------------------------------------------------------------------------------
 # Indicators
+
+
+def shown_indicator(indicator: Indicator) -> dict:
+    """An indicator's current values as a refused editor is shown them (lawgov.versions)."""
+    return {
+        "名称": indicator.name,
+        "代码": indicator.code,
+        "单位": indicator.unit,
+        "填报说明": indicator.help_text,
+        "计算公式": indicator.formula,
+    }
 
 
 def _lock_catalogue() -> None:
@@ -322,7 +339,13 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
 
 @transaction.atomic
 def update_indicator(
-    *, indicator: Indicator, user, reason: str = "", code: str | None = None, **fields
+    *,
+    indicator: Indicator,
+    user,
+    reason: str = "",
+    code: str | None = None,
+    expected_version: str | None = None,
+    **fields,
 ) -> Indicator:
     """Change the fields given. The code only while nothing refers to it; the owning
     department only while none of its figures in an open period awaits review (drafts and
@@ -331,8 +354,12 @@ def update_indicator(
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
+    # A code change and a template save one after the other (reports takes the same lock
+    # before it checks a template's codes), so no template is left naming a code gone.
+    hold(INDICATOR_CODES_LOCK)
     _lock_catalogue()
     before = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    require_current(before, expected_version, what="该指标", shown=shown_indicator(before))
     _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
     for name, value in fields.items():
@@ -446,19 +473,24 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
 @transaction.atomic
 def create_section(*, user, code: str, name: str, order: int | None = None, reason: str = ""):
     _manager(user)
+    hold("sections")  # the code and the next order are read after any create racing this
     if order is None:
         order = (Section.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     section = Section(code=(code or "").strip(), name=(name or "").strip(), order=order)
     _full_clean(section, new_code=True)
     record(section, user=user, reason=_reason(reason, "新增讲话部分"))
-    section.save()
+    with refused_if_taken(field="code"):
+        section.save()
     return section
 
 
 @transaction.atomic
-def rename_section(*, section: Section, user, name: str, reason: str = "") -> Section:
+def rename_section(
+    *, section: Section, user, name: str, reason: str = "", expected_version: str | None = None
+) -> Section:
     _manager(user)
     section = Section.objects.select_for_update().get(pk=section.pk)
+    require_current(section, expected_version, what="该讲话部分", shown={"名称": section.name})
     _baseline(section)
     section.name = (name or "").strip()
     _full_clean(section)
@@ -481,7 +513,9 @@ def reorder_sections(*, user, codes: list[str], reason: str = "") -> list[Sectio
 
 def _locked_sections() -> list[Section]:
     """Every section, locked, in the order as it is once the locks are held (PostgreSQL may
-    return rows that changed while it waited in the order it read before: sorted again)."""
+    return rows that changed while it waited in the order it read before: sorted again).
+    After the sections' own lock, which a create racing a reorder holds as well."""
+    hold("sections")
     locked = Section.objects.select_for_update().order_by("order")
     return sorted(locked, key=lambda section: section.order)
 
@@ -550,6 +584,7 @@ def create_department(
     *, user, code: str, name: str, short_name: str = "", order: int | None = None, reason=""
 ) -> Department:
     _manager(user)
+    hold("departments")  # the code, the name and the next order, after any racing write
     if order is None:
         order = (Department.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     department = Department(
@@ -560,24 +595,41 @@ def create_department(
     )
     _full_clean(department, new_code=True)
     record(department, user=user, reason=_reason(reason, "新增部门"))
-    department.save()
+    with refused_if_taken(field="code"):
+        department.save()
     return department
 
 
 @transaction.atomic
-def update_department(*, department: Department, user, reason: str = "", **fields) -> Department:
-    """Name, short name, order (the code stays: imports and accounts name it)."""
+def update_department(
+    *,
+    department: Department,
+    user,
+    reason: str = "",
+    expected_version: str | None = None,
+    **fields,
+) -> Department:
+    """Name, short name, order (the code stays: imports and accounts name it); refused when
+    the department changed since `expected_version` was read (lawgov.versions)."""
     _manager(user)
     unknown = set(fields) - set(DEPARTMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown department fields: {sorted(unknown)}")
+    hold("departments")  # a new name is checked after any racing create or rename
     department = Department.objects.select_for_update().get(pk=department.pk)
+    require_current(
+        department,
+        expected_version,
+        what="该部门",
+        shown={"名称": department.name, "简称": department.short_name, "排序": department.order},
+    )
     _baseline(department)
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else value)
     _full_clean(department)
     record(department, user=user, reason=_reason(reason, "修改部门"))
-    department.save()
+    with refused_if_taken(field="name"):
+        department.save()
     return department
 
 

@@ -7,6 +7,8 @@ history stays, and the checks during entry and review read the active ones only.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lawgov.versions import require_current
+
 from ..models import Indicator, RuleSeverity, ValidationRule
 from ._common import record
 from .catalogue import ALREADY, _baseline, _manager, _reason, _refuse
@@ -77,9 +79,17 @@ def create_rule(*, user, reason: str = "", **fields) -> ValidationRule:
 
 
 @transaction.atomic
-def update_rule(*, rule: ValidationRule, user, reason: str = "", **fields) -> ValidationRule:
+def update_rule(
+    *, rule: ValidationRule, user, reason: str = "", expected_version: str | None = None, **fields
+) -> ValidationRule:
     _manager(user)
     rule = ValidationRule.objects.select_for_update().get(pk=rule.pk)
+    require_current(
+        rule,
+        expected_version,
+        what="该校验规则",
+        shown={"规则名称": rule.name, "提示": rule.message},
+    )
     before = ValidationRule.objects.get(pk=rule.pk)
     _baseline(rule)
     _fill(rule, fields)
