@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .change import Change
+from .change import Change, indicator_change
 from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
 from .periods import PeriodCode
@@ -100,7 +100,7 @@ class ComputedValue:
 
     @property
     def change(self) -> Change:
-        return Change(self.value, self.previous)
+        return indicator_change(self.indicator, self.value, self.previous)
 
     @property
     def formula_text(self) -> str:

@@ -4,7 +4,7 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .change import big_change_warning
+from .change import big_change_warning, kind_of
 from .models import Department, RuleSeverity, ValidationRule
 from .numbers import plain
 
@@ -98,7 +98,10 @@ def department_findings(
             findings.append(Finding(code, "pending", result.message))
     for indicator in indicators:
         warning = big_change_warning(
-            indicator.name, values.get(indicator.code), previous.get(indicator.code)
+            indicator.name,
+            values.get(indicator.code),
+            previous.get(indicator.code),
+            kind_of(indicator.value_type),
         )
         if warning:
             findings.append(Finding(indicator.code, "warning", warning))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from .change import Change
+from .change import Change, indicator_change
 from .computed import CURRENT, computed_values
 from .models import (
     CommentKind,
@@ -211,7 +211,7 @@ class SheetRow:
 
     @property
     def change(self) -> Change:
-        return Change(self.value, self.previous)
+        return indicator_change(self.indicator, self.value, self.previous)
 
     @property
     def thread(self) -> list:

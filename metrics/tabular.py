@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from lawgov import spreadsheets
 
-from .change import change_text
+from .change import change_text, kind_of
 from .computed import COMPUTED_MARK, ComputedValue
 from .progress import STATE_LABELS, state_of
 from .services import FigureRow
@@ -386,7 +386,7 @@ def _indicator_columns(indicator, value, previous) -> list:
         indicator.unit,
         _number(previous),
         _number(value),
-        change_text(value, previous),
+        change_text(value, previous, kind_of(indicator.value_type)),
     ]
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from metrics import selectors as metrics_selectors
+from metrics.change import kind_of
 from metrics.computed import CURRENT, computed_values
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
@@ -57,6 +58,7 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
             "unit": indicator.unit,
             "department": indicator.department.name,
             "previous": _text(previous.get(indicator.pk)),
+            "change": kind_of(indicator.value_type),
         }
     return {
         "district_name": settings.DISTRICT_NAME,
@@ -106,6 +108,7 @@ def computed_entry(item) -> dict:
         "unit": item.unit,
         "department": item.indicator.department.name,
         "previous": _text(item.previous),
+        "change": item.change.kind,
         "computed": True,
         "formula": item.formula_text,
         "gaps": lacking,

@@ -39,6 +39,7 @@ from .common import (
     FigureSerializer,
     FiguresResultSerializer,
     ReasonInput,
+    change_output,
     figures_result,
 )
 from .evidence import EvidenceSerializer
@@ -180,8 +181,7 @@ class ComputedFigureSerializer(serializers.Serializer):
 
     @extend_schema_field(ChangeOutput)
     def get_change(self, item) -> dict:
-        percent = item.change.percent
-        return {"percent": None if percent is None else str(percent), "text": item.change.text}
+        return change_output(item.change)
 
 
 @extend_schema_serializer(many=False)  # the page itself: drf-spectacular must not paginate it

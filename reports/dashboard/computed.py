@@ -43,6 +43,7 @@ def computed_headline(item) -> Headline:
         value=item.value,
         status=None,
         previous=item.previous,
+        kind=item.change.kind,
         computed=True,
         note=item.description,
         reason=item.reason,

@@ -67,7 +67,7 @@ def workbook(board: Dashboard):
     )
     indicators = sheet(
         "核心数据同比",
-        ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
+        ["指标", "单位", "本期", "状态", "上期", "同比（%或百分点）", "说明"],
         [
             (h.name, h.unit, h.value, h.status_label, h.previous, h.change, h.change_text)
             for h in board.indicator_rows

@@ -24,7 +24,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
-from metrics.change import BIG_CHANGE_MIN_RATIO, Change
+from metrics.change import BIG_CHANGE_MIN_RATIO, Change, indicator_change, kind_of
 from metrics.computed import CURRENT, computed_values
 from metrics.models import (
     Department,
@@ -165,7 +165,7 @@ def headlines(
             ),
         )
         .order_by("headline_order", "code")
-        .values("code", "name", "unit", "cur__value", "cur__status", "prev__value")
+        .values("code", "name", "unit", "value_type", "cur__value", "cur__status", "prev__value")
     )
     return [
         Headline(
@@ -175,6 +175,7 @@ def headlines(
             value=r["cur__value"],
             status=r["cur__status"],
             previous=r["prev__value"],
+            kind=kind_of(r["value_type"]),
         )
         for r in queryset
     ]
@@ -224,6 +225,7 @@ def big_changes(
             "indicator__code",
             "indicator__name",
             "indicator__department__name",
+            "indicator__value_type",
             "value",
             "previous_value",
             "status",
@@ -239,6 +241,7 @@ def big_changes(
             previous=r["previous_value"],
             status=r["status"],
             explanation=r["explanation"],
+            kind=kind_of(r["indicator__value_type"]),
         )
         for r in candidates
         if Change(r["value"], r["previous_value"]).is_big
@@ -467,7 +470,7 @@ def indicator_figures(*, indicator: Indicator) -> list[Figure]:
             before = None  # compared with approved values only, as on every face
         figure.value_display = shown(figure.value)
         figure.previous_value = before.value if before is not None else None
-        figure.change_text = Change(figure.value, figure.previous_value).text
+        figure.change_text = indicator_change(indicator, figure.value, figure.previous_value).text
     return figures
 
 

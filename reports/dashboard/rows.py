@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from metrics.change import Change
+from metrics.change import PERCENT, Change
 from metrics.computed import COMPUTED_MARK
 from metrics.models import ReportingPeriod
 from metrics.numbers import shown
@@ -139,14 +139,16 @@ class FigureChange:
 
     value: Decimal | None
     previous: Decimal | None
+    kind: str = PERCENT  # metrics.change.kind_of the indicator's value type
 
     @property
     def moved(self) -> Change:
-        return Change(self.value, self.previous)
+        return Change(self.value, self.previous, self.kind)
 
     @property
     def change(self) -> Decimal | None:
-        return self.moved.percent
+        """The number the change's text states (percent, or 百分点 for a rate)."""
+        return self.moved.amount
 
     @property
     def change_text(self) -> str:

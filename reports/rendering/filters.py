@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, localcontext
 
-from metrics.change import NO_PREVIOUS, change_text
+from metrics.change import KINDS, NO_PREVIOUS, PERCENT, change_text
 from metrics.numbers import PRECISION, NotANumber, from_text
 from metrics.numbers import plain as format_decimal
 
@@ -72,16 +72,17 @@ def duo(value: str | None, previous: str | None = None) -> str:
         return format_decimal(_truncate(number, number.adjusted() - 1))
 
 
-def yoy(value: str | None, previous: str | None = None) -> str:
+def yoy(value: str | None, previous: str | None = None, kind: str = PERCENT) -> str:
     """Year-on-year phrase against the snapshot's previous value: metrics.change's one rule
     (one decimal, half up; 与上年持平 when it rounds to zero; 上年无可比数据 without a usable
-    base: previous missing, not a number, zero or negative)."""
+    base: previous missing, not a number, zero or negative), in 百分点 for a rate (`kind`
+    ``points``, the snapshot's ``change``)."""
     current = to_decimal(value)
     try:
         base = None if previous is None or str(previous).strip() == "" else to_decimal(previous)
     except FilterValueError:
         base = None
-    return change_text(current, base)
+    return change_text(current, base, kind if kind in KINDS else PERCENT)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Filter:
     name: str
     function: Callable[[str | None, str | None], str]
     description: str
+    # The filter reads the kind of change (metrics.change: percent, or points for a rate).
+    takes_kind: bool = False
 
 
 FILTERS: dict[str, Filter] = {
@@ -97,12 +100,23 @@ FILTERS: dict[str, Filter] = {
         Filter("plain", plain, "原样显示，去掉末尾的0：98.50 → 98.5，100.00 → 100"),
         Filter("wan", wan, "以“万”为单位，截取一位小数：23456 → 2.3，120000 → 12"),
         Filter("duo", duo, "保留前两位有效数字（截取）：3270 → 3200，856 → 850"),
-        Filter("yoy", yoy, "与上年比较：同比增长12.5% / 同比下降3.1% / 与上年持平"),
+        Filter(
+            "yoy",
+            yoy,
+            "与上年比较：同比增长12.5% / 同比下降3.1% / 与上年持平；"
+            "百分比指标按百分点：同比提高1.0个百分点 / 同比下降0.5个百分点",
+            takes_kind=True,
+        ),
     )
 }
 
 DEFAULT_FILTER = "plain"
 
 
-def apply_filter(name: str, value: str | None, previous: str | None = None) -> str:
-    return FILTERS[name].function(value, previous)
+def apply_filter(
+    name: str, value: str | None, previous: str | None = None, kind: str = PERCENT
+) -> str:
+    found = FILTERS[name]
+    if found.takes_kind:
+        return found.function(value, previous, kind)
+    return found.function(value, previous)

@@ -173,7 +173,12 @@ def _figure_run(
         gap = Gap(code, name, department, "unapproved", status)
     else:
         try:
-            text = apply_filter(placeholder.filter, str(value), _optional(figure.get("previous")))
+            text = apply_filter(
+                placeholder.filter,
+                str(value),
+                _optional(figure.get("previous")),
+                str(figure.get("change") or "percent"),
+            )
         except FilterValueError as exc:
             gap = Gap(code, name, department, "invalid", status, str(exc))
         else:
