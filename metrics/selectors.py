@@ -462,11 +462,21 @@ class PeriodLock:
         return self.user.display_name if self.user is not None else "系统"
 
     @property
+    def stated(self) -> str:
+        """报告期已锁定（2026-12-16 由李明锁定）."""
+        when = f"{timezone.localtime(self.when):%Y-%m-%d} " if self.when else ""
+        return f"报告期已锁定（{when}由{self.by}锁定）"
+
+    @property
     def notice(self) -> str:
         """报告期已锁定（2026-12-16 由李明锁定），如需修改请联系法制办: the one sentence every
         page shows instead of the actions a locked period no longer allows."""
-        when = f"{timezone.localtime(self.when):%Y-%m-%d} " if self.when else ""
-        return f"报告期已锁定（{when}由{self.by}锁定），如需修改请联系法制办"
+        return f"{self.stated}，如需修改请联系法制办"
+
+    @property
+    def office_notice(self) -> str:
+        """The same for those who may lock and reopen (the 法制办 itself): how to reopen."""
+        return f"{self.stated}，如需修改，可在“数据审核”页点“重新开放报告期”"
 
 
 def period_lock(period: ReportingPeriod) -> PeriodLock | None:

@@ -1,5 +1,7 @@
 """Thin views: they read with selectors, write with services and render Chinese pages."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -193,11 +195,17 @@ def entry_row(request, period_code, indicator_code):
             typed, saved = {}, (indicator.code,)
     sheet = selectors.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=saved)
-    return render(
+    response = render(
         request,
         "metrics/_entry_row.html",
         {"row": sheet.row(indicator.code), "period": period},
     )
+    # The page's header counts (已填 / 待填) follow the saved row (entry.js reads the event).
+    counts = sheet.counts
+    response["HX-Trigger"] = json.dumps(
+        {"entry-counts": {"filled": counts.filled, "empty": counts.empty}}
+    )
+    return response
 
 
 @login_required
