@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, forms, selectors, services, tabular
+from . import access, evidence, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
@@ -301,6 +301,8 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
         "comments": list(figure.comments.select_related("author")) if figure else [],
         "history": selectors.figure_history(figure=figure) if figure else [],
         "can_upload": editable,
+        "accepted_extensions": evidence.ACCEPTED_EXTENSIONS,
+        "accepted_label": evidence.ACCEPTED_LABEL,
         "upload_closed": (
             clerk_closed_reason(status=state, period_locked=period.is_locked) if can_enter else ""
         ),
