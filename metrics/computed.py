@@ -23,6 +23,7 @@ from decimal import Decimal
 from .change import Change, indicator_change
 from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
+from .numbers import shown
 from .periods import PeriodCode
 
 APPROVED = "approved"
@@ -85,6 +86,19 @@ class ComputedValue:
     @property
     def value(self) -> Decimal | None:
         return self.outcome.value
+
+    @property
+    def places(self) -> int:
+        """Its decimal places: every face prints that many (95.0, not 95)."""
+        return self.indicator.decimal_places
+
+    @property
+    def value_display(self) -> str:
+        return shown(self.value, places=self.places)
+
+    @property
+    def previous_display(self) -> str:
+        return shown(self.previous, places=self.places)
 
     @property
     def is_gap(self) -> bool:

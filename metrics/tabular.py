@@ -339,7 +339,8 @@ def period_workbook(period, rows) -> bytes:
     )
     for indicator, figure, previous in rows:
         if isinstance(figure, ComputedValue):
-            spreadsheets.append_row(sheet, _computed_row(indicator, figure, previous))
+            cells = spreadsheets.append_row(sheet, _computed_row(indicator, figure, previous))
+            spreadsheets.shows_places(cells[5:7], figure.places)
             continue
         value = figure.value if figure else None
         spreadsheets.append_row(

@@ -109,6 +109,7 @@ def computed_entry(item) -> dict:
         "department": item.indicator.department.name,
         "previous": _text(item.previous),
         "change": item.change.kind,
+        "places": item.places,
         "computed": True,
         "formula": item.formula_text,
         "gaps": lacking,

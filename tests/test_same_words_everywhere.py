@@ -209,3 +209,55 @@ def test_a_rate_reads_in_points_in_the_pdf(db):
     text = pdf_text(pdf)
     assert "办结率93.8%，同比下降1.0个百分点。" in text
     assert "1.1%" not in text
+
+
+def test_a_one_decimal_computed_value_prints_its_decimal_on_every_face(db, client):
+    """办结率 95 of 100 with one decimal place reads 95.0 wherever it is shown (the pages, the
+    API, both workbooks, the speech), not 95."""
+    period, before = factories.period("2026"), factories.period("2025")
+    closed = factories.IndicatorFactory(name="测试办结案件", value_type=ValueType.COUNT)
+    received = factories.IndicatorFactory(
+        name="测试受理案件", value_type=ValueType.COUNT, department=closed.department
+    )
+    rate = factories.IndicatorFactory(
+        name="测试计算办结率",
+        value_type=ValueType.PERCENTAGE,
+        unit="%",
+        department=closed.department,
+        formula=f"{closed.code} / {received.code} * 100",
+        decimal_places=1,
+        headline_order=1,
+    )
+    for indicator, now, then in ((closed, "95", "90"), (received, "100", "100")):
+        factories.FigureFactory(indicator=indicator, period=period, value=Decimal(now), status=A)
+        factories.FigureFactory(indicator=indicator, period=before, value=Decimal(then), status=A)
+
+    client.force_login(factories.UserFactory(role="reviewer"))
+    html = client.get(f"/review/{period.code}/{closed.department.code}/").content.decode()
+    row = _row_with(html, rate.name)
+    assert ">95.0<" in row and ">90.0<" in row
+    sheet = load_workbook(BytesIO(client.get(f"/review/{period.code}/export.xlsx").content))
+    line = next(r for r in sheet[f"{period.code}全部数据"].iter_rows() if r[3].value == rate.name)
+    assert [c.number_format for c in line[5:7]] == ["0.0", "0.0"]
+    answer = client.get(f"/api/v1/figures/?period={period.code}&indicator={rate.code}").json()
+    [item] = answer["computed"]
+    assert (item["value"], item["previous_value"]) == ("95.0", "90.0")
+
+    client.force_login(factories.UserFactory(role="leader"))
+    html = client.get(f"/dashboard/?period={period.code}").content.decode()
+    assert "95.0 %" in _row_with(html, rate.name)
+    drill = client.get(f"/dashboard/indicator/{rate.code}/").content.decode()
+    assert "95.0 %" in _row_with(drill, "2026")
+    department = client.get(
+        f"/dashboard/department/{closed.department.code}/?period={period.code}"
+    ).content.decode()
+    assert "95.0" in _row_with(department, rate.name)
+    workbook = load_workbook(
+        BytesIO(client.get(f"/dashboard/export.xlsx?period={period.code}").content)
+    )
+    line = next(r for r in workbook["核心数据同比"].iter_rows() if r[0].value == rate.name)
+    assert (line[2].number_format, line[4].number_format) == ("0.0", "0.0")
+
+    snapshot = report_selectors.figure_snapshot(period=period, codes=[rate.code])
+    speech = rendering.render_text(f"办结率{{{rate.code}}}%，{{{rate.code}|yoy}}。", snapshot)
+    assert speech.text.strip() == "办结率95.0%，同比提高5.0个百分点。"

@@ -173,11 +173,11 @@ class ComputedFigureSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "93.8"})
     def get_value(self, item):
-        return None if item.value is None else plain(item.value)
+        return None if item.value is None else plain(item.value, item.places)
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "90"})
     def get_previous_value(self, item):
-        return None if item.previous is None else plain(item.previous)
+        return None if item.previous is None else plain(item.previous, item.places)
 
     @extend_schema_field(ChangeOutput)
     def get_change(self, item) -> dict:

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from lawgov.spreadsheets import append_row
+from lawgov.spreadsheets import append_row, shows_places
 
 from .rows import Dashboard
 
@@ -78,6 +78,9 @@ def workbook(board: Dashboard):
     # there is no value (a cell comment: comments are never formulas).
     for line, h in enumerate(board.indicator_rows, start=2):
         if h.computed:
+            shows_places(
+                [indicators.cell(row=line, column=3), indicators.cell(row=line, column=5)], h.places
+            )
             note = "；".join(filter(None, (h.note, h.reason)))
             indicators.cell(row=line, column=4).comment = Comment(note, "驾驶舱")
     sheet(

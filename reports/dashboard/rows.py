@@ -140,6 +140,7 @@ class FigureChange:
     value: Decimal | None
     previous: Decimal | None
     kind: str = PERCENT  # metrics.change.kind_of the indicator's value type
+    places: int | None = None  # a computed indicator's decimal places (95.0, not 95)
 
     @property
     def moved(self) -> Change:
@@ -160,11 +161,11 @@ class FigureChange:
 
     @property
     def value_display(self) -> str:
-        return shown(self.value)
+        return shown(self.value, places=self.places)
 
     @property
     def previous_display(self) -> str:
-        return shown(self.previous)
+        return shown(self.previous, places=self.places)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ Snapshot format (JSON-serialisable, stored on the generation job)::
                  "change": "percent"}, ...}}
 
 ``value``/``previous`` are decimal strings or null; ``change`` is how the figure's change
-reads (metrics.change: ``percent``, or ``points`` for a rate; ``percent`` when absent).  Only ``status ==
+reads (metrics.change: ``percent``, or ``points`` for a rate; ``percent`` when absent);
+a computed figure's ``places`` are the decimals its value is printed with (95.0).  Only ``status ==
 "approved"`` figures are final; anything else is a gap (see ``render_text``).
 """
 

@@ -43,8 +43,10 @@ def _truncate(number: Decimal, exponent: int) -> Decimal:
         return number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_DOWN)
 
 
-def plain(value: str | None, previous: str | None = None) -> str:
-    return format_decimal(to_decimal(value))
+def plain(value: str | None, previous: str | None = None, places: int | None = None) -> str:
+    """As written, no trailing zeros; with `places` (a computed indicator's decimal places,
+    the snapshot's ``places``) exactly that many decimals: 95.0, not 95."""
+    return format_decimal(to_decimal(value), places if isinstance(places, int) else None)
 
 
 def wan(value: str | None, previous: str | None = None) -> str:
@@ -92,12 +94,19 @@ class Filter:
     description: str
     # The filter reads the kind of change (metrics.change: percent, or points for a rate).
     takes_kind: bool = False
+    # The filter reads the decimal places a computed value is printed with.
+    takes_places: bool = False
 
 
 FILTERS: dict[str, Filter] = {
     f.name: f
     for f in (
-        Filter("plain", plain, "原样显示，去掉末尾的0：98.50 → 98.5，100.00 → 100"),
+        Filter(
+            "plain",
+            plain,
+            "原样显示，去掉末尾的0：98.50 → 98.5，100.00 → 100；计算指标按其小数位数：95.0",
+            takes_places=True,
+        ),
         Filter("wan", wan, "以“万”为单位，截取一位小数：23456 → 2.3，120000 → 12"),
         Filter("duo", duo, "保留前两位有效数字（截取）：3270 → 3200，856 → 850"),
         Filter(
@@ -114,9 +123,15 @@ DEFAULT_FILTER = "plain"
 
 
 def apply_filter(
-    name: str, value: str | None, previous: str | None = None, kind: str = PERCENT
+    name: str,
+    value: str | None,
+    previous: str | None = None,
+    kind: str = PERCENT,
+    places: int | None = None,
 ) -> str:
     found = FILTERS[name]
     if found.takes_kind:
         return found.function(value, previous, kind)
+    if found.takes_places:
+        return found.function(value, previous, places)
     return found.function(value, previous)

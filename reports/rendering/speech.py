@@ -178,6 +178,7 @@ def _figure_run(
                 str(value),
                 _optional(figure.get("previous")),
                 str(figure.get("change") or "percent"),
+                _places(figure.get("places")),
             )
         except FilterValueError as exc:
             gap = Gap(code, name, department, "invalid", status, str(exc))
@@ -189,6 +190,11 @@ def _figure_run(
             else:
                 return Run(text, style, None, code), None
     return Run(gap.marker, style, gap, code), gap
+
+
+def _places(places) -> int | None:
+    """The snapshot's decimal places of a computed value (0–4), else None."""
+    return places if isinstance(places, int) and 0 <= places <= 4 else None
 
 
 def _computed_gap_run(code: str, figure: Mapping[str, Any], style: RunStyle):
