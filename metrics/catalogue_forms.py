@@ -10,6 +10,7 @@ from .models import (
     Indicator,
     RuleOperator,
     RuleSeverity,
+    RuleTarget,
     Section,
     ValidationRule,
     ValueType,
@@ -130,9 +131,38 @@ class IndicatorChoice(forms.ModelChoiceField):
 
 class RuleForm(forms.Form):
     name = forms.CharField(label="规则名称", max_length=200)
-    left = IndicatorChoice(label="左侧指标", queryset=Indicator.objects.none())
-    operator = forms.ChoiceField(label="比较", choices=RuleOperator.choices)
-    right = IndicatorChoice(label="右侧指标", queryset=Indicator.objects.none())
+    left = IndicatorChoice(label="指标", queryset=Indicator.objects.none())
+    target = forms.ChoiceField(
+        label="比较对象",
+        choices=RuleTarget.choices,
+        initial=RuleTarget.INDICATOR,
+        widget=forms.RadioSelect,
+        required=False,  # not given: another indicator, as every rule before it
+    )
+    operator = forms.ChoiceField(
+        label="比较", choices=RuleOperator.choices, help_text="与另一项指标或固定数值比较时使用"
+    )
+    right = IndicatorChoice(
+        label="另一项指标",
+        queryset=Indicator.objects.none(),
+        required=False,
+        help_text="比较对象为“另一项指标”时填写",
+    )
+    constant = forms.DecimalField(
+        label="固定数值",
+        required=False,
+        max_digits=20,
+        decimal_places=4,
+        help_text="比较对象为“固定数值”时填写，如覆盖率 ≥ 90",
+    )
+    tolerance = forms.DecimalField(
+        label="允许变动幅度（±）",
+        required=False,
+        min_value=0,
+        max_digits=20,
+        decimal_places=4,
+        help_text="比较对象为“本指标上年数值”时填写：数量指标按 %，百分比指标按百分点",
+    )
     severity = forms.ChoiceField(
         label="重要程度", choices=RuleSeverity.choices, initial=RuleSeverity.ERROR
     )
@@ -151,7 +181,8 @@ class RuleForm(forms.Form):
         # Indicators in use, computed ones included; a rule's own sides stay selectable.
         shown = Indicator.objects.filter(retired_on__isnull=True)
         if rule is not None:
-            shown = shown | Indicator.objects.filter(pk__in=[rule.left_id, rule.right_id])
+            sides = [pk for pk in (rule.left_id, rule.right_id) if pk is not None]
+            shown = shown | Indicator.objects.filter(pk__in=sides)
         shown = shown.select_related("section").order_by("section__order", "order", "code")
         for side in ("left", "right"):
             self.fields[side].queryset = shown
@@ -161,11 +192,17 @@ class RuleForm(forms.Form):
         return {
             "name": rule.name,
             "left": rule.left_id,
+            "target": rule.target,
             "operator": rule.operator,
             "right": rule.right_id,
+            "constant": rule.constant,
+            "tolerance": rule.tolerance,
             "severity": rule.severity,
             "message": rule.message,
         }
+
+    def clean_target(self):
+        return self.cleaned_data.get("target") or RuleTarget.INDICATOR
 
     def service_fields(self) -> dict:
         """What the catalogue_rules services take (RULE_FIELDS), the reason apart."""

@@ -31,6 +31,17 @@ def period_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
     return dict(Figure.objects.filter(period=period).values_list("indicator__code", "value"))
 
 
+def rule_previous(
+    *, period: ReportingPeriod, department: Department | None = None
+) -> dict[str, Decimal | None]:
+    """What a rule against last year compares with: the previous comparable period's approved
+    values, the computed indicators' too (computed from approved inputs)."""
+    computed = computed_values(period=period, basis=CURRENT)
+    return previous_values(period=period, department=department) | {
+        code: c.previous for code, c in computed.items()
+    }
+
+
 def rule_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
     """What the rules compare during entry: the period's figures as they stand, with every
     computed indicator's value from those same (current) inputs (metrics.computed)."""
@@ -294,7 +305,7 @@ def department_sheet(
         indicators=indicators,
         rules=list(rules_touching(department=department)),
         values=values,
-        previous=previous,
+        previous=previous | {code: c.previous for code, c in computed.items()},
     )
     by_code: dict[str, list] = {}
     for finding in findings:

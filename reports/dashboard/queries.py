@@ -33,6 +33,7 @@ from metrics.models import (
     FigureStatus,
     Indicator,
     ReportingPeriod,
+    RuleTarget,
     Section,
     entered_condition,
 )
@@ -290,7 +291,7 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     rules = list(metrics_selectors.active_rules().select_related("left", "right"))
     if not rules:
         return []
-    codes = {r.left.code for r in rules} | {r.right.code for r in rules}
+    codes = {side.code for r in rules for side in r.sides}
     # The same values as metrics.selectors.period_values, narrowed to the rules' indicators.
     figures = Figure.objects.filter(period=period, indicator__code__in=codes).values_list(
         "indicator__code", "value", "explanation", "remark"
@@ -299,20 +300,24 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     for code, value, explanation, remark in figures:
         values[code] = value
         remarks[code] = (explanation or remark or "").strip()
-    if any(r.left.is_computed or r.right.is_computed for r in rules):
+    previous = {}
+    if any(r.target == RuleTarget.LAST_YEAR for r in rules):
+        previous = metrics_selectors.previous_values(period=period)
+    if any(side.is_computed for r in rules for side in r.sides):
         # A rule over a computed indicator compares its value from the same (current)
         # inputs as the entry sheet does (metrics.selectors.rule_values).
         computed = computed_values(period=period, basis=CURRENT)
         values.update({code: c.value for code, c in computed.items() if code in codes})
+        previous.update({code: c.previous for code, c in computed.items() if code in codes})
     failures = []
-    for result in evaluate_all(rules, values):
+    for result in evaluate_all(rules, values, previous):
         rule = result.rule
         if result.passed is not False:
             continue
-        owners = (rule.left.department_id, rule.right.department_id)
+        owners = tuple(side.department_id for side in rule.sides)
         if department_ids is not None and not set(owners) & department_ids:
             continue
-        notes = [remarks.get(c) for c in (rule.left.code, rule.right.code) if remarks.get(c)]
+        notes = [remarks.get(s.code) for s in rule.sides if remarks.get(s.code)]
         failures.append(
             RuleFailure(
                 name=rule.name,
