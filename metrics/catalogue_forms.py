@@ -5,6 +5,8 @@ by field, with what was typed."""
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from . import formulas
+from .indicator_names import names_by_code
 from .models import (
     Department,
     Indicator,
@@ -50,8 +52,8 @@ class IndicatorForm(forms.Form):
         label="计算公式",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="仅计算指标填写，如 biz_review_cases_closed / biz_review_cases_received * 100；"
-        "计算指标不设上下限。",
+        help_text="仅计算指标填写，用【】写指标名称，如【办结行政复议案件】/【受理行政复议案件】*100；"
+        "可在下方“查找指标”中按名称或部门查找后插入。计算指标不设上下限。",
     )
     decimal_places = forms.IntegerField(
         label="小数位数", required=False, min_value=0, max_value=4, initial=0
@@ -85,7 +87,7 @@ class IndicatorForm(forms.Form):
             "upper_bound": indicator.upper_bound,
             "help_text": indicator.help_text,
             "order": indicator.order,
-            "formula": indicator.formula,
+            "formula": formulas.codes_to_names(indicator.formula, names_by_code()),
             "decimal_places": indicator.decimal_places,
         }
 

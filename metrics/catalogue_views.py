@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods
 
-from . import access, formulas, references, services
+from . import access, formulas, indicator_names, references, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, RuleForm, SectionForm, refuse
 from .models import Department, Indicator, Section, User, ValidationRule
 from .services.catalogue import BASELINE_REASON
@@ -118,7 +118,12 @@ def _indicator_form_page(request, form, indicator=None, suggested=""):
     return render(
         request,
         "metrics/catalogue/indicator_form.html",
-        {"form": form, "indicator": indicator, "suggested": suggested},
+        {
+            "form": form,
+            "indicator": indicator,
+            "suggested": suggested,
+            "picker": indicator_names.picker_entries(),
+        },
     )
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .. import access, formulas, references
+from .. import access, formulas, indicator_names, references
 from ..models import (
     Department,
     Figure,
@@ -194,9 +194,19 @@ def _catalogue(exclude_pk=None) -> dict:
 
 
 def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
-    """The rules beyond the model's fields, each by field in Chinese."""
+    """The rules beyond the model's fields, each by field in Chinese. A formula written with
+    names (【受理行政复议案件】) is stored with codes."""
     errors = {}
     indicator.formula = (indicator.formula or "").strip()
+    if any(mark in indicator.formula for mark in "【[]】"):
+        try:
+            indicator.formula = formulas.names_to_codes(
+                indicator.formula, indicator_names.codes_by_name()
+            )
+        except formulas.FormulaError as exc:
+            raise ValidationError(
+                {"formula": [ValidationError(str(exc), code=FORMULA_INVALID)]}
+            ) from None
     department = indicator.department if indicator.department_id else None
     department_changed = before is None or before.department_id != indicator.department_id
     if department is not None and department.is_retired and department_changed:
@@ -214,6 +224,7 @@ def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
                     indicator.formula,
                     code=indicator.code,
                     catalogue=_catalogue(exclude_pk=indicator.pk),
+                    name=indicator.name,
                 )
             except formulas.FormulaError as exc:
                 errors["formula"] = [ValidationError(str(exc), code=FORMULA_INVALID)]
@@ -428,7 +439,10 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
     if indicator.formula:
         try:
             formulas.check(
-                indicator.formula, code=indicator.code, catalogue=_catalogue(indicator.pk)
+                indicator.formula,
+                code=indicator.code,
+                catalogue=_catalogue(indicator.pk),
+                name=indicator.name,
             )
         except formulas.FormulaError as exc:
             _refuse("formula", str(exc), FORMULA_INVALID)
