@@ -15,7 +15,7 @@ from lawgov.api import code_or_404
 from lawgov.api_fields import DecimalStringField, choice_field, text_field
 
 from .. import selectors
-from ..change import KINDS, Change, indicator_change
+from ..change import Change, indicator_change
 from ..models import Figure, FigureStatus
 from ..numbers import plain
 from ..texts import COMMENT, REASON
@@ -33,9 +33,8 @@ class CodeLookupMixin:
 
 
 class ChangeOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=KINDS,
-        help_text="percent：数量按相对变化（%）；points：比率（百分比指标）按百分点之差",
+    kind = serializers.CharField(
+        help_text="percent 或 points：percent 数量按相对变化（%）；points 比率（百分比指标）按百分点之差",
     )
     percent = serializers.CharField(allow_null=True, help_text="相对变化（%），一位小数")
     points = serializers.CharField(
