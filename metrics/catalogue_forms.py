@@ -109,7 +109,10 @@ class SectionForm(forms.Form):
 
 class DepartmentForm(forms.Form):
     code = forms.CharField(
-        label="代码", max_length=40, help_text="小写字母、数字、下划线；保存后不变"
+        label="代码",
+        max_length=40,
+        required=False,
+        help_text="留空则按名称的拼音首字母生成（区司法局 → sfj）；小写字母、数字、下划线；保存后不变",
     )
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)

@@ -140,6 +140,29 @@ def suggest_code(*, name: str, section: Section | None, exclude_pk=None) -> str:
     return f"{base}_{n}"
 
 
+def suggest_department_code(*, name: str, exclude_pk=None) -> str:
+    """The name's pinyin initials, without the district's 区 in front (区司法局: sfj, as the
+    catalogue's own), made unique with a suffix (_2, _3, …)."""
+    max_length = Department._meta.get_field("code").max_length
+    stem = (name or "").strip()
+    if stem.startswith("区") and len(stem) > 1:
+        stem = stem[1:]
+    base = (_initials(stem) or "bm")[: max_length - 4]
+    if base[0].isdigit():
+        base = f"bm{base}"[: max_length - 4]
+    taken = set(
+        Department.objects.filter(code__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("code", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
+
+
 def code_references(indicator: Indicator) -> list[str]:
     """What refers to the indicator's code, in Chinese: its figures, validation rules, other
     indicators' formulas and (through metrics.references) report template versions."""
@@ -565,8 +588,9 @@ def create_department(
     _manager(user)
     if order is None:
         order = (Department.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+    code = (code or "").strip() or suggest_department_code(name=name)
     department = Department(
-        code=(code or "").strip(),
+        code=code,
         name=(name or "").strip(),
         short_name=(short_name or "").strip(),
         order=order,

@@ -121,6 +121,9 @@ FILTERS: dict[str, Filter] = {
 
 DEFAULT_FILTER = "plain"
 
+# Each form in the words the office uses (the template editor's 插入数据, the import table).
+FORM_WORDS = {"plain": "原数", "wan": "万余", "duo": "多", "yoy": "同比"}
+
 
 def apply_filter(
     name: str,

@@ -182,3 +182,14 @@ def test_accept_without_any_department_names_the_rows(reviewer_client):
     for n in rows:
         assert f"第{n + 1}个数字“" in text
     assert not ReportTemplate.objects.filter(name="法治简报").exists()
+
+
+def test_the_import_table_says_each_form_in_words(reviewer_client):
+    """The 格式 column reads 原数 / 万余 / 多, never plain / wan / duo."""
+    import re
+
+    response = _upload(reviewer_client)
+    page = reviewer_client.get(response.url).content.decode()
+    forms = re.findall(r'<td data-label="格式">(.*?)</td>', page)
+    assert forms and set(forms) <= {"原数", "万余", "多", "同比"}
+    assert "原数" in forms
