@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "lawgov.apps.TotpConfig",  # django-otp's TOTP devices, under a Chinese heading
     "lawgov.apps.AxesConfig",  # django-axes, under Chinese names in the admin
     "csp",
     "lawgov",
