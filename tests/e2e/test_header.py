@@ -5,6 +5,7 @@ phone every group stays on screen and its links open within the width."""
 import pytest
 
 from metrics import demo
+from tests.e2e.test_accessibility import _violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -28,6 +29,7 @@ def test_the_header_groups_work_with_the_keyboard(live_server, new_session):
     page.keyboard.press("Enter")
     manage = page.locator("details.nav-group").nth(2)
     assert manage.evaluate("d => d.open")
+    assert _violations(page, "reviewer, 管理 open") == []
     page.keyboard.press("Tab")
     assert _focused_text(page) == "指标管理"
     page.keyboard.press("Tab")

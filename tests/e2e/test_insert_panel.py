@@ -6,6 +6,7 @@ list puts 【名称】 into the formula the same way."""
 import pytest
 
 from metrics import demo
+from tests.e2e.test_accessibility import _violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -26,6 +27,7 @@ def test_the_insert_panel_puts_a_placeholder_at_the_cursor(live_server, new_sess
     options = page.locator("#template-text-options [role=option]")
     options.first.wait_for()
     listed = options.all_inner_texts()
+    assert _violations(page, "reviewer, 插入数据 list open") == []
     assert any("受理行政复议案件" in o and "区司法局" in o for o in listed)
     index = next(i for i, o in enumerate(listed) if o.startswith("受理行政复议案件"))
     for _ in range(index + 1):
