@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "lawgov.apps.TotpConfig",  # django-otp's TOTP devices, under a Chinese heading
     "lawgov.apps.AxesConfig",  # django-axes, under Chinese names in the admin
     "csp",
     "lawgov",
@@ -106,7 +106,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "metrics.User"
 # GB/T 22239-2019 8.1.4.1: passwords of some complexity, changed regularly.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "lawgov.accounts.validators.UserAttributeSimilarityValidator"},
     {
         "NAME": "lawgov.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},

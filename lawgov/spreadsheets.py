@@ -264,3 +264,11 @@ def append_row(sheet, values) -> list:
         cells.append(cell)
     sheet.append(cells)
     return cells
+
+
+def shows_places(cells, places: int | None) -> None:
+    """Number cells of a computed indicator show its decimal places (95.0, not 95), as every
+    other face prints it (metrics.numbers.plain)."""
+    if places:
+        for cell in cells:
+            cell.number_format = "0." + "0" * places

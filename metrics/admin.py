@@ -33,7 +33,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import formats
-from django.utils.html import format_html
 
 from lawgov.accounts.admin import (
     OneTimePasswordChangeForm,
@@ -493,15 +492,7 @@ class ValidationRuleAdmin(HistoryAdmin):
 
     @admin.display(description="规则")
     def expression(self, obj):
-        return format_html(
-            '<span title="{} {} {}">{} {} {}</span>',
-            obj.left.code,
-            obj.operator,
-            obj.right.code,
-            obj.left.name,
-            obj.get_operator_display(),
-            obj.right.name,
-        )
+        return obj.expression
 
     @admin.display(description="重要程度", ordering="severity")
     def severity_name(self, obj):

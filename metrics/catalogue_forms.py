@@ -7,12 +7,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from lawgov.versions import StaleEdit, version_of
 
+from . import formulas
+from .indicator_names import names_by_code
 from .models import (
     Department,
     Indicator,
     ReportingPeriod,
     RuleOperator,
     RuleSeverity,
+    RuleTarget,
     Section,
     ValidationRule,
     ValueType,
@@ -59,8 +62,8 @@ class IndicatorForm(forms.Form):
         label="计算公式",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="仅计算指标填写，如 biz_review_cases_closed / biz_review_cases_received * 100；"
-        "计算指标不设上下限。",
+        help_text="仅计算指标填写，用【】写指标名称，如【办结行政复议案件】/【受理行政复议案件】*100；"
+        "可在下方“查找指标”中按名称或部门查找后插入。计算指标不设上下限。",
     )
     decimal_places = forms.IntegerField(
         label="小数位数", required=False, min_value=0, max_value=4, initial=0
@@ -96,7 +99,7 @@ class IndicatorForm(forms.Form):
             "upper_bound": indicator.upper_bound,
             "help_text": indicator.help_text,
             "order": indicator.order,
-            "formula": indicator.formula,
+            "formula": formulas.codes_to_names(indicator.formula, names_by_code()),
             "decimal_places": indicator.decimal_places,
             "first_period": indicator.first_period_id,
             "version": version_of(indicator),
@@ -121,7 +124,10 @@ class SectionForm(forms.Form):
 
 class DepartmentForm(forms.Form):
     code = forms.CharField(
-        label="代码", max_length=40, help_text="小写字母、数字、下划线；保存后不变"
+        label="代码",
+        max_length=40,
+        required=False,
+        help_text="留空则按名称的拼音首字母生成（区司法局 → sfj）；小写字母、数字、下划线；保存后不变",
     )
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
@@ -147,9 +153,38 @@ class IndicatorChoice(forms.ModelChoiceField):
 
 class RuleForm(forms.Form):
     name = forms.CharField(label="规则名称", max_length=200)
-    left = IndicatorChoice(label="左侧指标", queryset=Indicator.objects.none())
-    operator = forms.ChoiceField(label="比较", choices=RuleOperator.choices)
-    right = IndicatorChoice(label="右侧指标", queryset=Indicator.objects.none())
+    left = IndicatorChoice(label="指标", queryset=Indicator.objects.none())
+    target = forms.ChoiceField(
+        label="比较对象",
+        choices=RuleTarget.choices,
+        initial=RuleTarget.INDICATOR,
+        widget=forms.RadioSelect,
+        required=False,  # not given: another indicator, as every rule before it
+    )
+    operator = forms.ChoiceField(
+        label="比较", choices=RuleOperator.choices, help_text="与另一项指标或固定数值比较时使用"
+    )
+    right = IndicatorChoice(
+        label="另一项指标",
+        queryset=Indicator.objects.none(),
+        required=False,
+        help_text="比较对象为“另一项指标”时填写",
+    )
+    constant = forms.DecimalField(
+        label="固定数值",
+        required=False,
+        max_digits=20,
+        decimal_places=4,
+        help_text="比较对象为“固定数值”时填写，如覆盖率 ≥ 90",
+    )
+    tolerance = forms.DecimalField(
+        label="允许变动幅度（±）",
+        required=False,
+        min_value=0,
+        max_digits=20,
+        decimal_places=4,
+        help_text="比较对象为“本指标上年数值”时填写：数量指标按 %，百分比指标按百分点",
+    )
     severity = forms.ChoiceField(
         label="重要程度", choices=RuleSeverity.choices, initial=RuleSeverity.ERROR
     )
@@ -170,7 +205,8 @@ class RuleForm(forms.Form):
         # Indicators in use, computed ones included; a rule's own sides stay selectable.
         shown = Indicator.objects.filter(retired_on__isnull=True)
         if rule is not None:
-            shown = shown | Indicator.objects.filter(pk__in=[rule.left_id, rule.right_id])
+            sides = [pk for pk in (rule.left_id, rule.right_id) if pk is not None]
+            shown = shown | Indicator.objects.filter(pk__in=sides)
         shown = shown.select_related("section").order_by("section__order", "order", "code")
         for side in ("left", "right"):
             self.fields[side].queryset = shown
@@ -180,12 +216,18 @@ class RuleForm(forms.Form):
         return {
             "name": rule.name,
             "left": rule.left_id,
+            "target": rule.target,
             "operator": rule.operator,
             "right": rule.right_id,
+            "constant": rule.constant,
+            "tolerance": rule.tolerance,
             "severity": rule.severity,
             "message": rule.message,
             "version": version_of(rule),
         }
+
+    def clean_target(self):
+        return self.cleaned_data.get("target") or RuleTarget.INDICATOR
 
     def service_fields(self) -> dict:
         """What the catalogue_rules services take (RULE_FIELDS), the reason apart."""

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from lawgov.versions import version_of
 
-from . import access, formulas, references, selectors, services
+from . import access, formulas, indicator_names, references, selectors, services
 from .catalogue_forms import DepartmentForm, IndicatorForm, RuleForm, SectionForm, refuse
 from .models import (
     DeadlineExtension,
@@ -130,7 +130,12 @@ def _indicator_form_page(request, form, indicator=None, suggested=""):
     return render(
         request,
         "metrics/catalogue/indicator_form.html",
-        {"form": form, "indicator": indicator, "suggested": suggested},
+        {
+            "form": form,
+            "indicator": indicator,
+            "suggested": suggested,
+            "picker": indicator_names.picker_entries(),
+        },
     )
 
 

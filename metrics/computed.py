@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .change import Change
+from .change import Change, indicator_change
 from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
+from .numbers import shown
 from .periods import PeriodCode
 
 APPROVED = "approved"
@@ -92,6 +93,19 @@ class ComputedValue:
         return self.outcome.value
 
     @property
+    def places(self) -> int:
+        """Its decimal places: every face prints that many (95.0, not 95)."""
+        return self.indicator.decimal_places
+
+    @property
+    def value_display(self) -> str:
+        return shown(self.value, places=self.places)
+
+    @property
+    def previous_display(self) -> str:
+        return shown(self.previous, places=self.places)
+
+    @property
     def is_gap(self) -> bool:
         return self.outcome.is_gap or self.formula is None
 
@@ -107,7 +121,7 @@ class ComputedValue:
 
     @property
     def change(self) -> Change:
-        return Change(self.value, self.previous)
+        return indicator_change(self.indicator, self.value, self.previous)
 
     @property
     def formula_text(self) -> str:

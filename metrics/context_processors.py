@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
 
+from lawgov.navigation import groups_for
+
 from .office import district_name
 from .texts import limits
 
@@ -18,5 +20,11 @@ def _district_name() -> str:
 
 def site(request):
     # district_name: the office's own setting (系统设置), read only by a page that shows it;
-    # text_limits: each free-text field's maxlength, the limit the services enforce.
-    return {"district_name": SimpleLazyObject(_district_name), "text_limits": limits()}
+    # text_limits: each free-text field's maxlength, the limit the services enforce;
+    # nav_groups: the header's links, grouped (lawgov.navigation).
+    user = getattr(request, "user", None)
+    return {
+        "district_name": SimpleLazyObject(_district_name),
+        "text_limits": limits(),
+        "nav_groups": groups_for(user) if user is not None else [],
+    }

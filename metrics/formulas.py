@@ -6,7 +6,9 @@ A formula is arithmetic over other indicators of the same period:
     sum(biz_external_law_experts, biz_external_lawyers) - prev(biz_external_lawyers)
 
 `+ - * /`, parentheses, decimal constants, indicator codes, `prev(code)` (the value in the
-previous comparable period) and `sum(a, b, …)`. Full-width operators and brackets typed with a
+previous comparable period) and `sum(a, b, …)`. People write and read it by names in 【】:
+``【办结行政复议案件】/【受理行政复议案件】*100`` is stored with codes (`names_to_codes`) and
+shown back with names (`codes_to_names`). Full-width operators and brackets typed with a
 Chinese input method mean the same. Evaluation is exact in `Decimal`; a missing input or a
 division by zero is a gap (no value, with the reason), never an exception. This module is pure:
 the callers bring the values (metrics.computed) and the catalogue (metrics.services.catalogue).
@@ -52,6 +54,40 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/(),]))"
 )
 FUNCTIONS = ("prev", "sum")
+# An indicator named in a formula: 【受理行政复议案件】 (also [..] typed without the Chinese
+# input method's brackets).
+_NAMED = re.compile(r"【([^【】]*)】|\[([^\[\]]*)\]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def names_to_codes(text: str, codes_by_name: Mapping[str, list[str]]) -> str:
+    """The formula with each 【name】 replaced by its indicator's code; a name that is no
+    indicator's, or the name of several, is refused naming it."""
+
+    def code_of(match):
+        name = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        if not name:
+            raise FormulaError("公式中有空的【】：请在【】中写指标名称。")
+        found = codes_by_name.get(name, [])
+        if not found:
+            raise FormulaError(f"没有名为“{name}”的指标，请从列表中选择。")
+        if len(found) > 1:
+            raise FormulaError(f"有多个名为“{name}”的指标，请改用指标代码：{'、'.join(found)}。")
+        return f" {found[0]} "
+
+    coded = _NAMED.sub(code_of, text)
+    coded = re.sub(r"\(\s+", "(", re.sub(r"\s+([),])", r"\1", coded))
+    return re.sub(r" {2,}", " ", coded).strip()
+
+
+def codes_to_names(text: str, names_by_code: Mapping[str, str]) -> str:
+    """The stored formula as people read and edit it: each known code as 【name】."""
+
+    def name_of(match):
+        code = match.group(0)
+        return f"【{names_by_code[code]}】" if code in names_by_code else code
+
+    return _IDENTIFIER.sub(name_of, text)
 
 
 class FormulaError(ValueError):
@@ -352,21 +388,29 @@ class CatalogueEntry:
     retired: bool = False
 
 
-def check(text: str, *, code: str, catalogue: Mapping[str, CatalogueEntry]) -> Formula:
-    """Parse the formula of indicator `code` and refuse an unknown code, a retired input, the
-    indicator itself or a cycle through other computed indicators, each named in Chinese."""
+def check(
+    text: str, *, code: str, catalogue: Mapping[str, CatalogueEntry], name: str = ""
+) -> Formula:
+    """Parse the formula of indicator `code` (called `name`) and refuse an unknown code, a
+    retired input, the indicator itself or a cycle through other computed indicators, each
+    named in Chinese by the indicators' names."""
     formula = parse(text)
     for ref in formula.refs:
         if ref.code == code and not ref.previous:
-            raise FormulaError(f"公式不能引用指标本身（{code}）。")
+            raise FormulaError(f"公式不能引用指标本身（{name or code}）。")
         entry = catalogue.get(ref.code)
         if entry is None and ref.code != code:
             raise FormulaError(f"公式引用了不存在的指标代码“{ref.code}”。")
         if entry is not None and entry.retired:
-            raise FormulaError(f"公式引用了已停用的指标：{entry.name}（{ref.code}）。")
+            raise FormulaError(f"公式引用了已停用的指标：{entry.name}。")
     cycle = _cycle_through(code, formula, catalogue)
     if cycle:
-        raise FormulaError("公式形成循环引用：" + " → ".join(cycle) + "。")
+
+        def named(step):
+            entry = catalogue.get(step)
+            return (name or step) if step == code else (entry.name if entry else step)
+
+        raise FormulaError("公式形成循环引用：" + " → ".join(named(s) for s in cycle) + "。")
     return formula
 
 

@@ -5,7 +5,7 @@ Pure functions over ``Decimal``; nothing here touches the database. A float neve
 it would print 0.1 + 0.2 style artefacts into an official document.
 """
 
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 # Generous precision: the default 28 digits would silently round a huge value (or its
 # normalisation) instead of printing what the department entered.
@@ -16,19 +16,25 @@ class NotANumber(ValueError):
     """A stored or frozen value is not a finite decimal number."""
 
 
-def plain(value: Decimal) -> str:
+def plain(value: Decimal, places: int | None = None) -> str:
     """A Decimal as people write it: 98.50 → 98.5, 100.0000 → 100 (never 1E+2), −0 → 0;
-    plain positional notation, no exponent, no separators."""
+    plain positional notation, no exponent, no separators.
+
+    With `places` (a computed indicator's decimal places), exactly that many decimals, so a
+    one-decimal rate reads 95.0, not 95 (rounded half up, as the value already is)."""
     with localcontext(prec=PRECISION):
         normal = value.normalize()
+        if places:
+            fixed = normal.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+            return format(abs(fixed) if fixed == 0 else fixed, "f")
     if normal == 0:
         return "0"  # Decimal keeps the sign of zero ("-0"), which means nothing to a reader
     return format(normal, "f")
 
 
-def shown(value: Decimal | None, *, empty: str = "") -> str:
+def shown(value: Decimal | None, *, empty: str = "", places: int | None = None) -> str:
     """`plain`, or `empty` when there is no value."""
-    return empty if value is None else plain(value)
+    return empty if value is None else plain(value, places)
 
 
 def from_text(text: str | int | Decimal | None) -> Decimal:

@@ -186,7 +186,7 @@ def review_lock_confirm(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
     back = reverse("review_queue", args=[period.code])
     if period.is_locked:
-        messages.info(request, selectors.period_lock(period).notice + "。")
+        messages.info(request, selectors.period_lock(period).office_notice + "。")
         return redirect(back)
     departments = selectors.progress_by_department(period=period)
     total = sum((d.progress for d in departments), Progress())
@@ -224,7 +224,9 @@ def review_approve_confirm(request, period_code, department_code):
     period, department = _period_and_department(request, period_code, department_code)
     back = reverse("review_department", args=[period.code, department.code])
     if period.is_locked:
-        messages.error(request, selectors.period_lock(period).notice + "。")
+        lock = selectors.period_lock(period)
+        notice = lock.office_notice if access.can_lock_periods(request.user) else lock.notice
+        messages.error(request, notice + "。")
         return redirect(back)
     sheet = selectors.department_sheet(department=department, period=period, viewer=request.user)
     waiting = [

@@ -1,11 +1,16 @@
-"""Evaluating the cross-indicator rules and the change check against a set of values."""
+"""Evaluating the validation rules and the change check against a set of values.
+
+A rule compares its indicator (`left`) with another indicator, a constant, or its own value in
+the previous comparable period (RuleTarget). Against last year the change is metrics.change's
+(the words and the number every face shows: % for a count, 百分点 for a rate) and must stay
+within ±tolerance. A rule that lacks a value (another department's, or last year's) waits."""
 
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .change import big_change_warning
-from .models import Department, RuleSeverity, ValidationRule
+from .change import POINTS, Change, big_change_warning, kind_of
+from .models import Department, RuleSeverity, RuleTarget, ValidationRule
 from .numbers import plain
 
 _OPERATORS = {
@@ -37,20 +42,58 @@ class RuleResult:
         return self.passed is None
 
 
-def evaluate(rule: ValidationRule, values: dict[str, Decimal | None]) -> RuleResult:
+def tolerance_text(rule: ValidationRule) -> str:
+    """±10% for a count, ±5个百分点 for a rate: the band a last-year rule allows."""
+    unit = "个百分点" if kind_of(rule.left.value_type) == POINTS else "%"
+    return f"±{plain(rule.tolerance)}{unit}"
+
+
+def target_text(rule: ValidationRule) -> str:
+    """The rule in words, as the 校验规则 page and the admin list it (names, never codes)."""
+    if rule.target == RuleTarget.LAST_YEAR:
+        return f"{rule.left.name} 与上年相比变动不超过{tolerance_text(rule)}"
+    other = plain(rule.constant) if rule.target == RuleTarget.CONSTANT else rule.right.name
+    return f"{rule.left.name} {rule.get_operator_display()} {other}"
+
+
+def evaluate(
+    rule: ValidationRule,
+    values: dict[str, Decimal | None],
+    previous: dict[str, Decimal | None] | None = None,
+) -> RuleResult:
     left = values.get(rule.left.code)
-    right = values.get(rule.right.code)
+    if rule.target == RuleTarget.LAST_YEAR:
+        return _against_last_year(rule, left, (previous or {}).get(rule.left.code))
+    if rule.target == RuleTarget.CONSTANT:
+        right, right_name = rule.constant, ""
+    else:
+        right, right_name = values.get(rule.right.code), rule.right.name
     if left is None or right is None:
         return RuleResult(rule, None, f"{rule.name}：数据未齐，暂无法校验。")
     if _OPERATORS[rule.operator](left, right):
         return RuleResult(rule, True, "")
     symbol = rule.get_operator_display()
-    detail = f"{rule.left.name}（{plain(left)}）应{symbol}{rule.right.name}（{plain(right)}）"
+    other = f"{right_name}（{plain(right)}）" if right_name else plain(right)
+    detail = f"{rule.left.name}（{plain(left)}）应{symbol}{other}"
     return RuleResult(rule, False, f"{rule.message or rule.name}：{detail}。")
 
 
-def evaluate_all(rules, values) -> list[RuleResult]:
-    return [evaluate(rule, values) for rule in rules]
+def _against_last_year(rule, current: Decimal | None, before: Decimal | None) -> RuleResult:
+    moved = Change(current, before, kind_of(rule.left.value_type))
+    amount = moved.amount
+    if current is None:
+        return RuleResult(rule, None, f"{rule.name}：本期数据未填，暂无法校验。")
+    if amount is None or abs(amount) <= rule.tolerance:  # no comparable base: nothing to say
+        return RuleResult(rule, True, "")
+    detail = (
+        f"{rule.left.name}（{plain(current)}）较上年（{plain(before)}）{moved.text}，"
+        f"超过{tolerance_text(rule)}"
+    )
+    return RuleResult(rule, False, f"{rule.message or rule.name}：{detail}。")
+
+
+def evaluate_all(rules, values, previous=None) -> list[RuleResult]:
+    return [evaluate(rule, values, previous) for rule in rules]
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,7 @@ class Finding:
 
 
 def _owned_side(rule: ValidationRule, department: Department) -> str:
-    if rule.left.department_id == department.pk:
+    if rule.left.department_id == department.pk or rule.right_id is None:
         return rule.left.code
     return rule.right.code
 
@@ -88,7 +131,7 @@ def department_findings(
     """Rule results and change checks for a department's indicators, each keyed to the
     indicator the department owns (the left side of a rule when it owns both)."""
     findings = []
-    for result in evaluate_all(rules, values):
+    for result in evaluate_all(rules, values, previous):
         code = _owned_side(result.rule, department)
         if result.is_error:
             findings.append(Finding(code, "error", result.message))
@@ -98,7 +141,10 @@ def department_findings(
             findings.append(Finding(code, "pending", result.message))
     for indicator in indicators:
         warning = big_change_warning(
-            indicator.name, values.get(indicator.code), previous.get(indicator.code)
+            indicator.name,
+            values.get(indicator.code),
+            previous.get(indicator.code),
+            kind_of(indicator.value_type),
         )
         if warning:
             findings.append(Finding(indicator.code, "warning", warning))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from .change import Change
+from .change import Change, indicator_change
 from .computed import CURRENT, computed_values, visible_to
 from .deadlines import choose_current, department_deadline, latest_deadline
 from .models import (
@@ -30,6 +30,17 @@ from .rules import department_findings
 
 def period_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
     return dict(Figure.objects.filter(period=period).values_list("indicator__code", "value"))
+
+
+def rule_previous(
+    *, period: ReportingPeriod, department: Department | None = None
+) -> dict[str, Decimal | None]:
+    """What a rule against last year compares with: the previous comparable period's approved
+    values, the computed indicators' too (computed from approved inputs)."""
+    computed = computed_values(period=period, basis=CURRENT)
+    return previous_values(period=period, department=department) | {
+        code: c.previous for code, c in computed.items()
+    }
 
 
 def rule_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
@@ -225,7 +236,7 @@ class SheetRow:
 
     @property
     def change(self) -> Change:
-        return Change(self.value, self.previous)
+        return indicator_change(self.indicator, self.value, self.previous)
 
     @property
     def thread(self) -> list:
@@ -315,7 +326,7 @@ def department_sheet(
         indicators=indicators,
         rules=list(rules_touching(department=department)),
         values=values,
-        previous=previous,
+        previous=previous | {code: c.previous for code, c in computed.items()},
     )
     by_code: dict[str, list] = {}
     for finding in findings:
@@ -493,11 +504,21 @@ class PeriodLock:
         return self.user.display_name if self.user is not None else "系统"
 
     @property
+    def stated(self) -> str:
+        """报告期已锁定（2026-12-16 由李明锁定）."""
+        when = f"{timezone.localtime(self.when):%Y-%m-%d} " if self.when else ""
+        return f"报告期已锁定（{when}由{self.by}锁定）"
+
+    @property
     def notice(self) -> str:
         """报告期已锁定（2026-12-16 由李明锁定），如需修改请联系法制办: the one sentence every
         page shows instead of the actions a locked period no longer allows."""
-        when = f"{timezone.localtime(self.when):%Y-%m-%d} " if self.when else ""
-        return f"报告期已锁定（{when}由{self.by}锁定），如需修改请联系法制办"
+        return f"{self.stated}，如需修改请联系法制办"
+
+    @property
+    def office_notice(self) -> str:
+        """The same for those who may lock and reopen (the 法制办 itself): how to reopen."""
+        return f"{self.stated}，如需修改，可在“数据审核”页点“重新开放报告期”"
 
 
 def period_lock(period: ReportingPeriod) -> PeriodLock | None:

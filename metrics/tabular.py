@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from lawgov import spreadsheets
 
-from .change import change_text
+from .change import change_text, kind_of
 from .computed import COMPUTED_MARK, ComputedValue
 from .progress import STATE_LABELS, state_of
 from .services import FigureRow
@@ -340,7 +340,8 @@ def period_workbook(period, rows) -> bytes:
     )
     for indicator, figure, previous in rows:
         if isinstance(figure, ComputedValue):
-            spreadsheets.append_row(sheet, _computed_row(indicator, figure, previous))
+            cells = spreadsheets.append_row(sheet, _computed_row(indicator, figure, previous))
+            spreadsheets.shows_places(cells[5:7], figure.places)
             continue
         value = figure.value if figure else None
         spreadsheets.append_row(
@@ -387,7 +388,7 @@ def _indicator_columns(indicator, value, previous) -> list:
         indicator.unit,
         _number(previous),
         _number(value),
-        change_text(value, previous),
+        change_text(value, previous, kind_of(indicator.value_type)),
     ]
 
 

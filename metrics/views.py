@@ -1,5 +1,7 @@
 """Thin views: they read with selectors, write with services and render Chinese pages."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -9,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, forms, selectors, services, tabular
+from . import access, evidence, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
@@ -195,11 +197,17 @@ def entry_row(request, period_code, indicator_code):
             typed, saved = {}, (indicator.code,)
     sheet = selectors.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=saved)
-    return render(
+    response = render(
         request,
         "metrics/_entry_row.html",
         {"row": sheet.row(indicator.code), "period": period},
     )
+    # The page's header counts (已填 / 待填) follow the saved row (entry.js reads the event).
+    counts = sheet.counts
+    response["HX-Trigger"] = json.dumps(
+        {"entry-counts": {"filled": counts.filled, "empty": counts.empty}}
+    )
+    return response
 
 
 @login_required
@@ -295,6 +303,8 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
         "comments": list(figure.comments.select_related("author")) if figure else [],
         "history": selectors.figure_history(figure=figure) if figure else [],
         "can_upload": editable,
+        "accepted_extensions": evidence.ACCEPTED_EXTENSIONS,
+        "accepted_label": evidence.ACCEPTED_LABEL,
         "upload_closed": (
             clerk_closed_reason(status=state, period_locked=period.closed_for_entry)
             if can_enter

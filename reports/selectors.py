@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
+from metrics.change import kind_of
 from metrics.computed import CURRENT, computed_values
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
@@ -61,6 +62,7 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
             "unit": indicator.unit,
             "department": indicator.department.name,
             "previous": _text(previous.get(indicator.pk)),
+            "change": kind_of(indicator.value_type),
         }
     return {
         "district_name": district_name(),
@@ -110,6 +112,8 @@ def computed_entry(item) -> dict:
         "unit": item.unit,
         "department": item.indicator.department.name,
         "previous": _text(item.previous),
+        "change": item.change.kind,
+        "places": item.places,
         "computed": True,
         "formula": item.formula_text,
         "gaps": lacking,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("deadlines/", views.document_deadlines, name="document-deadlines"),
     path("template/", views.template_edit, name="template"),
     path("template/preview/", views.template_preview, name="template-preview"),
+    path("template/help/", views.template_help, name="template-help"),
     path("template/preview.css", views.preview_stylesheet, name="preview-css"),
     path("template/versions/<int:number>/", views.template_version, name="template-version"),
     path("import/", import_views.import_start, name="import"),

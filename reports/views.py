@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from metrics import indicator_names
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
@@ -285,6 +286,7 @@ def template_edit(request):
             "versions": template.versions.select_related("created_by"),
             "period": metrics_selectors.current_period(),
             "carried": carried,
+            "picker": indicator_names.picker_entries(),
         },
         status=400 if errors else 200,
     )
@@ -307,6 +309,13 @@ def template_preview(request):
         layout = document.layout if document is not None else "speech"
         html = rendering.render_html(template, snapshot, mode="draft", fragment=True, layout=layout)
     return render(request, "reports/_preview.html", {"errors": errors, "html": html})
+
+
+@login_required
+@permission_required("reports.edit_template", raise_exception=True)
+def template_help(request):
+    """模板写法: how a template is written, in Chinese, linked from the editor."""
+    return render(request, "reports/template_help.html")
 
 
 @login_required

@@ -221,3 +221,16 @@ def test_a_superuser_is_shown_the_admin_link(admin_client):
 def test_the_admin_sends_a_visitor_to_the_login_page(client, db):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_every_heading_of_the_admins_index_is_chinese(admin_client):
+    """The sections, the models and the index table's column headings: no English heading
+    (Lawgov, Totp, TOTP devices, Model name …) is left."""
+    import re
+
+    from tests.metrics.test_entry_review_views import _visible_text
+
+    text = _visible_text(admin_client.get(reverse("admin:index")).content.decode())
+    english = re.findall(r"[A-Za-z][A-Za-z ]{2,}", text)
+    assert english == [], english
+    assert "账号与安全" in text and "两步验证" in text and "两步验证设备" in text

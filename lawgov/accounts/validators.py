@@ -27,6 +27,16 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         return f"密码至少包含 {self.min_length} 个字符。"
 
 
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Django's, in written Chinese: Django's catalogue says “密码跟 用户名 太相似了”."""
+
+    def get_error_message(self):
+        return "密码与%(verbose_name)s过于相似。"
+
+    def get_help_text(self):
+        return "密码不能与您的用户名、姓名或电子邮箱过于相似。"
+
+
 class CharacterClassesValidator:
     """At least `required` of the four classes: upper-case, lower-case, digits, symbols."""
 

@@ -14,6 +14,14 @@ def figure(value) -> str:
     return numbers.shown(value)
 
 
+@register.filter
+def form_words(name) -> str:
+    """A placeholder's form in words: wan → 万余, duo → 多, yoy → 同比, plain (or none) → 原数."""
+    from reports.rendering.filters import FORM_WORDS
+
+    return FORM_WORDS.get(name or "plain", name)
+
+
 def _state(item) -> str:
     """The metrics.progress state of a Figure, of a snapshot's gap ({"status", "value"}), or of
     no figure (None)."""

@@ -73,9 +73,19 @@ class SectionSerializer(serializers.ModelSerializer):
 class RuleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    left = serializers.CharField(source="left.code", help_text="左侧指标代码")
-    operator = serializers.CharField(help_text="<=、<、>=、>、==、!=")
-    right = serializers.CharField(source="right.code", help_text="右侧指标代码")
+    left = serializers.CharField(source="left.code", help_text="规则所校验的指标代码")
+    target = serializers.ChoiceField(
+        choices=["indicator", "constant", "last_year"],
+        help_text="比较对象：indicator 另一项指标；constant 固定数值；last_year 本指标上年数值",
+    )
+    operator = serializers.CharField(help_text="<=、<、>=、>、==、!=（与上年比较时不使用）")
+    right = serializers.CharField(
+        source="right.code", allow_null=True, help_text="另一项指标代码（target 为 indicator 时）"
+    )
+    constant = DecimalStringField(help_text="固定数值（target 为 constant 时）")
+    tolerance = DecimalStringField(
+        help_text="与上年相比允许的变动幅度：数量按 %，百分比指标按百分点（target 为 last_year 时）"
+    )
     severity = serializers.ChoiceField(
         choices=["error", "warning"], help_text="error 阻止报送；warning 需填写上报说明"
     )
@@ -456,8 +466,8 @@ class IndicatorViewSet(
         context = super().get_serializer_context()
         by_code: dict[str, list] = {}
         for rule in selectors.active_rules():
-            by_code.setdefault(rule.left.code, []).append(rule)
-            by_code.setdefault(rule.right.code, []).append(rule)
+            for side in rule.sides:
+                by_code.setdefault(side.code, []).append(rule)
         context["rules_by_code"] = by_code
         return context
 

@@ -15,7 +15,7 @@ from lawgov.api import code_or_404
 from lawgov.api_fields import DecimalStringField, choice_field, text_field
 
 from .. import selectors
-from ..change import Change
+from ..change import Change, indicator_change
 from ..models import Figure, FigureStatus
 from ..numbers import plain
 from ..texts import COMMENT, REASON
@@ -33,8 +33,25 @@ class CodeLookupMixin:
 
 
 class ChangeOutput(serializers.Serializer):
-    percent = serializers.CharField(allow_null=True)
+    kind = serializers.CharField(
+        help_text="percent 或 points：percent 数量按相对变化（%）；points 比率（百分比指标）按百分点之差",
+    )
+    percent = serializers.CharField(allow_null=True, help_text="相对变化（%），一位小数")
+    points = serializers.CharField(
+        allow_null=True, help_text="比率指标的百分点之差，一位小数；其他指标为 null"
+    )
     text = serializers.CharField()
+
+
+def change_output(moved: Change) -> dict:
+    """A change as the API hands it over (ChangeOutput), the same words as every face."""
+    percent, points = moved.percent, moved.points
+    return {
+        "kind": moved.kind,
+        "percent": None if percent is None else str(percent),
+        "points": None if points is None else str(points),
+        "text": moved.text,
+    }
 
 
 class FigureSerializer(serializers.ModelSerializer):
@@ -90,9 +107,9 @@ class FigureSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ChangeOutput)
     def get_change(self, figure) -> dict:
-        moved = Change(figure.value, self._previous(figure))
-        percent = moved.percent
-        return {"percent": None if percent is None else str(percent), "text": moved.text}
+        return change_output(
+            indicator_change(figure.indicator, figure.value, self._previous(figure))
+        )
 
 
 class FiguresResultSerializer(serializers.Serializer):

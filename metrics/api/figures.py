@@ -39,6 +39,7 @@ from .common import (
     FigureSerializer,
     FiguresResultSerializer,
     ReasonInput,
+    change_output,
     figures_result,
 )
 from .evidence import EvidenceSerializer
@@ -172,16 +173,15 @@ class ComputedFigureSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "93.8"})
     def get_value(self, item):
-        return None if item.value is None else plain(item.value)
+        return None if item.value is None else plain(item.value, item.places)
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "90"})
     def get_previous_value(self, item):
-        return None if item.previous is None else plain(item.previous)
+        return None if item.previous is None else plain(item.previous, item.places)
 
     @extend_schema_field(ChangeOutput)
     def get_change(self, item) -> dict:
-        percent = item.change.percent
-        return {"percent": None if percent is None else str(percent), "text": item.change.text}
+        return change_output(item.change)
 
 
 @extend_schema_serializer(many=False)  # the page itself: drf-spectacular must not paginate it

@@ -19,7 +19,7 @@ from django.utils import timezone
 from lawgov.locks import hold, refused_if_taken
 from lawgov.versions import require_current
 
-from .. import access, formulas, references
+from .. import access, formulas, indicator_names, references
 from ..models import (
     Department,
     Figure,
@@ -147,6 +147,29 @@ def suggest_code(*, name: str, section: Section | None, exclude_pk=None) -> str:
     return f"{base}_{n}"
 
 
+def suggest_department_code(*, name: str, exclude_pk=None) -> str:
+    """The name's pinyin initials, without the district's 区 in front (区司法局: sfj, as the
+    catalogue's own), made unique with a suffix (_2, _3, …)."""
+    max_length = Department._meta.get_field("code").max_length
+    stem = (name or "").strip()
+    if stem.startswith("区") and len(stem) > 1:
+        stem = stem[1:]
+    base = (_initials(stem) or "bm")[: max_length - 4]
+    if base[0].isdigit():
+        base = f"bm{base}"[: max_length - 4]
+    taken = set(
+        Department.objects.filter(code__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("code", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
+
+
 def code_references(indicator: Indicator) -> list[str]:
     """What refers to the indicator's code, in Chinese: its figures, validation rules, other
     indicators' formulas and (through metrics.references) report template versions."""
@@ -212,9 +235,19 @@ def _catalogue(exclude_pk=None) -> dict:
 
 
 def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
-    """The rules beyond the model's fields, each by field in Chinese."""
+    """The rules beyond the model's fields, each by field in Chinese. A formula written with
+    names (【受理行政复议案件】) is stored with codes."""
     errors = {}
     indicator.formula = (indicator.formula or "").strip()
+    if any(mark in indicator.formula for mark in "【[]】"):
+        try:
+            indicator.formula = formulas.names_to_codes(
+                indicator.formula, indicator_names.codes_by_name()
+            )
+        except formulas.FormulaError as exc:
+            raise ValidationError(
+                {"formula": [ValidationError(str(exc), code=FORMULA_INVALID)]}
+            ) from None
     department = indicator.department if indicator.department_id else None
     department_changed = before is None or before.department_id != indicator.department_id
     if department is not None and department.is_retired and department_changed:
@@ -232,6 +265,7 @@ def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
                     indicator.formula,
                     code=indicator.code,
                     catalogue=_catalogue(exclude_pk=indicator.pk),
+                    name=indicator.name,
                 )
             except formulas.FormulaError as exc:
                 errors["formula"] = [ValidationError(str(exc), code=FORMULA_INVALID)]
@@ -456,7 +490,10 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
     if indicator.formula:
         try:
             formulas.check(
-                indicator.formula, code=indicator.code, catalogue=_catalogue(indicator.pk)
+                indicator.formula,
+                code=indicator.code,
+                catalogue=_catalogue(indicator.pk),
+                name=indicator.name,
             )
         except formulas.FormulaError as exc:
             _refuse("formula", str(exc), FORMULA_INVALID)
@@ -587,8 +624,9 @@ def create_department(
     hold("departments")  # the code, the name and the next order, after any racing write
     if order is None:
         order = (Department.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+    code = (code or "").strip() or suggest_department_code(name=name)
     department = Department(
-        code=(code or "").strip(),
+        code=code,
         name=(name or "").strip(),
         short_name=(short_name or "").strip(),
         order=order,

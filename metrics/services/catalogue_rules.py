@@ -1,4 +1,4 @@
-"""The cross-indicator rules (校验规则) the 法制办 keeps on the 指标管理 pages, as the other
+"""The validation rules (校验规则: an indicator against another, a constant or last year) the 法制办 keeps on the 指标管理 pages, as the other
 catalogue services: keyword-only arguments, the acting `user` required, the manage_catalogue
 permission checked here, one transaction, a history row naming the user and the reason, and
 Chinese messages by field for bad input. A rule is deactivated (停用), never deleted: its
@@ -9,11 +9,28 @@ from django.db import transaction
 
 from lawgov.versions import require_current
 
-from ..models import Indicator, RuleSeverity, ValidationRule
+from ..models import Indicator, RuleSeverity, RuleTarget, ValidationRule
 from ._common import record
 from .catalogue import ALREADY, _baseline, _manager, _reason, _refuse
 
-RULE_FIELDS = ("name", "left", "operator", "right", "severity", "message")
+RULE_FIELDS = (
+    "name",
+    "left",
+    "target",
+    "operator",
+    "right",
+    "constant",
+    "tolerance",
+    "severity",
+    "message",
+)
+# What each kind of comparison uses; the others are cleared, so a rule switched from one
+# kind to another keeps nothing of the old one.
+_TARGET_FIELDS = {
+    RuleTarget.INDICATOR: ("right",),
+    RuleTarget.CONSTANT: ("constant",),
+    RuleTarget.LAST_YEAR: ("tolerance",),
+}
 
 
 def _indicator(value, field: str) -> Indicator | None:
@@ -36,6 +53,11 @@ def _fill(rule: ValidationRule, fields: dict) -> None:
             setattr(rule, name, (value or "").strip())
         else:
             setattr(rule, name, value)
+    if rule.target in _TARGET_FIELDS:
+        for unused in {"right", "constant", "tolerance"} - set(_TARGET_FIELDS[rule.target]):
+            setattr(rule, unused, None)
+        if rule.target == RuleTarget.LAST_YEAR and not rule.operator:
+            rule.operator = "<="  # |change| ≤ tolerance; the operator is not asked for
 
 
 def _full_clean(rule: ValidationRule, *, before: ValidationRule | None) -> None:
@@ -53,10 +75,18 @@ def _full_clean(rule: ValidationRule, *, before: ValidationRule | None) -> None:
 
 
 def _problems(rule: ValidationRule, *, before: ValidationRule | None) -> dict[str, list[str]]:
-    """Both sides different indicators; a retired indicator is not newly put in a rule."""
+    """What the kind of comparison needs is there (another indicator, not the same one; a
+    constant; a tolerance of at least 0); a retired indicator is not newly put in a rule."""
     errors: dict[str, list[str]] = {}
-    if rule.left_id and rule.left_id == rule.right_id:
-        errors["right"] = ["左右两侧不能是同一个指标。"]
+    if rule.target == RuleTarget.INDICATOR:
+        if rule.left_id and rule.left_id == rule.right_id:
+            errors["right"] = ["比较的两项指标不能是同一个指标。"]
+        elif rule.right_id is None:
+            errors["right"] = ["请选择要比较的另一项指标。"]
+    elif rule.target == RuleTarget.CONSTANT and rule.constant is None:
+        errors["constant"] = ["请填写要比较的固定数值。"]
+    elif rule.target == RuleTarget.LAST_YEAR and (rule.tolerance is None or rule.tolerance < 0):
+        errors["tolerance"] = ["请填写与上年相比允许的变动幅度（不小于 0）。"]
     for side in ("left", "right"):
         chosen = getattr(rule, f"{side}_id")
         if not chosen or (before is not None and getattr(before, f"{side}_id") == chosen):
@@ -119,7 +149,7 @@ def activate_rule(*, rule: ValidationRule, user, reason: str = "") -> Validation
     _baseline(rule)
     if rule.active:
         _refuse("active", f"规则“{rule.name}”已启用。", ALREADY)
-    for side in (rule.left, rule.right):
+    for side in rule.sides:
         if side.retired_on is not None:
             _refuse("active", f"指标“{side.name}”已停用，规则不能再启用。", ALREADY)
     rule.active = True

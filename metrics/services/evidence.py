@@ -61,7 +61,7 @@ def _add_evidence(*, indicator, period, upload, user, written: list[str]) -> Evi
     ensure_open(period)
     ensure_entered(indicator, period)  # no figure, so no evidence, for a computed indicator
     data = evidence.read_upload(upload)
-    kind = evidence.sniff(data)
+    kind = evidence.sniff(data, getattr(upload, "name", ""))
     figure = _figure_for_upload(indicator=indicator, period=period, user=user)
     if figure.status not in EDITABLE_BY_CLERK:
         raise ValidationError(

@@ -152,7 +152,7 @@ def submit_figures(
         indicators=indicators,
         rules=list(selectors.rules_touching(department=department)),
         values=selectors.rule_values(period=period),
-        previous=selectors.previous_values(period=period, department=department),
+        previous=selectors.rule_previous(period=period, department=department),
     )
     for finding in findings:
         if finding.is_error:

@@ -192,9 +192,10 @@ def import_figures(
             Q(left__code__in=parsed)
             | Q(right__code__in=parsed)
             | ~Q(left__formula="")
-            | ~Q(right__formula="")
+            | Q(right__isnull=False) & ~Q(right__formula="")
         )
-        errors += [r.message for r in evaluate_all(rules, values) if r.is_error]
+        previous = selectors.rule_previous(period=period)
+        errors += [r.message for r in evaluate_all(rules, values, previous) if r.is_error]
     if errors:
         raise ValidationError(errors)
 

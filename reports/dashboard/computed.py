@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 
 from metrics.computed import APPROVED, COMPUTED_MARK, computed_history, computed_values
 from metrics.models import Department, Indicator, ReportingPeriod
-from metrics.numbers import shown
 from metrics.periods import PeriodCode
 
 from .rows import Headline
@@ -43,6 +42,8 @@ def computed_headline(item) -> Headline:
         value=item.value,
         status=None,
         previous=item.previous,
+        kind=item.change.kind,
+        places=item.places,
         computed=True,
         note=item.description,
         reason=item.reason,
@@ -60,7 +61,7 @@ def department_rows(*, department: Department, period: ReportingPeriod) -> list[
             "section": c.indicator.section.name,
             "has_figure": False,
             "value": c.value,
-            "value_display": shown(c.value),
+            "value_display": c.value_display,
             "status": "",
             "status_label": COMPUTED_MARK,
             "computed": True,

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from lawgov.spreadsheets import append_row
+from lawgov.spreadsheets import append_row, shows_places
 
 from .rows import Dashboard
 
@@ -67,7 +67,7 @@ def workbook(board: Dashboard):
     )
     indicators = sheet(
         "核心数据同比",
-        ["指标", "单位", "本期", "状态", "上期", "同比(%)", "说明"],
+        ["指标", "单位", "本期", "状态", "上期", "同比（%或百分点）", "说明"],
         [
             (h.name, h.unit, h.value, h.status_label, h.previous, h.change, h.change_text)
             for h in board.indicator_rows
@@ -78,6 +78,9 @@ def workbook(board: Dashboard):
     # there is no value (a cell comment: comments are never formulas).
     for line, h in enumerate(board.indicator_rows, start=2):
         if h.computed:
+            shows_places(
+                [indicators.cell(row=line, column=3), indicators.cell(row=line, column=5)], h.places
+            )
             note = "；".join(filter(None, (h.note, h.reason)))
             indicators.cell(row=line, column=4).comment = Comment(note, "驾驶舱")
     sheet(

@@ -24,7 +24,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
-from metrics.change import BIG_CHANGE_MIN_RATIO, Change
+from metrics.change import BIG_CHANGE_MIN_RATIO, Change, indicator_change, kind_of
 from metrics.computed import CURRENT, computed_values
 from metrics.deadlines import department_deadline
 from metrics.models import (
@@ -34,6 +34,7 @@ from metrics.models import (
     FigureStatus,
     Indicator,
     ReportingPeriod,
+    RuleTarget,
     Section,
     entered_condition,
 )
@@ -195,7 +196,7 @@ def headlines(
             ),
         )
         .order_by("headline_order", "code")
-        .values("code", "name", "unit", "cur__value", "cur__status", "prev__value")
+        .values("code", "name", "unit", "value_type", "cur__value", "cur__status", "prev__value")
     )
     return [
         Headline(
@@ -205,6 +206,7 @@ def headlines(
             value=r["cur__value"],
             status=r["cur__status"],
             previous=r["prev__value"],
+            kind=kind_of(r["value_type"]),
         )
         for r in queryset
     ]
@@ -254,6 +256,7 @@ def big_changes(
             "indicator__code",
             "indicator__name",
             "indicator__department__name",
+            "indicator__value_type",
             "value",
             "previous_value",
             "status",
@@ -269,6 +272,7 @@ def big_changes(
             previous=r["previous_value"],
             status=r["status"],
             explanation=r["explanation"],
+            kind=kind_of(r["indicator__value_type"]),
         )
         for r in candidates
         if Change(r["value"], r["previous_value"]).is_big
@@ -317,7 +321,7 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     rules = list(metrics_selectors.active_rules().select_related("left", "right"))
     if not rules:
         return []
-    codes = {r.left.code for r in rules} | {r.right.code for r in rules}
+    codes = {side.code for r in rules for side in r.sides}
     # The same values as metrics.selectors.period_values, narrowed to the rules' indicators.
     figures = Figure.objects.filter(period=period, indicator__code__in=codes).values_list(
         "indicator__code", "value", "explanation", "remark"
@@ -326,20 +330,24 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
     for code, value, explanation, remark in figures:
         values[code] = value
         remarks[code] = (explanation or remark or "").strip()
-    if any(r.left.is_computed or r.right.is_computed for r in rules):
+    previous = {}
+    if any(r.target == RuleTarget.LAST_YEAR for r in rules):
+        previous = metrics_selectors.previous_values(period=period)
+    if any(side.is_computed for r in rules for side in r.sides):
         # A rule over a computed indicator compares its value from the same (current)
         # inputs as the entry sheet does (metrics.selectors.rule_values).
         computed = computed_values(period=period, basis=CURRENT)
         values.update({code: c.value for code, c in computed.items() if code in codes})
+        previous.update({code: c.previous for code, c in computed.items() if code in codes})
     failures = []
-    for result in evaluate_all(rules, values):
+    for result in evaluate_all(rules, values, previous):
         rule = result.rule
         if result.passed is not False:
             continue
-        owners = (rule.left.department_id, rule.right.department_id)
+        owners = tuple(side.department_id for side in rule.sides)
         if department_ids is not None and not set(owners) & department_ids:
             continue
-        notes = [remarks.get(c) for c in (rule.left.code, rule.right.code) if remarks.get(c)]
+        notes = [remarks.get(s.code) for s in rule.sides if remarks.get(s.code)]
         failures.append(
             RuleFailure(
                 name=rule.name,
@@ -497,7 +505,7 @@ def indicator_figures(*, indicator: Indicator) -> list[Figure]:
             before = None  # compared with approved values only, as on every face
         figure.value_display = shown(figure.value)
         figure.previous_value = before.value if before is not None else None
-        figure.change_text = Change(figure.value, figure.previous_value).text
+        figure.change_text = indicator_change(indicator, figure.value, figure.previous_value).text
     return figures
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from metrics.change import Change
+from metrics.change import PERCENT, Change
 from metrics.computed import COMPUTED_MARK
 from metrics.models import ReportingPeriod
 from metrics.numbers import shown
@@ -140,14 +140,17 @@ class FigureChange:
 
     value: Decimal | None
     previous: Decimal | None
+    kind: str = PERCENT  # metrics.change.kind_of the indicator's value type
+    places: int | None = None  # a computed indicator's decimal places (95.0, not 95)
 
     @property
     def moved(self) -> Change:
-        return Change(self.value, self.previous)
+        return Change(self.value, self.previous, self.kind)
 
     @property
     def change(self) -> Decimal | None:
-        return self.moved.percent
+        """The number the change's text states (percent, or 百分点 for a rate)."""
+        return self.moved.amount
 
     @property
     def change_text(self) -> str:
@@ -159,11 +162,11 @@ class FigureChange:
 
     @property
     def value_display(self) -> str:
-        return shown(self.value)
+        return shown(self.value, places=self.places)
 
     @property
     def previous_display(self) -> str:
-        return shown(self.previous)
+        return shown(self.previous, places=self.places)
 
 
 @dataclass(frozen=True)

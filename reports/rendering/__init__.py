@@ -8,9 +8,12 @@ Snapshot format (JSON-serialisable, stored on the generation job)::
     {"district_name": "示范", "period": "2026", "period_label": "2026年度",
      "figures": {"biz_approval_reforms": {"value": "126", "status": "approved",
                  "name": "完成涉企行政审批事项改革", "unit": "项",
-                 "department": "区行政审批服务局", "previous": "120"}, ...}}
+                 "department": "区行政审批服务局", "previous": "120",
+                 "change": "percent"}, ...}}
 
-``value``/``previous`` are decimal strings or null.  Only ``status ==
+``value``/``previous`` are decimal strings or null; ``change`` is how the figure's change
+reads (metrics.change: ``percent``, or ``points`` for a rate; ``percent`` when absent);
+a computed figure's ``places`` are the decimals its value is printed with (95.0).  Only ``status ==
 "approved"`` figures are final; anything else is a gap (see ``render_text``).
 """
 

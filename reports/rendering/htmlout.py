@@ -85,7 +85,8 @@ def _run_html(run: Run) -> str:
     if run.style == "lead":
         text = _PUNCT_RE.sub(r'<span class="punct">\1</span>', text)
     if run.code is not None:
-        text = f'<span class="figure" data-code="{escape(run.code)}">{text}</span>'
+        title = f' title="{escape(run.label)}"' if run.label else ""
+        text = f'<span class="figure" data-code="{escape(run.code)}"{title}>{text}</span>'
     return text
 
 

@@ -81,6 +81,8 @@ class Run:
     gap: Gap | None = None
     # Indicator code (or site value name) the run was filled from, for previews.
     code: str | None = None
+    # What the figure is, by name (受理行政复议案件（区司法局）): the preview's hover text.
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def _figure_run(
         if not value or value == "*":
             gap = Gap(code, SITE_VALUES[code], "系统设置", "missing")
             return Run(gap.marker, style, gap, code), gap
-        return Run(value, style, None, code), None
+        return Run(value, style, None, code, SITE_VALUES[code].split("（")[0]), None
 
     figure = (snapshot.get("figures") or {}).get(code) or {}
     name = str(figure.get("name") or code)
@@ -181,7 +183,13 @@ def _figure_run(
         gap = Gap(code, name, department, "unapproved", status)
     else:
         try:
-            text = apply_filter(placeholder.filter, str(value), _optional(figure.get("previous")))
+            text = apply_filter(
+                placeholder.filter,
+                str(value),
+                _optional(figure.get("previous")),
+                str(figure.get("change") or "percent"),
+                _places(figure.get("places")),
+            )
         except FilterValueError as exc:
             gap = Gap(code, name, department, "invalid", status, str(exc))
         else:
@@ -190,8 +198,14 @@ def _figure_run(
             if text.strip() in ("", "*"):
                 gap = Gap(code, name, department, "invalid", status, "格式化结果为空")
             else:
-                return Run(text, style, None, code), None
+                label = f"{name}（{department}）" if department else name
+                return Run(text, style, None, code, label), None
     return Run(gap.marker, style, gap, code), gap
+
+
+def _places(places) -> int | None:
+    """The snapshot's decimal places of a computed value (0–4), else None."""
+    return places if isinstance(places, int) and 0 <= places <= 4 else None
 
 
 def _computed_gap_run(code: str, figure: Mapping[str, Any], style: RunStyle):

@@ -49,6 +49,15 @@
     }
   });
 
+  // A row saved with htmx sends the sheet's counts along (HX-Trigger: entry-counts): the
+  // header's 已填 / 待填 follow without a reload.
+  document.body.addEventListener("entry-counts", (event) => {
+    for (const [name, count] of Object.entries(event.detail || {})) {
+      const shown = document.querySelector(`[data-count="${name}"]`);
+      if (shown && typeof count === "number") shown.textContent = String(count);
+    }
+  });
+
   window.addEventListener("beforeunload", (event) => {
     if (submitting || !unsaved()) return;
     event.preventDefault();

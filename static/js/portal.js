@@ -14,3 +14,27 @@ function retryJobStatus(event) {
 }
 document.addEventListener("htmx:afterRequest", retryJobStatus);
 document.addEventListener("htmx:sendError", retryJobStatus);
+
+// The header's groups (<details>): one open at a time; Escape or a click elsewhere closes it,
+// Escape returning the focus to its summary.
+(() => {
+  const groups = Array.from(document.querySelectorAll("details.nav-group"));
+  if (!groups.length) return;
+  groups.forEach((group) => {
+    group.addEventListener("toggle", () => {
+      if (group.open) groups.forEach((other) => other !== group && (other.open = false));
+    });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = groups.find((group) => group.open);
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", (event) => {
+    groups.forEach((group) => {
+      if (group.open && !group.contains(event.target)) group.open = false;
+    });
+  });
+})();

@@ -134,7 +134,7 @@ def test_an_english_browser_gets_the_pages_and_the_refusals_in_chinese(client, c
     assert "didn't match" not in mismatch and "didn&#x27;t match" not in mismatch
     for new, chinese, english in (
         ("password123", "这个密码太常见了", "too common"),
-        (f"{clerk.username}2026", "太相似", "too similar"),
+        (f"{clerk.username}2026", "过于相似", "too similar"),
     ):
         refused = client.post(
             reverse("password_change"),

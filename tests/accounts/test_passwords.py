@@ -41,6 +41,14 @@ def test_a_password_like_the_user_name_is_refused(db):
     assert any("相似" in m for m in refusals("Zhangsanfeng1", user))
 
 
+def test_the_similarity_refusal_reads_as_written_chinese(db):
+    """Not Django's “密码跟 用户名 太相似了”: one sentence, no spaces around the field's name."""
+    user = User(username="wangxiaoming", first_name="小明", last_name="王")
+    messages = refusals("Wangxiaoming", user)
+    assert "密码与用户名过于相似。" in messages
+    assert not any("跟" in m or "太相似" in m for m in messages)
+
+
 def test_a_strong_password_passes(db):
     assert refusals("Fz-huibao-2026") == []
     assert refusals("lawgov demo 2026 ok") == []  # lower, digits and a symbol (space)
@@ -117,3 +125,9 @@ def test_the_demo_users_are_not_sent_to_change_their_password(client, demo_data)
             (reverse("password_change"), 302)
         ], name
         client.post("/logout/")
+
+
+def test_the_login_page_says_what_to_do_with_a_forgotten_password(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert "忘记密码" in page
+    assert "联系区法制办" in page and "用户管理" in page and "重置密码" in page

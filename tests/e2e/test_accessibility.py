@@ -59,6 +59,7 @@ def _pages(job_pk, evidence_pk, final_pk=None, import_pk=None):
             f"/figures/2026/{SUBMITTED}/",
             "/reports/template/",
             "/reports/template/?document=annual-report",
+            "/reports/template/help/",
             "/reports/",
             "/reports/?document=annual-report",
             f"/reports/jobs/{job_pk}/",

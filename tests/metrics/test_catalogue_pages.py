@@ -143,6 +143,52 @@ def test_a_cycle_and_a_retired_input_are_refused_on_the_page(manager, reviewer):
     assert "已停用的指标" in page
 
 
+def test_a_formula_written_with_names_is_stored_with_codes_and_shown_back_with_names(manager):
+    """The office writes the formula with the indicators' names, picked from a list by name,
+    department and unit; it is stored with codes and shown back with names."""
+    form = manager.get("/catalogue/new/").content.decode()
+    assert 'role="combobox"' in form and 'id="indicator-picker-data"' in form
+    assert "受理行政复议案件" in form and "区司法局" in form  # the list: name, department
+    written = "【办结行政复议案件】/【受理行政复议案件】*100"
+    response = manager.post(
+        "/catalogue/new/",
+        indicator_post(
+            name="复议办结比例",
+            value_type="percentage",
+            unit="%",
+            formula=written,
+            decimal_places="1",
+        ),
+    )
+    assert response.status_code == 302
+    saved = Indicator.objects.get(name="复议办结比例")
+    assert saved.formula == "biz_review_cases_closed / biz_review_cases_received *100"
+    page = manager.get(f"/catalogue/indicators/{saved.code}/").content.decode()
+    assert "【办结行政复议案件】 / 【受理行政复议案件】 *100" in page
+
+
+def test_formula_errors_name_indicators_by_name(manager, reviewer):
+    page = manager.post(
+        "/catalogue/new/", indicator_post(formula="【没有这个指标】 + 1", name="某比率")
+    ).content.decode()
+    assert "没有名为“没有这个指标”的指标" in page and "【没有这个指标】 + 1" in page
+    services.create_indicator(
+        user=reviewer,
+        code="biz_double_rate",
+        name="两倍办结率",
+        section=Section.objects.get(code="biz"),
+        department=Department.objects.get(code="sfj"),
+        formula="biz_review_closure_rate * 2",
+    )
+    rate = Indicator.objects.get(code="biz_review_closure_rate")
+    data = indicator_post(
+        **{**IndicatorFormData.of(rate), "formula": "【两倍办结率】 + 1", "decimal_places": "1"}
+    )
+    page = manager.post(f"/catalogue/indicators/{rate.code}/", data).content.decode()
+    assert "循环引用：行政复议办结率 → 两倍办结率 → 行政复议办结率" in page
+    assert "biz_double_rate" not in page.split("循环引用")[1][:80]
+
+
 class IndicatorFormData:
     @staticmethod
     def of(indicator):

@@ -69,7 +69,7 @@ def test_a_rule_comparing_an_indicator_with_itself_is_refused_with_what_was_type
     response = manager.post("/catalogue/rules/", rule_post(left=same, right=same))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "左右两侧不能是同一个指标" in html and "外聘法律顾问合计不少于专业律师" in html
+    assert "比较的两项指标不能是同一个指标" in html and "外聘法律顾问合计不少于专业律师" in html
     assert not ValidationRule.objects.filter(name="外聘法律顾问合计不少于专业律师").exists()
 
 

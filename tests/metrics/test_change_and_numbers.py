@@ -75,3 +75,35 @@ def test_a_big_change_is_decided_on_the_rounded_percent(current, previous):
         assert moved.text.startswith("同比增长")
     if current < previous and moved.percent != 0:
         assert moved.text.startswith("同比下降")
+
+
+def test_the_renderers_copy_of_the_rate_type_is_the_models():
+    from metrics.change import PERCENTAGE_VALUE_TYPE, POINTS, kind_of
+    from metrics.models import ValueType
+
+    assert PERCENTAGE_VALUE_TYPE == ValueType.PERCENTAGE
+    assert kind_of(ValueType.PERCENTAGE) == POINTS
+    assert {kind_of(t) for t in (ValueType.COUNT, ValueType.DECIMAL)} == {"percent"}
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=4),
+    st.decimals(min_value=0, max_value=100, places=4),
+)
+def test_a_rate_changes_by_the_difference_in_points(current, previous):
+    """Whatever the two rates, the words state their difference, one decimal, half up, and
+    never a relative percentage."""
+    from decimal import ROUND_HALF_UP
+
+    from metrics.change import POINTS
+
+    moved = Change(current, previous, POINTS)
+    points = (current - previous).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert "%" not in moved.text
+    if points == 0:
+        assert moved.text == "与上年持平" and moved.direction == "flat"
+    elif points > 0:
+        assert moved.text == f"同比提高{points}个百分点" and moved.direction == "up"
+    else:
+        assert moved.text == f"同比下降{-points}个百分点" and moved.direction == "down"
+    assert moved.percent == change_percent(current, previous)  # big or not: the same rule

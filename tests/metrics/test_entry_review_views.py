@@ -252,6 +252,27 @@ def test_htmx_saves_one_row(client, demo_data):
     assert "不是数字" in response.content.decode()
 
 
+def test_a_row_saved_with_enter_updates_the_headers_counts(client, demo_data):
+    """The row answer carries the sheet's 已填 / 待填 (HX-Trigger entry-counts), which the
+    page's header shows in the places entry.js fills in: one more filled, one less empty."""
+    import json
+
+    _login(client, "clerk_sfj")
+    empty = next(code for code, (value, _) in _editable_sfj().items() if value == "")
+    page = client.get("/entry/2026/").content.decode()
+    before = {
+        name: int(re.search(rf'data-count="{name}">(\d+)<', page).group(1))
+        for name in ("filled", "empty")
+    }
+    response = client.post(
+        f"/entry/2026/row/{empty}/", {f"value-{empty}": "7"}, HTTP_HX_REQUEST="true"
+    )
+    counts = json.loads(response["HX-Trigger"])["entry-counts"]
+    assert counts == {"filled": before["filled"] + 1, "empty": before["empty"] - 1}
+    page = client.get("/entry/2026/").content.decode()
+    assert f'data-count="filled">{counts["filled"]}<' in page
+
+
 def test_other_departments_clerk_gets_403(client, demo_data):
     _login(client, "clerk_gaj")
     before = _fig("edu_bulletin_boards").value

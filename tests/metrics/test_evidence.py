@@ -2,6 +2,7 @@
 web root, served only to those who may see the department's figures."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.db import DatabaseError
 from metrics import evidence, services
 from metrics.models import CommentKind, Evidence, Figure, FigureComment, FigureStatus, Indicator
 from tests import factories
+from tests.metrics.compound_files import MAGIC, compound_file
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -43,6 +45,13 @@ def _zip(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+OFD_MAIN = (
+    b'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" '
+    b'DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+    b"</ofd:DocBody></ofd:OFD>"
+)
 
 
 @pytest.fixture
@@ -80,6 +89,18 @@ def assert_nothing_stored(media, figures_before: int = 0) -> None:
         (JPEG, "照片.JPG", ".jpg", "image/jpeg"),
         (_docx(), "说明.docx", ".docx", evidence.DOCX.content_type),
         (_xlsx(), "明细.xlsx", ".xlsx", evidence.XLSX.content_type),
+        (compound_file("WordDocument"), "说明.doc", ".doc", "application/msword"),
+        (compound_file("WordDocument"), "情况说明.wps", ".wps", evidence.WPS.content_type),
+        (compound_file("Workbook"), "明细.xls", ".xls", "application/vnd.ms-excel"),
+        (compound_file("Book"), "旧明细.XLS", ".xls", "application/vnd.ms-excel"),
+        (
+            _zip({"OFD.xml": OFD_MAIN, "Doc_0/Document.xml": b"<x/>"}),
+            "决定书.ofd",
+            ".ofd",
+            "application/ofd",
+        ),
+        # By content, not by name: a Word 97 file called .xls is stored as the .doc it is.
+        (compound_file("WordDocument"), "明细.xls", ".doc", "application/msword"),
     ],
 )
 def test_accepted_types(data, name, stored_ext, content_type, period, clerk, indicator, media):
@@ -101,6 +122,12 @@ def test_accepted_types(data, name, stored_ext, content_type, period, clerk, ind
         (_zip({"readme.txt": b"hello"}), "a.docx", "不支持的文件类型"),
         (_zip({"[Content_Types].xml": b"<Types/>", "x.xml": b"1"}), "a.xlsx", "不支持的文件类型"),
         (b"PK\x03\x04broken", "a.docx", "已损坏"),
+        # The old Office wrapping holding something else (a PowerPoint, an installer).
+        (compound_file("PowerPoint Document"), "a.doc", "不支持的文件类型"),
+        (compound_file("MsiDigitalSignatureEx"), "a.xls", "不支持的文件类型"),
+        (MAGIC + b"\x00" * 600, "a.doc", "已损坏"),
+        (compound_file("WordDocument")[:700], "a.wps", "已损坏"),
+        (_zip({"OFD.xml": b"<ofd:OFD/>"}), "a.ofd", "不支持的文件类型"),
         (b"", "empty.pdf", "空"),
     ],
 )
@@ -223,3 +250,22 @@ def test_upload_and_delete_through_the_figure_page(client, period, clerk, gaj_cl
     )
     assert Evidence.objects.get() == item
     assert stored_files(media) == [item.file.name]
+
+
+@pytest.mark.parametrize("stream", ["WordDocument", "Workbook"])
+def test_a_damaged_compound_file_is_refused_in_chinese_whatever_the_damage(stream):
+    """Every cut and every flipped byte of the directory: a Chinese refusal or the kind the
+    content is, never an exception of the reader's own."""
+    whole = compound_file(stream)
+    damaged = [whole[:cut] for cut in range(8, len(whole), 61)]
+    for offset in range(512, 1536, 7):  # the FAT and the directory sectors
+        flipped = bytearray(whole)
+        flipped[offset] ^= 0xFF
+        damaged.append(bytes(flipped))
+    for data in damaged:
+        try:
+            kind = evidence.sniff(data, "x.doc")
+        except ValidationError as exc:
+            assert re.search(r"[\u4e00-\u9fff]", exc.messages[0])
+        else:
+            assert kind in (evidence.DOC, evidence.XLS)

@@ -14,8 +14,10 @@ from metrics.formulas import (
     FormulaError,
     Ref,
     check,
+    codes_to_names,
     compute_all,
     evaluate,
+    names_to_codes,
     parse,
     rounded,
 )
@@ -122,13 +124,14 @@ def test_the_checks_refuse_unknown_codes_retired_inputs_itself_and_cycles():
     }
     with pytest.raises(FormulaError, match="不存在的指标代码“nope”"):
         check("nope + 1", code="rate", catalogue=CATALOGUE)
-    with pytest.raises(FormulaError, match="已停用的指标：旧指标（old）"):
+    # Named by the indicators' names, as the office writes them.
+    with pytest.raises(FormulaError, match="已停用的指标：旧指标。"):
         check("old + 1", code="rate", catalogue=CATALOGUE)
-    with pytest.raises(FormulaError, match="不能引用指标本身"):
-        check("rate + 1", code="rate", catalogue=CATALOGUE)
+    with pytest.raises(FormulaError, match="不能引用指标本身（办结率）"):
+        check("rate + 1", code="rate", catalogue=CATALOGUE, name="办结率")
     # loop_b's new formula would read loop_a, which reads loop_b.
-    with pytest.raises(FormulaError, match="循环引用：loop_b → loop_a → loop_b"):
-        check("loop_a * 2", code="loop_b", catalogue=CATALOGUE)
+    with pytest.raises(FormulaError, match="循环引用：乙 → 甲 → 乙"):
+        check("loop_a * 2", code="loop_b", catalogue=CATALOGUE, name="乙")
     # prev() of itself reads another period: no cycle.
     assert check("closed - prev(loop_b)", code="loop_b", catalogue=CATALOGUE)
 
@@ -195,3 +198,53 @@ def test_a_gap_names_inputs_awaiting_review_apart_from_missing_ones():
     names = {"a": "受理数", "b": "办结数"}
     assert missing.reason(names, pending={"a"}) == "待审核：受理数；缺少：办结数、上期受理数"
     assert missing.reason(names, pending={"a", "b"}) == "待审核：受理数、办结数；缺少：上期受理数"
+
+
+NAMES = {code: entry.name for code, entry in CATALOGUE.items()}
+CODES = {entry.name: [code] for code, entry in CATALOGUE.items()}
+
+
+def test_a_formula_written_with_names_is_stored_with_codes_and_read_back_with_names():
+    written = "【办结行政复议案件】/【受理行政复议案件】*100"
+    stored = names_to_codes(written, CODES)
+    assert stored == "closed / received *100"
+    assert check(stored, code="rate", catalogue=CATALOGUE).codes() == {"closed", "received"}
+    assert codes_to_names(stored, NAMES) == "【办结行政复议案件】 / 【受理行政复议案件】 *100"
+    mixed = names_to_codes("prev（【甲】）+ sum(【乙】,[受理行政复议案件])", CODES)
+    assert [(r.code, r.previous) for r in parse(mixed).refs] == [
+        ("loop_a", True),
+        ("loop_b", False),
+        ("received", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("【不存在的指标】 + 1", "没有名为“不存在的指标”的指标"),
+        ("【】 + 1", "空的【】"),
+        ("【同名】 + 1", "有多个名为“同名”的指标，请改用指标代码：x1、x2"),
+    ],
+)
+def test_a_name_that_is_no_single_indicator_is_refused_by_name(written, message):
+    with pytest.raises(FormulaError, match=message):
+        names_to_codes(written, CODES | {"同名": ["x1", "x2"]})
+
+
+@given(
+    st.lists(st.sampled_from(sorted(NAMES)), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["+", "-", "*", "/"]), min_size=5, max_size=5),
+    st.booleans(),
+)
+def test_names_and_codes_round_trip(codes, operators, previous):
+    """Whatever the formula, names → codes → names → codes gives the same stored formula,
+    and the stored one parses to the same references."""
+    parts = []
+    for index, code in enumerate(codes):
+        ref = f"【{NAMES[code]}】"
+        parts.append(f"prev({ref})" if previous and index == 0 else ref)
+        if index < len(codes) - 1:
+            parts.append(operators[index])
+    stored = names_to_codes(" ".join(parts), CODES)
+    assert names_to_codes(codes_to_names(stored, NAMES), CODES) == stored
+    assert {r.code for r in parse(stored).refs} == set(codes)
