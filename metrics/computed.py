@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .change import Change
-from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, parse
+from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, entered_inputs, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
 from .periods import PeriodCode
 
@@ -314,14 +314,7 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
             pending,
         )
 
-    def leaves_of(code, seen=()) -> list[Ref]:
-        found = []
-        for ref in formulas[code].refs if code in formulas else ():
-            if not ref.previous and ref.code in formulas and ref.code not in seen:
-                found.extend(leaves_of(ref.code, (*seen, code)))
-            elif ref.code not in formulas:
-                found.append(ref)
-        return list(dict.fromkeys(found))
+    leaves_by_code = entered_inputs(formulas)
 
     result = {}
     for indicator in catalogue.indicators:
@@ -329,7 +322,7 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
             continue
         formula = formulas.get(indicator.code)
         own = [as_input(ref) for ref in formula.refs] if formula else []
-        leaves = [as_input(ref) for ref in leaves_of(indicator.code)] if formula else []
+        leaves = [as_input(ref) for ref in leaves_by_code[indicator.code]] if formula else []
         previous_outcome = previous_outcomes.get(indicator.code)
         result[indicator.code] = ComputedValue(
             indicator=indicator,
