@@ -12,6 +12,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -119,11 +120,33 @@ def import_start(request):
     )
 
 
-def _rows(proposal):
-    """One row per figure, with its clause split around the number."""
+# The review page lists the figures a page at a time, and each clause around its number is
+# cut to this many characters on either side: a 281,000-character paste made 515 MB of HTML
+# (every figure's whole clause and a list of every indicator, for every figure). The page's
+# size is now bounded by the page, whatever the document; edits name figures by number, so
+# a save from one page leaves the others as they were.
+REVIEW_PAGE_ROWS = 50
+CONTEXT_CHARS = 80
+LITERALS_SHOWN = 200
+
+
+def _around(before: str, after: str) -> tuple[str, str]:
+    if len(before) > CONTEXT_CHARS:
+        before = "…" + before[-CONTEXT_CHARS:]
+    if len(after) > CONTEXT_CHARS:
+        after = after[:CONTEXT_CHARS] + "…"
+    return before, after
+
+
+def _rows(proposal, start: int = 0, stop: int | None = None):
+    """One row per figure from `start` to `stop`, with its clause split around the number
+    (cut to CONTEXT_CHARS on either side). Linear in the figures listed, plus one pass over
+    the codes of those before them (which new indicator shows its fields first)."""
+    items = proposal.items
+    stop = len(items) if stop is None else stop
     rows = []
-    seen_new: set[str] = set()
-    for item in proposal.items:
+    seen_new: set[str] = {item.code for item in items[:start] if item.new and item.code is not None}
+    for item in items[start:stop]:
         clause, at = item.found.clause, item.found.start - item.found.clause_start
         end = at + len(item.found.text)
         if not (0 <= at <= end <= len(clause)) or clause[at:end] != item.found.text:
@@ -131,12 +154,13 @@ def _rows(proposal):
             end = at + len(item.found.text) if at >= 0 else 0
             at = max(at, 0)
         new = proposal.new_indicator(item.code) if item.new and item.code else None
+        before, after = _around(clause[:at], clause[end:])
         rows.append(
             {
                 "item": item,
-                "before": clause[:at],
+                "before": before,
                 "number": clause[at:end],
-                "after": clause[end:],
+                "after": after,
                 "new": new,
                 "first_of_new": new is not None and new.code not in seen_new,
             }
@@ -144,6 +168,13 @@ def _rows(proposal):
         if new is not None:
             seen_new.add(new.code)
     return rows
+
+
+def _shown_literal(literal: dict) -> dict:
+    clause = literal.get("clause") or ""
+    if len(clause) > 2 * CONTEXT_CHARS:
+        clause = clause[: 2 * CONTEXT_CHARS] + "…"
+    return {**literal, "clause": clause}
 
 
 def _edits_from(request, proposal) -> list[list]:
@@ -251,14 +282,23 @@ def import_review(request, pk):
             return redirect("reports:import-review", pk=record.pk)
         status = 400
     data = proposal.to_json()
+    page = Paginator(range(len(proposal.items)), REVIEW_PAGE_ROWS).get_page(request.GET.get("page"))
+    literals = [x for x in data["literals"] if x["reason"] != UNBOUND_REASON]
+    unbound = [x for x in data["literals"] if x["reason"] == UNBOUND_REASON]
     return render(
         request,
         "reports/import_review.html",
         {
             "record": record,
-            "rows": _rows(proposal),
-            "literals": [x for x in data["literals"] if x["reason"] != UNBOUND_REASON],
-            "unbound": [x for x in data["literals"] if x["reason"] == UNBOUND_REASON],
+            "rows": _rows(
+                proposal, page.start_index() - 1 if page.object_list else 0, page.end_index()
+            ),
+            "page": page,
+            "figure_count": len(proposal.items),
+            "literals": [_shown_literal(x) for x in literals[:LITERALS_SHOWN]],
+            "unbound": [_shown_literal(x) for x in unbound[:LITERALS_SHOWN]],
+            "literals_not_shown": max(0, len(literals) - LITERALS_SHOWN)
+            + max(0, len(unbound) - LITERALS_SHOWN),
             "problems": proposal.problems(),
             "template_text": proposal.template_text(),
             "indicators": Indicator.objects.filter(retired_on__isnull=True).order_by(
