@@ -12,7 +12,11 @@ Outcome (a gap names the missing inputs), its inputs, and the previous comparabl
 value computed from approved inputs (同比, compared as every face compares: metrics.change).
 The previous period is computed first, so that ``prev(code)`` of a computed code works.
 
-A fixed number of queries whatever the number of computed indicators (two).
+A fixed number of queries whatever the number of computed indicators (two), and work linear
+in the formula graph: each formula is evaluated once per period in dependency order, and the
+entered inputs behind each are built once from those of the formulas it reads
+(formulas.entered_inputs), never by walking shared sub-formulas again; the checks on save
+bound the graph's depth and size (formulas.MAX_CHAIN, formulas.MAX_COMPUTED).
 """
 
 import re

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from lawgov.control_characters import safe_file_name
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
@@ -194,7 +195,9 @@ def download(request, pk, fmt):
     file_field = {"pdf": job.pdf, "docx": job.docx}.get(fmt)
     if not file_field:
         raise Http404("该文件不存在")
-    filename = f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
+    filename = safe_file_name(
+        f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
+    )
     return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
 
 
