@@ -86,15 +86,32 @@ def _strings(value):
             stack.extend(item)
 
 
-def forbidden_in_body(request) -> str | None:
+def shows_its_own_refusal(*fields):
+    """Mark a view that refuses a control character in these form fields itself, in place
+    and naming the line (the template editor and its preview: a long text, kept as typed).
+    The same rule, applied there; every other field of its form is checked here."""
+
+    def mark(view):
+        view.text_checked_by_view = frozenset(fields)
+        return view
+
+    return mark
+
+
+def forbidden_in_body(request, skip=frozenset()) -> str | None:
     """The first forbidden character in a form body (keys, values, file names) or a JSON
-    body, as U+XXXX, or None. A body Django or the API refuses anyway is left to them."""
+    body, as U+XXXX, or None. A body Django or the API refuses anyway is left to them;
+    `skip` names form fields whose view applies the rule itself."""
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return None
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
-            texts = [t for key, values in request.POST.lists() for t in (key, *values)]
+            texts = [
+                t
+                for key, values in request.POST.lists()
+                for t in (key, *([] if key in skip else values))
+            ]
             texts += [f.name or "" for _, files in request.FILES.lists() for f in files]
         except Exception:  # a body Django cannot parse: the view's own refusal stands
             return None
@@ -127,11 +144,16 @@ class ControlCharacterMiddleware:
     def __call__(self, request):
         if has_control_characters(request):
             return _refusal(request, WEB_MESSAGE, API_MESSAGE)
-        if code := forbidden_in_body(request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """The body, once the view is known (nothing reads the body before it)."""
+        skip = getattr(view_func, "text_checked_by_view", frozenset())
+        if code := forbidden_in_body(request, skip):
             return _refusal(
                 request, BODY_WEB_MESSAGE.format(code=code), BODY_API_MESSAGE.format(code=code)
             )
-        return self.get_response(request)
+        return None
 
 
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")

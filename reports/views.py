@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from lawgov.control_characters import safe_file_name
+from lawgov.control_characters import safe_file_name, shows_its_own_refusal
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
@@ -203,6 +203,7 @@ def download(request, pk, fmt):
 
 @login_required
 @permission_required("reports.edit_template", raise_exception=True)
+@shows_its_own_refusal("text")
 def template_edit(request):
     template = _document_from(request)
     current = template.current_version
@@ -240,6 +241,7 @@ def template_edit(request):
 @login_required
 @permission_required("reports.edit_template", raise_exception=True)
 @require_POST
+@shows_its_own_refusal("text")
 def template_preview(request):
     """Live preview of the edited text with the current period's figures."""
     text = request.POST.get("text", "")

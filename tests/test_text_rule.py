@@ -36,7 +36,7 @@ REPORTED = [
     ("reviewer", "/reports/import/", "document"),
     ("reviewer", "/reports/import/", "department"),
     ("reviewer", "/reports/template/", "document"),
-    ("reviewer", "/reports/template/", "text"),
+    ("reviewer", "/reports/template/", "comment"),
     ("reviewer", "/catalogue/new/", "name"),
     ("clerk", "/entry/2026/", "remark-grass_patrol_townships"),
 ]
