@@ -95,6 +95,10 @@ class LawgovConfig(AppConfig):
         from .accounts.middleware import check_on_login
 
         signals.connect()
+        from .control_characters import install_model_validators
+
+        for label in ("lawgov", "metrics", "reports"):
+            install_model_validators(global_apps.get_app_config(label).get_models())
         user_logged_in.connect(check_on_login, dispatch_uid="lawgov.accounts.check_on_login")
 
 

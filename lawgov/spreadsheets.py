@@ -41,8 +41,11 @@ SHEET_NAMESPACES = {
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)$")
 
 
-class _Refused(Exception):
-    pass
+class OfficeRefusal(Exception):
+    """Raised by a part check (or the guard itself): the file is refused with this message."""
+
+
+_Refused = OfficeRefusal
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ class OfficeLimits:
     too_many_elements: str
     too_long_text: str
     too_long_attribute: str
+    # Elements inside one another (lxml, which the readers use, stops at 256 with an error).
+    max_depth: int = 100
+    # Attributes of one element, and their characters together.
+    max_attributes: int = 64
+    # Characters of text over all the parts together (None: only per run of text).
+    max_total_text: int | None = None
+    too_long_document: str = ""
 
 
 # A per-part check of one element, `(namespace, local name, attributes)`; raises `_Refused`.
@@ -86,7 +96,7 @@ def check_office_file(
     )
     # Every part that looks like XML is scanned, whatever its name: the readers find parts by
     # the relationships, so a sheet or a document could be stored under any name.
-    budget = _Budget(limits.max_elements)
+    budget = _Budget(limits.max_elements, limits.max_total_text)
     try:
         for entry in archive.infolist():
             if entry.is_dir():
@@ -94,11 +104,25 @@ def check_office_file(
             with archive.open(entry) as stream:
                 head = stream.read(_CHUNK)
                 if not _looks_like_xml(head):
-                    continue  # an image or other binary part; the readers skip them
+                    if entry.filename.lower().endswith((".xml", ".rels")):
+                        raise _Refused(limits.damaged)  # lxml would fail on it
+                    # An image or other binary part, read to its end so that a bad CRC is
+                    # found here rather than when the reader copies the picture.
+                    while stream.read(_CHUNK):
+                        pass
+                    continue
                 _scan(stream, head, budget, limits, part_check() if part_check else None)
     except _Refused as refused:
         raise ValidationError([str(refused)]) from None
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+    except (
+        expat.ExpatError,
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,  # an encrypted member, should one slip past open_archive
+        ValueError,
+    ):
         raise ValidationError([limits.damaged]) from None
 
 
@@ -128,8 +152,11 @@ def _looks_like_xml(head: bytes) -> bool:
 
 
 class _Budget:
-    def __init__(self, elements: int):
+    """What is left for the whole file while its parts stream through."""
+
+    def __init__(self, elements: int, text: int | None):
         self.elements = elements
+        self.text = text
 
 
 def rows_message(max_rows: int) -> str:
@@ -182,7 +209,11 @@ def _sheet_check(max_rows: int, max_columns: int) -> ElementCheck:
 def _scan(
     stream, head: bytes, budget: _Budget, limits: OfficeLimits, check: ElementCheck | None
 ) -> None:
+    """One part through expat, each limit counted as it streams and refused at the first one
+    exceeded: linear in the part, with memory bounded by a chunk and one element's attributes
+    (expat's ordered_attributes keeps no dict of a hostile element's thousand names)."""
     text_chars = [0]
+    depth = [0]
 
     def refuse_dtd(*args):
         raise _Refused("文件包含不允许的 XML 声明（DTD 或实体），已拒绝。")
@@ -191,18 +222,29 @@ def _scan(
         budget.elements -= 1
         if budget.elements < 0:
             raise _Refused(limits.too_many_elements)
-        for value in attrs.values():
-            if len(value) > limits.max_text_chars:
-                raise _Refused(limits.too_long_attribute)
+        depth[0] += 1
+        if depth[0] > limits.max_depth:
+            raise _Refused("文件内部结构嵌套过深，已拒绝。")
+        if len(attrs) > limits.max_attributes:
+            raise _Refused(limits.too_long_attribute)
+        if sum(len(value) for value in attrs.values()) > limits.max_text_chars:
+            raise _Refused(limits.too_long_attribute)
         if check is not None:
             namespace, _, local = name.rpartition(" ")
             check(namespace, local, attrs)
         text_chars[0] = 0
 
+    def end(name):
+        depth[0] -= 1
+
     def text(data):
         text_chars[0] += len(data)
         if text_chars[0] > limits.max_text_chars:
             raise _Refused(limits.too_long_text)
+        if budget.text is not None:
+            budget.text -= len(data)
+            if budget.text < 0:
+                raise _Refused(limits.too_long_document or limits.too_long_text)
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = refuse_dtd
@@ -210,10 +252,26 @@ def _scan(
     parser.UnparsedEntityDeclHandler = refuse_dtd
     parser.ExternalEntityRefHandler = refuse_dtd
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     parser.buffer_text = True
+    # expat holds a start tag whole before it calls `start`: a tag of a hundred attributes of
+    # 300,000 characters would be buffered (and its values copied) first. So the bytes since
+    # the last ">" are counted as they arrive, and more than any text or tag within the
+    # limits could take (4 bytes a character at most) is refused before expat sees them.
+    longest = 4 * limits.max_text_chars + _CHUNK
+    since_tag_end = 0
     chunk = head
     while chunk:
+        last = chunk.rfind(b">")
+        if last < 0:
+            since_tag_end += len(chunk)
+        else:
+            if since_tag_end + chunk.find(b">") > longest:
+                raise _Refused(limits.too_long_attribute)
+            since_tag_end = len(chunk) - last - 1
+        if since_tag_end > longest:
+            raise _Refused(limits.too_long_attribute)
         parser.Parse(chunk, False)
         chunk = stream.read(_CHUNK)
     parser.Parse(b"", True)

@@ -141,7 +141,10 @@ def _indicator_form_page(request, form, indicator=None, suggested=""):
 
 def _suggested(form) -> str:
     name = form.data.get("name", "").strip()
-    section = Section.objects.filter(pk=form.data.get("section") or None).first()
+    try:  # the form field's own reading: "abc" or 10**30 is no section, never a 500
+        section = form.fields["section"].to_python(form.data.get("section"))
+    except ValidationError:
+        section = None
     if not name:
         return ""
     return services.suggest_code(name=name, section=section)

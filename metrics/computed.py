@@ -12,7 +12,11 @@ Outcome (a gap names the missing inputs), its inputs, and the previous comparabl
 value computed from approved inputs (同比, compared as every face compares: metrics.change).
 The previous period is computed first, so that ``prev(code)`` of a computed code works.
 
-A fixed number of queries whatever the number of computed indicators (two).
+A fixed number of queries whatever the number of computed indicators (two), and work linear
+in the formula graph: each formula is evaluated once per period in dependency order, and the
+entered inputs behind each are built once from those of the formulas it reads
+(formulas.entered_inputs), never by walking shared sub-formulas again; the checks on save
+bound the graph's depth and size (formulas.MAX_CHAIN, formulas.MAX_COMPUTED).
 """
 
 import re
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .change import Change, indicator_change
-from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, parse
+from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, entered_inputs, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
 from .numbers import shown
 from .periods import PeriodCode
@@ -335,14 +339,7 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
             pending,
         )
 
-    def leaves_of(code, seen=()) -> list[Ref]:
-        found = []
-        for ref in formulas[code].refs if code in formulas else ():
-            if not ref.previous and ref.code in formulas and ref.code not in seen:
-                found.extend(leaves_of(ref.code, (*seen, code)))
-            elif ref.code not in formulas:
-                found.append(ref)
-        return list(dict.fromkeys(found))
+    leaves_by_code = entered_inputs(formulas)
 
     result = {}
     for indicator in catalogue.indicators:
@@ -350,7 +347,7 @@ def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, Compute
             continue
         formula = formulas.get(indicator.code)
         own = [as_input(ref) for ref in formula.refs] if formula else []
-        leaves = [as_input(ref) for ref in leaves_of(indicator.code)] if formula else []
+        leaves = [as_input(ref) for ref in leaves_by_code[indicator.code]] if formula else []
         previous_outcome = previous_outcomes.get(indicator.code)
         result[indicator.code] = ComputedValue(
             indicator=indicator,

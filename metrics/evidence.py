@@ -105,6 +105,9 @@ def _compound_kind(data: bytes, name: str) -> FileKind:
     raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
 
 
+ENCRYPTED_MEMBER = "文件中有加密的内容，无法读取：请另存为不加密的文件后重新上传。"
+
+
 def open_archive(
     data: bytes,
     *,
@@ -126,6 +129,12 @@ def open_archive(
         raise ValidationError(damaged) from None
     if len(entries) > max_entries:
         raise ValidationError("文件内部结构异常（条目过多），已拒绝。")
+    # An encrypted member cannot be read without its password (zipfile raises RuntimeError),
+    # and two members of one name let each reader take a different one: both refused here.
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise ValidationError(ENCRYPTED_MEMBER)
+    if len({e.filename for e in entries}) != len(entries):
+        raise ValidationError("文件内部结构异常（有重名的部件），已拒绝。")
     total = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries) or 1
     if total > max_uncompressed or total / packed > max_ratio:

@@ -29,6 +29,13 @@ MAX_DEPTH = 200
 # A constant as large as a figure may be (Figure.value has 20 digits); larger ones would only
 # overflow the exact arithmetic below.
 MAX_CONSTANT_DIGITS = 20
+# The graph of computed indicators reading computed indicators: at most MAX_CHAIN links from
+# a computed indicator down to the entered figures, and at most MAX_COMPUTED computed
+# indicators in the catalogue. Checked on save (``check``); with them, and the evaluation
+# below visiting each formula once per period, a page showing computed values does work
+# linear in the catalogue whatever shape the formulas take (ladders, diamonds, wide sums).
+MAX_CHAIN = 30
+MAX_COMPUTED = 1000
 # Far beyond any figure's 20 digits, so that a quotient is exact enough before rounding.
 _CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP)
 
@@ -392,8 +399,10 @@ def check(
     text: str, *, code: str, catalogue: Mapping[str, CatalogueEntry], name: str = ""
 ) -> Formula:
     """Parse the formula of indicator `code` (called `name`) and refuse an unknown code, a
-    retired input, the indicator itself or a cycle through other computed indicators, each
-    named in Chinese by the indicators' names."""
+    retired input, the indicator itself, a cycle through other computed indicators, a chain
+    of computed indicators longer than MAX_CHAIN or more than MAX_COMPUTED computed
+    indicators, each named in Chinese by the indicators' names. Linear in the catalogue:
+    each formula is parsed once."""
     formula = parse(text)
     for ref in formula.refs:
         if ref.code == code and not ref.previous:
@@ -403,7 +412,10 @@ def check(
             raise FormulaError(f"公式引用了不存在的指标代码“{ref.code}”。")
         if entry is not None and entry.retired:
             raise FormulaError(f"公式引用了已停用的指标：{entry.name}。")
-    cycle = _cycle_through(code, formula, catalogue)
+    graph = _graph(code, formula, catalogue)
+    if len(graph) > MAX_COMPUTED:
+        raise FormulaError(f"计算指标太多：最多 {MAX_COMPUTED} 个。")
+    cycle = _cycle_through(code, graph)
     if cycle:
 
         def named(step):
@@ -411,34 +423,61 @@ def check(
             return (name or step) if step == code else (entry.name if entry else step)
 
         raise FormulaError("公式形成循环引用：" + " → ".join(named(s) for s in cycle) + "。")
+    if chain_length(graph) > MAX_CHAIN:
+        raise FormulaError(
+            f"计算指标层层引用太深：由计算指标再计算最多 {MAX_CHAIN} 层，请直接引用填报指标。"
+        )
     return formula
 
 
-def _cycle_through(code, formula, catalogue) -> list[str] | None:
-    """The path code → … → code through same-period references, if there is one."""
-
-    def inputs(of):
-        if of == code:
-            return sorted(formula.codes())
-        entry = catalogue.get(of)
-        if entry is None or not entry.formula:
-            return []
+def _graph(code, formula, catalogue) -> dict[str, list[str]]:
+    """Every computed indicator (with `code` as `formula` makes it) → the computed indicators
+    it reads in the same period."""
+    texts = {c: e.formula for c, e in catalogue.items() if e.formula and c != code}
+    graph = {}
+    for other, text in texts.items():
         try:
-            return sorted(parse(entry.formula).codes())
+            graph[other] = sorted(parse(text).codes())
         except FormulaError:
-            return []
+            graph[other] = []
+    graph[code] = sorted(formula.codes())
+    return {c: [d for d in reads if d in graph] for c, reads in graph.items()}
 
+
+def _cycle_through(code, graph) -> list[str] | None:
+    """The path code → … → code through same-period references, if there is one."""
     stack = [(code, [code])]
     seen = set()
     while stack:
         node, path = stack.pop()
-        for nxt in inputs(node):
+        for nxt in graph.get(node, ()):
             if nxt == code:
                 return path + [code]
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append((nxt, path + [nxt]))
     return None
+
+
+def chain_length(graph: Mapping[str, list[str]]) -> int:
+    """The most computed indicators one above the other (1: reads entered figures only), each
+    node visited once and without recursion; a link back into a cycle ends the chain."""
+    length: dict[str, int] = {}
+    visiting: set[str] = set()
+    for start in graph:
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                visiting.discard(node)
+                length[node] = 1 + max((length.get(d, 0) for d in graph[node]), default=0)
+                continue
+            if node in length or node in visiting:
+                continue
+            visiting.add(node)
+            stack.append((node, True))
+            stack.extend((d, False) for d in graph[node] if d not in length)
+    return max(length.values(), default=0)
 
 
 def evaluation_order(formulas: Mapping[str, Formula]) -> list[str]:
@@ -461,6 +500,23 @@ def evaluation_order(formulas: Mapping[str, Formula]) -> list[str]:
     for code in sorted(formulas):
         visit(code)
     return order
+
+
+def entered_inputs(formulas: Mapping[str, Formula]) -> dict[str, tuple[Ref, ...]]:
+    """For each computed code, the entered inputs it reads, through computed ones too (same
+    period), in formula order. Each formula's list is built once from its inputs' lists
+    (dependency order), so shared sub-formulas are not walked again: linear in the graph."""
+    found: dict[str, tuple[Ref, ...]] = {}
+    order = evaluation_order(formulas)
+    for code in [*order, *(c for c in formulas if c not in set(order))]:
+        refs: list[Ref] = []
+        for ref in formulas[code].refs:
+            if ref.code not in formulas:
+                refs.append(ref)
+            elif not ref.previous:
+                refs.extend(found.get(ref.code, ()))  # () for a cycle that slipped in
+        found[code] = tuple(dict.fromkeys(refs))
+    return found
 
 
 def compute_all(

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from lawgov import spreadsheets
+from lawgov.control_characters import safe_sheet_title
 
 from .change import change_text, kind_of
 from .computed import COMPUTED_MARK, ComputedValue
@@ -172,7 +173,8 @@ def department_workbook(sheet_data) -> bytes:
     department, period = sheet_data.department, sheet_data.period
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"{department.short_name or department.name}{period.code}"[:31]
+    # A short name may hold "/" (which Excel forbids in a sheet title): the one rule.
+    sheet.title = safe_sheet_title(f"{department.short_name or department.name}{period.code}")
     _styled_header(sheet, SHEET_HEADER)
     rules = {
         ValueType.COUNT: DataValidation(

@@ -2,10 +2,11 @@
 entry form, the row save, the sheet upload, the API and the admin (the services check it; the
 forms and the API's schema show it)."""
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+
+from lawgov.control_characters import FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ REASON = TextLimit("原因", 500)  # returning, reopening, locking, correcting
 
 # Invisible control characters (C0 but tab and line ends, DEL, C1): PostgreSQL refuses NUL in
 # text, and none of them means anything in a remark or a reason.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = FORBIDDEN  # the one text rule (lawgov.control_characters)
 
 
 def clean_text(raw, *, kind: TextLimit) -> str:

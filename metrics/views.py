@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from lawgov.control_characters import safe_file_name
+
 from . import access, evidence, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
@@ -219,7 +221,7 @@ def entry_sheet(request, period_code):
     response = HttpResponse(
         tabular.department_workbook(sheet), content_type=tabular.XLSX_CONTENT_TYPE
     )
-    filename = f"{department.code}-{period.code}.xlsx"
+    filename = safe_file_name(f"{department.code}-{period.code}.xlsx")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

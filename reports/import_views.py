@@ -12,6 +12,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -134,14 +135,36 @@ def import_start(request):
     )
 
 
-def _rows(proposal, conflicts=(), names=None):
-    """One row per figure, with its clause split around the number, its format in words,
-    its conflict (if any) and the existing indicators most like its words."""
+# The review page lists the figures a page at a time, and each clause around its number is
+# cut to this many characters on either side: a 281,000-character paste made 515 MB of HTML
+# (every figure's whole clause and a list of every indicator, for every figure). The page's
+# size is now bounded by the page, whatever the document; edits name figures by number, so
+# a save from one page leaves the others as they were.
+REVIEW_PAGE_ROWS = 50
+CONTEXT_CHARS = 80
+LITERALS_SHOWN = 200
+
+
+def _around(before: str, after: str) -> tuple[str, str]:
+    if len(before) > CONTEXT_CHARS:
+        before = "…" + before[-CONTEXT_CHARS:]
+    if len(after) > CONTEXT_CHARS:
+        after = after[:CONTEXT_CHARS] + "…"
+    return before, after
+
+
+def _rows(proposal, conflicts=(), names=None, start: int = 0, stop: int | None = None):
+    """One row per figure from `start` to `stop`, with its clause split around the number
+    (cut to CONTEXT_CHARS on either side), its format in words, its conflict (if any) and the
+    existing indicators most like its words. Linear in the figures listed, plus one pass over
+    the codes of those before them (which new indicator shows its fields first)."""
     by_number = {c.number: c for c in conflicts}
     names = names or {}
+    items = proposal.items
+    stop = len(items) if stop is None else stop
     rows = []
-    seen_new: set[str] = set()
-    for item in proposal.items:
+    seen_new: set[str] = {item.code for item in items[:start] if item.new and item.code is not None}
+    for item in items[start:stop]:
         clause, at = item.found.clause, item.found.start - item.found.clause_start
         end = at + len(item.found.text)
         if not (0 <= at <= end <= len(clause)) or clause[at:end] != item.found.text:
@@ -149,12 +172,13 @@ def _rows(proposal, conflicts=(), names=None):
             end = at + len(item.found.text) if at >= 0 else 0
             at = max(at, 0)
         new = proposal.new_indicator(item.code) if item.new and item.code else None
+        before, after = _around(clause[:at], clause[end:])
         rows.append(
             {
                 "item": item,
-                "before": clause[:at],
+                "before": before,
                 "number": clause[at:end],
-                "after": clause[end:],
+                "after": after,
                 "new": new,
                 "first_of_new": new is not None and new.code not in seen_new,
                 "format": format_words(item.found, clause[:at]),
@@ -165,6 +189,14 @@ def _rows(proposal, conflicts=(), names=None):
         if new is not None:
             seen_new.add(new.code)
     return rows
+
+
+def _clipped(clause: str) -> str:
+    return clause[: 2 * CONTEXT_CHARS] + "…" if len(clause) > 2 * CONTEXT_CHARS else clause
+
+
+def _shown_literal(literal: dict) -> dict:
+    return {**literal, "clause": _clipped(literal.get("clause") or "")}
 
 
 def _edits_from(request, proposal) -> list[list]:
@@ -283,16 +315,28 @@ def import_review(request, pk):
     data = proposal.to_json()
     conflicts = conflicts_of(proposal, record.period)
     catalogue_names = dict(Indicator.objects.values_list("code", "name"))
+    page = Paginator(range(len(proposal.items)), REVIEW_PAGE_ROWS).get_page(request.GET.get("page"))
+    literals = [x for x in data["literals"] if x["reason"] != UNBOUND_REASON]
+    unbound = [x for x in data["literals"] if x["reason"] == UNBOUND_REASON]
+    years = proposal.year_spans()
     return render(
         request,
         "reports/import_review.html",
         {
             "record": record,
-            "rows": _rows(proposal, conflicts, catalogue_names),
+            "rows": _rows(
+                proposal,
+                conflicts,
+                catalogue_names,
+                page.start_index() - 1 if page.object_list else 0,
+                page.end_index(),
+            ),
+            "page": page,
+            "figure_count": len(proposal.items),
             "conflicts": conflicts,
             "years": [
-                {"key": f"{p}_{lit.start}", "text": lit.text, "clause": lit.clause}
-                for p, lit in proposal.year_spans()
+                {"key": f"{p}_{lit.start}", "text": lit.text, "clause": _clipped(lit.clause)}
+                for p, lit in years[:LITERALS_SHOWN]
             ],
             "proposal": proposal,
             "sections": Section.objects.order_by("order"),
@@ -301,8 +345,11 @@ def import_review(request, pk):
                 start__gte=record.period.start
             ).order_by("start"),
             "under_way": under_way_after(record.period).order_by("start"),
-            "literals": [x for x in data["literals"] if x["reason"] != UNBOUND_REASON],
-            "unbound": [x for x in data["literals"] if x["reason"] == UNBOUND_REASON],
+            "literals": [_shown_literal(x) for x in literals[:LITERALS_SHOWN]],
+            "unbound": [_shown_literal(x) for x in unbound[:LITERALS_SHOWN]],
+            "literals_not_shown": max(0, len(literals) - LITERALS_SHOWN)
+            + max(0, len(unbound) - LITERALS_SHOWN)
+            + max(0, len(years) - LITERALS_SHOWN),
             "problems": proposal.problems(),
             "template_text": proposal.template_text(),
             "indicators": Indicator.objects.filter(retired_on__isnull=True).order_by(

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from lawgov.control_characters import safe_file_name, shows_its_own_refusal
 from metrics import indicator_names
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
@@ -237,7 +238,9 @@ def download(request, pk, fmt):
     file_field = {"pdf": job.pdf, "docx": job.docx}.get(fmt)
     if not file_field:
         raise Http404("该文件不存在")
-    filename = f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
+    filename = safe_file_name(
+        f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
+    )
     return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
 
 
@@ -249,6 +252,7 @@ def _version_number(raw) -> int | None:
 
 @login_required
 @permission_required("reports.edit_template", raise_exception=True)
+@shows_its_own_refusal("text")
 def template_edit(request):
     template = _document_from(request)
     current = template.current_version
@@ -295,6 +299,7 @@ def template_edit(request):
 @login_required
 @permission_required("reports.edit_template", raise_exception=True)
 @require_POST
+@shows_its_own_refusal("text")
 def template_preview(request):
     """Live preview of the edited text with the current period's figures."""
     text = request.POST.get("text", "")

@@ -11,7 +11,7 @@ from metrics.demo import DEMO_PASSWORD
 GROUPS = {
     "数据": ["数据审核", "驾驶舱"],
     "文稿": ["讲话稿", "文稿模板", "从文档导入"],
-    "管理": ["指标管理", "报告期", "用户管理", "登录锁定", "账号审计"],
+    "管理": ["指标管理", "报告期", "用户管理", "系统设置", "登录锁定", "账号审计"],
     "我的": ["修改密码", "两步验证", "接口令牌"],
 }
 
@@ -32,7 +32,7 @@ def _groups(header: str) -> dict[str, list[str]]:
 def test_the_reviewer_sees_four_groups(client, demo_data):
     header = _header(client, "reviewer")
     assert _groups(header) == GROUPS
-    assert 'href="/periods/"' in header  # the periods' page, by its path until it exists
+    assert 'href="/periods/"' in header and 'href="/settings/"' in header
     assert header.count("<details") == 4
 
 

@@ -10,7 +10,6 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db.models.functions import Lower
 
 from metrics.models import Department
@@ -206,10 +205,11 @@ def _department_ok(row, existing, named, new_by_code, new_by_name, refuse, plan)
             refuse(f"部门代码“{code}”在第 {first.line} 行的名称为“{first.name}”，与此行不一致。")
             return False
         return True
-    try:
-        validate_slug(code)
-    except ValidationError:
-        refuse(f"部门代码“{code}”不合规：只能包含字母、数字、- 和 _。")
+    from metrics.services.catalogue import code_format_problem
+
+    # The catalogue's own rule, so that what the preview accepts the confirm creates.
+    if problem := code_format_problem(code, kind="部门"):
+        refuse(problem)
         return False
     if len(code) > 40:
         refuse("部门代码不能超过 40 个字符。")

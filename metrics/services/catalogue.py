@@ -289,6 +289,17 @@ def _check_indicator(indicator: Indicator, *, before: Indicator | None) -> None:
 CODE_FORMAT = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
+def code_format_problem(code: str, *, kind: str) -> str | None:
+    """Why `code` cannot be the code of a new `kind` (部门, 指标, 讲话部分), in Chinese, or None:
+    the one rule the catalogue's pages, its API and the onboarding sheet's preview apply."""
+    if code and not CODE_FORMAT.match(code):
+        return (
+            f"{kind}代码“{code}”不合格式：只能用小写英文字母、数字和下划线，并以字母开头"
+            "（如 xfj、grass_slxfsx），模板和计算公式才能引用它。"
+        )
+    return None
+
+
 def _own_words(obj, errors: dict, *, new_code: bool) -> None:
     """The code's format (when it is new) and the catalogue's own Chinese in place of
     Django's generic words for a bad or taken value (输入由字母，数字，下划线或连字符号组成的
@@ -296,8 +307,7 @@ def _own_words(obj, errors: dict, *, new_code: bool) -> None:
     kind = obj._meta.verbose_name
     code = getattr(obj, "code", "") or ""
     bad_code = ValidationError(
-        f"{kind}代码“{code}”不合格式：只能用小写英文字母、数字和下划线，并以字母开头"
-        "（如 xfj、grass_slxfsx），模板和计算公式才能引用它。",
+        code_format_problem(code, kind=kind) or "",
         code="invalid",
     )
     for field in list(errors):

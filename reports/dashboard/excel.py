@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from lawgov.control_characters import safe_sheet_title
 from lawgov.spreadsheets import append_row, shows_places
 
 from .rows import Dashboard
@@ -19,7 +20,7 @@ def workbook(board: Dashboard):
     header_fill = PatternFill("solid", fgColor="B3131B")
 
     def sheet(title, headers, rows, widths):
-        ws = workbook.create_sheet(title)
+        ws = workbook.create_sheet(safe_sheet_title(title))
         append_row(ws, headers)
         for cell in ws[1]:
             cell.font = header_font

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from docx.oxml.ns import qn
 
 from lawgov.control_characters import CONTROL_CHARACTERS
-from lawgov.spreadsheets import OfficeLimits, check_office_file
+from lawgov.spreadsheets import OfficeLimits, OfficeRefusal, check_office_file
 
 BODY, TITLE, SECTION, SUBSECTION, ITEM, SUBITEM = range(6)
 
@@ -39,7 +40,20 @@ DOCX_LIMITS = OfficeLimits(
     too_many_elements="Word 文件内容过多，超出一篇讲话稿或报告的容量，已拒绝。",
     too_long_text="Word 文件中有过长的文字段，已拒绝。",
     too_long_attribute="Word 文件中有过长的内容，已拒绝。",
+    # All the text together: the document itself may hold MAX_TEXT_CHARS; headers, notes and
+    # tables as much again.
+    max_total_text=2 * MAX_TEXT_CHARS,
+    too_long_document=f"文档过长（超过 {MAX_TEXT_CHARS} 个字），请只导入讲话稿或报告本身。",
 )
+WORD_NAMESPACES = {
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # "strict" Open XML
+}
+# Paragraphs over every part (body, table cells, headers, notes): several times what the
+# document may have, counted while the file streams so that 100,000 of them are refused at
+# the first part instead of after python-docx has built them all.
+MAX_PARAGRAPH_ELEMENTS = 4 * MAX_PARAGRAPHS
+_TOO_MANY_PARAGRAPHS = f"文档段落过多（超过 {MAX_PARAGRAPHS} 段），请只导入讲话稿或报告本身。"
 
 # Word's built-in styles, by their English names and the names a Chinese Word shows.
 _STYLE_LEVELS = {
@@ -124,9 +138,18 @@ def read_docx(data: bytes) -> list[Paragraph]:
         raise ValidationError("文件是空的。")
     if not data.startswith(b"PK\x03\x04"):
         raise ValidationError(DOCX_DAMAGED)
-    check_office_file(data, DOCX_LIMITS)
+    paragraphs_seen = [0]
+
+    def count_paragraphs(namespace: str, local: str, attrs: dict) -> None:
+        if local == "p" and namespace in WORD_NAMESPACES:
+            paragraphs_seen[0] += 1
+            if paragraphs_seen[0] > MAX_PARAGRAPH_ELEMENTS:
+                raise OfficeRefusal(_TOO_MANY_PARAGRAPHS)
+
+    check_office_file(data, DOCX_LIMITS, part_check=lambda: count_paragraphs)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -134,9 +157,21 @@ def read_docx(data: bytes) -> list[Paragraph]:
             (p.text, _style_name(p), _centred(p), _ends_section(p), _faces(p))
             for p in document.paragraphs
         ]
-    except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError):
+    except (
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        LxmlError,
+        zipfile.BadZipFile,
+        RuntimeError,
+        OSError,
+        NotImplementedError,
+    ):
         # python-docx refuses a macro document, a missing part or a broken relationship
-        # with one of these; all mean the same to the person uploading.
+        # with one of these (the guard has refused what it can foresee); all mean the same
+        # to the person uploading.
         raise ValidationError(DOCX_DAMAGED) from None
     blocks = _without_draft_cover(blocks)
     paragraphs: list[Paragraph] = []

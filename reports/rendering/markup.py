@@ -77,6 +77,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 # A template with more errors than this is listed up to here: nobody reads 50,000 of them,
 # and collecting them all would cost the preview its speed.
 MAX_ERRORS = 100
+# A title is at most this many characters (four lines of 二号 in the 156 mm line): its
+# balanced breaking (titles.py) is bounded by the title's length, and no real title is longer.
+MAX_TITLE_CHARS = 80
 _ON = {"开", "是", "on", "yes", "true", "1"}
 _OFF = {"关", "否", "off", "no", "false", "0"}
 
@@ -314,6 +317,12 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
             errors.append(_err(number, "“**”只能成对用在段首，标出段首小标题"))
             continue
         if kind == "title":
+            title_length = len(content.replace(TITLE_BREAK, "").strip())
+            if title_length > MAX_TITLE_CHARS:
+                errors.append(
+                    _err(number, f"标题太长：最多 {MAX_TITLE_CHARS} 个字，现有 {title_length} 个字")
+                )
+                continue
             body_parts: list[Inline] = []
             for i, piece in enumerate(content.split(TITLE_BREAK)):
                 if i:
