@@ -214,6 +214,11 @@ CONTENT_SECURITY_POLICY = {
 
 # The speech's `法治*建设` is filled with the district's short name.
 DISTRICT_NAME = env.str("DISTRICT_NAME", default="示范")
+
+# A history row's reason (who changed what and why) holds the reason as typed — up to 500
+# characters (metrics.texts.REASON) plus what the service prefixes — not django-simple-history's
+# default of 100, which PostgreSQL refused with a 500.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Where people reach the portal, for links in reminder emails (which have no request to ask).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Licensed 方正小标宋简体 / 仿宋_GB2312 / 楷体_GB2312 / 黑体 files dropped here take precedence.

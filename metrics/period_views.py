@@ -121,7 +121,10 @@ def period_extend(request, code):
 def _act(request, period, action, done: str):
     """A one-button step with an optional reason: done, or the refusal as a message."""
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        return redirect("period_detail", code=period.code)
+    reason = form.cleaned_data["reason"]
     try:
         action(reason)
     except ValidationError as exc:

@@ -66,7 +66,7 @@ def due_dates(raw, period) -> list[Deadline]:
 
 
 _LINE = re.compile(
-    r"^\s*(?P<label>[^\s0-9]{1,20})\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日\s*$"
+    r"^\s*(?P<label>[^\s0-9\x00-\x1f\x7f]{1,20})\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日\s*$"
 )
 
 

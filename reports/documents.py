@@ -115,11 +115,15 @@ class UpcomingDeadline:
 
 
 def deadlines(*, period: ReportingPeriod, today: datetime.date) -> list[UpcomingDeadline]:
-    """Every document's deadlines for `period` (passed ones too), and those of every other
-    period not reached yet — the 2026 annual report's 报送 on 1 March stays in view in January
-    2027 while 2027 is the period shown — soonest first, with the days left."""
+    """Every document's deadlines for `period` (passed ones too), and those still ahead of
+    every other period of the same kind that has started — the 2026 annual report's 报送 on
+    1 March stays in view in January 2027 while 2027 is the period shown, or in December
+    2026 when 2027's entry was opened early — soonest first, with the days left."""
+    kind = period.parsed_code.kind
     shown = [period] + [
-        p for p in ReportingPeriod.objects.filter(end__lt=today).exclude(pk=period.pk)
+        p
+        for p in ReportingPeriod.objects.filter(start__lte=today).exclude(pk=period.pk)
+        if p.parsed_code.kind == kind
     ]
     found = []
     for document in documents():

@@ -205,16 +205,18 @@ class CarriedOver:
 
 
 def carried_over(*, template: ReportTemplate, period: ReportingPeriod | None) -> CarriedOver:
-    """The version last year's final build of `template` used (else the current version),
-    with last year's own year written as {year} (reports.carry_over)."""
+    """The version the final build of `template` for the same period a year earlier used
+    (2026 for 2027, 2026Q3 for 2027Q3; else the current version), with last year's own year
+    written as {year} (reports.carry_over)."""
     current = template.current_version
     year = (period.parsed_code.year if period is not None else timezone.localdate().year) - 1
+    previous_code = period.previous_code if period is not None else str(year)
     last_final = (
         ReportJob.objects.filter(
             template_version__template=template,
             kind=ReportKind.FINAL,
             status=JobStatus.SUCCEEDED,
-            period__code__startswith=str(year),
+            period__code=previous_code,
         )
         .select_related("template_version", "period")
         .order_by("-requested_at")

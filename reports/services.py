@@ -12,6 +12,7 @@ from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_fi
 from lawgov.locks import hold
 from lawgov.versions import StaleEdit
 from metrics.models import ReportingPeriod
+from metrics.texts import REASON, clean_text
 from metrics.services.catalogue import INDICATOR_CODES_LOCK
 
 from . import documents, job_events, rendering, selectors
@@ -96,6 +97,7 @@ def update_document_deadlines(
     """The document's deadlines (报送 3月1日, 公开 4月1日 …), edited by the office on the report
     page; each change a history row with who and why."""
     _require(user, "reports.edit_template", "只有法制办可以修改文稿的时间节点。")
+    reason = clean_text(reason, kind=REASON)
     try:
         parsed = parse_deadlines(deadlines)
     except ValueError as exc:

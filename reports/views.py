@@ -95,7 +95,7 @@ def document_deadlines(request):
             template=document,
             deadlines=deadlines_from_lines(request.POST.get("deadlines", "")),
             user=request.user,
-            reason=request.POST.get("reason", "")[:500],
+            reason=request.POST.get("reason", ""),
         )
     except ValueError as exc:
         messages.error(request, f"时间节点未保存：{exc}")
@@ -258,9 +258,7 @@ def template_edit(request):
     current = template.current_version
     text, errors, carried = current.text, [], None
     if request.method == "GET" and request.GET.get("carry_over"):
-        carried = selectors.carried_over(
-            template=template, period=metrics_selectors.current_period()
-        )
+        carried = selectors.carried_over(template=template, period=_period_from(request))
         text = carried.text
     if request.method == "POST":
         text = request.POST.get("text", "")

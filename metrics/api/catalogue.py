@@ -198,7 +198,7 @@ class IndicatorInput(serializers.Serializer):
         ReportingPeriod.objects.all(),
         required=False,
         allow_null=True,
-        help_text="从该报告期起填报（报告期代码，如 2027）；null 为所有报告期",
+        help_text="从该报告期起填报（报告期代码，如 2027；省略为当前报告期）；null 为所有报告期",
     )
     reason = reason_field()
 
@@ -474,6 +474,9 @@ class IndicatorViewSet(
     def create(self, request, *args, **kwargs):
         self._manager(request)
         data = dict(validated(IndicatorInput, request))
+        # As on the page: a new indicator is expected from the current period on unless the
+        # request says otherwise (null: every period), never in past periods by surprise.
+        data.setdefault("first_period", selectors.current_period())
         indicator = services.create_indicator(user=request.user, **data)
         return self._answer(indicator, status.HTTP_201_CREATED)
 

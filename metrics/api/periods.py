@@ -103,8 +103,7 @@ class PeriodViewSet(ApiMixin, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ReportingPeriod.objects.order_by("-end", "code")
 
     def retrieve(self, request, code=None):
-        period = self.get_object()
-        return Response(PeriodDetailSerializer(period).data)
+        return Response(self._detail(self.get_object()))
 
     def _detail(self, period):
         period = ReportingPeriod.objects.prefetch_related("extensions__department").get(

@@ -29,6 +29,7 @@ from ..models import (
     Section,
     ValidationRule,
 )
+from ..periods import PeriodCode
 from ..texts import REASON, clean_text
 from ._common import record
 
@@ -422,6 +423,19 @@ def update_indicator(
         lambda: _check_indicator(indicator, before=before),
         new_code=indicator.code != before.code,
     )
+    if indicator.first_period_id and indicator.first_period_id != before.first_period_id:
+        earlier = (
+            Figure.objects.filter(indicator=before, period__start__lt=indicator.first_period.start)
+            .values_list("period__code", flat=True)
+            .distinct()
+        )
+        if earlier:
+            labels = "、".join(sorted(PeriodCode.parse(c).label for c in earlier))
+            _refuse(
+                "first_period",
+                f"该指标在{labels}已有数据，起始报告期不能晚于这些报告期。",
+                INDICATOR_IN_USE,
+            )
     moved = []
     if before.department_id != indicator.department_id:
         open_figures = Figure.objects.filter(indicator=before, period__state=PeriodState.OPEN)

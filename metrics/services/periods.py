@@ -231,14 +231,17 @@ def lock_overdue_periods(
     today = today or timezone.localdate()
     if grace_days is None:
         grace_days = office_settings().auto_lock_grace_days
+    cutoff = today - datetime.timedelta(days=grace_days)
     locked = []
-    for period, extensions in selectors.periods_to_lock(today=today, grace_days=grace_days):
-        last = latest_deadline(period, extensions)
-        locked.append(
-            lock_period(
-                period=period,
-                user=user,
-                reason=f"超过报送截止日期（{last:%Y-%m-%d}）自动锁定",
-            )
-        )
+    for candidate, _ in selectors.periods_to_lock(today=today, grace_days=grace_days):
+        # Read again under the row lock that a deadline change or an extension also takes:
+        # one made since the candidates were read keeps the period open.
+        period = _locked(candidate)
+        last = latest_deadline(period, period.extensions.values_list("deadline", flat=True))
+        if period.state != PeriodState.OPEN or last >= cutoff:
+            continue
+        period.state = PeriodState.LOCKED
+        record(period, user=user, reason=f"超过报送截止日期（{last:%Y-%m-%d}）自动锁定")
+        period.save()
+        locked.append(period)
     return locked

@@ -126,7 +126,7 @@ def department_rows(
             progress=d.progress,
             last_activity=d.last_activity,
             deadline=department_deadline(period, d.pk, extensions),
-            extended=d.pk in extensions,
+            extended=extensions.get(d.pk, period.deadline) > period.deadline,
             today=today,
             period_locked=period.is_locked,
         )
