@@ -12,8 +12,8 @@ from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_fi
 from lawgov.locks import hold
 from lawgov.versions import StaleEdit
 from metrics.models import ReportingPeriod
-from metrics.texts import REASON, clean_text
 from metrics.services.catalogue import INDICATOR_CODES_LOCK
+from metrics.texts import REASON, clean_text
 
 from . import documents, job_events, rendering, selectors
 from .deadlines import parse_deadlines

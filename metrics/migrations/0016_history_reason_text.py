@@ -4,55 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0015_rule_targets'),
+        ("metrics", "0015_rule_targets"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicaldeadlineextension',
-            name='history_change_reason',
+            model_name="historicaldeadlineextension",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaldepartment',
-            name='history_change_reason',
+            model_name="historicaldepartment",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalfigure',
-            name='history_change_reason',
+            model_name="historicalfigure",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalindicator',
-            name='history_change_reason',
+            model_name="historicalindicator",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalindicatoralias',
-            name='history_change_reason',
+            model_name="historicalindicatoralias",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalofficesettings',
-            name='history_change_reason',
+            model_name="historicalofficesettings",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalreportingperiod',
-            name='history_change_reason',
+            model_name="historicalreportingperiod",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalsection',
-            name='history_change_reason',
+            model_name="historicalsection",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalvalidationrule',
-            name='history_change_reason',
+            model_name="historicalvalidationrule",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

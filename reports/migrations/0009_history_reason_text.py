@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0008_document_history'),
+        ("reports", "0008_document_history"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalreporttemplate',
-            name='history_change_reason',
+            model_name="historicalreporttemplate",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
