@@ -150,44 +150,40 @@ def period_withdraw_extension(request, code, pk):
     )
 
 
-@login_required
-@require_POST
-def period_open_entry(request, code):
-    _manager(request)
-    period = get_object_or_404(ReportingPeriod, code=code)
-    return _act(
-        request,
-        period,
-        lambda reason: services.open_entry_for(period=period, user=request.user, reason=reason),
-        f"{period.label}已开放填报，各部门填报员现在可以填写。",
-    )
-
-
-@login_required
-@require_POST
-def period_lock(request, code):
-    _manager(request)
-    period = get_object_or_404(ReportingPeriod, code=code)
-    return _act(
-        request,
-        period,
-        lambda reason: services.lock_period(
-            period=period, user=request.user, reason=reason or "审核员锁定"
+# The one-button steps of a period: the service, and what is said when it is done.
+STEPS = {
+    "open_entry": (
+        lambda period, user, reason: services.open_entry_for(
+            period=period, user=user, reason=reason
         ),
-        f"{period.label}已锁定。",
-    )
+        "{label}已开放填报，各部门填报员现在可以填写。",
+    ),
+    "lock": (
+        lambda period, user, reason: services.lock_period(
+            period=period, user=user, reason=reason or "审核员锁定"
+        ),
+        "{label}已锁定。",
+    ),
+    "reopen": (
+        lambda period, user, reason: services.reopen_period(
+            period=period, user=user, reason=reason
+        ),
+        "{label}已重新开放。",
+    ),
+}
 
 
 @login_required
 @require_POST
-def period_reopen(request, code):
+def period_step(request, code, step):
     _manager(request)
     period = get_object_or_404(ReportingPeriod, code=code)
+    service, done = STEPS[step]
     return _act(
         request,
         period,
-        lambda reason: services.reopen_period(period=period, user=request.user, reason=reason),
-        f"{period.label}已重新开放。",
+        lambda reason: service(period, request.user, reason),
+        done.format(label=period.label),
     )
 
 

@@ -15,10 +15,20 @@ urlpatterns = [
         name="period_withdraw_extension",
     ),
     path(
-        "periods/<str:code>/open-entry/", period_views.period_open_entry, name="period_open_entry"
+        "periods/<str:code>/open-entry/",
+        period_views.period_step,
+        {"step": "open_entry"},
+        name="period_open_entry",
     ),
-    path("periods/<str:code>/lock/", period_views.period_lock, name="period_lock"),
-    path("periods/<str:code>/reopen/", period_views.period_reopen, name="period_reopen"),
+    path(
+        "periods/<str:code>/lock/", period_views.period_step, {"step": "lock"}, name="period_lock"
+    ),
+    path(
+        "periods/<str:code>/reopen/",
+        period_views.period_step,
+        {"step": "reopen"},
+        name="period_reopen",
+    ),
     path("settings/", period_views.office_settings_page, name="office_settings"),
     path("catalogue/new/", catalogue_views.indicator_new, name="catalogue_indicator_new"),
     path("catalogue/sections/", catalogue_views.sections, name="catalogue_sections"),

@@ -50,14 +50,10 @@ __all__ = [
 ]
 
 
-def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = None) -> Dashboard:
-    """Everything the dashboard tables show, for what `user` may see."""
-    today = today or timezone.localdate()
-    departments = metrics_selectors.departments_visible_to(user=user)
-    all_departments = user.has_perm("metrics.view_all_figures")
-    previous = metrics_selectors.previous_period(period=period)
+def _progress(*, period, departments, today):
+    """Each department's row, the speech's sections and its readiness: what blocks its final
+    version counts the speech's own figures only (queries.document_codes)."""
     rows = queries.department_rows(period=period, departments=departments, today=today)
-    # The speech's readiness and what blocks its final version: its own figures only.
     codes = queries.document_codes()
     sections = queries.section_rows(period=period, departments=departments, codes=codes)
     blocking = (
@@ -67,6 +63,16 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
             period=period, departments=departments, today=today, codes=codes
         )
     )
+    return rows, sections, readiness(sections=sections, rows=blocking)
+
+
+def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = None) -> Dashboard:
+    """Everything the dashboard tables show, for what `user` may see."""
+    today = today or timezone.localdate()
+    departments = metrics_selectors.departments_visible_to(user=user)
+    all_departments = user.has_perm("metrics.view_all_figures")
+    previous = metrics_selectors.previous_period(period=period)
+    rows, sections, ready = _progress(period=period, departments=departments, today=today)
     changes, changes_total = queries.big_changes(
         period=period, previous=previous, departments=departments
     )
@@ -78,7 +84,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         rows=rows,
         totals=totals(rows),
         sections=sections,
-        readiness=readiness(sections=sections, rows=blocking),
+        readiness=ready,
         headlines=queries.headlines(period=period, previous=previous, departments=departments),
         computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
@@ -95,18 +101,7 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
     """What the charts draw, from the same selectors as the tables (numbers as strings)."""
     today = timezone.localdate()
     departments = metrics_selectors.departments_visible_to(user=user)
-    rows = queries.department_rows(period=period, departments=departments, today=today)
-    # The speech's readiness and what blocks its final version: its own figures only.
-    codes = queries.document_codes()
-    sections = queries.section_rows(period=period, departments=departments, codes=codes)
-    blocking = (
-        rows
-        if codes is None
-        else queries.department_rows(
-            period=period, departments=departments, today=today, codes=codes
-        )
-    )
-    ready = readiness(sections=sections, rows=blocking)
+    rows, sections, ready = _progress(period=period, departments=departments, today=today)
     data = {
         "period": {
             "code": period.code,
