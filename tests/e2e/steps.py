@@ -3,6 +3,13 @@
 import re
 
 
+def open_from_header(page, group: str, link: str) -> None:
+    """Follow one of the header's links: open its group (数据 / 文稿 / 管理 / 我的), then the
+    link, as a person does."""
+    page.locator("details.nav-group > summary", has_text=group).click()
+    page.locator("details.nav-group[open] a", has_text=link).click()
+
+
 def add_clerk(page, *, username: str, name: str, department: str) -> str:
     """On 用户管理 (the page open in `page`), add a clerk of `department` (its name) and return
     the one-time password the page shows once."""

@@ -12,6 +12,7 @@ import pytest
 
 from metrics import demo
 from metrics.models import Figure, Indicator, ReportingPeriod
+from tests.e2e.steps import open_from_header
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,7 +34,7 @@ def test_the_office_runs_next_years_calendar_itself(
     reviewer = new_session("reviewer", demo.DEMO_PASSWORD)
 
     # 1. 2027 opened ahead: deadline 2028-01-15, entry not open yet.
-    reviewer.click("header >> text=报告期")
+    open_from_header(reviewer, "管理", "报告期")
     reviewer.wait_for_url(f"{url}/periods/")
     reviewer.fill("#id_code", "2027")
     reviewer.fill("#id_deadline", "2028-01-15")

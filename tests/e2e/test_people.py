@@ -10,7 +10,7 @@ import pytest
 from metrics import demo
 from metrics.models import User
 from tests.accounts.test_onboarding import district, sheet
-from tests.e2e.steps import add_clerk
+from tests.e2e.steps import add_clerk, open_from_header
 from tests.e2e.test_accessibility import _violations
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,7 +27,7 @@ def test_reviewer_adds_a_clerk_who_must_change_the_one_time_password(
     url = live_server.url
     problems = []
     reviewer = new_session("reviewer", demo.DEMO_PASSWORD)
-    reviewer.click("nav >> text=用户管理")
+    open_from_header(reviewer, "管理", "用户管理")
     reviewer.wait_for_url(f"{url}/accounts/users/")
     password = add_clerk(reviewer, username="sfj_wang", name="王五", department="区司法局")
     assert "只显示这一次" in reviewer.content()
