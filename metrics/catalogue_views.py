@@ -576,6 +576,20 @@ SEARCHED = {
     "settings": ["district_name"],
 }
 PER_PAGE = 30
+
+
+def _kinds() -> dict:
+    """The catalogue's own kinds, then those the apps built on metrics registered
+    (metrics.references.register_history)."""
+    registered = references.histories()
+    return KINDS | {kind: (label, model) for kind, (label, model, _) in registered.items()}
+
+
+def _searched(kind: str) -> list[str]:
+    registered = references.histories()
+    if kind in registered:
+        return registered[kind][2]
+    return SEARCHED.get(kind, ["name", "code"])
 _TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 
 
@@ -592,11 +606,11 @@ class Change:
 
 
 def _history_rows(kind, q, user_id):
-    model = KINDS[kind][1]
+    model = _kinds()[kind][1]
     rows = model.history.all()
     if q:
         matches = Q()
-        for field in SEARCHED.get(kind, ["name", "code"]):
+        for field in _searched(kind):
             matches |= Q(**{f"{field}__icontains": q})
         rows = rows.filter(matches)
     if user_id:
@@ -645,7 +659,7 @@ def _changes_page(kinds, q, user_id, page_number):
     records = {}
     previous = {}
     for kind, ids in wanted.items():
-        history = KINDS[kind][1].history
+        history = _kinds()[kind][1].history
         fetched = list(history.filter(history_id__in=ids).select_related("history_user"))
         for record in fetched:
             records[(kind, record.history_id)] = record
@@ -675,7 +689,7 @@ def _changes_page(kinds, q, user_id, page_number):
         record = records.get(key)
         if record is None:
             continue
-        model = KINDS[row["kind"]][1]
+        model = _kinds()[row["kind"]][1]
         before = previous.get(key)
         fields = []
         if before is not None and record.history_type == "~":
@@ -692,7 +706,7 @@ def _changes_page(kinds, q, user_id, page_number):
         changes.append(
             Change(
                 kind=row["kind"],
-                label=KINDS[row["kind"]][0],
+                label=_kinds()[row["kind"]][0],
                 when=record.history_date,
                 who=record.history_user.display_name if record.history_user else "系统",
                 what=_described(row["kind"], record, names),
@@ -712,7 +726,8 @@ def _changes_page(kinds, q, user_id, page_number):
 def changes(request):
     _manager(request)
     kind = request.GET.get("kind", "")
-    kinds = [kind] if kind in KINDS else list(KINDS)
+    known = _kinds()
+    kinds = [kind] if kind in known else list(known)
     q = (request.GET.get("q") or "").strip()[:100]
     raw_user = request.GET.get("user", "")
     user_id = int(raw_user) if raw_user.isdigit() and len(raw_user) < 10 else None
@@ -739,8 +754,8 @@ def changes(request):
         {
             "page": page,
             "changes": rows,
-            "kinds": [(key, label) for key, (label, _) in KINDS.items()],
-            "kind": kind if kind in KINDS else "",
+            "kinds": [(key, label) for key, (label, _) in known.items()],
+            "kind": kind if kind in known else "",
             "q": q,
             "user_id": user_id,
             "people": list(people),

@@ -32,3 +32,17 @@ def referrers(code: str) -> list[str]:
     for finder in _finders:
         found.extend(finder(code))
     return found
+
+
+# The apps built on metrics add their own records to 修改历史 the same way: a kind, its label,
+# a model with django-simple-history and the fields the page's search looks in (the reports
+# app registers its documents' settings, e.g. their deadlines).
+_histories: dict[str, tuple[str, type, list[str]]] = {}
+
+
+def register_history(kind: str, label: str, model: type, searched: list[str]) -> None:
+    _histories[kind] = (label, model, searched)
+
+
+def histories() -> dict[str, tuple[str, type, list[str]]]:
+    return dict(_histories)

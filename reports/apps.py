@@ -12,3 +12,6 @@ class ReportsConfig(AppConfig):
         from .references import template_versions_referring_to
 
         references.register(template_versions_referring_to)
+        references.register_history(
+            "document", "文稿", self.get_model("ReportTemplate"), ["name", "slug"]
+        )

@@ -145,3 +145,50 @@ def test_the_api_refuses_the_calendar_to_others_and_writes_nothing(demo_data, ro
 def test_the_calendar_is_in_the_openapi_schema(demo_data, client):
     schema = client.get("/api/schema/").content.decode()
     assert "开设报告期" in schema and "为一个部门延长截止日期" in schema
+
+
+def test_a_documents_deadlines_are_edited_on_the_report_page_and_kept_in_the_history(
+    demo_data, client, reviewer
+):
+    from reports.models import ReportTemplate
+
+    client.force_login(reviewer)
+    page = client.get("/reports/?document=annual-report&period=2026").content.decode()
+    assert "报送 3月1日" in page and "修改时间节点" in page
+    answer = client.post(
+        "/reports/deadlines/",
+        {
+            "document": "annual-report",
+            "period": "2026",
+            "deadlines": "报送 2月28日\n公开 4月1日",
+            "reason": "市里提前收报",
+        },
+        follow=True,
+    )
+    assert "时间节点已保存" in answer.content.decode()
+    assert ReportTemplate.objects.get(slug="annual-report").deadlines[0] == {
+        "label": "报送",
+        "month": 2,
+        "day": 28,
+    }
+    history = client.get("/catalogue/changes/?kind=document").content.decode()
+    assert "文稿：法治政府建设年度报告" in history
+    assert "报送3月1日、公开4月1日 → 报送2月28日、公开4月1日：市里提前收报" in history
+    refused = client.post(
+        "/reports/deadlines/",
+        {"document": "annual-report", "period": "2026", "deadlines": "报送 二月底"},
+        follow=True,
+    )
+    assert "应写成“报送 3月1日”的形式" in refused.content.decode()
+
+
+def test_a_clerk_cannot_edit_a_documents_deadlines(demo_data, client, sfj):
+    from reports.models import ReportTemplate
+
+    client.force_login(factories.UserFactory(role="clerk", department=sfj))
+    before = ReportTemplate.objects.get(slug="annual-report").deadlines
+    answer = client.post(
+        "/reports/deadlines/", {"document": "annual-report", "deadlines": "报送 1月1日"}
+    )
+    assert answer.status_code == 403
+    assert ReportTemplate.objects.get(slug="annual-report").deadlines == before
