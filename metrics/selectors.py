@@ -354,12 +354,18 @@ def department_sheet(
 
 
 def review_queue(*, period: ReportingPeriod, today=None):
-    """Departments with their progress in the period and whether they were reminded today."""
+    """Departments with their progress in the period, whether they were reminded today and
+    their own later deadline (`extended_to`, 延期) where they have one."""
     today = today or timezone.localdate()
     reminded = Exists(Reminder.objects.filter(department=OuterRef("pk"), period=period, date=today))
-    return progress_by_department(
+    departments = progress_by_department(
         period=period, departments=Department.objects.annotate(reminded_today=reminded)
     )
+    extensions = extensions_of(period=period)
+    for department in departments:
+        deadline = department_deadline(period, department.pk, extensions)
+        department.extended_to = deadline if deadline > period.deadline else None
+    return departments
 
 
 def departments_behind(*, period: ReportingPeriod) -> list[Department]:

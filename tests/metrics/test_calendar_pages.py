@@ -192,3 +192,22 @@ def test_a_clerk_cannot_edit_a_documents_deadlines(demo_data, client, sfj):
     )
     assert answer.status_code == 403
     assert ReportTemplate.objects.get(slug="annual-report").deadlines == before
+
+
+def test_the_review_queue_names_a_departments_extension(demo_data, client, reviewer):
+    from metrics import services
+    from metrics.models import Department
+
+    period = ReportingPeriod.objects.get(code="2026")
+    services.extend_deadline(
+        period=period,
+        department=Department.objects.get(code="sfj"),
+        deadline=datetime.date(2026, 12, 22),
+        user=reviewer,
+        reason="延期",
+    )
+    client.force_login(reviewer)
+    page = client.get("/review/2026/").content.decode()
+    row = page[page.index("/review/2026/sfj/") :][:400]
+    assert "延期至12月22日" in row
+    assert page.count("延期至") == 1
