@@ -590,6 +590,8 @@ def _searched(kind: str) -> list[str]:
     if kind in registered:
         return registered[kind][2]
     return SEARCHED.get(kind, ["name", "code"])
+
+
 _TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 
 
