@@ -624,11 +624,21 @@ def _history_rows(kind, q, user_id):
     )
 
 
-def _shown(value, field, names):
+# Bookkeeping a person does not need to read in the history (a save's version counter).
+NOT_SHOWN = {"version"}
+
+
+def _shown(value, field, names, choices=None):
+    """A value as a person reads it: a related object's name, a choice's label (填报中, not
+    open), （空） for nothing."""
     if value is None or value == "":
         return "（空）"
     if field in names:
         return names[field].get(value, str(value))
+    if choices:
+        return str(choices.get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return str(value)
 
 
@@ -697,12 +707,15 @@ def _changes_page(kinds, q, user_id, page_number):
         if before is not None and record.history_type == "~":
             delta = record.diff_against(before)
             for change in delta.changes:
-                label = model._meta.get_field(change.field).verbose_name
+                if change.field in NOT_SHOWN:
+                    continue
+                field = model._meta.get_field(change.field)
+                choices = dict(field.flatchoices) if field.choices else None
                 fields.append(
                     (
-                        label,
-                        _shown(change.old, change.field, names),
-                        _shown(change.new, change.field, names),
+                        field.verbose_name,
+                        _shown(change.old, change.field, names, choices),
+                        _shown(change.new, change.field, names, choices),
                     )
                 )
         changes.append(

@@ -8,7 +8,12 @@ from .texts import REASON
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates (2028-01-15)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _reason(label="原因", required=False):
@@ -38,6 +43,9 @@ class DeadlineForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
+    # Beside the period's own deadline form on the same page: its fields get ids of their own.
+    prefix = "extension"
+
     department = forms.ModelChoiceField(
         label="部门",
         queryset=Department.objects.filter(retired_at__isnull=True).order_by("order", "code"),

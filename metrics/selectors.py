@@ -88,6 +88,13 @@ def current_period(*, today: datetime.date | None = None) -> ReportingPeriod | N
     return choose_current(ReportingPeriod.objects.all(), today or timezone.localdate())
 
 
+def open_periods():
+    """The periods open for entry, latest first."""
+    from .models import PeriodState
+
+    return ReportingPeriod.objects.filter(state=PeriodState.OPEN).order_by("-end", "-start")
+
+
 def extensions_of(*, period: ReportingPeriod) -> dict[int, datetime.date]:
     """Each department's own deadline for `period` (延期), by department id."""
     return dict(period.extensions.values_list("department_id", "deadline"))

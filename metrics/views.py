@@ -24,7 +24,14 @@ from .roles import Role, role_of
 def home(request):
     role = role_of(request.user)
     period = selectors.current_period()
-    context = {"role": role, "period": period, "lock": selectors.period_lock(period)}
+    context = {
+        "role": role,
+        "period": period,
+        "lock": selectors.period_lock(period),
+        # Another period still open for entry (last year's, while next year's entry was
+        # opened early): reachable from the home page, not only by typing its address.
+        "also_open": selectors.open_periods().exclude(pk=period.pk) if period else [],
+    }
     if period is not None:
         if role == Role.CLERK and request.user.department_id:
             department = request.user.department

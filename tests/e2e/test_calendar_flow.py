@@ -48,9 +48,11 @@ def test_the_office_runs_next_years_calendar_itself(
 
     # 2. 区司法局 gets a week more for 2026, with the reason.
     reviewer.goto(f"{url}/periods/2026/")
-    reviewer.select_option("#id_department", label="区司法局")
-    reviewer.fill("#extensions #id_deadline", "2026-12-22")
-    reviewer.fill("#extensions #id_reason", "复议案件统计口径待市局确认")
+    # The period's own deadline is shown, ready to change.
+    assert reviewer.input_value("#id_deadline") == "2026-12-15"
+    reviewer.select_option("#id_extension-department", label="区司法局")
+    reviewer.get_by_label("延长至（必填）").fill("2026-12-22")
+    reviewer.get_by_label("延期原因（必填）").fill("复议案件统计口径待市局确认")
     reviewer.click("button:has-text('延期')")
     assert "区司法局的截止日期已延长至2026年12月22日" in reviewer.locator(".messages").inner_text()
     reviewer.set_viewport_size({"width": 390, "height": 844})

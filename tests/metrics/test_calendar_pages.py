@@ -33,9 +33,9 @@ def test_the_reviewer_runs_the_cycle_on_the_pages(demo_data, client, reviewer):
     moved = client.post(
         "/periods/2026/extend/",
         {
-            "department": reviewer_department_pk(),
-            "deadline": "2026-12-22",
-            "reason": "统计口径确认",
+            "extension-department": reviewer_department_pk(),
+            "extension-deadline": "2026-12-22",
+            "extension-reason": "统计口径确认",
         },
         follow=True,
     )
@@ -211,3 +211,34 @@ def test_the_review_queue_names_a_departments_extension(demo_data, client, revie
     row = page[page.index("/review/2026/sfj/") :][:400]
     assert "延期至12月22日" in row
     assert page.count("延期至") == 1
+
+
+def test_last_year_stays_reachable_when_next_years_entry_opens_early(
+    demo_data, client, reviewer, sfj
+):
+    from metrics import services
+
+    services.open_period(
+        code="2027", deadline=datetime.date(2028, 1, 15), user=reviewer, open_entry=True
+    )
+    client.force_login(factories.UserFactory(role="clerk", department=sfj))
+    page = client.get("/").content.decode()
+    assert "区司法局 · 2027年度" in page
+    assert 'href="/entry/2026/"' in page and "2026年度（截止 2026年12月15日）" in page
+    client.force_login(reviewer)
+    assert 'href="/review/2026/"' in client.get("/").content.decode()
+
+
+def test_the_history_reads_states_in_chinese_and_hides_the_version_counter(
+    demo_data, client, reviewer
+):
+    from metrics import services
+
+    period = services.open_period(code="2027", deadline=datetime.date(2028, 1, 15), user=reviewer)
+    services.open_entry_for(period=period, user=reviewer)
+    services.update_office_settings(user=reviewer, version=0, district_name="滨江")
+    client.force_login(reviewer)
+    page = client.get("/catalogue/changes/").content.decode()
+    assert "状态：未开放填报 → 填报中" in page
+    assert "planned" not in page and "版本：" not in page
+    assert "区县名称：示范 → 滨江" in page
