@@ -27,7 +27,7 @@ from metrics.models import (
 
 from . import documents
 from .importing.accept import ALREADY_ACCEPTED, accept_import
-from .importing.conflicts import format_words
+from .importing.conflicts import format_words, printed
 from .importing.proposal import UNBOUND_REASON
 from .importing.reader import read_docx, read_text
 from .importing.store import (
@@ -182,6 +182,7 @@ def _rows(proposal, conflicts=(), names=None, start: int = 0, stop: int | None =
                 "new": new,
                 "first_of_new": new is not None and new.code not in seen_new,
                 "format": format_words(item.found, clause[:at]),
+                "printed": printed(item.found),
                 "conflict": by_number.get(item.number),
                 "near": [(code, names.get(code, code)) for code in item.near],
             }

@@ -220,3 +220,13 @@ def test_the_review_page_shows_conflicts_reasons_formats_and_years(reviewer_clie
     assert refused.status_code == 400
     assert "已有不同的数据" in refused.content.decode()
     assert not ReportTemplate.objects.filter(name="复议报告").exists()
+
+
+def test_a_number_in_wan_reads_with_its_wan_in_the_table(reviewer_client):
+    """3.2万余份 is shown as 3.2万余（32000）, never as a bare 3.2 (a new user read “3.2 份”)."""
+    response = reviewer_client.post(
+        "/reports/import/",
+        {"text": "全年发放各类宣传资料3.2万余份。", "period": "2025", "name": "宣传报告"},
+    )
+    page = reviewer_client.get(response.url).content.decode()
+    assert '<td class="num" data-label="数值">3.2万余（32000）</td>' in page
