@@ -97,6 +97,10 @@ def catalogue(request):
             "section__order", "order", "code"
         )
     )
+    # A formula reads with the indicators' names, as the office writes it (【…】).
+    names = {i.code: i.name for i in everything}
+    for indicator in everything:
+        indicator.formula_named = formulas.codes_to_names(indicator.formula, names)
     indicators = everything
     if q:
         indicators = [i for i in indicators if q.lower() in i.code.lower() or q in i.name]

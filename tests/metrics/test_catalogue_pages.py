@@ -422,3 +422,12 @@ def test_departments_page_refuses_a_code_in_chinese_words_a_clerk_can_follow(man
         assert response.status_code == 400 and words in page, code
         assert "有效“字段”" not in page and "具有 代码" not in page
     assert not Department.objects.filter(name="区信访局").exists()
+
+
+def test_the_catalogue_shows_a_formula_with_the_indicators_names(client, demo_data):
+    from metrics.models import User
+
+    client.force_login(User.objects.get(username="reviewer"))
+    page = client.get("/catalogue/").content.decode()
+    assert "公式：【办结行政复议案件】 / 【受理行政复议案件】 * 100" in page
+    assert "公式：<code>biz_review_cases_closed" not in page
