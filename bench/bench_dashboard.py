@@ -48,7 +48,7 @@ def setup_django():
 
 
 def seed(*, synthetic: int, periods: int) -> None:
-    from metrics import demo
+    from accounts import demo
 
     demo.seed_demo()
     if synthetic:

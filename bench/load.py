@@ -81,10 +81,10 @@ def manage(env, *args, input_text=None):
 SETUP = """
 import json
 from django.contrib.auth.models import Group
-from lawgov.models import ApiToken
-from metrics.demo import ensure_period, seed_demo
+from accounts.models import ApiToken
+from accounts.demo import ensure_period, seed_demo
 from metrics.models import Department, Indicator, Section, User
-from metrics.roles import GROUP_NAMES, Role
+from accounts.roles import GROUP_NAMES, Role
 seed_demo()
 ensure_period("{period}")
 sections = list(Section.objects.order_by("order"))

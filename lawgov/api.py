@@ -15,24 +15,17 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import authentication, exceptions, parsers, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from lawgov.faults import (
+from .domain_errors import DomainError
+from .faults import (
     DATABASE_MESSAGE,
     StorageUnavailable,
     is_database_down,
     is_storage_error,
 )
-from metrics.numbers import plain
-from metrics.progress import COMPUTED_INDICATOR, RETIRED_INDICATOR
-from metrics.services import FigureConflict
-from reports.services import QueueUnavailable, ReportNotReady
-
-from .accounts.services import PasswordChangeRequired, SecondFactorRequired
-from .accounts.tokens import TokenAuthentication
-from .versions import STALE, StaleEdit
 
 logger = logging.getLogger(__name__)
 
@@ -72,28 +65,14 @@ def error(code: str, message: str, http_status: int, **extra) -> Response:
     return Response({"code": code, "message": message, **extra}, status=http_status)
 
 
-# The catalogue services' refusals that a machine tells apart (metrics.services.catalogue):
-# the state of the catalogue forbids it (409), or the input is wrong in a named way (400).
-REFUSAL_STATUS = {
-    "code_frozen": status.HTTP_409_CONFLICT,
-    "section_not_empty": status.HTTP_409_CONFLICT,
-    "department_in_use": status.HTTP_409_CONFLICT,
-    "figures_awaiting_review": status.HTTP_409_CONFLICT,
-    "indicator_in_use": status.HTTP_409_CONFLICT,
-    "already": status.HTTP_409_CONFLICT,
-    # lawgov.accounts.people: the last active reviewer is neither deactivated nor demoted.
-    "last_manager": status.HTTP_409_CONFLICT,
-    "formula_invalid": status.HTTP_400_BAD_REQUEST,
-    "department_retired": status.HTTP_400_BAD_REQUEST,
-    "reason_required": status.HTTP_400_BAD_REQUEST,
-    # metrics.services.periods: the calendar.
-    "period_exists": status.HTTP_409_CONFLICT,
-    "state_conflict": status.HTTP_409_CONFLICT,
-    "deadline_invalid": status.HTTP_400_BAD_REQUEST,
-    # A write to a computed or a retired indicator (metrics.progress.not_entered).
-    COMPUTED_INDICATOR: status.HTTP_400_BAD_REQUEST,
-    RETIRED_INDICATOR: status.HTTP_400_BAD_REQUEST,
-}
+# A rule's refusal (Django's ValidationError) whose code a machine tells apart: the state of
+# the data forbids it (409), or the input is wrong in a named way (400). Each app registers
+# its own codes (register_refusals, from its API package); any other code answers "invalid".
+REFUSAL_STATUS: dict[str, int] = {"reason_required": status.HTTP_400_BAD_REQUEST}
+
+
+def register_refusals(statuses: dict[str, int]) -> None:
+    REFUSAL_STATUS.update(statuses)
 
 
 def _refusal_code(exc: DjangoValidationError) -> str | None:
@@ -127,29 +106,11 @@ def _validation_error(exc: DjangoValidationError) -> Response:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, FigureConflict):
-        figure = exc.figure
-        return error(
-            "conflict",
-            "该数据已被他人修改，请以最新数值为准后再保存。",
-            status.HTTP_409_CONFLICT,
-            current={
-                "id": figure.pk,
-                "value": None if figure.value is None else plain(figure.value),
-                "status": figure.status,
-                "version": figure.version,
-            },
-        )
-    if isinstance(exc, ReportNotReady):
-        return error(
-            "report_not_ready",
-            f"尚有 {len(exc.gaps)} 项数据未填写或未审核，不能生成正式稿。",
-            status.HTTP_409_CONFLICT,
-            gaps=[
-                {k: gap[k] for k in ("code", "name", "department", "status", "value")}
-                for gap in exc.gaps
-            ],
-        )
+    """Every refusal as {code, message}: the domain's own (DomainError says its status, code
+    and message), a rule's ValidationError, the file store or the database lost, Django's
+    and DRF's. Anything else is a real fault: DRF answers 500 and it is logged."""
+    if isinstance(exc, DomainError):
+        return error(exc.api_code(), exc.api_message(), exc.status_code, **exc.api_extra())
     if is_storage_error(exc):
         storage_error = exc if isinstance(exc, StorageUnavailable) else StorageUnavailable(exc)
         logger.error("the file store refused a write: %s", exc)
@@ -159,22 +120,10 @@ def exception_handler(exc, context):
     if is_database_down(exc):
         logger.error("the database is unavailable: %s", exc)
         return database_unavailable()
-    if isinstance(exc, QueueUnavailable):
-        return error(
-            "queue_unavailable",
-            "任务队列暂时不可用，请稍后再试。",
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
     if isinstance(exc, ApiError):
         return error(exc.code, str(exc.detail), exc.status_code, **exc.extra)
-    if isinstance(exc, StaleEdit):
-        return error(STALE, exc.messages[0], status.HTTP_409_CONFLICT, current=exc.current)
     if isinstance(exc, DjangoValidationError):
         return _validation_error(exc)
-    if isinstance(exc, PasswordChangeRequired):
-        return error("password_change_required", str(exc), status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, SecondFactorRequired):
-        return error("otp_required", str(exc), status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoPermissionDenied):
         return error("forbidden", str(exc) or "您没有执行此操作的权限。", status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
@@ -330,12 +279,9 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class ApiMixin:
-    """Token first so that an anonymous request gets 401 with `WWW-Authenticate: Token`."""
+    """The parser and schema of every API view. Authentication is the settings' (token
+    first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`)."""
 
-    authentication_classes = [
-        TokenAuthentication,
-        authentication.SessionAuthentication,
-    ]
     parser_classes = [JSONParser]
     schema = LawgovAutoSchema()
 

@@ -1,5 +1,4 @@
-"""Serializer fields and helpers that every app's API builds on: values as decimal strings,
-raw values handed to the services unparsed, choices documented inline, trimmed and bounded
+"""Serializer fields and helpers that every app's API builds on: raw values handed to the services unparsed, choices documented inline, trimmed and bounded
 text, related objects named by their code, and the one way a view validates its input.
 
 Invariants: nothing here parses or checks a figure's value (the services do, through
@@ -11,30 +10,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrics.numbers import plain
-
 MAX_TEXT = 2000
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "nullable": True,
-        "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
-        "example": "98.5",
-        "description": "十进制数的字符串（不用浮点数），未填写为 null",
-    }
-)
-class DecimalStringField(serializers.Field):
-    """A stored Decimal as people write it: 98.50 → "98.5"."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        # metrics.numbers.plain, as on every page: no exponent, no trailing zeros, no "-0".
-        return plain(value)
 
 
 @extend_schema_field(

@@ -56,9 +56,9 @@ def groups_for(user) -> list[Group]:
     if perm("metrics.manage_accounts"):
         manage.append(Link("用户管理", reverse("accounts:users")))
         manage.append(Link("系统设置", reverse("office_settings")))
-    if perm("lawgov.unlock_accounts"):
+    if perm("accounts.unlock_accounts"):
         manage.append(Link("登录锁定", reverse("accounts:lockouts")))
-    if perm("lawgov.view_accountevent"):
+    if perm("accounts.view_accountevent"):
         manage.append(Link("账号审计", reverse("accounts:audit")))
     if user.is_superuser:
         manage.append(Link("后台管理", reverse("admin:index")))

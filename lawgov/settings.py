@@ -24,7 +24,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site (lawgov.admin_site: superusers only, Chinese names).
+    "lawgov.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,17 +33,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "knox",  # hashed, expiring API tokens (the model is lawgov.ApiToken, KNOX_TOKEN_MODEL)
+    "knox",  # hashed, expiring API tokens (the model is accounts.ApiToken, KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "django_otp",
-    "lawgov.apps.TotpConfig",  # django-otp's TOTP devices, under a Chinese heading
-    "lawgov.apps.AxesConfig",  # django-axes, under Chinese names in the admin
+    "accounts.apps.TotpConfig",  # django-otp's TOTP devices, under a Chinese heading
+    "accounts.apps.AxesConfig",  # django-axes, under Chinese names in the admin
     "csp",
-    "lawgov",
+    "lawgov",  # no models: the backup and restore commands
     "metrics",
+    "accounts",
     "reports",
 ]
 
@@ -59,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Remembers the request for the audit log; sends a user whose password has expired, or
     # who must enrol a second factor, to the page where they do so.
-    "lawgov.accounts.middleware.AccountMiddleware",
+    "accounts.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "lawgov.errors.PortalNotFoundMiddleware",  # the Chinese 404 page with DEBUG on too
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "metrics.context_processors.site",
             ],
             # {{ value|figure }} everywhere, so that no page writes a number its own way.
-            "builtins": ["lawgov.templatetags.figures"],
+            "builtins": ["metrics.templatetags.figures"],
         },
     },
 ]
@@ -106,19 +108,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "metrics.User"
 # GB/T 22239-2019 8.1.4.1: passwords of some complexity, changed regularly.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "lawgov.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
     {
-        "NAME": "lawgov.accounts.validators.MinimumLengthValidator",
+        "NAME": "accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "lawgov.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "accounts.validators.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "lawgov.accounts.validators.UsernameContainedValidator"},
-    # Not one of the last 5 (checked against the hashes in lawgov.PasswordHistory).
-    {"NAME": "lawgov.accounts.validators.PasswordHistoryValidator"},
+    {"NAME": "accounts.validators.UsernameContainedValidator"},
+    # Not one of the last 5 (checked against the hashes in accounts.PasswordHistory).
+    {"NAME": "accounts.validators.PasswordHistoryValidator"},
     # Validates nothing: records when a password was changed (password age, audit log).
-    {"NAME": "lawgov.accounts.validators.PasswordChangeRecorder"},
+    {"NAME": "accounts.validators.PasswordChangeRecorder"},
 ]
 # After this many days a user is sent to the password change page after login (0: never).
 LAWGOV_PASSWORD_MAX_AGE_DAYS = env.int("LAWGOV_PASSWORD_MAX_AGE_DAYS", default=180)
@@ -132,16 +134,16 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The lockout page, or the API's JSON error (code locked_out) under /api/.
-AXES_LOCKOUT_CALLABLE = "lawgov.accounts.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed login, listed in the admin
 # Behind reverse proxies: how many of our own stand in front of the web process, and the
 # header they append the client's address to. The lockout and the audit log read the client's
-# address through lawgov.accounts.addresses.client_address (0: REMOTE_ADDR, no proxy).
+# address through accounts.addresses.client_address (0: REMOTE_ADDR, no proxy).
 LAWGOV_TRUSTED_PROXY_COUNT = env.int("LAWGOV_TRUSTED_PROXY_COUNT", default=0)
 LAWGOV_CLIENT_IP_HEADER = env.str("LAWGOV_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
-AXES_CLIENT_IP_CALLABLE = "lawgov.accounts.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
@@ -149,7 +151,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLO
 # leader, admin) must enrol before they can use the portal. Empty: required for nobody.
 LAWGOV_OTP_REQUIRED_ROLES = env.list("LAWGOV_OTP_REQUIRED_ROLES", default=[])
 OTP_TOTP_ISSUER = env.str("LAWGOV_OTP_ISSUER", default="法治政府建设工作汇报门户")
-# The account audit log (lawgov.AccountEvent) is kept at least 180 days (网络安全法 第二十一条).
+# The account audit log (accounts.AccountEvent) is kept at least 180 days (网络安全法 第二十一条).
 LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS = env.int("LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS", default=180)
 if LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS < 180:
     raise environ.ImproperlyConfigured("LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS must be at least 180")
@@ -165,7 +167,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 # Chinese for what django-axes and django-simple-history leave in English in the admin.
-LOCALE_PATHS = [BASE_DIR / "lawgov" / "locale"]
+# django-axes' Chinese names are in accounts/locale (found as an installed app's locale).
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -306,7 +308,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=15),
     },
     "lawgov-purge-account-events": {
-        "task": "lawgov.tasks.purge_account_events",
+        "task": "accounts.tasks.purge_account_events",
         "schedule": crontab(hour=3, minute=0),
     },
     "reports-fail-stuck-jobs": {
@@ -324,16 +326,17 @@ EMAIL_BACKEND = env.str(
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lawgov@localhost")
 
 REST_FRAMEWORK = {
+    # Token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "lawgov.accounts.tokens.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         # A one-time or expired password: refused until changed (password_change_required).
-        "lawgov.accounts.permissions.PasswordChanged",
+        "accounts.permissions.PasswordChanged",
         # A session not verified with the user's authenticator, as the pages (otp_required).
-        "lawgov.accounts.permissions.SecondFactorChecked",
+        "accounts.permissions.SecondFactorChecked",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -346,8 +349,8 @@ REST_FRAMEWORK = {
 }
 # API tokens: stored only as a hash, expiring after LAWGOV_API_TOKEN_TTL_DAYS; the key
 # starts with "lg_" so that a leaked one is recognisable.
-KNOX_TOKEN_MODEL = "lawgov.ApiToken"
-# The tokens live in lawgov.ApiToken: knox's own migrations would still create its unused table,
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# The tokens live in accounts.ApiToken: knox's own migrations would still create its unused table,
 # whose foreign key to the users makes PostgreSQL refuse to empty the users table (TRUNCATE in
 # the test suite's flush). Without them, knox creates nothing (its model is swapped out).
 MIGRATION_MODULES = {"knox": None}

@@ -14,6 +14,7 @@ Out: `append_row` / `set_value` write every value of every exported workbook, so
 can never become a formula (see `set_value`).
 """
 
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -74,6 +75,49 @@ class OfficeLimits:
     too_long_document: str = ""
 
 
+# Limits on any zip of an Office or OFD file, judged from its directory before unpacking.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_ENTRIES = 5000
+
+
+ENCRYPTED_MEMBER = "文件中有加密的内容，无法读取：请另存为不加密的文件后重新上传。"
+
+
+def open_archive(
+    data: bytes,
+    *,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+    max_entries: int = MAX_ZIP_ENTRIES,
+    damaged: str = "文件已损坏，无法识别为 Word 或 Excel 文件。",
+) -> zipfile.ZipFile:
+    """The zip inside an Office file, refused (ValidationError in Chinese) when it has too many
+    entries or would unpack to too much (zip bombs), judged from its directory before anything
+    is unpacked. zipfile never returns more bytes than an entry declares (it stops there and
+    fails the CRC), so the declared sizes are a true bound. Also used for uploaded sheets
+    (metrics/tabular.py), with tighter limits; `damaged` is the message for a file that is not
+    a readable zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValidationError(damaged) from None
+    if len(entries) > max_entries:
+        raise ValidationError("文件内部结构异常（条目过多），已拒绝。")
+    # An encrypted member cannot be read without its password (zipfile raises RuntimeError),
+    # and two members of one name let each reader take a different one: both refused here.
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise ValidationError(ENCRYPTED_MEMBER)
+    if len({e.filename for e in entries}) != len(entries):
+        raise ValidationError("文件内部结构异常（有重名的部件），已拒绝。")
+    total = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if total > max_uncompressed or total / packed > max_ratio:
+        raise ValidationError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+    return archive
+
+
 # A per-part check of one element, `(namespace, local name, attributes)`; raises `_Refused`.
 ElementCheck = Callable[[str, str, dict], None]
 
@@ -85,8 +129,6 @@ def check_office_file(
     each of its XML parts is well-formed, declares no DTD or entity (billion laughs, XXE) and
     stays within the element and text budgets; `part_check` makes a fresh check for each part
     (the sheet's rows and columns, for a workbook)."""
-    from metrics.evidence import open_archive
-
     archive = open_archive(
         data,
         max_uncompressed=limits.max_uncompressed,

@@ -11,6 +11,8 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 
+from .domain_errors import DomainError
+
 STALE = "stale"
 
 
@@ -22,9 +24,18 @@ def version_of(obj, fields=None, extra=()) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
 
 
-class StaleEdit(ValidationError):
+class StaleEdit(DomainError, ValidationError):
     """The object changed since the editor loaded it: `current` holds its stored values as
     the page and the API show them, `version` the version to save over them next time."""
+
+    status_code = 409
+    default_code = STALE
+
+    def api_message(self) -> str:
+        return self.messages[0]
+
+    def api_extra(self) -> dict:
+        return {"current": self.current}
 
     def __init__(self, obj, current: dict, what: str, fields=None, extra=()):
         shown = "；".join(f"{label}：{value}" for label, value in current.items() if value != "")

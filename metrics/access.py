@@ -38,6 +38,27 @@ def can_review(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm("metrics.review_figures")
 
 
+def can_view_all_figures(user) -> bool:
+    _actor(user)
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.view_all_figures")
+
+
+def home_of(user) -> str:
+    """Where a signed-in user lands, by what they may do: "clerk" (their department's entry),
+    "reviewer" (the review queue), "dashboard" (who reads every figure and reviews none: the
+    leader) or "overview" (every department's progress)."""
+    if user.is_superuser:
+        return "overview"  # the administrator reviews nothing on the portal's pages
+    department = user.department if user.department_id else None
+    if department is not None and can_enter_figures(user, department):
+        return "clerk"
+    if can_review(user):
+        return "reviewer"
+    if can_view_all_figures(user):
+        return "dashboard"
+    return "overview"
+
+
 def can_remind(user) -> bool:
     _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.send_reminders")

@@ -28,30 +28,16 @@ errors or messages in Chinese, never as a server error.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import formats
 
-from lawgov.accounts.admin import (
-    OneTimePasswordChangeForm,
-    OneTimePasswordCreationForm,
-    SuperusersOnly,
-)
-from lawgov.admin_helpers import (
-    HistoryAdmin,
-    ReadOnlyAdmin,
-    choice_short,
-    number,
-    one_line,
-    short,
-    two_lines,
-    when,
-)
+from lawgov.admin_helpers import ReadOnlyAdmin, choice_short, one_line, short, two_lines, when
 
 from . import access, services
 from .admin_forms import CatalogueForm, CorrectionRefused, FigureCorrectionForm, refusal
+from .admin_history import HistoryAdmin, number
 from .evidence import DOCX, JPEG, PDF, PNG, XLSX
 from .models import (
     DeadlineExtension,
@@ -66,14 +52,9 @@ from .models import (
     Reminder,
     ReportingPeriod,
     Section,
-    User,
     ValidationRule,
 )
 from .services._common import conflict_message
-
-admin.site.site_header = "法治政府建设工作汇报门户"
-admin.site.site_title = "法治汇报门户"
-admin.site.index_title = "后台管理"
 
 # Evidence file types by name (Word 文档) rather than MIME type.
 FILE_KINDS = {kind.content_type: kind.label for kind in (PDF, PNG, JPEG, DOCX, XLSX)}
@@ -172,28 +153,6 @@ class DepartmentAdmin(CatalogueAdmin, admin.ModelAdmin):
                     department=department, user=request.user, reason=self.change_reason
                 )
         return department
-
-
-@admin.register(User)
-class PortalUserAdmin(SuperusersOnly, UserAdmin):
-    # Superusers only; a password set here is one-time (lawgov.accounts.admin).
-    add_form = OneTimePasswordCreationForm
-    change_password_form = OneTimePasswordChangeForm
-    list_display = [
-        "username",
-        "last_name",
-        "first_name",
-        "department",
-        "is_active",
-        "is_superuser",
-    ]
-    list_filter = ["groups", "department", "is_active", "is_superuser"]
-    list_select_related = ["department"]
-    fieldsets = UserAdmin.fieldsets + (
-        ("所属部门", {"fields": ["department"]}),
-        ("密码", {"fields": ["must_change_password"]}),
-    )
-    add_fieldsets = UserAdmin.add_fieldsets + (("所属部门", {"fields": ["department"]}),)
 
 
 @admin.register(Section)

@@ -5,3 +5,8 @@ class MetricsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "metrics"
     verbose_name = "指标与填报"
+
+    def ready(self):
+        from lawgov.control_characters import install_model_validators
+
+        install_model_validators(self.get_models())

@@ -1,7 +1,6 @@
 """Checking uploaded evidence (佐证材料) by its content, never by its name."""
 
 import hashlib
-import io
 import re
 import unicodedata
 import uuid
@@ -12,11 +11,10 @@ from pathlib import PurePath
 import olefile
 from django.core.exceptions import ValidationError
 
+from lawgov.spreadsheets import open_archive
+
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # An Office file is a zip; these bound what it may unpack to (zip bombs).
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-MAX_ZIP_ENTRIES = 5000
 MAX_CONTENT_TYPES_XML = 1024 * 1024
 
 ACCEPTED_LABEL = (
@@ -103,43 +101,6 @@ def _compound_kind(data: bytes, name: str) -> FileKind:
     if "Workbook" in top or "Book" in top:
         return XLS
     raise ValidationError(f"不支持的文件类型：只能上传{ACCEPTED_LABEL}。")
-
-
-ENCRYPTED_MEMBER = "文件中有加密的内容，无法读取：请另存为不加密的文件后重新上传。"
-
-
-def open_archive(
-    data: bytes,
-    *,
-    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
-    max_ratio: float = MAX_COMPRESSION_RATIO,
-    max_entries: int = MAX_ZIP_ENTRIES,
-    damaged: str = "文件已损坏，无法识别为 Word 或 Excel 文件。",
-) -> zipfile.ZipFile:
-    """The zip inside an Office file, refused (ValidationError in Chinese) when it has too many
-    entries or would unpack to too much (zip bombs), judged from its directory before anything
-    is unpacked. zipfile never returns more bytes than an entry declares (it stops there and
-    fails the CRC), so the declared sizes are a true bound. Also used for uploaded sheets
-    (metrics/tabular.py), with tighter limits; `damaged` is the message for a file that is not
-    a readable zip."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise ValidationError(damaged) from None
-    if len(entries) > max_entries:
-        raise ValidationError("文件内部结构异常（条目过多），已拒绝。")
-    # An encrypted member cannot be read without its password (zipfile raises RuntimeError),
-    # and two members of one name let each reader take a different one: both refused here.
-    if any(e.flag_bits & 0x1 for e in entries):
-        raise ValidationError(ENCRYPTED_MEMBER)
-    if len({e.filename for e in entries}) != len(entries):
-        raise ValidationError("文件内部结构异常（有重名的部件），已拒绝。")
-    total = sum(e.file_size for e in entries)
-    packed = sum(e.compress_size for e in entries) or 1
-    if total > max_uncompressed or total / packed > max_ratio:
-        raise ValidationError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
-    return archive
 
 
 def _office_kind(data: bytes) -> FileKind:

@@ -7,6 +7,25 @@ to groups has to create them first.
 from django.contrib.auth.management import create_permissions
 
 
+class Role:
+    """The role groups as they were when the migrations were written. Frozen here, as a
+    migration's models are: a migration must not change with later code (the live roles are
+    accounts.roles)."""
+
+    CLERK = "clerk"
+    REVIEWER = "reviewer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+GROUP_NAMES = {
+    Role.CLERK: "部门填报员",
+    Role.REVIEWER: "法制办审核员",
+    Role.LEADER: "区领导",
+    Role.ADMIN: "系统管理员",
+}
+
+
 def grant_role_permissions(
     apps, role_permissions: dict[str, list[str]], group_names: dict[str, str]
 ):

@@ -3,7 +3,7 @@ from django.urls import path
 from . import catalogue_views, period_views, review_views, views
 
 urlpatterns = [
-    path("", views.home, name="metrics-home"),
+    path("", views.home, name="home"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
     path("periods/", period_views.periods, name="periods"),
     path("periods/<str:code>/", period_views.period_detail, name="period_detail"),

@@ -17,12 +17,15 @@ from . import access, evidence, forms, selectors, services, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
-from .roles import Role, role_of
 
 
 @login_required
 def home(request):
-    role = role_of(request.user)
+    """Each user lands on their own page: the leader on the dashboard, a clerk on their
+    department, a reviewer on the queue, anyone else on every department's progress."""
+    role = access.home_of(request.user)
+    if role == "dashboard":
+        return redirect("dashboard:index")
     period = selectors.current_period()
     context = {
         "role": role,
@@ -33,7 +36,7 @@ def home(request):
         "also_open": selectors.open_periods().exclude(pk=period.pk) if period else [],
     }
     if period is not None:
-        if role == Role.CLERK and request.user.department_id:
+        if role == "clerk":
             department = request.user.department
             sheet = selectors.department_sheet(department=department, period=period)
             context["sheet"] = sheet
@@ -41,7 +44,7 @@ def home(request):
             context["left"] = [r for r in sheet.rows if r.editable]
             context["notices"] = selectors.notices_for(department=department)
             context["deadline"] = sheet.deadline
-        elif role == Role.REVIEWER:
+        elif role == "reviewer":
             context["queue"] = selectors.review_queue(period=period)
         else:
             context["departments"] = selectors.progress_by_department(period=period)

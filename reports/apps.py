@@ -7,10 +7,17 @@ class ReportsConfig(AppConfig):
     verbose_name = "汇报发言稿"
 
     def ready(self):
+        from celery.signals import worker_process_init, worker_ready
+
+        from lawgov.control_characters import install_model_validators
         from metrics import references
 
+        from . import worker
         from .references import template_versions_referring_to
 
+        install_model_validators(self.get_models())
+        worker_ready.connect(worker.warn_about_slow_pdf_rendering, dispatch_uid="reports.warn")
+        worker_process_init.connect(worker.load_report_fonts, dispatch_uid="reports.fonts")
         references.register(template_versions_referring_to)
         references.register_history(
             "document", "文稿", self.get_model("ReportTemplate"), ["name", "slug"]

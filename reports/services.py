@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lawgov.domain_errors import DomainError
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from lawgov.locks import hold
 from lawgov.versions import StaleEdit
@@ -29,20 +30,34 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
-class ReportNotReady(Exception):
+class ReportNotReady(DomainError):
     """A final report was asked for while some of its figures are missing or unapproved."""
+
+    status_code = 409
+    default_code = "report_not_ready"
 
     def __init__(self, gaps: list[dict]):
         self.gaps = gaps
         super().__init__(f"{len(gaps)} figures missing or unapproved")
+
+    def api_message(self) -> str:
+        return f"尚有 {len(self.gaps)} 项数据未填写或未审核，不能生成正式稿。"
+
+    def api_extra(self) -> dict:
+        keys = ("code", "name", "department", "status", "value")
+        return {"gaps": [{k: gap[k] for k in keys} for gap in self.gaps]}
 
     @property
     def by_department(self):
         return selectors.gaps_by_department(self.gaps)
 
 
-class QueueUnavailable(Exception):
+class QueueUnavailable(DomainError):
     """The task queue could not take the job."""
+
+    status_code = 503
+    default_code = "queue_unavailable"
+    default_detail = "任务队列暂时不可用，请稍后再试。"
 
 
 def _require(user, perm: str, message: str) -> None:

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from tests import factories
 from tests.processes import start_worker
 

@@ -1,9 +1,9 @@
 import factory
 from django.contrib.auth.models import Group
 
-from metrics.demo import ensure_period
+from accounts.demo import ensure_period
+from accounts.roles import GROUP_NAMES, Role
 from metrics.models import Department, Figure, Indicator, Section, User, ValueType
-from metrics.roles import GROUP_NAMES, Role
 
 
 def period(code: str, *, locked=False):
@@ -80,6 +80,6 @@ def command_line():
 
 def api_token(user, *, name="测试") -> str:
     """A fresh API token for `user`, as "我的接口令牌" or POST /api/v1/auth/token/ hand it out."""
-    from lawgov.models import ApiToken
+    from accounts.models import ApiToken
 
     return ApiToken.objects.create(user=user, name=name)[1]

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureComment, User
 
 
@@ -154,16 +154,16 @@ def test_api_docs_name_the_token_page_as_the_portal_shows_it(admin_client):
 
 
 def test_the_audit_log_is_read_only_in_the_admin_even_for_superusers(admin_client):
-    from lawgov.models import AccountEvent
+    from accounts.models import AccountEvent
 
     event = AccountEvent.objects.first()  # the demo's accounts were created
-    html = page(admin_client, reverse("admin:lawgov_accountevent_changelist"))
+    html = page(admin_client, reverse("admin:accounts_accountevent_changelist"))
     assert "账号审计记录" in html and "创建用户" in html
-    detail = page(admin_client, reverse("admin:lawgov_accountevent_change", args=[event.pk]))
+    detail = page(admin_client, reverse("admin:accounts_accountevent_change", args=[event.pk]))
     assert 'name="_save"' not in detail
-    delete = admin_client.post(reverse("admin:lawgov_accountevent_delete", args=[event.pk]))
+    delete = admin_client.post(reverse("admin:accounts_accountevent_delete", args=[event.pk]))
     assert delete.status_code == 403
-    assert admin_client.get(reverse("admin:lawgov_accountevent_add")).status_code == 403
+    assert admin_client.get(reverse("admin:accounts_accountevent_add")).status_code == 403
     assert AccountEvent.objects.filter(pk=event.pk).exists()
 
 

@@ -213,7 +213,7 @@ def _nothing_stored_that_cannot_be_written(users):
     """No text column of any model holds what the one text rule forbids or what openpyxl
     cannot write; the workbooks naming everything are built."""
     bad = []
-    for label in ("lawgov", "metrics", "reports"):
+    for label in ("accounts", "metrics", "reports"):
         for model in apps.get_app_config(label).get_models():
             text_fields = [
                 f.name for f in model._meta.concrete_fields if isinstance(f, CharField | TextField)

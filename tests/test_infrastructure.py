@@ -126,10 +126,9 @@ def test_a_real_celery_worker_answers_over_redis(redis_url, tmp_path):
 
 
 def test_worker_warns_at_start_when_pdf_subsetting_is_slow(monkeypatch, caplog):
-    import reports.rendering
-    from lawgov.celery import warn_about_slow_pdf_rendering
+    from reports import worker
 
-    monkeypatch.setattr(reports.rendering, "harfbuzz_subset_available", lambda: False)
+    monkeypatch.setattr(worker, "harfbuzz_subset_available", lambda: False)
     with caplog.at_level("WARNING", logger="lawgov.worker"):
-        warn_about_slow_pdf_rendering()
+        worker.warn_about_slow_pdf_rendering()
     assert "libharfbuzz-subset0 is missing" in caplog.text

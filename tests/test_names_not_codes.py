@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from metrics.models import Department, Indicator
 from tests.metrics.test_entry_review_views import _visible_text
 

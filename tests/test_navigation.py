@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 GROUPS = {
     "数据": ["数据审核", "驾驶舱"],

@@ -4,7 +4,7 @@ not see is the Chinese 403 page."""
 
 import pytest
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 MISSING = [
     ("/entry/2099/", "没有找到该报告期。"),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,7 +27,7 @@ def misses(monkeypatch):
 
 
 PAGES = [
-    ("metrics-home", []),
+    ("home", []),
     ("entry", ["2026"]),
     ("review_queue", ["2026"]),
     ("review_department", ["2026", "sfj"]),

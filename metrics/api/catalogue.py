@@ -15,13 +15,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lawgov.api import ApiMixin, error_response
-from lawgov.api_fields import CodeField, DecimalStringField, choice_field, text_field, validated
+from lawgov.api_fields import CodeField, choice_field, text_field, validated
 from lawgov.versions import version_of
 
 from .. import access, selectors, services
 from ..models import Department, Indicator, ReportingPeriod, Section, ValueType
 from ..texts import REASON
 from .common import CodeLookupMixin
+from .fields import DecimalStringField
 
 
 @extend_schema_field({"type": "string", "readOnly": True, "example": "3f9a0c1d2e4b5a67"})

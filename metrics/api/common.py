@@ -12,13 +12,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lawgov.api import code_or_404
-from lawgov.api_fields import DecimalStringField, choice_field, text_field
+from lawgov.api_fields import choice_field, text_field
 
 from .. import selectors
 from ..change import Change, indicator_change
 from ..models import Figure, FigureStatus
 from ..numbers import plain
 from ..texts import COMMENT, REASON
+from .fields import DecimalStringField
 
 # What FigureSerializer reads beyond the figure's own row.
 FIGURE_RELATIONS = ("indicator__department", "period", "updated_by")

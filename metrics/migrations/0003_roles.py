@@ -1,10 +1,9 @@
 from django.db import migrations
 
-from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, Role
+from metrics.migration_helpers import GROUP_NAMES, Role, grant_role_permissions
 
 # The roles' permissions as they stood at this migration; later migrations grant what was
-# added since (metrics.roles.ROLE_PERMISSIONS holds the current whole).
+# added since (accounts.roles.ROLE_PERMISSIONS holds the current whole).
 ROLE_PERMISSIONS_0003 = {
     Role.CLERK: ["metrics.enter_figures", "metrics.view_figure"],
     Role.REVIEWER: [

@@ -2,8 +2,7 @@
 
 from django.db import migrations
 
-from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, Role
+from metrics.migration_helpers import GROUP_NAMES, Role, grant_role_permissions
 
 
 def grant_send_reminders(apps, schema_editor):

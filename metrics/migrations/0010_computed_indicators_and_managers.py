@@ -3,8 +3,7 @@ catalogue ships with (行政复议办结率, 外聘法律顾问合计)."""
 
 from django.db import migrations
 
-from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, Role
+from metrics.migration_helpers import GROUP_NAMES, Role, grant_role_permissions
 
 # As the catalogue stood when this migration was written (metrics.catalogue may change later).
 COMPUTED = [

@@ -6,8 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, Role
+from metrics.migration_helpers import GROUP_NAMES, Role, grant_role_permissions
 
 
 def grant_calendar(apps, schema_editor):

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from lawgov.domain_errors import DomainError
+
 from ..models import (
     Figure,
     ReportingPeriod,
@@ -18,12 +20,27 @@ from ..progress import CLERK_EDITABLE, State, not_entered
 EDITABLE_BY_CLERK = tuple(sorted(CLERK_EDITABLE - {State.EMPTY}))
 
 
-class FigureConflict(Exception):
+class FigureConflict(DomainError):
     """The figure changed since the editor loaded it; `figure` holds what is stored now."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "该数据已被他人修改，请以最新数值为准后再保存。"
 
     def __init__(self, figure: Figure):
         self.figure = figure
         super().__init__(f"figure {figure.pk} is at version {figure.version}")
+
+    def api_extra(self) -> dict:
+        figure = self.figure
+        return {
+            "current": {
+                "id": figure.pk,
+                "value": None if figure.value is None else plain(figure.value),
+                "status": figure.status,
+                "version": figure.version,
+            }
+        }
 
 
 def record(figure, *, user, reason: str) -> None:

@@ -4,8 +4,7 @@ review its public version."""
 
 from django.db import migrations
 
-from metrics.migration_helpers import grant_role_permissions
-from metrics.roles import GROUP_NAMES, Role
+from metrics.migration_helpers import GROUP_NAMES, Role, grant_role_permissions
 from reports.rendering import ANNUAL_REPORT_TEXT
 
 NAME = "法治政府建设年度报告"

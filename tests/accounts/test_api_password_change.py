@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lawgov.accounts import people
-from lawgov.models import AccountEvent, ApiToken, Event, PasswordState
+from accounts import people
+from accounts.models import AccountEvent, ApiToken, Event, PasswordState
 from tests import factories
 
 REFUSED = "password_change_required"

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from lawgov.accounts import services
-from lawgov.accounts.middleware import CHECKED
+from accounts import services
+from accounts.middleware import CHECKED
 from tests import factories
 
 CALLS = [

@@ -9,11 +9,11 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from lawgov.accounts import services
-from lawgov.models import AccountEvent, AppendOnly, Event
-from metrics.demo import DEMO_PASSWORD
+from accounts import services
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, AppendOnly, Event
+from accounts.roles import GROUP_NAMES, Role
 from metrics.models import User
-from metrics.roles import GROUP_NAMES, Role
 from tests import factories
 
 
@@ -106,7 +106,7 @@ def test_the_cleanup_deletes_only_records_past_the_retention(db, settings):
 
 
 def test_the_cleanup_runs_daily_on_the_beat(settings):
-    from lawgov.tasks import purge_account_events
+    from accounts.tasks import purge_account_events
 
     entry = settings.CELERY_BEAT_SCHEDULE["lawgov-purge-account-events"]
     assert entry["task"] == purge_account_events.name

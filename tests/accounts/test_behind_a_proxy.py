@@ -1,5 +1,5 @@
 """Item 10 of issue 21: behind the deployment's reverse proxy the lockout and the audit log
-count the client's address (LAWGOV_TRUSTED_PROXY_COUNT, lawgov.accounts.addresses), so five
+count the client's address (LAWGOV_TRUSTED_PROXY_COUNT, accounts.addresses), so five
 failures from one client no longer lock everybody out through the proxy's address."""
 
 import pytest
@@ -7,9 +7,9 @@ import yaml
 from django.conf import settings as django_settings
 from django.test import RequestFactory
 
-from lawgov.accounts.addresses import client_address
-from lawgov.models import AccountEvent, Event
-from metrics.demo import DEMO_PASSWORD
+from accounts.addresses import client_address
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, Event
 
 pytestmark = pytest.mark.axes
 PROXY = "172.18.0.5"

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from lawgov.accounts import people
+from accounts import people
 from metrics import services
 from metrics.models import Department, Section, User
 from tests import factories

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
-from lawgov.accounts import people
-from lawgov.models import AccountEvent, Event
+from accounts import people
+from accounts.models import AccountEvent, Event
 from metrics.models import User
 from tests import factories
 from tests.threads import at_once

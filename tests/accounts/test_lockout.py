@@ -5,8 +5,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from lawgov.models import AccountEvent, Event
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, Event
 from metrics.models import User
 
 pytestmark = pytest.mark.axes

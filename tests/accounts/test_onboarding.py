@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from lawgov.accounts import onboarding
-from lawgov.models import AccountEvent, Event, PasswordHistory
+from accounts import onboarding
+from accounts.models import AccountEvent, Event, PasswordHistory
 from metrics.models import Department, User
 
 HEADER = ["部门代码", "部门名称", "部门简称", "用户名", "姓名", "角色", "邮箱"]

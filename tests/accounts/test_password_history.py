@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from lawgov.accounts import people
-from lawgov.models import PasswordHistory
+from accounts import people
+from accounts.models import PasswordHistory
 from metrics.models import User
 from tests import factories
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from lawgov.models import AccountEvent, Event, PasswordState
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, Event, PasswordState
 from metrics.models import User
 
 

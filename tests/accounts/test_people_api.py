@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lawgov.models import AccountEvent, Event
+from accounts.models import AccountEvent, Event
 from metrics.models import Department, User
 from tests import factories
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lawgov.accounts import people
-from lawgov.models import AccountEvent, Event
+from accounts import people
+from accounts.models import AccountEvent, Event
 from metrics.models import Department, User
 from tests import factories
 

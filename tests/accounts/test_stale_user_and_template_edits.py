@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lawgov.accounts import people
+from accounts import people
 from lawgov.versions import StaleEdit
 from reports import selectors as report_selectors
 from reports import services as report_services

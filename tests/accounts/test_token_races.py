@@ -1,6 +1,6 @@
 """Item 5 of issue 21: a token being issued at the moment of a password reset, a
 deactivation or a password change does not survive it. Tokens are issued under the user's
-row lock, which each of those takes before it revokes (lawgov.accounts.services
+row lock, which each of those takes before it revokes (accounts.services
 ._lock_credentials), so a token is either revoked with the rest or refused."""
 
 import django.contrib.auth
@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from lawgov.accounts import people, services
-from lawgov.models import ApiToken
+from accounts import people, services
+from accounts.models import ApiToken
 from tests import factories
 from tests.threads import at_once
 

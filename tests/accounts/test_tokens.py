@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lawgov.models import AccountEvent, ApiToken, Event
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, ApiToken, Event
 from metrics.models import User
 
 

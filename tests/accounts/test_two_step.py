@@ -6,8 +6,8 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lawgov.models import AccountEvent, ApiToken, Event
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import AccountEvent, ApiToken, Event
 from metrics.models import User
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from lawgov.accounts import people
-from lawgov.accounts.validators import UsernameContainedValidator
+from accounts import people
+from accounts.validators import UsernameContainedValidator
 from metrics.models import User
 from tests import factories
 

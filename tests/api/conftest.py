@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.demo import FIGURES_2025
 from metrics import services
-from metrics.demo import FIGURES_2025
 from metrics.models import Department, Figure, FigureStatus, Indicator, ReportingPeriod, User
 from tests import factories
 

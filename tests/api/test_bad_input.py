@@ -111,7 +111,7 @@ def test_oversized_form_body_through_session_auth(users, p2027, settings):
     for its type, not read whole."""
     from django.test import Client
 
-    from metrics.demo import DEMO_PASSWORD
+    from accounts.demo import DEMO_PASSWORD
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     client = Client(enforce_csrf_checks=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from accounts.demo import FIGURES_2025
 from metrics import services
-from metrics.demo import FIGURES_2025
 from metrics.models import Department, Figure, FigureStatus, Indicator, User
 from reports.models import JobStatus, ReportJob
 from tests import factories
@@ -107,7 +107,7 @@ def test_the_documented_example_script_against_a_live_server(
     live_server, eager_tasks, media, tmp_path, monkeypatch
 ):
     """docs/api-example.py (urllib only), run as another system would run it."""
-    from metrics import demo
+    from accounts import demo
 
     demo.seed_demo()
     sfj = Department.objects.get(code="sfj")

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
 from reports import selectors as report_selectors
 from reports import services as report_services

@@ -259,7 +259,7 @@ def test_anonymous_gets_401_with_the_token_scheme(clients):
 
 
 def test_revoked_token_is_refused(users, clients):
-    from lawgov.models import ApiToken
+    from accounts.models import ApiToken
 
     ApiToken.objects.filter(user=users["leader"]).delete()
     response = clients["leader"].get("/api/v1/me/")
@@ -277,7 +277,7 @@ def test_clerk_lists_only_their_department(world, clients):
 
 
 def test_session_authentication_for_the_portal(client, users):
-    from metrics.demo import DEMO_PASSWORD
+    from accounts.demo import DEMO_PASSWORD
 
     assert client.login(username="leader", password=DEMO_PASSWORD)
     assert client.get("/api/v1/me/").json()["role"] == "leader"

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from metrics import demo, services
+from accounts import demo, services
 from metrics.models import Evidence, Figure, FigureStatus, Indicator, ReportingPeriod, User
 from reports.models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from reports.selectors import active_template

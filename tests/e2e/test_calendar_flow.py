@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Figure, Indicator, ReportingPeriod
 from tests.e2e.steps import open_from_header
 

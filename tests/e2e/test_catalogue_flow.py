@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Department, Figure, FigureStatus, Indicator, User
 from tests.e2e.steps import add_clerk
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Indicator
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 

@@ -3,7 +3,7 @@ reload."""
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

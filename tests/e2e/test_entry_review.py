@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Figure, FigureStatus
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain

@@ -4,7 +4,7 @@ phone every group stays on screen and its links open within the width."""
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from tests.e2e.test_accessibility import _violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

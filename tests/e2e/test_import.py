@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

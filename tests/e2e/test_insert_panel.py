@@ -5,7 +5,7 @@ list puts 【名称】 into the formula the same way."""
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from tests.e2e.test_accessibility import _violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

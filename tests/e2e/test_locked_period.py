@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from metrics import demo
+from accounts import demo
 from metrics.models import ReportingPeriod
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

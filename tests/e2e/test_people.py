@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import User
 from tests.accounts.test_onboarding import district, sheet
 from tests.e2e.steps import add_clerk, open_from_header

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

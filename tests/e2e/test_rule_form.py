@@ -3,7 +3,7 @@ only the allowed change (no other indicator, no constant), and the rule is liste
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Indicator, ValidationRule
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

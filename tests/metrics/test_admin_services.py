@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import services
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import (
     CommentKind,
     Figure,

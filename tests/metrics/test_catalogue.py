@@ -96,8 +96,8 @@ def test_every_indicator_of_the_speech_explains_what_to_count(db):
 
 
 def test_role_groups_carry_their_permissions(db):
-    """The migrations grant each group exactly what metrics.roles says the role may do."""
-    from metrics.roles import GROUP_NAMES, ROLE_PERMISSIONS
+    """The migrations grant each group exactly what accounts.roles says the role may do."""
+    from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS
 
     for role, expected in ROLE_PERMISSIONS.items():
         held = {

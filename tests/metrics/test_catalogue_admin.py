@@ -4,7 +4,7 @@ services, so a frozen code, a bad formula or a non-empty section is refused ther
 import pytest
 from django.urls import reverse
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from metrics.models import Department, Indicator, Section
 
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import selectors, services
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureStatus, Reminder, User
 from tests import factories
 

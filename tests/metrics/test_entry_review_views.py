@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import services
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import Figure, FigureStatus, Indicator
 from metrics.numbers import plain
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Figure, FigureStatus
 
 

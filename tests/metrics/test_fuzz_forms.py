@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from metrics.models import Figure, Indicator, ValueType
 from metrics.validation import MAX_ABS_VALUE, parse_value
 from tests import factories

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lawgov.accounts.onboarding import read_sheet
+from accounts.onboarding import read_sheet
 from metrics.models import Figure, User
 from metrics.tabular import read_figure_rows
 from tests import hostile_office

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import selectors, services
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import Evidence, Figure, FigureStatus, ReportingPeriod, User
 
 pytestmark = pytest.mark.usefixtures("demo_data")

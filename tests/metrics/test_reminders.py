@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import services, tasks
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import Department, Notice, Reminder
 from tests import factories
 
@@ -169,7 +169,7 @@ def test_the_beat_schedule_names_tasks_that_exist():
         "metrics.tasks.send_unsent_reminder_emails",
         "metrics.tasks.lock_overdue_periods",
         "reports.tasks.fail_stuck_jobs",
-        "lawgov.tasks.purge_account_events",
+        "accounts.tasks.purge_account_events",
     }
     assert names <= set(app.tasks)
 

@@ -3,9 +3,9 @@ import io
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
+from accounts.roles import Role, role_of
 from metrics.models import Department, Figure, FigureStatus, Indicator, User
-from metrics.roles import Role, role_of
 
 
 def _counts():
@@ -66,7 +66,7 @@ def test_synthetic_departments_for_benchmarks(db):
 
 
 def test_demo_history_names_who_last_changed_each_figure(db):
-    from metrics import demo
+    from accounts import demo
     from metrics.models import Figure
 
     demo.seed_demo()

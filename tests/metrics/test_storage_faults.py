@@ -10,8 +10,8 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.demo import DEMO_PASSWORD
 from metrics import services
-from metrics.demo import DEMO_PASSWORD
 from metrics.models import Evidence, Figure, Indicator, ReportingPeriod, User
 from tests import factories
 from tests.api.conftest import token_client

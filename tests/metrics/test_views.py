@@ -1,4 +1,4 @@
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 
 def test_login_page_is_chinese(client, db):

@@ -1,6 +1,6 @@
 import pytest
 
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from metrics.models import User
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import (
     Department,
     Figure,

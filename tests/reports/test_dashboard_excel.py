@@ -7,7 +7,7 @@ import zipfile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Section
 from tests import factories
 

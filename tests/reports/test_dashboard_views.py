@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from metrics import demo
+from accounts import demo
 from metrics.models import (
     Department,
     FigureStatus,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from metrics import demo
+from accounts import demo
 from metrics.models import Figure, ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob, ReportTemplate, TemplateVersion

@@ -146,7 +146,7 @@ def test_the_long_poll_answers_with_the_pdf_link_as_soon_as_the_job_is_done(
 ):
     """A leader's job page waits while the worker builds; the answer carries 下载 PDF as soon
     as the build is stored, not at the long poll's bound."""
-    from metrics import demo
+    from accounts import demo
     from metrics.models import User
 
     demo.seed_demo()

@@ -1,4 +1,4 @@
-from metrics.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 from reports.models import JobStatus, ReportJob
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics import demo
+from accounts import demo
 from metrics.models import ReportingPeriod, User
 from reports import services
 from reports.models import JobStatus, ReportJob

@@ -118,7 +118,7 @@ def test_each_report_prints_again_from_its_template(name):
 def test_each_report_accepted_rebuilds_to_its_exact_text(name, reviewer_user):
     """Through accept_import, into a period of its own: the indicators, figures and document
     it creates print the report again from the portal's own snapshot."""
-    from metrics.demo import ensure_period
+    from accounts.demo import ensure_period
     from metrics.models import Department
     from reports.importing.accept import accept_import
     from reports.importing.store import known_values, site_values

@@ -70,7 +70,7 @@ def test_unbind_stays_text(reviewer_client):
 
 
 def test_clerks_cannot_import(client, demo_data):
-    from metrics.demo import DEMO_PASSWORD
+    from accounts.demo import DEMO_PASSWORD
 
     assert client.login(username="clerk_sfj", password=DEMO_PASSWORD)
     assert client.get("/reports/import/").status_code == 403

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.demo import ensure_period
 from metrics import services as metrics_services
-from metrics.demo import ensure_period
 from metrics.models import Department, Figure, Indicator, IndicatorAlias, PeriodState
 from reports.dashboard import dashboard
 from reports.importing.accept import accept_import

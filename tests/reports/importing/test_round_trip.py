@@ -3,8 +3,8 @@ read back (as text and as the portal's own .docx), gives the same template again
 
 import pytest
 
+from accounts.demo import FIGURES_2025
 from metrics.catalogue import DEPARTMENTS, INDICATORS
-from metrics.demo import FIGURES_2025
 from reports.importing.proposal import catalogue_entries, propose
 from reports.importing.reader import TITLE, read_docx, read_text
 from reports.rendering import DEFAULT_TEMPLATE_TEXT, parse_template, render_docx, render_text

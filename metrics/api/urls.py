@@ -1,0 +1,29 @@
+"""/api/v1/ routes of the catalogue, periods, figures, evidence and reminders."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import (
+    DepartmentViewSet,
+    EvidenceUploadView,
+    EvidenceView,
+    FigureViewSet,
+    IndicatorViewSet,
+    PeriodViewSet,
+    ReminderView,
+    SectionViewSet,
+)
+
+router = SimpleRouter()
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("sections", SectionViewSet, basename="section")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("periods", PeriodViewSet, basename="period")
+router.register("figures", FigureViewSet, basename="figure")
+
+urlpatterns = [
+    *router.urls,
+    path("evidence/", EvidenceUploadView.as_view(), name="evidence-upload"),
+    path("evidence/<int:pk>/", EvidenceView.as_view(), name="evidence-download"),
+    path("reminders/", ReminderView.as_view(), name="reminders"),
+]
