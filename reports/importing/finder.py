@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from metrics.numbers import NotANumber, read_number
 from metrics.numbers import plain as plain_text
 
 # Measure words and units, longest first so that 人次 wins over 人 and 个百分点 over 个.
@@ -39,7 +40,6 @@ _DIGIT = "0-9０-９"
 _NUMBER = re.compile(
     rf"(?:[{_DIGIT}]{{1,3}}(?:[,，][{_DIGIT}]{{3}}(?![{_DIGIT}]))+|[{_DIGIT}]+)(?:[.．][{_DIGIT}]+)?"
 )
-_TO_ASCII = str.maketrans("０１２３４５６７８９．", "0123456789.", ",，")
 # Where a clause ends (the words before a figure are read back to one of these).
 CLAUSE_ENDS = frozenset("，,。；;：:！!？?\n")
 _RANGE_MARK = r"(?:—{1,2}|–|-|－|~|～|至|到)"
@@ -105,11 +105,13 @@ class Literal:
 
 
 def parse_number(raw: str) -> Decimal | None:
-    """1,234 / 1，234 / １２３ / 98.50 as a Decimal; None for what is not one."""
+    """1,234 / 1，234 / １２３ / 98.50 as a Decimal (read as every written number is,
+    `read_number`); None for what is not one."""
     try:
-        return Decimal(raw.translate(_TO_ASCII))
-    except (InvalidOperation, ValueError):
+        number = read_number(raw)
+    except NotANumber:
         return None
+    return None if number is None or number.percent else number.value
 
 
 def find_figures(text: str) -> list[Found]:

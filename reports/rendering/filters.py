@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 from metrics.change import KINDS, NO_PREVIOUS, PERCENT, change_text
-from metrics.numbers import PRECISION, NotANumber, from_text
+from metrics.numbers import PRECISION, NotANumber, from_text, read_number
 from metrics.numbers import plain as format_decimal
 
 # The phrase for a change without a usable base: metrics.change's, like every other face.
@@ -25,16 +25,21 @@ class FilterValueError(NotANumber):
 
 
 def to_decimal(value: str | int | Decimal | None) -> Decimal:
-    """The snapshot's decimal string as a Decimal; a thousands separator that staff typed into
-    a site value is tolerated."""
-    if isinstance(value, str):
-        value = value.replace(",", "").replace("，", "")
+    """The snapshot's decimal string as a Decimal (machine-written: `from_text`). A string
+    that is not one was typed by staff (a site value with thousands separators) and is read
+    as every person's number is, by `read_number`: “1,500” is 1500, “1,2,3” is refused."""
     try:
         return from_text(value)
-    except FilterValueError:
-        raise
+    except NotANumber as machine_refusal:
+        if not isinstance(value, str):
+            raise FilterValueError(str(machine_refusal)) from None
+    try:
+        number = read_number(value)
     except NotANumber as exc:
         raise FilterValueError(str(exc)) from None
+    if number is None:
+        raise FilterValueError("缺少数值")
+    return number.value
 
 
 def _truncate(number: Decimal, exponent: int) -> Decimal:
