@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from accounts import demo, services
+from accounts import demo
+from metrics import services
 from metrics.models import Evidence, Figure, FigureStatus, Indicator, ReportingPeriod, User
 from reports.models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from reports.selectors import active_template
