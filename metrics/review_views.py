@@ -42,7 +42,7 @@ def review_queue(request, period_code):
             "period": period,
             "queue": selectors.review_queue(period=period),
             "periods": ReportingPeriod.objects.order_by("-end"),
-            "can_lock": request.user.has_perm("metrics.lock_period"),
+            "can_lock": access.can_lock_periods(request.user),
             "lock": selectors.period_lock(period),
         },
     )
@@ -182,7 +182,7 @@ def review_period(request, period_code):
 def review_lock_confirm(request, period_code):
     """锁定报告期, step one: what locking will do, and the form that does it."""
     _reviewer(request)
-    access.require(request.user.has_perm("metrics.lock_period"), "您不能锁定报告期。")
+    access.require(access.can_lock_periods(request.user), "您不能锁定报告期。")
     period = get_object_or_404(ReportingPeriod, code=period_code)
     back = reverse("review_queue", args=[period.code])
     if period.is_locked:

@@ -16,6 +16,7 @@ from metrics import selectors as metrics_selectors
 from metrics import services as metrics_services
 from metrics.models import Department, Indicator, ReportingPeriod
 
+from . import access as report_access
 from . import dashboard as selectors
 from . import documents as report_documents
 from .dashboard import excel
@@ -24,7 +25,7 @@ EXPORT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheet
 
 
 def _require_dashboard_access(user) -> None:
-    if not (user.has_perm("metrics.view_all_figures") or user.department_id):
+    if not report_access.can_view_dashboard(user):
         raise PermissionDenied("您没有查看驾驶舱的权限。")
 
 
@@ -43,10 +44,6 @@ def _can_remind(user) -> bool:
     return metrics_access.can_remind(user)
 
 
-def _can_see_reports(user) -> bool:
-    return user.has_perm("metrics.view_all_figures") or user.has_perm("reports.view_report")
-
-
 @login_required
 @require_GET
 def index(request):
@@ -55,20 +52,21 @@ def index(request):
     board = selectors.dashboard(user=request.user, period=period)
     departments = metrics_selectors.departments_visible_to(user=request.user)
     can_remind = _can_remind(request.user)
-    show_remind = request.user.has_perm("metrics.view_all_figures")
     context = {
         "board": board,
         "period": period,
         "periods": selectors.period_choices(),
         "indicators": selectors.indicator_choices(departments=departments),
         "default_indicator": next(iter(h.code for h in board.headlines), ""),
-        "show_reports": _can_see_reports(request.user),
-        "jobs": selectors.report_jobs(period=period) if _can_see_reports(request.user) else [],
+        "show_reports": report_access.can_see_reports(request.user),
+        "jobs": selectors.report_jobs(period=period)
+        if report_access.can_see_reports(request.user)
+        else [],
         "deadlines": report_documents.deadlines(period=period, today=timezone.localdate())
-        if _can_see_reports(request.user)
+        if report_access.can_see_reports(request.user)
         else [],
         "can_remind": can_remind,
-        "remind_targets": len(_remind_targets(board)) if show_remind else 0,
+        "remind_targets": len(_remind_targets(board)) if can_remind else 0,
         "lock": metrics_selectors.period_lock(period),
     }
     return render(request, "dashboard/index.html", context)

@@ -14,6 +14,7 @@ from metrics.office import district_name
 from .carry_over import carry_over
 from .models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from .rendering import parse_template
+from .rendering.standing import standing
 
 
 def active_template() -> ReportTemplate:
@@ -127,13 +128,14 @@ def gaps(snapshot: dict) -> list[dict]:
     be computed (a division by zero), with the reason."""
     found: dict[str, dict] = {}
     for code, entry in snapshot["figures"].items():
-        if entry.get("computed"):
-            for lacking in entry.get("gaps") or []:
+        reason = standing(entry)
+        if reason == "computed":
+            lacking_inputs = entry.get("gaps") or []
+            for lacking in lacking_inputs:
                 found.setdefault(lacking["code"], lacking)
-            if entry["status"] == INVALID:
+            if entry["status"] == INVALID or not lacking_inputs:
                 found.setdefault(code, {"code": code, **entry})
-            continue
-        if entry["value"] is None or entry["status"] != FigureStatus.APPROVED:
+        elif reason is not None:
             found.setdefault(code, {"code": code, **entry})
     return list(found.values())
 
@@ -154,16 +156,6 @@ def jobs_for_period(*, period: ReportingPeriod):
 def job_status(*, job_id: int) -> str | None:
     """A job's status as stored now (None: no such job); what the job page's long poll reads."""
     return ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
-
-
-def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
-    return (
-        ReportJob.objects.filter(
-            period=job.period, status=JobStatus.SUCCEEDED, requested_at__lt=job.requested_at
-        )
-        .order_by("-requested_at")
-        .first()
-    )
 
 
 def _snapshot_entry_text(entry: dict) -> str:

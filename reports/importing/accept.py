@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -20,6 +20,7 @@ from metrics.models import Department, Figure, Indicator, ReportingPeriod, Secti
 from metrics.numbers import plain
 
 from .. import services as report_services
+from ..access import require_import_documents
 from ..models import DocumentImport, Layout, ReportTemplate
 from ..rendering.filters import apply_filter
 from .conflicts import prints_as
@@ -59,14 +60,7 @@ def without_leading_year(name: str) -> str:
 
 
 def _require(user) -> None:
-    if user is None:
-        raise TypeError("an acting user is required (a portal user or a system account)")
-    if not (
-        user.is_active
-        and user.has_perm("metrics.manage_catalogue")
-        and user.has_perm("reports.edit_template")
-    ):
-        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+    require_import_documents(user)
 
 
 def _row(item: Item) -> str:

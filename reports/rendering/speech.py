@@ -22,13 +22,13 @@ from .markup import (
     Text,
     parse_template,
 )
+from .standing import standing
 
 Mode = Literal["final", "draft"]
 GapReason = Literal["missing", "unapproved", "invalid"]
 # "break" is a forced line break in the title; its text is empty.
 RunStyle = Literal["body", "lead", "break"]
 
-APPROVED = "approved"
 
 _REASON_LABELS = {"missing": "未填报", "unapproved": "未审核通过", "invalid": "数值无效"}
 _MARKER_WORDS = {"missing": "待填", "unapproved": "待审", "invalid": "待改"}
@@ -175,12 +175,11 @@ def _figure_run(
     value = figure.get("value")
     status = figure.get("status")
     gap: Gap | None = None
-    if figure.get("computed") and status != APPROVED:
+    reason = standing(figure)
+    if reason == "computed":
         return _computed_gap_run(code, figure, style)
-    if value is None or str(value).strip() in ("", "*"):
-        gap = Gap(code, name, department, "missing", status)
-    elif status != APPROVED:
-        gap = Gap(code, name, department, "unapproved", status)
+    if reason is not None:
+        gap = Gap(code, name, department, reason, status)
     else:
         try:
             text = apply_filter(

@@ -1,0 +1,39 @@
+"""Who may do what with the documents: one place, beside `metrics.access` (which decides the
+figures), used by the web UI, the API and the services alike."""
+
+from django.core.exceptions import PermissionDenied
+
+from metrics import access as figures_access
+
+
+def _active(user) -> bool:
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    return user.is_authenticated and user.is_active
+
+
+def can_import_documents(user) -> bool:
+    """Importing a document writes the catalogue and a template: the 法制办, who keep both."""
+    return (
+        _active(user)
+        and user.has_perm("metrics.manage_catalogue")
+        and user.has_perm("reports.edit_template")
+    )
+
+
+def require_import_documents(user) -> None:
+    if not can_import_documents(user):
+        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+
+
+def can_view_dashboard(user) -> bool:
+    """The leader and the office read every department; a clerk reads their own."""
+    return _active(user) and (
+        figures_access.can_view_all_figures(user) or user.department_id is not None
+    )
+
+
+def can_see_reports(user) -> bool:
+    return _active(user) and (
+        figures_access.can_view_all_figures(user) or user.has_perm("reports.view_report")
+    )
