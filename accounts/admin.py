@@ -1,13 +1,12 @@
 """The account audit log in the admin: read-only for everyone, superusers included (no
 add, change or delete). API tokens are listed (never their secret) and can be revoked.
 
-Users and roles (groups) in the admin are for superusers only: the 法制办 manages accounts
-on its portal pages (accounts.people), whatever permissions a staff account holds.
-A password an administrator sets there is a one-time password, as on the portal."""
+Users and roles (groups) in the admin are for superusers only, and read-only: accounts are
+created, changed, moved, deactivated and given passwords on the portal's 人员管理 pages
+(accounts.people's services, each with its audit row), whatever permissions an account holds."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
 
 from lawgov.admin_helpers import ReadOnlyAdmin, when
@@ -21,7 +20,8 @@ from .models import AccountEvent, ApiToken
 
 
 class SuperusersOnly:
-    """The admin's pages of a model, for superusers alone."""
+    """The admin's pages of a model, for superusers alone, to read: the writes are the
+    portal's services (accounts.people)."""
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -30,25 +30,13 @@ class SuperusersOnly:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return self.has_module_permission(request)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-
-class OneTimePasswordChangeForm(AdminPasswordChangeForm):
-    def save(self, commit=True):
-        self.user.must_change_password = True
-        return super().save(commit)
-
-
-class OneTimePasswordCreationForm(AdminUserCreationForm):
-    def save(self, commit=True):
-        self.instance.must_change_password = True
-        return super().save(commit)
+        return False
 
 
 class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
@@ -62,9 +50,6 @@ admin.site.register(Group, SuperuserGroupAdmin)
 
 @admin.register(User)
 class PortalUserAdmin(SuperusersOnly, UserAdmin):
-    # Superusers only; a password set here is one-time (accounts.admin).
-    add_form = OneTimePasswordCreationForm
-    change_password_form = OneTimePasswordChangeForm
     list_display = [
         "username",
         "last_name",
