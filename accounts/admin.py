@@ -8,6 +8,8 @@ created, changed, moved, deactivated and given passwords on the portal's 人员�
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lawgov.admin_helpers import ReadOnlyAdmin, when
 from metrics.models import User
@@ -125,6 +127,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
             services.revoke_token_as_admin(user=request.user, token=token, request=request)
             count += 1
         self.message_user(request, f"已撤销 {count} 个令牌。")
+
+
+class SecondFactorAdmin(TOTPDeviceAdmin):
+    """Authenticators are enrolled by their users (start_totp_enrolment); here a superuser
+    only removes one, through accounts.services.remove_second_factor (audited)."""
+
+    service_writes = ("accounts.services.remove_second_factor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.remove_second_factor(user=request.user, device=obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            self.delete_model(request, device)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, SecondFactorAdmin)
 
 
 # django-knox registers its own token model, which KNOX_TOKEN_MODEL swaps for ApiToken.

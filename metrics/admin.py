@@ -12,8 +12,8 @@ its save_model / delete_model call a service, named in the admin's `service_writ
   the corrector as 最后修改人, respects a locked period, requires a reason and tells the clerk
   in the figure's thread. A period's state is changed by the actions 锁定所选报告期 and
   重新开放报告期 (the latter asking for the reason reopen_period requires). A supporting
-  document is deleted by services.delete_evidence, which removes its file and says so in the
-  figure's thread.
+  document is deleted by services.remove_evidence, with a reason, which removes its file and
+  says so in the figure's thread.
 - Read-only, where the admin is for oversight only: periods are opened and dated on 报告期管理
   (open_period, change_deadline), rules on 校验规则, comments, notices and reminders come from
   their services; the fields the services own (a figure's status, version and 最后修改人);
@@ -296,7 +296,8 @@ class FigureCommentAdmin(ReadOnlyAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     """Listed for oversight; files are added and served through the portal's checks, and
-    deleted only by services.delete_evidence (the file goes, the figure's thread says so)."""
+    deleted here only by services.remove_evidence, with the reason asked for on the delete
+    page (the file goes, the figure's thread says who removed it and why)."""
 
     list_display = ["name", "figure_name", "kind", "file_size", "uploaded_by", "uploaded"]
     list_filter = ["figure__period", "figure__indicator__department", "content_type"]
@@ -318,7 +319,7 @@ class EvidenceAdmin(admin.ModelAdmin):
         "uploaded_at",
     ]
 
-    service_writes = ("metrics.services.delete_evidence",)
+    service_writes = ("metrics.services.remove_evidence",)
 
     def has_add_permission(self, request):
         return False
@@ -326,9 +327,17 @@ class EvidenceAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_actions(self, request):
+        # One at a time, on its page, which asks for the reason (delete_confirmation.html).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def delete_model(self, request, obj):
         try:
-            services.delete_evidence(item=obj, user=request.user)
+            services.remove_evidence(
+                item=obj, user=request.user, reason=request.POST.get("reason", "")
+            )
         except ValidationError as exc:
             raise PermissionDenied("；".join(exc.messages)) from None
 
