@@ -1,14 +1,15 @@
 """The account audit log in the admin: read-only for everyone, superusers included (no
 add, change or delete). API tokens are listed (never their secret) and can be revoked.
 
-Users and roles (groups) in the admin are for superusers only: the 法制办 manages accounts
-on its portal pages (accounts.people), whatever permissions a staff account holds.
-A password an administrator sets there is a one-time password, as on the portal."""
+Users and roles (groups) in the admin are for superusers only, and read-only: accounts are
+created, changed, moved, deactivated and given passwords on the portal's 人员管理 pages
+(accounts.people's services, each with its audit row), whatever permissions an account holds."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lawgov.admin_helpers import ReadOnlyAdmin, when
 from metrics.models import User
@@ -21,7 +22,8 @@ from .models import AccountEvent, ApiToken
 
 
 class SuperusersOnly:
-    """The admin's pages of a model, for superusers alone."""
+    """The admin's pages of a model, for superusers alone, to read: the writes are the
+    portal's services (accounts.people)."""
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -30,25 +32,13 @@ class SuperusersOnly:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return self.has_module_permission(request)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-
-class OneTimePasswordChangeForm(AdminPasswordChangeForm):
-    def save(self, commit=True):
-        self.user.must_change_password = True
-        return super().save(commit)
-
-
-class OneTimePasswordCreationForm(AdminUserCreationForm):
-    def save(self, commit=True):
-        self.instance.must_change_password = True
-        return super().save(commit)
+        return False
 
 
 class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
@@ -62,9 +52,6 @@ admin.site.register(Group, SuperuserGroupAdmin)
 
 @admin.register(User)
 class PortalUserAdmin(SuperusersOnly, UserAdmin):
-    # Superusers only; a password set here is one-time (accounts.admin).
-    add_form = OneTimePasswordCreationForm
-    change_password_form = OneTimePasswordChangeForm
     list_display = [
         "username",
         "last_name",
@@ -140,6 +127,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
             services.revoke_token_as_admin(user=request.user, token=token, request=request)
             count += 1
         self.message_user(request, f"已撤销 {count} 个令牌。")
+
+
+class SecondFactorAdmin(TOTPDeviceAdmin):
+    """Authenticators are enrolled by their users (start_totp_enrolment); here a superuser
+    only removes one, through accounts.services.remove_second_factor (audited)."""
+
+    service_writes = ("accounts.services.remove_second_factor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.remove_second_factor(user=request.user, device=obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            self.delete_model(request, device)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, SecondFactorAdmin)
 
 
 # django-knox registers its own token model, which KNOX_TOKEN_MODEL swaps for ApiToken.

@@ -2,16 +2,23 @@
 
 django-axes ships no Chinese. The app and model names are set in accounts.apps.AxesConfig and
 the field names come from the translations in accounts/locale; its admin pages are re-registered
-here with Chinese columns, filters and fields, keeping axes' own permissions and actions
-(accounts.admin imports this module, so the admin's autodiscovery finds it).
+here with Chinese columns, filters and fields (accounts.admin imports this module, so the
+admin's autodiscovery finds it).
+
+Deleting a failure record is unlocking: it goes through accounts.services.unlock, which clears
+the user name's (or the address's) failures and writes the account audit row. The login and
+failure logs are records, read-only.
 """
 
 from axes import admin as axes_admin
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from lawgov.admin_helpers import one_line, short, when
+
+from . import services
 
 
 def titled(title):
@@ -56,6 +63,7 @@ EXPIRY = ["expires"] if axes_settings.AXES_USE_ATTEMPT_EXPIRATION else []
 
 
 class AccessAttemptAdmin(AxesAdminMixin, axes_admin.AccessAttemptAdmin):
+    service_writes = ("accounts.services.unlock",)
     list_display = [
         "last_failure",
         "username",
@@ -110,13 +118,38 @@ class AccessAttemptAdmin(AxesAdminMixin, axes_admin.AccessAttemptAdmin):
     def post_params(self, obj):
         return obj.post_data
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        target = {"username": obj.username} if obj.username else {"ip_address": obj.ip_address}
+        try:
+            services.unlock(user=request.user, request=request, **target)
+        except ValidationError as exc:
+            raise PermissionDenied("；".join(exc.messages)) from None
+
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            self.delete_model(request, attempt)
+
     @admin.action(description="清理已过期的失败记录")
     def cleanup_expired_attempts(self, request, queryset):
         count = self.handler.clean_expired_user_attempts(request=request)
         self.message_user(request, f"已清理 {count} 条过期的登录失败记录。")
 
 
-class AccessFailureLogAdmin(AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
+class ReadOnlyLog:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AccessFailureLogAdmin(ReadOnlyLog, AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
     list_display = ["time", "username", "ip_address", "browser", "locked_out_now"]
     list_filter = [*AxesAdminMixin.list_filter, ("locked_out", titled("是否导致锁定"))]
     fieldsets = (
@@ -130,7 +163,7 @@ class AccessFailureLogAdmin(AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
         return obj.locked_out
 
 
-class AccessLogAdmin(AxesAdminMixin, axes_admin.AccessLogAdmin):
+class AccessLogAdmin(ReadOnlyLog, AxesAdminMixin, axes_admin.AccessLogAdmin):
     list_display = ["login", "logout", "username", "ip_address", "browser"]
     list_filter = [("attempt_time", titled("登录时间")), "logout_time", "path_info"]
     fieldsets = (

@@ -343,6 +343,17 @@ def confirm_totp_enrolment(*, user, code: str, request=None) -> TOTPDevice:
     return device
 
 
+@transaction.atomic
+def remove_second_factor(*, user, device: TOTPDevice) -> None:
+    """A superuser removes someone's authenticator (a lost phone): they enrol again at their
+    next sign-in. The account audit's 移除两步验证 row (accounts.signals, on the deletion of a
+    confirmed device) names the superuser, the request's user."""
+    _require_active(user)
+    if not user.is_superuser:
+        raise PermissionDenied("只有系统管理员可以移除他人的两步验证设备。")
+    device.delete()
+
+
 # ---------------------------------------------------------------------------------------
 # Passwords and the audit log's retention
 

@@ -1,26 +1,25 @@
-"""The admin for superusers: the catalogue, users and the oversight lists.
+"""The admin for superusers: the reporting periods, the figures and the oversight lists (the
+catalogue's pages are metrics.admin_catalogue, imported below to register them).
 
-Where a model has write services (metrics.services), the admin does not write it past them.
-Each model got one of two treatments:
+Where a model has write services (metrics.services), the admin does not write it past them:
+every page is either read-only (no add, change or delete, whatever the superuser's rights) or
+its save_model / delete_model call a service, named in the admin's `service_writes`
+(tests/test_admin_writes.py walks the whole site for this).
 
 - Through the services, where an administrator has a real need to change something. A
   figure's change form calls services.correct_figure, so that a correction bumps the version
   (a clerk's form loaded before is refused as a conflict, not silently overwriting it), names
   the corrector as 最后修改人, respects a locked period, requires a reason and tells the clerk
   in the figure's thread. A period's state is changed by the actions 锁定所选报告期 and
-  重新开放报告期 (the latter asking for the reason reopen_period requires); creating a period
-  and editing its dates stay ordinary admin edits.
-- Read-only, where the admin is for oversight only: the fields the services own (a figure's
-  status, version and 最后修改人, a period's state), evidence (added and served through the
-  portal's checks), report template versions and jobs. Figures cannot be added or deleted
-  here (clerks create them), and neither figures nor periods can be reverted from their
-  history pages, which would write an old row back past the services.
-
-- The catalogue (indicators, sections, departments) through metrics.services.catalogue, as
-  the 指标管理 pages: a frozen code, a bad formula, a retired department, a section that still
-  has indicators are refused here as there, and every change leaves its history row. Only
-  those who may manage the catalogue may change it; an indicator or department is retired
-  (停用日期 / 停用时间), never deleted.
+  重新开放报告期 (the latter asking for the reason reopen_period requires). A supporting
+  document is deleted by services.remove_evidence, with a reason, which removes its file and
+  says so in the figure's thread.
+- Read-only, where the admin is for oversight only: periods are opened and dated on 报告期管理
+  (open_period, change_deadline), rules on 校验规则, comments, notices and reminders come from
+  their services; the fields the services own (a figure's status, version and 最后修改人);
+  evidence is added and served through the portal's checks. Figures cannot be added or
+  deleted here (clerks create them), and neither figures nor periods can be reverted from
+  their history pages, which would write an old row back past the services.
 
 Refusals (no permission, a locked period, a bad value, a stale version) come back as form
 errors or messages in Chinese, never as a server error.
@@ -36,22 +35,20 @@ from django.utils import formats
 from lawgov.admin_helpers import ReadOnlyAdmin, choice_short, one_line, short, two_lines, when
 
 from . import access, services
-from .admin_forms import CatalogueForm, CorrectionRefused, FigureCorrectionForm, refusal
+from .admin_catalogue import department_short  # (importing it registers the catalogue)
+from .admin_forms import CorrectionRefused, FigureCorrectionForm, refusal
 from .admin_history import HistoryAdmin, number
 from .evidence import DOCX, JPEG, PDF, PNG, XLSX
 from .models import (
     DeadlineExtension,
-    Department,
     Evidence,
     Figure,
     FigureComment,
-    Indicator,
     IndicatorAlias,
     Notice,
     OfficeSettings,
     Reminder,
     ReportingPeriod,
-    Section,
     ValidationRule,
 )
 from .services._common import conflict_message
@@ -60,217 +57,16 @@ from .services._common import conflict_message
 FILE_KINDS = {kind.content_type: kind.label for kind in (PDF, PNG, JPEG, DOCX, XLSX)}
 
 
-def department_short(department):
-    return department.short_name or department.name
-
-
 def figure_cell(figure):
     """A figure as its indicator's name over its period."""
     return two_lines(short(figure.indicator.name, 12), figure.period)
 
 
-class CatalogueAdmin:
-    """Writes through metrics.services.catalogue; a refusal is shown on the form again."""
-
-    form = CatalogueForm
-    change_reason = "后台管理修改"
-
-    def _may(self, request):
-        return access.can_manage_catalogue(request.user)
-
-    def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and "code" not in fields and type(obj) is not Indicator:
-            fields.append("code")
-        return fields
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.refused = getattr(request, "catalogue_refused", None)
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except CorrectionRefused as refused:
-            # Nothing was written (the view's transaction rolled back): the same POST again,
-            # its form now carrying the service's reasons on its fields.
-            request.catalogue_refused = refused
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = self.save_through_services(request, obj, form, change)
-        except (ValidationError, PermissionDenied) as exc:
-            error = exc if isinstance(exc, ValidationError) else ValidationError(refusal(exc))
-            raise CorrectionRefused(error) from None
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def _changed(self, form, names):
-        return {n: form.cleaned_data[n] for n in names if n in form.changed_data}
-
-
-@admin.register(Department)
-class DepartmentAdmin(CatalogueAdmin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "order", "retired_at"]
-    search_fields = ["name", "short_name", "code"]
-
-    def save_through_services(self, request, obj, form, change):
-        data = form.cleaned_data
-        if not change:
-            department = services.create_department(
-                user=request.user,
-                code=data["code"],
-                name=data["name"],
-                short_name=data.get("short_name", ""),
-                order=data.get("order"),
-                reason="后台管理新增",
-            )
-        else:
-            department = Department.objects.get(pk=obj.pk)
-            fields = self._changed(form, services.catalogue.DEPARTMENT_FIELDS)
-            if fields:
-                department = services.update_department(
-                    department=department, user=request.user, reason=self.change_reason, **fields
-                )
-        if "retired_at" in form.changed_data:
-            if data.get("retired_at"):
-                department = services.retire_department(
-                    department=department, user=request.user, reason=self.change_reason
-                )
-            elif department.is_retired:
-                department = services.restore_department(
-                    department=department, user=request.user, reason=self.change_reason
-                )
-        return department
-
-
-@admin.register(Section)
-class SectionAdmin(CatalogueAdmin, HistoryAdmin):
-    list_display = ["order", "name", "code"]
-    search_fields = ["name", "code"]
-    revertible = False
-
-    def has_delete_permission(self, request, obj=None):
-        return admin.ModelAdmin.has_delete_permission(self, request, obj) and self._may(request)
-
-    def save_through_services(self, request, obj, form, change):
-        data = form.cleaned_data
-        if not change:
-            return services.create_section(
-                user=request.user, code=data["code"], name=data["name"], order=data.get("order")
-            )
-        section = Section.objects.get(pk=obj.pk)
-        if "name" in form.changed_data:
-            section = services.rename_section(
-                section=section, user=request.user, name=data["name"], reason=self.change_reason
-            )
-        if "order" in form.changed_data:
-            codes = [c for c in Section.objects.order_by("order").values_list("code", flat=True)]
-            codes.remove(section.code)
-            codes.insert(max(0, min(len(codes), data["order"] - 1)), section.code)
-            services.reorder_sections(user=request.user, codes=codes, reason=self.change_reason)
-        return section
-
-    def delete_model(self, request, obj):
-        try:
-            services.delete_section(section=obj, user=request.user, reason="后台管理删除")
-        except ValidationError as exc:
-            raise PermissionDenied("；".join(exc.messages)) from None
-
-    def delete_queryset(self, request, queryset):
-        for section in queryset:
-            self.delete_model(request, section)
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(CatalogueAdmin, HistoryAdmin):
-    revertible = False
-    list_display = [
-        "name_and_code",
-        "section",
-        "department_name",
-        "value_type_name",
-        "unit",
-        "lower",
-        "upper",
-    ]
-    list_filter = ["section", "department", "value_type"]
-    list_select_related = ["section", "department"]
-    search_fields = ["code", "name"]
-
-    def save_through_services(self, request, obj, form, change):
-        data = form.cleaned_data
-        fields = services.catalogue.INDICATOR_FIELDS
-        if not change:
-            indicator = services.create_indicator(
-                user=request.user,
-                code=data.get("code", ""),
-                reason="后台管理新增",
-                **{n: data[n] for n in fields if n in data},
-            )
-        else:
-            indicator = Indicator.objects.get(pk=obj.pk)
-            changed = self._changed(form, fields)
-            code = data["code"] if "code" in form.changed_data else None
-            if changed or code is not None:
-                indicator = services.update_indicator(
-                    indicator=indicator,
-                    user=request.user,
-                    code=code,
-                    reason=self.change_reason,
-                    **changed,
-                )
-        if "retired_on" in form.changed_data:
-            if data.get("retired_on"):
-                if indicator.retired_on is None:
-                    indicator = services.retire_indicator(
-                        indicator=indicator,
-                        user=request.user,
-                        reason=self.change_reason,
-                        on=data["retired_on"],
-                    )
-            elif indicator.retired_on is not None:
-                indicator = services.restore_indicator(
-                    indicator=indicator, user=request.user, reason=self.change_reason
-                )
-        return indicator
-
-    @admin.display(description="指标 / 代码", ordering="code")
-    def name_and_code(self, obj):
-        return two_lines(short(obj.name, 16), obj.code)
-
-    @admin.display(description="填报部门", ordering="department__order")
-    def department_name(self, obj):
-        return department_short(obj.department)
-
-    @admin.display(description="数值类型", ordering="value_type")
-    def value_type_name(self, obj):
-        return choice_short(obj.get_value_type_display())
-
-    @admin.display(description="下限", ordering="lower_bound")
-    def lower(self, obj):
-        return number(obj.lower_bound)
-
-    @admin.display(description="上限", ordering="upper_bound")
-    def upper(self, obj):
-        return number(obj.upper_bound)
-
-
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(HistoryAdmin):
-    """Periods are created and their dates edited here; the state changes only through the
-    actions, which call services.lock_period and services.reopen_period (with a reason)."""
+    """Periods are opened and dated on 报告期管理 (services.open_period, change_deadline); here
+    they are listed, and their state changes only through the actions, which call
+    services.lock_period and services.reopen_period (with a reason)."""
 
     list_display = ["code", "start", "end", "deadline", "state"]
     list_filter = ["state"]
@@ -278,6 +74,15 @@ class ReportingPeriodAdmin(HistoryAdmin):
     readonly_fields = ["state"]
     actions = ["lock_selected", "reopen_selected"]
     revertible = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_lock_permission(self, request):
         return request.user.has_perm("metrics.lock_period")
@@ -355,6 +160,7 @@ class FigureAdmin(HistoryAdmin):
         "return_reason",
     ]
     revertible = False
+    service_writes = ("metrics.services.correct_figure",)
     # simple_history heads these history columns with the names themselves, hence Chinese
     # names; each is the method below that formats the historical record.
     history_list_display = ["数值", "状态"]
@@ -443,7 +249,10 @@ class FigureAdmin(HistoryAdmin):
 
 
 @admin.register(ValidationRule)
-class ValidationRuleAdmin(HistoryAdmin):
+class ValidationRuleAdmin(ReadOnlyAdmin, HistoryAdmin):
+    """Rules are written on 校验规则 (services.create_rule, update_rule, …)."""
+
+    revertible = False
     list_display = ["name", "expression", "severity_name", "active"]
     list_filter = ["severity", "active"]
     list_select_related = ["left", "right"]
@@ -459,7 +268,9 @@ class ValidationRuleAdmin(HistoryAdmin):
 
 
 @admin.register(FigureComment)
-class FigureCommentAdmin(admin.ModelAdmin):
+class FigureCommentAdmin(ReadOnlyAdmin):
+    """A figure's thread is written by the review services (add_comment, return_figure, …)."""
+
     list_display = ["summary", "figure_name", "kind_name", "author", "created"]
     list_filter = ["kind", "figure__period"]
     list_select_related = ["figure__indicator", "figure__period", "author"]
@@ -484,7 +295,9 @@ class FigureCommentAdmin(admin.ModelAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
-    """Listed for oversight only; files are added and served through the portal's checks."""
+    """Listed for oversight; files are added and served through the portal's checks, and
+    deleted here only by services.remove_evidence, with the reason asked for on the delete
+    page (the file goes, the figure's thread says who removed it and why)."""
 
     list_display = ["name", "figure_name", "kind", "file_size", "uploaded_by", "uploaded"]
     list_filter = ["figure__period", "figure__indicator__department", "content_type"]
@@ -506,8 +319,31 @@ class EvidenceAdmin(admin.ModelAdmin):
         "uploaded_at",
     ]
 
+    service_writes = ("metrics.services.remove_evidence",)
+
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # One at a time, on its page, which asks for the reason (delete_confirmation.html).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        try:
+            services.remove_evidence(
+                item=obj, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            raise PermissionDenied("；".join(exc.messages)) from None
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            self.delete_model(request, item)
 
     @admin.display(description="原文件名", ordering="original_name")
     def name(self, obj):
@@ -541,7 +377,9 @@ class IndicatorAliasAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
+    """Notices are sent with reminders (services.send_reminder)."""
+
     list_display = ["heading", "department", "period", "created_by", "created"]
     list_filter = ["department", "period"]
     search_fields = ["title", "body", "department__name"]
@@ -557,7 +395,9 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
+    """Reminders are sent by services.send_reminder and send_due_reminders."""
+
     list_display = [
         "department_name",
         "period",

@@ -1,3 +1,8 @@
+"""The reports' admin pages, read-only: documents and their versions are written on the
+portal's report pages (reports.services.save_template_version, update_document_deadlines),
+jobs are requested and run by the services (their PDFs kept for good: a ReportEvent holds its
+job), imports are made on 从文档导入 (reports.services.start_import …)."""
+
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
@@ -20,7 +25,7 @@ class TemplateVersionInline(admin.TabularInline):
 
 
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(admin.ModelAdmin):
+class ReportTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug", "layout", "has_public_version", "created"]
     search_fields = ["name", "slug"]
     inlines = [TemplateVersionInline]
@@ -31,18 +36,13 @@ class ReportTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplateVersion)
-class TemplateVersionAdmin(admin.ModelAdmin):
+class TemplateVersionAdmin(ReadOnlyAdmin):
     list_display = ["template", "number", "note", "created_by", "created"]
     list_filter = ["template"]
     list_select_related = ["template", "created_by"]
     search_fields = ["comment", "text"]
+    # A version is never changed nor deleted: old reports must stay rebuildable.
     readonly_fields = ["template", "number", "text", "comment", "created_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a version is never changed: old reports must stay rebuildable
 
     @admin.display(description="修改说明", ordering="comment")
     def note(self, obj):
@@ -54,7 +54,7 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin):
+class ReportJobAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "period",
@@ -70,9 +70,7 @@ class ReportJobAdmin(admin.ModelAdmin):
     search_fields = ["error", "pdf_sha256"]
     # Everything is read-only; the id is shown as 编号 rather than Django's "ID".
     readonly_fields = ["number", *(f.name for f in ReportJob._meta.fields if f.name != "id")]
-
-    def has_add_permission(self, request):
-        return False  # jobs are requested in the portal, the API or build_report
+    # Jobs are requested in the portal, the API or build_report, and never deleted here.
 
     @admin.display(description="编号", ordering="id")
     def number(self, obj):

@@ -1,7 +1,8 @@
 """从文档导入: the reviewer uploads last year's document, edits the proposal, accepts it.
 
 Thin views: reading is reports.importing.reader, the proposal and its edits
-reports.importing.store, the write reports.importing.accept.accept_import.
+reports.importing.store; the writes are services: reports.services.start_import and
+save_import_edits (each with its ReportEvent), and reports.importing.accept.accept_import.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from metrics.models import (
     ValueType,
 )
 
-from . import documents
+from . import documents, services
 from .importing.accept import ALREADY_ACCEPTED, accept_import
 from .importing.conflicts import format_words, printed
 from .importing.proposal import UNBOUND_REASON
@@ -34,7 +35,6 @@ from .importing.store import (
     apply_edit,
     conflicts_of,
     first_period_of,
-    paragraphs_json,
     proposal_of,
     under_way_after,
 )
@@ -45,8 +45,7 @@ UNBIND = "-"
 
 
 def _require(user) -> None:
-    if not (user.has_perm("metrics.manage_catalogue") and user.has_perm("reports.edit_template")):
-        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+    services.require_importer(user)
 
 
 def _default_period():
@@ -106,14 +105,14 @@ def import_start(request):
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
-                record = DocumentImport.objects.create(
-                    source_name=source_name[:200],
-                    paragraphs=paragraphs_json(paragraphs),
+                record = services.start_import(
+                    user=request.user,
+                    source_name=source_name,
+                    paragraphs=paragraphs,
                     period=period,
-                    name="" if document else values["name"][:200],
+                    name=values["name"],
                     document=document,
-                    layout="" if document else values["layout"],
-                    created_by=request.user,
+                    layout=values["layout"],
                 )
                 return redirect("reports:import-review", pk=record.pk)
     default = _default_period()
@@ -246,15 +245,18 @@ def _edits_from(request, proposal) -> list[list]:
     return edits
 
 
-def _apply(record, proposal, edits, errors):
+def _apply(proposal, edits, errors):
+    """The proposal with those of `edits` that apply, and those edits; the others' reasons
+    added to `errors`."""
+    applied = []
     for edit in edits:
         try:
             proposal = apply_edit(proposal, edit)
         except ValidationError as exc:
             errors.extend(exc.messages)
         else:
-            record.edits = [*record.edits, edit]
-    return proposal
+            applied.append(edit)
+    return proposal, applied
 
 
 @login_required
@@ -265,54 +267,78 @@ def import_review(request, pk):
     )
     proposal = proposal_of(record)
     errors: list[str] = []
-    status = 200
     if request.method == "POST":
         if record.accepted_at:
             messages.error(request, "该导入已经接受，不能再修改。")
             return redirect("reports:import-review", pk=record.pk)
         action = request.POST.get("action", "save")
-        if action == "reset":
-            record.edits = []
-        else:
-            proposal = _apply(record, proposal, _edits_from(request, proposal), errors)
-        # Not over an import accepted since this request read it (a second tab, a double
-        # click): the record of what was accepted stays as it was.
-        still_open = DocumentImport.objects.filter(pk=record.pk, accepted_at__isnull=True)
-        if not still_open.update(edits=record.edits):
+        edits: list[list] = []
+        if action != "reset":
+            proposal, edits = _apply(proposal, _edits_from(request, proposal), errors)
+        answer = _save_review(request, record, proposal, edits, action, errors)
+        if answer is not None:
+            return answer
+    return render(
+        request,
+        "reports/import_review.html",
+        _review_context(request, record, proposal, errors),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _save_review(request, record, proposal, edits, action, errors):
+    """Store the reviewer's edits (or drop them all), then accept the proposal if asked: the
+    redirect to follow, or None to show the page again with `errors`."""
+    try:
+        saved = services.save_import_edits(
+            document_import=record, user=request.user, edits=edits, reset=action == "reset"
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) != "already_accepted":
+            raise
+        messages.error(request, ALREADY_ACCEPTED)
+        return redirect("reports:import-review", pk=record.pk)
+    record.edits = saved.edits
+    if action == "reset":
+        return redirect("reports:import-review", pk=record.pk)
+    if action == "accept" and not errors:
+        return _accept(request, record, proposal, errors)
+    if not errors:
+        messages.success(request, "修改已保存。")
+        return redirect("reports:import-review", pk=record.pk)
+    return None
+
+
+def _accept(request, record, proposal, errors):
+    try:
+        document = accept_import(
+            user=request.user,
+            proposal=proposal,
+            document_name=record.name,
+            period=record.period,
+            document=record.document,
+            layout=record.layout or None,
+            reason=f"从文档《{record.source_name}》导入（导入 #{record.pk}）",
+            import_record=record,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "already_accepted":
             messages.error(request, ALREADY_ACCEPTED)
             return redirect("reports:import-review", pk=record.pk)
-        if action == "reset":
-            return redirect("reports:import-review", pk=record.pk)
-        if action == "accept" and not errors:
-            try:
-                document = accept_import(
-                    user=request.user,
-                    proposal=proposal,
-                    document_name=record.name,
-                    period=record.period,
-                    document=record.document,
-                    layout=record.layout or None,
-                    reason=f"从文档《{record.source_name}》导入（导入 #{record.pk}）",
-                    import_record=record,
-                )
-            except ValidationError as exc:
-                if getattr(exc, "code", None) == "already_accepted":
-                    messages.error(request, ALREADY_ACCEPTED)
-                    return redirect("reports:import-review", pk=record.pk)
-                errors.extend(exc.messages)
-            except PermissionDenied as exc:
-                errors.append(str(exc))
-            else:
-                messages.success(
-                    request,
-                    f"已导入“{document.name}”第{document.current_version.number}版，"
-                    f"{record.period.label}数据已记录。",
-                )
-                return redirect(f"/reports/?period={record.period.code}&document={document.slug}")
-        elif not errors:
-            messages.success(request, "修改已保存。")
-            return redirect("reports:import-review", pk=record.pk)
-        status = 400
+        errors.extend(exc.messages)
+    except PermissionDenied as exc:
+        errors.append(str(exc))
+    else:
+        messages.success(
+            request,
+            f"已导入“{document.name}”第{document.current_version.number}版，"
+            f"{record.period.label}数据已记录。",
+        )
+        return redirect(f"/reports/?period={record.period.code}&document={document.slug}")
+    return None
+
+
+def _review_context(request, record, proposal, errors) -> dict:
     data = proposal.to_json()
     conflicts = conflicts_of(proposal, record.period)
     catalogue_names = dict(Indicator.objects.values_list("code", "name"))
@@ -320,47 +346,42 @@ def import_review(request, pk):
     literals = [x for x in data["literals"] if x["reason"] != UNBOUND_REASON]
     unbound = [x for x in data["literals"] if x["reason"] == UNBOUND_REASON]
     years = proposal.year_spans()
-    return render(
-        request,
-        "reports/import_review.html",
-        {
-            "record": record,
-            "rows": _rows(
-                proposal,
-                conflicts,
-                catalogue_names,
-                page.start_index() - 1 if page.object_list else 0,
-                page.end_index(),
-            ),
-            "page": page,
-            "figure_count": len(proposal.items),
-            "conflicts": conflicts,
-            "years": [
-                {"key": f"{p}_{lit.start}", "text": lit.text, "clause": _clipped(lit.clause)}
-                for p, lit in years[:LITERALS_SHOWN]
-            ],
-            "proposal": proposal,
-            "sections": Section.objects.order_by("order"),
-            "first_period": first_period_of(proposal, record.period),
-            "first_periods": ReportingPeriod.objects.filter(
-                start__gte=record.period.start
-            ).order_by("start"),
-            "under_way": under_way_after(record.period).order_by("start"),
-            "literals": [_shown_literal(x) for x in literals[:LITERALS_SHOWN]],
-            "unbound": [_shown_literal(x) for x in unbound[:LITERALS_SHOWN]],
-            "literals_not_shown": max(0, len(literals) - LITERALS_SHOWN)
-            + max(0, len(unbound) - LITERALS_SHOWN)
-            + max(0, len(years) - LITERALS_SHOWN),
-            "problems": proposal.problems(),
-            "template_text": proposal.template_text(),
-            "indicators": Indicator.objects.filter(retired_on__isnull=True).order_by(
-                "section__order", "order"
-            ),
-            "departments": Department.objects.filter(retired_at__isnull=True),
-            "value_types": ValueType.choices,
-            "missing_departments": sum(1 for n in proposal.new_indicators if not n.department_code),
-            "errors": errors,
-            "today": datetime.date.today(),
-        },
-        status=status,
-    )
+    return {
+        "record": record,
+        "rows": _rows(
+            proposal,
+            conflicts,
+            catalogue_names,
+            page.start_index() - 1 if page.object_list else 0,
+            page.end_index(),
+        ),
+        "page": page,
+        "figure_count": len(proposal.items),
+        "conflicts": conflicts,
+        "years": [
+            {"key": f"{p}_{lit.start}", "text": lit.text, "clause": _clipped(lit.clause)}
+            for p, lit in years[:LITERALS_SHOWN]
+        ],
+        "proposal": proposal,
+        "sections": Section.objects.order_by("order"),
+        "first_period": first_period_of(proposal, record.period),
+        "first_periods": ReportingPeriod.objects.filter(start__gte=record.period.start).order_by(
+            "start"
+        ),
+        "under_way": under_way_after(record.period).order_by("start"),
+        "literals": [_shown_literal(x) for x in literals[:LITERALS_SHOWN]],
+        "unbound": [_shown_literal(x) for x in unbound[:LITERALS_SHOWN]],
+        "literals_not_shown": max(0, len(literals) - LITERALS_SHOWN)
+        + max(0, len(unbound) - LITERALS_SHOWN)
+        + max(0, len(years) - LITERALS_SHOWN),
+        "problems": proposal.problems(),
+        "template_text": proposal.template_text(),
+        "indicators": Indicator.objects.filter(retired_on__isnull=True).order_by(
+            "section__order", "order"
+        ),
+        "departments": Department.objects.filter(retired_at__isnull=True),
+        "value_types": ValueType.choices,
+        "missing_departments": sum(1 for n in proposal.new_indicators if not n.department_code),
+        "errors": errors,
+        "today": datetime.date.today(),
+    }

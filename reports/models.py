@@ -251,14 +251,31 @@ class ReportJob(models.Model):
 
 class ReportEvent(models.Model):
     """Who did what to a document's reports, kept for good (an audit trail): the review of
-    a public version and its build."""
+    a public version and its build, and the steps of an import (从文档导入) before it is
+    accepted."""
 
     class Action(models.TextChoices):
         PUBLIC_REQUESTED = "public_requested", "审定并生成公开版"
+        IMPORT_STARTED = "import_started", "上传文档导入"
+        IMPORT_EDITED = "import_edited", "修改导入方案"
+        IMPORT_RESET = "import_reset", "撤销导入方案的修改"
 
     action = models.CharField("操作", max_length=30, choices=Action.choices)
     job = models.ForeignKey(
-        ReportJob, verbose_name="任务", on_delete=models.PROTECT, related_name="events"
+        ReportJob,
+        verbose_name="任务",
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
+    )
+    document_import = models.ForeignKey(
+        "DocumentImport",
+        verbose_name="文档导入",
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -275,7 +292,7 @@ class ReportEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.get_action_display()} #{self.job_id}"
+        return f"{self.get_action_display()} #{self.job_id or self.document_import_id}"
 
 
 def _no_edits():

@@ -1,4 +1,4 @@
-"""Write operations for reports: template versions and report jobs."""
+"""Write operations for reports: template versions, report jobs and document imports."""
 
 import hashlib
 import logging
@@ -18,7 +18,9 @@ from metrics.texts import REASON, clean_text
 
 from . import documents, job_events, rendering, selectors
 from .deadlines import parse_deadlines
+from .importing.store import paragraphs_json
 from .models import (
+    DocumentImport,
     JobStatus,
     ReportEvent,
     ReportJob,
@@ -130,6 +132,84 @@ def update_document_deadlines(
     )
     template.save(update_fields=["deadlines"])
     return template
+
+
+# ---------------------------------------------------------------------------------------
+# 从文档导入: the upload and the reviewer's edits of its proposal, each with its ReportEvent
+# (accepting it is reports.importing.accept.accept_import).
+
+
+def require_importer(user) -> None:
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    if not (
+        user.is_active
+        and user.has_perm("metrics.manage_catalogue")
+        and user.has_perm("reports.edit_template")
+    ):
+        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+
+
+@transaction.atomic
+def start_import(
+    *,
+    user,
+    source_name: str,
+    paragraphs,
+    period: ReportingPeriod,
+    name: str = "",
+    document: ReportTemplate | None = None,
+    layout: str = "",
+) -> DocumentImport:
+    """A document read into `paragraphs` (reports.importing.reader), kept for the reviewer to
+    edit its proposal: an update of `document`, or a new document `name` in `layout`."""
+    require_importer(user)
+    record = DocumentImport.objects.create(
+        source_name=source_name[:200],
+        paragraphs=paragraphs_json(paragraphs),
+        period=period,
+        name="" if document else name[:200],
+        document=document,
+        layout="" if document else layout,
+        created_by=user,
+    )
+    ReportEvent.objects.create(
+        action=ReportEvent.Action.IMPORT_STARTED,
+        document_import=record,
+        actor=user,
+        detail={
+            "source_name": record.source_name,
+            "period": period.code,
+            "paragraphs": len(record.paragraphs),
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def save_import_edits(
+    *, document_import: DocumentImport, user, edits: list[list], reset: bool = False
+) -> DocumentImport:
+    """Add the reviewer's `edits` to the import's, or with `reset` drop them all. An import
+    accepted since the page was read (a second tab, a double click) is refused (code
+    already_accepted): the record of what was accepted stays as it was."""
+    from .importing.accept import ALREADY_ACCEPTED
+
+    require_importer(user)
+    record = DocumentImport.objects.select_for_update().get(pk=document_import.pk)
+    if record.accepted_at is not None:
+        raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
+    before = list(record.edits)
+    record.edits = [] if reset else [*before, *edits]
+    if record.edits != before:
+        record.save(update_fields=["edits"])
+        ReportEvent.objects.create(
+            action=ReportEvent.Action.IMPORT_RESET if reset else ReportEvent.Action.IMPORT_EDITED,
+            document_import=record,
+            actor=user,
+            detail={"dropped": len(before)} if reset else {"edits": list(edits)},
+        )
+    return record
 
 
 # Why a job failed when the database went away for longer than the task's retries.

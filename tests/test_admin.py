@@ -175,7 +175,7 @@ def test_evidence_and_reminder_lists_can_be_searched_and_filtered(admin_client):
 
 
 def test_default_permissions_are_named_in_chinese(admin_client):
-    from django.contrib.auth.models import Permission
+    from django.contrib.auth.models import Group, Permission
 
     assert not Permission.objects.filter(name__startswith="Can ").exists()
     names = dict(
@@ -189,7 +189,10 @@ def test_default_permissions_are_named_in_chinese(admin_client):
     ]
     assert names["review_figures"] == "审核各部门数据"  # custom permissions keep their names
 
-    html = page(admin_client, reverse("admin:auth_group_add"))
+    # Roles are read-only in the admin (the portal's services write them): a role's page.
+    role = Group.objects.create(name="数据更正")
+    role.permissions.add(Permission.objects.get(codename="change_figure"))
+    html = page(admin_client, reverse("admin:auth_group_change", args=[role.pk]))
     assert "可修改填报数据" in html and "Can change" not in html
 
 

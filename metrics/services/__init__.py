@@ -28,7 +28,7 @@ from .catalogue import (
 )
 from .catalogue_rules import activate_rule, create_rule, deactivate_rule, update_rule
 from .corrections import correct_figure
-from .evidence import add_evidence, delete_evidence
+from .evidence import add_evidence, delete_evidence, remove_evidence
 from .figures import DraftResult, Entry, save_draft, save_figure, submit_figures
 from .imported import (
     ImportConflict,
@@ -76,6 +76,7 @@ __all__ = [
     "REMINDER_DAYS_BEFORE",
     "add_comment",
     "add_evidence",
+    "remove_evidence",
     "approve_department",
     "approve_figure",
     "delete_evidence",

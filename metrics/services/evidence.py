@@ -14,6 +14,7 @@ from ..models import (
     Indicator,
     ReportingPeriod,
 )
+from ..texts import REASON, clean_text
 from ._common import EDITABLE_BY_CLERK, ensure_entered, ensure_open, insert_figure, record
 
 
@@ -108,6 +109,27 @@ def delete_evidence(*, item: Evidence, user) -> None:
     name, storage = item.file.name, item.file.storage
     FigureComment.objects.create(
         figure=figure, author=user, kind=CommentKind.EVIDENCE, text=f"删除：{item.original_name}"
+    )
+    item.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def remove_evidence(*, item: Evidence, user, reason: str) -> None:
+    """A reviewer's or an administrator's removal of a supporting document, whatever the
+    figure's state or its period's (a wrong or sensitive file): the file goes once this has
+    committed, and the figure's thread says who removed which file and why."""
+    access.require(access.can_review(user), "您不能删除该佐证材料。")
+    reason = clean_text(reason, kind=REASON)
+    if not reason:
+        raise ValidationError("请填写删除原因。", code="reason_required")
+    figure = Figure.objects.select_for_update(of=("self",)).get(pk=item.figure_id)
+    name, storage = item.file.name, item.file.storage
+    FigureComment.objects.create(
+        figure=figure,
+        author=user,
+        kind=CommentKind.EVIDENCE,
+        text=f"删除：{item.original_name}（{reason}）",
     )
     item.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -243,32 +243,28 @@ def test_reopen_action_asks_for_the_reason(admin_client):
     assert period.history.first().history_change_reason == "重新开放：补报公安数据"
 
 
-def test_the_state_is_read_only_but_periods_are_created_and_dated(admin_client):
+def test_periods_are_opened_and_dated_on_their_page_not_in_the_admin(admin_client):
+    """open_period and change_deadline (报告期管理) check the code and the deadline and ask for
+    a reason; the admin lists the periods and locks or reopens them through the actions."""
     period = ReportingPeriod.objects.get(code="2025")
     url = reverse("admin:metrics_reportingperiod_change", args=[period.pk])
-    assert 'name="state"' not in _errors(admin_client.get(url))
+    html = _errors(admin_client.get(url))
+    assert 'name="state"' not in html and 'name="_save"' not in html
 
     response = admin_client.post(
         url,
         {"code": "2025", "start": "2025-01-01", "end": "2025-12-31", "deadline": "2026-01-31"},
     )
-    assert response.status_code == 302, _errors(response)
+    assert response.status_code == 403
     period.refresh_from_db()
-    assert period.deadline == datetime.date(2026, 1, 31)
-    assert period.state == PeriodState.LOCKED  # a posted state would be ignored
+    assert period.deadline != datetime.date(2026, 1, 31)
 
     created = admin_client.post(
         reverse("admin:metrics_reportingperiod_add"),
-        {
-            "code": "2027",
-            "start": "2027-01-01",
-            "end": "2027-12-31",
-            "deadline": "2027-12-15",
-            "state": "locked",
-        },
+        {"code": "2027", "start": "2027-01-01", "end": "2027-12-31", "deadline": "2027-12-15"},
     )
-    assert created.status_code == 302, _errors(created)
-    assert ReportingPeriod.objects.get(code="2027").state == PeriodState.OPEN
+    assert created.status_code == 403
+    assert not ReportingPeriod.objects.filter(code="2027").exists()
 
 
 def test_staff_with_figure_permissions_but_not_a_superuser_is_refused_the_admin(client, demo_data):
