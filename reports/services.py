@@ -16,6 +16,7 @@ from metrics.models import ReportingPeriod
 from metrics.services.catalogue import INDICATOR_CODES_LOCK
 from metrics.texts import REASON, clean_text
 
+from . import access as report_access
 from . import documents, job_events, rendering, selectors
 from .deadlines import parse_deadlines
 from .importing.store import paragraphs_json
@@ -140,14 +141,7 @@ def update_document_deadlines(
 
 
 def require_importer(user) -> None:
-    if user is None:
-        raise TypeError("an acting user is required (a portal user or a system account)")
-    if not (
-        user.is_active
-        and user.has_perm("metrics.manage_catalogue")
-        and user.has_perm("reports.edit_template")
-    ):
-        raise PermissionDenied("只有法制办（指标目录管理员）可以从文档导入文稿。")
+    report_access.require_import_documents(user)
 
 
 @transaction.atomic
