@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lawgov.admin_helpers import ReadOnlyAdmin, when
+from lawgov.admin_helpers import NoWrites, ReadOnlyAdmin, when
 from metrics.models import User
 
 from . import (
@@ -21,7 +21,7 @@ from . import (
 from .models import AccountEvent, ApiToken
 
 
-class SuperusersOnly:
+class SuperusersOnly(NoWrites):
     """The admin's pages of a model, for superusers alone, to read: the writes are the
     portal's services (accounts.people)."""
 
@@ -30,15 +30,6 @@ class SuperusersOnly:
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):

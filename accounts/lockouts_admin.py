@@ -16,7 +16,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from lawgov.admin_helpers import one_line, short, when
+from lawgov.admin_helpers import NoWrites, one_line, short, when
 
 from . import services
 
@@ -138,18 +138,7 @@ class AccessAttemptAdmin(AxesAdminMixin, axes_admin.AccessAttemptAdmin):
         self.message_user(request, f"已清理 {count} 条过期的登录失败记录。")
 
 
-class ReadOnlyLog:
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AccessFailureLogAdmin(ReadOnlyLog, AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
+class AccessFailureLogAdmin(NoWrites, AxesAdminMixin, axes_admin.AccessFailureLogAdmin):
     list_display = ["time", "username", "ip_address", "browser", "locked_out_now"]
     list_filter = [*AxesAdminMixin.list_filter, ("locked_out", titled("是否导致锁定"))]
     fieldsets = (
@@ -163,7 +152,7 @@ class AccessFailureLogAdmin(ReadOnlyLog, AxesAdminMixin, axes_admin.AccessFailur
         return obj.locked_out
 
 
-class AccessLogAdmin(ReadOnlyLog, AxesAdminMixin, axes_admin.AccessLogAdmin):
+class AccessLogAdmin(NoWrites, AxesAdminMixin, axes_admin.AccessLogAdmin):
     list_display = ["login", "logout", "username", "ip_address", "browser"]
     list_filter = [("attempt_time", titled("登录时间")), "logout_time", "path_info"]
     fieldsets = (

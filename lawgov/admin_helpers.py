@@ -43,9 +43,9 @@ def choice_short(label):
     return str(label).split("（")[0]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only the portal's services write (audit logs, imports): the admin shows
-    them and never adds, changes or deletes one."""
+class NoWrites:
+    """A mixin for the admin's pages of records that only the portal's services write (audit
+    logs, imports, periods): the admin shows them and never adds, changes or deletes one."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -55,3 +55,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    pass

@@ -32,7 +32,15 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import formats
 
-from lawgov.admin_helpers import ReadOnlyAdmin, choice_short, one_line, short, two_lines, when
+from lawgov.admin_helpers import (
+    NoWrites,
+    ReadOnlyAdmin,
+    choice_short,
+    one_line,
+    short,
+    two_lines,
+    when,
+)
 
 from . import access, services
 from .admin_catalogue import department_short  # (importing it registers the catalogue)
@@ -63,7 +71,7 @@ def figure_cell(figure):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(HistoryAdmin):
+class ReportingPeriodAdmin(NoWrites, HistoryAdmin):
     """Periods are opened and dated on 报告期管理 (services.open_period, change_deadline); here
     they are listed, and their state changes only through the actions, which call
     services.lock_period and services.reopen_period (with a reason)."""
@@ -74,15 +82,6 @@ class ReportingPeriodAdmin(HistoryAdmin):
     readonly_fields = ["state"]
     actions = ["lock_selected", "reopen_selected"]
     revertible = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_lock_permission(self, request):
         return request.user.has_perm("metrics.lock_period")
