@@ -9,14 +9,12 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .numbers import plain
+from .numbers import plain, with_unit
 
 
 def number(value, unit=""):
     """A Decimal without trailing zeros (118, 98.5), with its unit; None stays empty."""
-    if value is None:
-        return None
-    return f"{plain(value)}{unit}" if unit == "%" else f"{plain(value)} {unit}".rstrip()
+    return None if value is None else with_unit(value, unit)
 
 
 class ReadableHistoryValues(HistoricalRecordContextHelper):

@@ -111,9 +111,19 @@ def plain(value: Decimal, places: int | None = None) -> str:
     return format(normal, "f")
 
 
+# What a figure with no value reads as, wherever one is listed (a change, a conflict, a job).
+NOT_FILLED = "未填"
+
+
 def shown(value: Decimal | None, *, empty: str = "", places: int | None = None) -> str:
     """`plain`, or `empty` when there is no value."""
     return empty if value is None else plain(value, places)
+
+
+def with_unit(value: Decimal | None, unit: str = "", *, empty: str = NOT_FILLED) -> str:
+    """A value and its unit as Chinese text writes them, with no space: 118件, 98.5%,
+    3.2万元; `empty` when there is no value."""
+    return empty if value is None else f"{plain(value)}{unit or ''}"
 
 
 def from_text(text: str | int | Decimal | None) -> Decimal:

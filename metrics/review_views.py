@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access, selectors, services, tabular
 from .models import Department, Figure, ReportingPeriod
-from .numbers import plain
+from .numbers import with_unit
 from .progress import Progress, reviewer_may_approve
 from .services._common import conflict_message
 
@@ -245,7 +245,8 @@ def review_approve_confirm(request, period_code, department_code):
             "consequence": f"将审核通过{department.name}{period.label}的 {len(waiting)} 项待审核数据，"
             "通过后即可用于讲话稿；如需更正，可逐项重新开放。",
             "items": [
-                f"{row.indicator.name}：{plain(row.value)}{row.indicator.unit}" for row in waiting
+                f"{row.indicator.name}：{with_unit(row.value, row.indicator.unit)}"
+                for row in waiting
             ],
             "action": reverse("review_action", args=[period.code, department.code]),
             "fields": {"action": "approve_all"},

@@ -245,9 +245,9 @@ def test_a_one_decimal_computed_value_prints_its_decimal_on_every_face(db, clien
 
     client.force_login(factories.UserFactory(role="leader"))
     html = client.get(f"/dashboard/?period={period.code}").content.decode()
-    assert "95.0 %" in _row_with(html, rate.name)
+    assert "95.0%" in _row_with(html, rate.name)
     drill = client.get(f"/dashboard/indicator/{rate.code}/").content.decode()
-    assert "95.0 %" in _row_with(drill, "2026")
+    assert "95.0%" in _row_with(drill, "2026")
     department = client.get(
         f"/dashboard/department/{closed.department.code}/?period={period.code}"
     ).content.decode()

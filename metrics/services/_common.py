@@ -12,7 +12,7 @@ from ..models import (
     Figure,
     ReportingPeriod,
 )
-from ..numbers import plain
+from ..numbers import NOT_FILLED, plain, shown
 from ..progress import CLERK_EDITABLE, State, not_entered
 
 # The stored statuses a clerk may still change (metrics.progress.CLERK_EDITABLE, less the
@@ -72,7 +72,7 @@ def changed_by(figure: Figure) -> str:
     """已被陈静于2026-11-30 15:41修改，当前值为 155: who got there first, and what stands."""
     by = figure.updated_by.display_name if figure.updated_by else "他人"
     when = timezone.localtime(figure.updated_at).strftime("%Y-%m-%d %H:%M")
-    current = "未填" if figure.value is None else plain(figure.value)
+    current = shown(figure.value, empty=NOT_FILLED)
     return f"已被{by}于{when}修改，当前值为 {current}"
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from .. import access
 from ..models import CommentKind, Figure, FigureComment
-from ..numbers import plain
+from ..numbers import NOT_FILLED, shown
 from ..progress import SENT
 from ..texts import REASON, REMARK, clean_text
 from ..validation import parse_value
@@ -19,7 +19,7 @@ from ._common import FigureConflict, ensure_open, record
 
 
 def _shown(value) -> str:
-    return "未填" if value is None else plain(value)
+    return shown(value, empty=NOT_FILLED)
 
 
 @transaction.atomic

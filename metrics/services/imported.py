@@ -14,7 +14,7 @@ from django.db import transaction
 
 from .. import access
 from ..models import Figure, FigureStatus, Indicator, IndicatorAlias, ReportingPeriod
-from ..numbers import plain
+from ..numbers import NOT_FILLED, plain, shown
 from ..texts import REASON, clean_text
 from ..validation import check_value
 from ._common import record, save_figures
@@ -39,7 +39,7 @@ class ImportConflict(ValidationError):
 
 
 def _stored(figure: Figure) -> str:
-    return "未填" if figure.value is None else plain(figure.value)
+    return shown(figure.value, empty=NOT_FILLED)
 
 
 def import_conflicts(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from metrics.numbers import plain
+from metrics.numbers import NOT_FILLED, plain, shown
 
 from ..rendering.filters import apply_filter
 from .finder import Found
@@ -60,7 +60,7 @@ def conflicts(items, known: dict[str, Decimal | None], names: dict[str, str]) ->
         seen.add(item.code)
         value = known[item.code]
         if not prints_as(item.found, value):
-            stored = "未填" if value is None else plain(value)
+            stored = shown(value, empty=NOT_FILLED)
             out.append(
                 Conflict(
                     item.number,

@@ -72,3 +72,14 @@ def test_misplaced_separators_are_refused_in_a_document_too(text):
 
 def test_a_grouped_number_reads_the_same_everywhere():
     assert to_decimal("1,500") == parse_value(AMOUNT, "1,500") == parse_number("1,500") == 1500
+
+
+def test_a_value_and_its_unit_are_written_one_way():
+    from metrics.admin_history import number
+    from metrics.numbers import with_unit
+    from metrics.templatetags.figures import with_unit as with_unit_filter
+
+    assert with_unit(Decimal("98.5000"), "%") == "98.5%"
+    assert with_unit(Decimal("118"), "件") == "118件"
+    assert with_unit(None, "件") == "未填"
+    assert number(Decimal("118.00"), "件") == with_unit_filter(Decimal("118"), "件") == "118件"
