@@ -36,7 +36,7 @@ def changes(request):
     person = _person(request.GET.get("user"))
     filters = history.Filters(
         person=person,
-        q=(request.GET.get("q") or "").strip()[:100],
+        q=(request.GET.get("q") or "").replace("\x00", "").strip()[:100],
         kind=kind,
         since=_date(request.GET.get("since")),
         until=_date(request.GET.get("until")),
