@@ -4,9 +4,16 @@ with the same filters, newest first, paginated. Read-only: the trail is never wr
 Invariants: a page costs a fixed number of queries (one for the page of keys, a few per kind
 on it), never one per row; a clerk reads their own department's figures' changes only."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import APIView
 
 from lawgov.api import ApiMixin
 
@@ -60,6 +67,14 @@ class HistoryPagination(PageNumberPagination):
     page_size = 50
 
 
+@extend_schema_serializer(component_name="HistoryPage")
+class HistoryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="符合条件的记录数")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HistoryRowSerializer(many=True)
+
+
 @extend_schema(
     tags=["history"],
     summary="修改历史（填报数据、意见、指标目录、报告期、设置、账号、文稿与导入）",
@@ -68,13 +83,13 @@ class HistoryPagination(PageNumberPagination):
         "可见类别；填报员只看到本部门填报数据与意见的修改。记录至少保留 180 天，不能修改。"
         "日期无效：400 invalid。"
     ),
-    parameters=[HistoryFilters],
-    responses={200: HistoryRowSerializer(many=True)},
+    parameters=[
+        HistoryFilters,
+        OpenApiParameter("page", OpenApiTypes.INT, description="页码，每页 50 条"),
+    ],
+    responses={200: HistoryPageSerializer},
 )
-class HistoryView(ApiMixin, generics.GenericAPIView):
-    serializer_class = HistoryRowSerializer
-    pagination_class = HistoryPagination
-
+class HistoryView(ApiMixin, APIView):
     def get(self, request):
         filters = HistoryFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -93,6 +108,6 @@ class HistoryView(ApiMixin, generics.GenericAPIView):
                 until=data.get("until"),
             ),
         )
-        page = self.paginate_queryset(keys)
-        rows = history.rows(page)
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        paginator = HistoryPagination()
+        rows = history.rows(paginator.paginate_queryset(keys, request, view=self))
+        return paginator.get_paginated_response(HistoryRowSerializer(rows, many=True).data)
