@@ -93,13 +93,15 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from lawgov.control_characters import install_model_validators
+        from metrics import references
 
-        from . import signals
+        from . import history, signals
         from .middleware import check_on_login
 
         signals.connect()
         install_model_validators(self.get_models())
         user_logged_in.connect(check_on_login, dispatch_uid="accounts.check_on_login")
+        references.register_history_source(history.SOURCE)
 
 
 AXES_SECTION = "登录限制"

@@ -23,6 +23,16 @@ class Group:
         return self.links[0] if len(self.links) == 1 else None
 
 
+# Who reads the whole of 修改历史: the permissions metrics.history.reads_everything asks for.
+HISTORY_READERS = (
+    "review_figures",
+    "view_all_figures",
+    "manage_catalogue",
+    "manage_periods",
+    "manage_accounts",
+)
+
+
 def has_api_use(user) -> bool:
     """Whether the person has something to do through the API (enter, review or keep the
     catalogue): only then is 接口令牌 offered."""
@@ -60,6 +70,11 @@ def groups_for(user) -> list[Group]:
         manage.append(Link("登录锁定", reverse("accounts:lockouts")))
     if perm("accounts.view_accountevent"):
         manage.append(Link("账号审计", reverse("accounts:audit")))
+    # 修改历史 (metrics.history.departments_for): the office reads it whole, a clerk their own.
+    if user.is_superuser or any(perm(f"metrics.{p}") for p in HISTORY_READERS):
+        manage.append(Link("修改历史", reverse("history")))
+    elif perm("metrics.enter_figures") and user.department_id:
+        data.append(Link("修改历史", reverse("history")))
     if user.is_superuser:
         manage.append(Link("后台管理", reverse("admin:index")))
     mine.append(Link("修改密码", reverse("password_change")))

@@ -8,6 +8,7 @@ catalogue page names them in its warnings about retired indicators.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 Finder = Callable[[str], list[str]]
 
@@ -46,3 +47,35 @@ def register_history(kind: str, label: str, model: type, searched: list[str]) ->
 
 def histories() -> dict[str, tuple[str, type, list[str]]]:
     return dict(_histories)
+
+
+# 修改历史 reads every app's records as one list (metrics.history). Beyond simple_history
+# models (register_history above), an app registers a source of its own records: its kind and
+# label, `keys(filters)` (its records matching the page's filters, as a queryset: who, what,
+# when are its own fields, named below) and `rows(ids)` (those records as the page's rows,
+# in a fixed number of queries). The accounts and reports apps register theirs in
+# AppConfig.ready(); metrics never imports them.
+@dataclass(frozen=True)
+class HistorySource:
+    kind: str
+    label: str
+    keys: Callable  # (metrics.history.Filters) -> QuerySet of the matching records
+    rows: Callable  # (list of ids) -> {id: metrics.history.Row}
+    id_field: str = "id"
+    at_field: str = "at"
+    # Records of one department's figures: a clerk reads those of their own department only.
+    departmental: bool = False
+    # Who may read this source beyond the page itself (None: whoever reads every department).
+    visible: Callable | None = None
+
+
+_sources: dict[str, HistorySource] = {}
+
+
+def register_history_source(source: HistorySource) -> HistorySource:
+    _sources[source.kind] = source
+    return source
+
+
+def history_sources() -> dict[str, HistorySource]:
+    return dict(_sources)

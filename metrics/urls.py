@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import catalogue_views, period_views, review_views, views
+from . import catalogue_views, history_views, period_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,7 +50,8 @@ urlpatterns = [
         catalogue_views.rule_deactivate,
         name="catalogue_rule_deactivate",
     ),
-    path("catalogue/changes/", catalogue_views.changes, name="catalogue_changes"),
+    path("history/", history_views.changes, name="history"),
+    path("catalogue/changes/", history_views.changes, name="catalogue_changes"),
     path(
         "catalogue/indicators/<slug:code>/",
         catalogue_views.indicator_edit,

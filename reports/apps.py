@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         from lawgov.control_characters import install_model_validators
         from metrics import references
 
-        from . import worker
+        from . import history, worker
         from .references import template_versions_referring_to
 
         install_model_validators(self.get_models())
@@ -22,3 +22,5 @@ class ReportsConfig(AppConfig):
         references.register_history(
             "document", "文稿", self.get_model("ReportTemplate"), ["name", "slug"]
         )
+        for source in history.SOURCES:
+            references.register_history_source(source)

@@ -1,4 +1,4 @@
-"""/api/v1/ routes of the catalogue, periods, figures, evidence and reminders."""
+"""/api/v1/ routes of the catalogue, periods, figures, evidence, reminders and 修改历史."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -13,6 +13,7 @@ from . import (
     ReminderView,
     SectionViewSet,
 )
+from .history import HistoryView
 
 router = SimpleRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -26,4 +27,5 @@ urlpatterns = [
     path("evidence/", EvidenceUploadView.as_view(), name="evidence-upload"),
     path("evidence/<int:pk>/", EvidenceView.as_view(), name="evidence-download"),
     path("reminders/", ReminderView.as_view(), name="reminders"),
+    path("history/", HistoryView.as_view(), name="history-list"),
 ]
