@@ -87,24 +87,38 @@ def _event_keys(filters):
         filters,
         at="at",
         person=lambda user: Q(actor_id=user.pk),
-        searched=["job__period__code", "job__template_version__template__name"],
+        searched=[
+            "job__period__code",
+            "job__template_version__template__name",
+            "document_import__source_name",
+        ],
     )
+
+
+def _event_subject(event) -> str:
+    """A report job's template and period, or the document an import event is about."""
+    if event.job is not None:
+        job = event.job
+        return f"{job.template_version.template.name} · {job.period.label}"
+    if event.document_import is not None:
+        item = event.document_import
+        return f"{item.source_name} · {item.period.label}"
+    return ""
 
 
 def _event_rows(ids):
     found = {}
     events = ReportEvent.objects.filter(pk__in=ids).select_related(
-        "actor", "job__period", "job__template_version__template"
+        "actor", "job__period", "job__template_version__template", "document_import__period"
     )
     for event in events.defer("job__snapshot"):
-        job = event.job
         detail = event.detail if isinstance(event.detail, dict) else {}
         found[event.pk] = Row(
-            kind="report_event",
-            label="文稿审定",
+            kind="import" if event.document_import_id else "report_event",
+            label="文档导入" if event.document_import_id else "文稿审定",
             when=event.at,
             who=_who(event.actor),
-            what=f"{job.template_version.template.name} · {job.period.label}",
+            what=_event_subject(event),
             action=event.get_action_display(),
             reason=str(detail.get("reason", "")),
         )

@@ -72,3 +72,14 @@ def test_only_the_office_starts_an_import(demo_data):
             name="法治简报",
         )
     assert not DocumentImport.objects.exists() and not ReportEvent.objects.exists()
+
+
+def test_an_upload_reads_in_the_one_history(reviewer_client):
+    _upload(reviewer_client)
+    record = DocumentImport.objects.get()
+    response = reviewer_client.get("/history/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "文档导入" in page
+    # The event of the upload names the document, not a report job it does not have.
+    assert page.count(record.source_name) >= 2
