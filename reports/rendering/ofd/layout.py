@@ -30,6 +30,8 @@ class FontFace:
     index: int  # the face in a collection (.ttc/.otc); 0 otherwise
     bold: bool
     italic: bool
+    # The HarfBuzz face Pango used (subset with libharfbuzz-subset when available).
+    hb_face: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -114,6 +116,7 @@ class _Faces:
                 index=index,
                 bold=pango.pango_font_description_get_weight(description) >= 600,
                 italic=pango.pango_font_description_get_style(description) != 0,
+                hb_face=hb_face,
             )
             self._by_data[identity] = face
         self._by_description[key] = face
