@@ -220,16 +220,23 @@ def page_layouts(document) -> list[PageLayout]:
     pages = []
     for page in document.pages:
         out = PageLayout(width=page.width, height=page.height)
-        for box in _boxes(page._page_box):
-            if isinstance(box, boxes.TextBox):
-                if (
-                    box.style["visibility"] != "visible"
-                    or box.style["font_size"] < 1e-6
-                    or not box.text.strip()
-                ):
-                    continue
-                out.runs.extend(_text_runs(box, faces))
-            elif isinstance(box, (boxes.TableCellBox,)) and box.style["visibility"] == "visible":
-                out.rules.extend(_rules(box))
+        # Reading order: the top margin boxes (草稿), the page's content, then the bottom
+        # ones (— 1 —), as a reader of the PDF finds them.
+        children = list(page._page_box.children)
+        top = [
+            c for c in children if isinstance(c, boxes.MarginBox) and c.position_y < page.height / 2
+        ]
+        for child in top + [c for c in children if not any(c is t for t in top)]:
+            for box in _boxes(child):
+                if isinstance(box, boxes.TextBox):
+                    if (
+                        box.style["visibility"] != "visible"
+                        or box.style["font_size"] < 1e-6
+                        or not box.text.strip()
+                    ):
+                        continue
+                    out.runs.extend(_text_runs(box, faces))
+                elif isinstance(box, boxes.TableCellBox) and box.style["visibility"] == "visible":
+                    out.rules.extend(_rules(box))
         pages.append(out)
     return pages
