@@ -96,3 +96,13 @@ def test_api_refuses_an_unfinished_job_with_a_stable_code(leader_user, demo_data
     )
     response = _api("leader").get(f"/api/v1/reports/{job.pk}/ofd/")
     assert response.status_code == 404 and response.json()["code"] == "not_ready"
+
+
+def test_build_report_writes_the_ofd_where_asked(demo_data, media, tmp_path):
+    from django.core.management import call_command
+
+    pdf, ofd = tmp_path / "speech.pdf", tmp_path / "speech.ofd"
+    call_command("build_report", period="2025", output=str(pdf), ofd=str(ofd), stdout=io.StringIO())
+    job = ReportJob.objects.get()
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert _is_ofd(ofd.read_bytes()) and ofd.stat().st_size == job.ofd_size
