@@ -374,7 +374,7 @@ def test_through_the_task_and_a_retry_once_there_is_room_again(
         services.retry_report_job(job=job, user=leader_user)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.error == ""
-    assert _files(media) == sorted([job.docx.name, job.pdf.name])
+    assert _files(media) == sorted([job.docx.name, job.ofd.name, job.pdf.name])
     assert all((Path(media) / name).stat().st_size > 0 for name in _files(media))
 
 
