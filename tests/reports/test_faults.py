@@ -305,7 +305,11 @@ def _built_once_on_the_second_attempt(job, media_root):
     assert job.attempts == 2
     assert ReportJob.objects.count() == 1
     files = sorted(p.name for p in (Path(media_root) / "reports" / "2025").iterdir())
-    assert files == [f"2025-final-{job.pk}.docx", f"2025-final-{job.pk}.pdf"]
+    assert files == [
+        f"2025-final-{job.pk}.docx",
+        f"2025-final-{job.pk}.ofd",
+        f"2025-final-{job.pk}.pdf",
+    ]
 
 
 # ---------------------------------------------------------------------------------------
