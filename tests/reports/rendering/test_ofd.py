@@ -9,6 +9,7 @@ is checked here against the element names, order and required attributes of the 
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 import pytest
-from conftest import require_fandol
+from conftest import _figure, require_fandol
 from fontTools.ttLib import TTFont
 
+from reports.rendering import ANNUAL_REPORT_TEXT
 from reports.rendering.ofd import DocInfo, add_seal, render_pdf_and_ofd
 
 NS = "{http://www.ofdspec.org/2016}"
@@ -170,9 +172,21 @@ def draft_pair(default_template, draft_snapshot, font_cache_dir):
     )
 
 
-@pytest.fixture(params=["final", "draft"])
-def pair(request, final_pair, draft_pair):
-    return final_pair if request.param == "final" else draft_pair
+@pytest.fixture(scope="module")
+def annual_pair(session_snapshot, font_cache_dir):
+    """The annual report (公文 headings, the report's layout), final."""
+    require_fandol()
+    snapshot = copy.deepcopy(session_snapshot)
+    snapshot["figures"]["biz_review_closure_rate"] = _figure("biz_review_closure_rate", "94.83")
+    snapshot["figures"]["biz_external_counsel_total"] = _figure("biz_external_counsel_total", "11")
+    return render_pdf_and_ofd(
+        ANNUAL_REPORT_TEXT, snapshot, "final", layout="report", font_cache_dir=font_cache_dir
+    )
+
+
+@pytest.fixture(params=["final", "draft", "annual report"])
+def pair(request, final_pair, draft_pair, annual_pair):
+    return {"final": final_pair, "draft": draft_pair, "annual report": annual_pair}[request.param]
 
 
 # --- structure (GB/T 33190 §7) -------------------------------------------------------------
