@@ -16,6 +16,7 @@ WeasyPrint; ``package`` converts to millimetres.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -89,7 +90,7 @@ class _Faces:
 
     def __init__(self) -> None:
         self._by_description: dict[int, FontFace] = {}
-        self._by_data: dict[tuple[int, int], FontFace] = {}
+        self._by_data: dict[tuple[int, int, int, int], FontFace] = {}
 
     def face(self, pango_font) -> tuple[FontFace, float]:
         """The font file behind ``pango_font`` and the size Pango draws it at (px)."""
@@ -106,7 +107,9 @@ class _Faces:
         hb_face = get_pango_font_hb_face(pango_font)
         data = get_hb_object_data(hb_face)
         index = harfbuzz.hb_face_get_index(hb_face)
-        identity = (hash(data), index)
+        # Two Pango fonts (weights, say) may share a file: the same file, the same face.
+        # Its size and ends tell files apart without hashing megabytes of CJK outlines.
+        identity = (len(data), hash(data[:65536]), hash(data[-65536:]), index)
         face = self._by_data.get(identity)
         if face is None:
             face = FontFace(
@@ -121,6 +124,11 @@ class _Faces:
             self._by_data[identity] = face
         self._by_description[key] = face
         return face, size
+
+
+# PangoGlyphInfo: PangoGlyph glyph; PangoGlyphGeometry {width, x_offset, y_offset};
+# PangoGlyphVisAttr attr (a bit field in a guint32).
+_GLYPH_INFO = struct.Struct("=Iiii")
 
 
 def _text_runs(textbox, faces: _Faces) -> Iterator[GlyphRun]:
@@ -158,24 +166,31 @@ def _text_runs(textbox, faces: _Faces) -> Iterator[GlyphRun]:
                     box=box,
                 )
             rtl = item.analysis.level % 2
-            for i, info in enumerate(glyph_string.glyphs[0:count]):
-                width = info.geometry.width * FROM_UNITS
-                glyph = info.glyph
+            # The glyph infos and clusters read in one go (per-field cffi access was half
+            # of this function's time): PangoGlyphInfo is glyph, width, x_offset, y_offset.
+            stride = ffi.sizeof("PangoGlyphInfo")
+            infos = ffi.buffer(glyph_string.glyphs, count * stride)
+            clusters = ffi.unpack(glyph_string.log_clusters, count)
+            empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+            offset, length = item.offset, item.length
+            for i, (glyph, width, x_offset, _) in enumerate(
+                _GLYPH_INFO.unpack_from(infos, i * stride) for i in range(count)
+            ):
                 # Empty glyphs (U+200B break hints) and missing ones (.notdef) only move
                 # the pen, as in the PDF.
-                if glyph != pango.PANGO_GLYPH_EMPTY and not glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                if glyph != empty and not glyph & unknown:
                     start = clusters[i]
                     if rtl:
-                        end = item.length if i == 0 else clusters[i - 1]
+                        end = length if i == 0 else clusters[i - 1]
                     else:
-                        end = item.length if i == count - 1 else clusters[i + 1]
-                    cluster = utf8[item.offset + start : item.offset + end].decode()
+                        end = length if i == count - 1 else clusters[i + 1]
+                    cluster = utf8[offset + start : offset + end].decode()
                     if cluster and not cluster.isspace():
                         current.text.append(cluster)
-                        current.xs.append(x + info.geometry.x_offset * FROM_UNITS)
+                        current.xs.append(x + x_offset * FROM_UNITS)
                         current.glyphs.append(glyph)
-                x += width
-                current.advance_end = x
+                x += width * FROM_UNITS
+            current.advance_end = x
         if current is not None and current.text:
             yield current
     finally:
