@@ -236,6 +236,8 @@ class ReportJobViewSet(
     def _download(self, fmt: str):
         job = self.get_object()
         file_field = getattr(job, fmt)
+        if job.status == JobStatus.SUCCEEDED and not file_field:  # an OFD of an older build
+            raise ApiError("not_found", "该任务生成时尚未提供此格式，请重新生成文稿。", 404)
         if job.status != JobStatus.SUCCEEDED or not file_field:
             raise ApiError(
                 "not_ready",

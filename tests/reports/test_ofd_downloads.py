@@ -106,3 +106,16 @@ def test_build_report_writes_the_ofd_where_asked(demo_data, media, tmp_path):
     job = ReportJob.objects.get()
     assert pdf.read_bytes().startswith(b"%PDF")
     assert _is_ofd(ofd.read_bytes()) and ofd.stat().st_size == job.ofd_size
+
+
+def test_a_job_built_before_the_ofd_has_no_ofd_link_and_a_clear_refusal(built_job, leader_client):
+    ReportJob.objects.filter(pk=built_job.pk).update(ofd="", ofd_size=None, ofd_sha256="")
+    page = leader_client.get(f"/reports/jobs/{built_job.pk}/").content.decode()
+    assert "下载 PDF" in page and "下载 OFD" not in page
+    assert leader_client.get(f"/reports/jobs/{built_job.pk}/download/ofd/").status_code == 404
+    response = _api("leader").get(f"/api/v1/reports/{built_job.pk}/ofd/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert (
+        response.json() != {}
+        and _api("leader").get(f"/api/v1/reports/{built_job.pk}/").json()["ofd_url"] is None
+    )
