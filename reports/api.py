@@ -28,6 +28,7 @@ CAN_VIEW = "reports.view_report"
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ofd": "application/ofd",
 }
 
 
@@ -71,6 +72,9 @@ class ReportJobSerializer(serializers.ModelSerializer):
     docx_url = serializers.SerializerMethodField(
         help_text="生成完成后的 Word 下载地址，否则为 null"
     )
+    ofd_url = serializers.SerializerMethodField(
+        help_text="生成完成后的 OFD（GB/T 33190 版式文档）下载地址，否则为 null"
+    )
 
     class Meta:
         model = ReportJob
@@ -94,6 +98,9 @@ class ReportJobSerializer(serializers.ModelSerializer):
             "docx_url",
             "docx_size",
             "docx_sha256",
+            "ofd_url",
+            "ofd_size",
+            "ofd_sha256",
         ]
 
     def get_url(self, job) -> str:
@@ -104,6 +111,9 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
     def get_docx_url(self, job) -> str | None:
         return reverse("api:report-docx", args=[job.pk]) if job.docx else None
+
+    def get_ofd_url(self, job) -> str | None:
+        return reverse("api:report-ofd", args=[job.pk]) if job.ofd else None
 
 
 class ReportCreatedSerializer(serializers.Serializer):
@@ -226,6 +236,8 @@ class ReportJobViewSet(
     def _download(self, fmt: str):
         job = self.get_object()
         file_field = getattr(job, fmt)
+        if job.status == JobStatus.SUCCEEDED and not file_field:  # an OFD of an older build
+            raise ApiError("not_found", "该任务生成时尚未提供此格式，请重新生成文稿。", 404)
         if job.status != JobStatus.SUCCEEDED or not file_field:
             raise ApiError(
                 "not_ready",
@@ -265,3 +277,8 @@ class ReportJobViewSet(
     @action(detail=True, methods=["get"])
     def docx(self, request, pk=None):
         return self._download("docx")
+
+    @_download_schema("ofd")
+    @action(detail=True, methods=["get"])
+    def ofd(self, request, pk=None):
+        return self._download("ofd")

@@ -188,6 +188,10 @@ class ReportJob(models.Model):
     docx = models.FileField("Word", upload_to=_report_path, blank=True)
     docx_size = models.PositiveIntegerField("Word 大小", null=True, blank=True)
     docx_sha256 = models.CharField("Word SHA-256", max_length=64, blank=True)
+    # GB/T 33190 版式文档 for 电子公文 systems and archives; empty for jobs built before it.
+    ofd = models.FileField("OFD", upload_to=_report_path, blank=True)
+    ofd_size = models.PositiveIntegerField("OFD 大小", null=True, blank=True)
+    ofd_sha256 = models.CharField("OFD SHA-256", max_length=64, blank=True)
     # A public version: the final build it was reviewed from, and what the reviewer left out
     # ({"paragraphs": [index, …], "codes": [code, …]}).
     source = models.ForeignKey(

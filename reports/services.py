@@ -477,7 +477,8 @@ def run_report_job(*, job_id: int) -> ReportJob:
         mode = "draft" if job.kind == ReportKind.DRAFT else "final"
         layout = job.template_version.template.layout
         exclusions = job.exclusions if job.kind == ReportKind.PUBLIC else None
-        pdf = rendering.render_pdf(
+        # The OFD is written from the same layout as the PDF (reports/rendering/ofd).
+        pdf, ofd = rendering.render_pdf_and_ofd(
             template,
             job.snapshot,
             mode=mode,
@@ -508,6 +509,7 @@ def run_report_job(*, job_id: int) -> ReportJob:
             stem = f"{prefix}-{job.kind}-{job.pk}"
             _store(job, "pdf", pdf, f"{stem}.pdf", written)
             _store(job, "docx", docx, f"{stem}.docx", written)
+            _store(job, "ofd", ofd, f"{stem}.ofd", written)
             job.status = JobStatus.SUCCEEDED
             job.finished_at = timezone.now()
             # Only what the build changed (not the frozen snapshot again).
@@ -535,7 +537,7 @@ def _storage_failure(job: ReportJob, exc: StorageUnavailable) -> ReportJob:
 
 
 _BUILT_FIELDS = [
-    f"{field}{suffix}" for field in ("pdf", "docx") for suffix in ("", "_size", "_sha256")
+    f"{field}{suffix}" for field in ("pdf", "docx", "ofd") for suffix in ("", "_size", "_sha256")
 ]
 
 

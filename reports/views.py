@@ -235,7 +235,7 @@ def job_status(request, pk):
 @permission_required(CAN_VIEW, raise_exception=True)
 def download(request, pk, fmt):
     job = _job_for(request, pk)
-    file_field = {"pdf": job.pdf, "docx": job.docx}.get(fmt)
+    file_field = {"pdf": job.pdf, "docx": job.docx, "ofd": job.ofd}.get(fmt)
     if not file_field:
         raise Http404("该文件不存在")
     filename = safe_file_name(

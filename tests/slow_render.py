@@ -8,6 +8,7 @@ import time
 from reports import rendering
 
 _render_pdf = rendering.render_pdf
+_render_pdf_and_ofd = rendering.render_pdf_and_ofd
 
 
 def render_pdf(*args, **kwargs):
@@ -15,4 +16,10 @@ def render_pdf(*args, **kwargs):
     return _render_pdf(*args, **kwargs)
 
 
+def render_pdf_and_ofd(*args, **kwargs):
+    time.sleep(float(os.environ.get("LAWGOV_TEST_RENDER_SECONDS", "0")))
+    return _render_pdf_and_ofd(*args, **kwargs)
+
+
 rendering.render_pdf = render_pdf
+rendering.render_pdf_and_ofd = render_pdf_and_ofd

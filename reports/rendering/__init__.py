@@ -61,6 +61,7 @@ __all__ = [
     "render_docx",
     "render_html",
     "render_pdf",
+    "render_pdf_and_ofd",
     "render_text",
     "stylesheet",
     "validate_template",
@@ -117,6 +118,16 @@ def render_pdf(
         font_cache_dir=font_cache_dir,
         free_font_dir=free_font_dir,
     )
+
+
+def render_pdf_and_ofd(
+    template: Template | str, snapshot: Mapping[str, Any], mode: Mode = "final", **options
+) -> tuple[bytes, bytes]:
+    """``render_pdf``'s PDF and the OFD (GB/T 33190) of the same layout; see
+    ``reports.rendering.ofd``."""
+    from .ofd import render_pdf_and_ofd as _render_pdf_and_ofd
+
+    return _render_pdf_and_ofd(template, snapshot, mode, **options)
 
 
 def render_docx(

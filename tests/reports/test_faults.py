@@ -305,7 +305,11 @@ def _built_once_on_the_second_attempt(job, media_root):
     assert job.attempts == 2
     assert ReportJob.objects.count() == 1
     files = sorted(p.name for p in (Path(media_root) / "reports" / "2025").iterdir())
-    assert files == [f"2025-final-{job.pk}.docx", f"2025-final-{job.pk}.pdf"]
+    assert files == [
+        f"2025-final-{job.pk}.docx",
+        f"2025-final-{job.pk}.ofd",
+        f"2025-final-{job.pk}.pdf",
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -374,7 +378,7 @@ def test_through_the_task_and_a_retry_once_there_is_room_again(
         services.retry_report_job(job=job, user=leader_user)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.error == ""
-    assert _files(media) == sorted([job.docx.name, job.pdf.name])
+    assert _files(media) == sorted([job.docx.name, job.ofd.name, job.pdf.name])
     assert all((Path(media) / name).stat().st_size > 0 for name in _files(media))
 
 

@@ -78,7 +78,7 @@ def test_running_a_job_twice_makes_one_file(media, leader_user):
     rebuilt = services.run_report_job(job_id=job.pk)
     assert rebuilt.pdf.name == first.pdf.name and rebuilt.attempts == 2
     files = list((media / "reports" / "2025").iterdir())
-    assert sorted(p.suffix for p in files) == [".docx", ".pdf"]
+    assert sorted(p.suffix for p in files) == [".docx", ".ofd", ".pdf"]
 
 
 def test_clerk_cannot_request_a_report(demo_data):

@@ -18,13 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--draft", action="store_true", help="生成草稿（缺项以【待填】标出）")
         parser.add_argument("--output", required=True, help="PDF 输出路径")
         parser.add_argument("--docx", help="Word 输出路径")
+        parser.add_argument("--ofd", help="OFD（GB/T 33190 版式文档）输出路径")
         parser.add_argument("--user", help="记录为申请人的用户名")
         parser.add_argument(
             "--template",
             help="文稿：代码或名称，如 speech、annual-report、法治政府建设年度报告（默认讲话稿）",
         )
 
-    def handle(self, *args, period, draft, output, docx, user, template=None, **options):
+    def handle(self, *args, period, draft, output, docx, user, template=None, ofd=None, **options):
         try:
             period_obj = ReportingPeriod.objects.get(code=period)
         except ReportingPeriod.DoesNotExist:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             )
         # Checked before anything is built or recorded: a job whose file cannot be written
         # out would be left behind for nothing.
-        for path in filter(None, (output, docx)):
+        for path in filter(None, (output, docx, ofd)):
             folder = Path(path).resolve().parent
             if not folder.is_dir():
                 raise CommandError(f"输出目录不存在：{folder}")
@@ -69,6 +70,9 @@ class Command(BaseCommand):
             shutil.copyfileobj(source, target)
         if docx:
             with job.docx.open("rb") as source, open(docx, "wb") as target:
+                shutil.copyfileobj(source, target)
+        if ofd:
+            with job.ofd.open("rb") as source, open(ofd, "wb") as target:
                 shutil.copyfileobj(source, target)
         name = "讲话稿" if document.slug == "speech" else document.name
         self.stdout.write(

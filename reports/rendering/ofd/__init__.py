@@ -1,0 +1,129 @@
+"""OFD (GB/T 33190-2016 版式文档) beside the PDF: the format 电子公文 systems and archives take.
+
+Written from the same WeasyPrint layout as the PDF (see ``layout`` for why the layout
+tree rather than the PDF read back): the same pages, lines and faces, each character
+at the same place, as selectable text (``TextObject``/``TextCode`` with ``DeltaX``) in
+embedded font subsets.  No Django here, as for the rest of ``reports.rendering``.
+
+``render_pdf_and_ofd`` lays a document out once and writes both files from it; a
+government seal system adds its 电子印章 through ``package.add_seal`` (the portal signs
+nothing).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ..markup import Template
+from ..speech import Mode, RenderedSpeech
+from .layout import PageLayout, page_layouts
+from .package import DocInfo, SealHook, add_seal, write_package
+
+__all__ = [
+    "DocInfo",
+    "PageLayout",
+    "add_seal",
+    "page_layouts",
+    "render_pdf_and_ofd",
+    "render_pdf_and_ofd_from_speech",
+    "write_ofd",
+]
+
+
+def write_ofd(document, info: DocInfo, *, seal: SealHook = add_seal) -> bytes:
+    """The OFD of a rendered WeasyPrint ``Document`` (``HTML(...).render()``)."""
+    return write_package(page_layouts(document), info, seal=seal)
+
+
+def _doc_info(speech: RenderedSpeech, author: str) -> DocInfo:
+    title = speech.title.replace("\u200b", "") or "法治政府建设工作汇报"
+    return DocInfo(title=title, author=author, subject=speech.period_label)
+
+
+def render_pdf_and_ofd_from_speech(
+    speech: RenderedSpeech,
+    *,
+    author: str,
+    layout: str = "speech",
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
+    seal: SealHook = add_seal,
+) -> tuple[bytes, bytes]:
+    """(PDF, OFD) of one layout: the steps of ``pdf.render_pdf_from_speech`` (which it
+    calls into, fonts, stylesheets and the justification patch included), with the
+    OFD written from the very ``Document`` the PDF is written from."""
+    from weasyprint import HTML
+
+    from ..fonts import pdf_font_css
+    from ..htmlout import document_html
+    from ..pdf import _font_configuration_and_stylesheets, install_inter_character_justification
+
+    install_inter_character_justification()
+    font_config, stylesheets = _font_configuration_and_stylesheets(
+        pdf_font_css(font_dir, font_cache_dir, free_font_dir)
+    )
+
+    def render(**parts):
+        html = document_html(
+            speech, "", break_hints=True, inline_style=False, layout=layout, **parts
+        )
+        return HTML(string=html, base_url=".").render(
+            font_config=font_config, stylesheets=stylesheets
+        )
+
+    # As in render_pdf_from_speech: no automatic collections during the render, one
+    # young-generation collection at the end.
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        document = render(cover=False)
+        if speech.mode == "draft":
+            cover = render(body=False)
+            if len(cover.pages) % 2:
+                cover = render(body=False, blank_page=True)
+            document = document.copy([*cover.pages, *document.pages])
+        pdf = document.write_pdf()
+        ofd = write_ofd(document, _doc_info(speech, author), seal=seal)
+        del document
+    finally:
+        gc.collect(0)
+        if collector_was_enabled:
+            gc.enable()
+    return pdf, ofd
+
+
+def render_pdf_and_ofd(
+    template: Template | str,
+    snapshot: Mapping[str, Any],
+    mode: Mode = "final",
+    *,
+    author: str = "",
+    layout: str = "speech",
+    exclusions: Mapping[str, Any] | None = None,
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
+    seal: SealHook = add_seal,
+) -> tuple[bytes, bytes]:
+    """``render_pdf``'s PDF and the OFD of the same layout. ``author`` is the issuing
+    office for the OFD's DocInfo (default: the district's 人民政府 from the snapshot)."""
+    from ..public import public_version
+    from ..speech import render_text
+
+    speech = public_version(render_text(template, snapshot, mode), exclusions)
+    if not author:
+        district = snapshot.get("district_name") or ""
+        author = f"{district}区人民政府" if district else "区人民政府"
+    return render_pdf_and_ofd_from_speech(
+        speech,
+        author=author,
+        layout=layout,
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
+        seal=seal,
+    )
