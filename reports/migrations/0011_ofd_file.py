@@ -7,7 +7,7 @@ import reports.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0009_history_reason_text"),
+        ("reports", "0010_import_events"),
     ]
 
     operations = [
