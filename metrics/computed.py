@@ -15,7 +15,7 @@ The previous period is computed first, so that ``prev(code)`` of a computed code
 A fixed number of queries whatever the number of computed indicators (two), and work linear
 in the formula graph: each formula is evaluated once per period in dependency order, and the
 entered inputs behind each are built once from those of the formulas it reads
-(formulas.entered_inputs), never by walking shared sub-formulas again; the checks on save
+(formula_graph.entered_inputs), never by walking shared sub-formulas again; the checks on save
 bound the graph's depth and size (formulas.MAX_CHAIN, formulas.MAX_COMPUTED).
 """
 
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .change import Change, indicator_change
-from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, entered_inputs, parse
+from .formula_graph import compute_all, entered_inputs
+from .formulas import Formula, FormulaError, Outcome, Ref, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
 from .numbers import shown
 from .periods import PeriodCode

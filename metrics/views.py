@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lawgov.control_characters import safe_file_name
 
-from . import access, evidence, forms, selectors, services, tabular
+from . import access, evidence, forms, selectors, services, sheets, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
@@ -38,7 +38,7 @@ def home(request):
     if period is not None:
         if role == "clerk":
             department = request.user.department
-            sheet = selectors.department_sheet(department=department, period=period)
+            sheet = sheets.department_sheet(department=department, period=period)
             context["sheet"] = sheet
             context["counts"] = sheet.counts
             context["left"] = [r for r in sheet.rows if r.editable]
@@ -159,7 +159,7 @@ def entry(request, period_code):
                 else:
                     messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
                     return redirect("entry", period_code=period.code)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=written)
     return render(
         request,
@@ -207,7 +207,7 @@ def entry_row(request, period_code, indicator_code):
         errors = result.errors
         if not errors:
             typed, saved = {}, (indicator.code,)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=saved)
     response = render(
         request,
@@ -227,7 +227,7 @@ def entry_row(request, period_code, indicator_code):
 def entry_sheet(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
     department = _clerk_department(request)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     response = HttpResponse(
         tabular.department_workbook(sheet), content_type=tabular.XLSX_CONTENT_TYPE
     )

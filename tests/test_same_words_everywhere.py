@@ -10,7 +10,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from metrics import selectors
+from metrics import selectors, sheets
 from metrics.change import POINTS, Change, change_text, kind_of
 from metrics.models import Department, FigureStatus, ValueType
 from metrics.numbers import plain
@@ -96,7 +96,7 @@ def test_every_face_prints_the_same_change(case, client):
     assert change_text(figure.value, previous, kind) == text
 
     # The entry sheet (clerk) and its warning.
-    sheet = selectors.department_sheet(department=indicator.department, period=period)
+    sheet = sheets.department_sheet(department=indicator.department, period=period)
     row = sheet.row(indicator.code)
     assert row.change.text == text
     if Change(figure.value, previous, kind).is_big:

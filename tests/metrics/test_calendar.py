@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from metrics import selectors, services
+from metrics import selectors, services, sheets
 from metrics.catalogue_views import KINDS
 from metrics.models import DeadlineExtension, Indicator, PeriodState, ReportingPeriod
 from metrics.progress import NOT_STARTED_INDICATOR
@@ -238,8 +238,8 @@ def test_an_indicator_starting_in_2027_is_absent_from_2026_and_present_in_2027(
     assert owner not in selectors.departments_behind(period=p2026)
     assert owner in selectors.departments_behind(period=p2027)
     services.update_indicator(indicator=indicator, user=reviewer, department=sfj)
-    sheet_2026 = selectors.department_sheet(department=sfj, period=p2026)
-    sheet_2027 = selectors.department_sheet(department=sfj, period=p2027)
+    sheet_2026 = sheets.department_sheet(department=sfj, period=p2026)
+    sheet_2027 = sheets.department_sheet(department=sfj, period=p2027)
     assert indicator.code not in [r.indicator.code for r in sheet_2026.rows]
     assert indicator.code in [r.indicator.code for r in sheet_2027.rows]
     assert indicator.name not in _workbook_text(department_workbook(sheet_2026))
