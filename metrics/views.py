@@ -110,6 +110,19 @@ def _refused_summary(result: services.DraftResult) -> str:
     )
 
 
+def _posted_entries(request, *, department, period) -> list:
+    """The rows the entry form posted. A computed (or retired) indicator has no field: a POST
+    naming one changes nothing, and the page says why (metrics.progress.not_entered, the rule
+    the services apply)."""
+    indicators = list(Indicator.objects.filter(department=department))
+    entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
+    refusals = {i.code: not_entered(i, period) for i in indicators}
+    for entry_ in entries:
+        if refusals.get(entry_.code):
+            messages.warning(request, f"未保存：{refusals[entry_.code][1]}")
+    return [e for e in entries if not refusals.get(e.code)]
+
+
 @login_required
 def entry(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
@@ -117,15 +130,7 @@ def entry(request, period_code):
     typed, errors, general, written = {}, {}, [], ()
     if request.method == "POST":
         action = request.POST.get("action", "save")
-        indicators = list(Indicator.objects.filter(department=department))
-        entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
-        # A computed (or retired) indicator has no field: a POST naming one changes nothing,
-        # and the page says why (metrics.progress.not_entered, the rule the services apply).
-        refusals = {i.code: not_entered(i, period) for i in indicators}
-        for entry_ in entries:
-            if refusals.get(entry_.code):
-                messages.warning(request, f"未保存：{refusals[entry_.code][1]}")
-        entries = [e for e in entries if not refusals.get(e.code)]
+        entries = _posted_entries(request, department=department, period=period)
         try:
             result = services.save_draft(
                 department=department, period=period, entries=entries, user=request.user

@@ -16,7 +16,7 @@ from metrics.models import Department, FigureStatus, ValueType
 from metrics.numbers import plain
 from reports import rendering
 from reports import selectors as report_selectors
-from reports.dashboard import queries
+from reports.dashboard import anomalies
 from tests import factories
 
 A, S = FigureStatus.APPROVED, FigureStatus.SUBMITTED
@@ -128,7 +128,7 @@ def test_every_face_prints_the_same_change(case, client):
     assert text in _row_with(html, indicator.name)
     if Change(figure.value, previous, kind).is_big:  # the anomaly names both values, as written
         assert f"（{plain(previous)} → {plain(figure.value)}）" in html
-    changes, _ = queries.big_changes(
+    changes, _ = anomalies.big_changes(
         period=period,
         previous=selectors.previous_period(period=period),
         departments=Department.objects.all(),

@@ -16,7 +16,7 @@ from metrics import selectors as metrics_selectors
 from metrics.models import Indicator, ReportingPeriod
 from metrics.numbers import plain
 
-from . import computed, queries
+from . import anomalies, computed, queries
 from .computed import computed_figures
 from .queries import (
     HISTORY_LIMIT,
@@ -73,7 +73,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
     all_departments = user.has_perm("metrics.view_all_figures")
     previous = metrics_selectors.previous_period(period=period)
     rows, sections, ready = _progress(period=period, departments=departments, today=today)
-    changes, changes_total = queries.big_changes(
+    changes, changes_total = anomalies.big_changes(
         period=period, previous=previous, departments=departments
     )
     return Dashboard(
@@ -89,8 +89,8 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
         big_changes_total=changes_total,
-        repeated_returns=queries.repeated_returns(period=period, departments=departments),
-        rule_failures=queries.rule_failures(
+        repeated_returns=anomalies.repeated_returns(period=period, departments=departments),
+        rule_failures=anomalies.rule_failures(
             period=period,
             department_ids=None if all_departments else {r.pk for r in rows},
         ),

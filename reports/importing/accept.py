@@ -23,7 +23,8 @@ from .. import services as report_services
 from ..models import DocumentImport, Layout, ReportTemplate
 from ..rendering.filters import apply_filter
 from .conflicts import prints_as
-from .proposal import Item, Proposal, _initials, _is_salutation, clean_name
+from .naming import clean_name, pinyin_initials
+from .proposal import Item, Proposal, _is_salutation
 from .reader import TITLE
 from .store import conflicts_of, first_period_of, held_values, under_way_after
 
@@ -199,7 +200,7 @@ def _section_for(indicator, department: Department) -> Section:
 
 
 def _document_slug(name: str) -> str:
-    stem = ("doc-" + (_initials(name)[:30] or "imported")).strip("-")
+    stem = ("doc-" + (pinyin_initials(name)[:30] or "imported")).strip("-")
     taken = set(ReportTemplate.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
     return _unique_code(stem, taken)
 
