@@ -117,28 +117,34 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
         "sections": [
             {"code": s.code, "name": s.name, "ready": s.ready, "total": s.total} for s in sections
         ],
-        "departments": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "label": r.label,
-                "expected": r.expected,
-                "approved": r.approved,
-                "submitted": r.submitted,
-                "in_progress": r.in_progress,
-                "returned": r.returned,
-                "empty": r.empty,
-                "complete": r.complete,
-                "days_overdue": 0 if r.period_locked else r.days_overdue,
-                "days_left": 0 if r.complete or r.period_locked else r.days_left,
-                "locked": r.period_locked,
-                "timeliness": r.timeliness,
-            }
-            for r in rows
-        ],
+        "departments": [_department_point(r) for r in rows],
         "trend": None,
     }
-    indicator = None
+    data["trend"] = _trend(departments, period, indicator_code)
+    return data
+
+
+def _department_point(r) -> dict:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "label": r.label,
+        "expected": r.expected,
+        "approved": r.approved,
+        "submitted": r.submitted,
+        "in_progress": r.in_progress,
+        "returned": r.returned,
+        "empty": r.empty,
+        "complete": r.complete,
+        "days_overdue": 0 if r.period_locked else r.days_overdue,
+        "days_left": 0 if r.complete or r.period_locked else r.days_left,
+        "locked": r.period_locked,
+        "timeliness": r.timeliness,
+    }
+
+
+def _trend(departments, period: ReportingPeriod, indicator_code: str | None) -> dict | None:
+    """The indicator asked for (if visible), else the first headline one, over the periods."""
     if indicator_code:
         indicator = queries.visible_indicator(code=indicator_code, departments=departments)
     else:
@@ -147,18 +153,18 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
             .order_by("headline_order", "code")
             .first()
         )
-    if indicator is not None:
-        data["trend"] = {
-            "code": indicator.code,
-            "name": indicator.name,
-            "unit": indicator.unit,
-            "points": [
-                {
-                    "period": p["period__code"],
-                    "value": None if p["value"] is None else plain(p["value"]),
-                    "status": p["status"],
-                }
-                for p in queries.trend(indicator=indicator, period=period)
-            ],
-        }
-    return data
+    if indicator is None:
+        return None
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "points": [
+            {
+                "period": p["period__code"],
+                "value": None if p["value"] is None else plain(p["value"]),
+                "status": p["status"],
+            }
+            for p in queries.trend(indicator=indicator, period=period)
+        ],
+    }
