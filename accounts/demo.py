@@ -229,14 +229,8 @@ def _bulk_figures(figures, user) -> int:
     return len(figures)
 
 
-@transaction.atomic
-def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> dict:
-    """N synthetic departments with ~60 indicators each, and M yearly periods of figures, for
-    benchmarks. Values and states are deterministic so runs are comparable."""
-    sections = list(Section.objects.order_by("order"))
-    admin = User.objects.filter(is_superuser=True).first()
-    years = list(range(last_year - periods + 1, last_year + 1))
-    period_objs = [ensure_period(str(y), locked=y < last_year) for y in years]
+def _synthetic_indicators(departments: int, sections: list) -> None:
+    """~60 indicators for each synthetic department (syn001 …), those missing only."""
     new_indicators = []
     for d in range(1, departments + 1):
         department, _ = Department.objects.get_or_create(
@@ -262,6 +256,17 @@ def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> 
     Indicator.objects.bulk_create(
         [i for i in new_indicators if i.code not in existing_codes], batch_size=2000
     )
+
+
+@transaction.atomic
+def seed_synthetic(*, departments: int, periods: int, last_year: int = 2026) -> dict:
+    """N synthetic departments with ~60 indicators each, and M yearly periods of figures, for
+    benchmarks. Values and states are deterministic so runs are comparable."""
+    sections = list(Section.objects.order_by("order"))
+    admin = User.objects.filter(is_superuser=True).first()
+    years = list(range(last_year - periods + 1, last_year + 1))
+    period_objs = [ensure_period(str(y), locked=y < last_year) for y in years]
+    _synthetic_indicators(departments, sections)
     indicators = list(
         Indicator.objects.filter(code__startswith="syn", department__code__startswith="syn")
     )

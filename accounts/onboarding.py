@@ -3,7 +3,7 @@
 (第 3 行：…), and the two sheets the portal hands out: the blank template and, on the
 import's result only, the one-time passwords (generated for that answer, never stored).
 
-`plan_import` writes nothing: the preview shows its plan, and people.import_users runs it
+`plan_import` writes nothing: the preview shows its plan, and people_import.import_users runs it
 again inside its transaction before creating anything."""
 
 import io
@@ -17,7 +17,7 @@ from lawgov.control_characters import CONTROL_CHARACTERS
 from lawgov.spreadsheets import append_row, check_xlsx
 from metrics.models import Department
 
-from . import people
+from . import people, people_checks
 
 COLUMNS = ["部门代码", "部门名称", "部门简称", "用户名", "姓名", "角色", "邮箱"]
 KEYS = [
@@ -109,18 +109,7 @@ def plan_import(rows: list[dict]) -> Plan:
         plan.errors.append("表格中没有用户数据：请从第 2 行起每行填写一个用户。")
         return plan
     codes = {row["department_code"] for row in rows if row["department_code"]}
-    existing = {d.code: d for d in Department.objects.filter(code__in=codes)}
-    names = {
-        row["department_name"] for row in rows if row["department_name"]
-    }  # a new department's name must not be another's
-    named = {d.name: d for d in Department.objects.filter(name__in=names)}
-    # User names are compared without case (Zhang and zhang would be two look-alikes).
-    wanted = {row["username"].casefold() for row in rows if row["username"]}
-    taken = set(
-        people.User.objects.annotate(folded=Lower("username"))
-        .filter(folded__in=wanted)
-        .values_list("folded", flat=True)
-    )
+    existing, named, taken = _stored(rows, codes)
     seen_users, new_by_code, new_by_name = {}, {}, {}
     for row in rows:
         line = row["line"]
@@ -135,9 +124,9 @@ def plan_import(rows: list[dict]) -> Plan:
             refuse(f"“{'、'.join(bad)}”中含有不可见的控制字符，请删除后重新上传。")
             continue
         try:
-            username = people.clean_username(row["username"])
-            name = people.clean_name(row["name"])
-            email = people.clean_email(row["email"])
+            username = people_checks.clean_username(row["username"])
+            name = people_checks.clean_name(row["name"])
+            email = people_checks.clean_email(row["email"])
         except ValidationError as exc:
             refuse("；".join(exc.messages))
             continue
@@ -173,6 +162,22 @@ def plan_import(rows: list[dict]) -> Plan:
         )
     plan.department_codes = codes
     return plan
+
+
+def _stored(rows: list[dict], codes: set) -> tuple[dict, dict, set]:
+    """What the database holds already: the departments by the sheet's codes, those by its
+    department names (a new department's name must not be another's), and the user names
+    taken, compared without case (Zhang and zhang would be two look-alikes)."""
+    existing = {d.code: d for d in Department.objects.filter(code__in=codes)}
+    names = {row["department_name"] for row in rows if row["department_name"]}
+    named = {d.name: d for d in Department.objects.filter(name__in=names)}
+    wanted = {row["username"].casefold() for row in rows if row["username"]}
+    taken = set(
+        people.User.objects.annotate(folded=Lower("username"))
+        .filter(folded__in=wanted)
+        .values_list("folded", flat=True)
+    )
+    return existing, named, taken
 
 
 def _department_label(code, existing, new_by_code) -> str:

@@ -1,6 +1,7 @@
 """The 法制办's account management: adding, changing, moving, deactivating and reactivating
-users, resetting their passwords and the first onboarding from a sheet. The pages
-(accounts.people_views), the API (accounts.api) and the import call only these.
+users and resetting their passwords (the first onboarding from a sheet is
+accounts.people_import). The pages (accounts.people_views) and the API (accounts.api) call
+only these.
 
 Each service takes the acting user (`user=`), checks it holds metrics.manage_accounts, runs
 in one transaction and writes one audit record with old → new and the reason. The user
@@ -9,27 +10,31 @@ one record, not one per saved field. A new or reset password is generated here, 
 once to be shown once, and only its hash is stored; the user must then change it."""
 
 import secrets
-from dataclasses import dataclass, field
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import CharField, Q
 from django.db.models.functions import Concat
 
 from accounts.roles import GROUP_NAMES, Role, role_of
-from lawgov.control_characters import CONTROL_CHARACTERS
 from lawgov.locks import hold, refused_if_taken
 from lawgov.versions import require_current, version_of
 from metrics.models import Department, User
 
 from .audit import record_event, recorded_by_service
 from .models import ApiToken, Event
+from .people_checks import (  # noqa: F401 (named as accounts.people.* too)
+    MANAGED_ROLES,
+    check_department,
+    clean_email,
+    clean_name,
+    clean_role,
+    clean_username,
+    username_taken,
+)
 
-# The roles the 法制办 hands out; system administrators are superusers, made in the admin.
-MANAGED_ROLES = (Role.CLERK, Role.REVIEWER, Role.LEADER)
 ROLE_SHORT = {Role.CLERK: "填报员", Role.REVIEWER: "审核员", Role.LEADER: "区领导"}
 NOT_ALLOWED = "您没有管理用户账号的权限。"
 SUPERUSER_REFUSED = "系统管理员的账号只能由系统管理员在后台管理。"
@@ -123,67 +128,7 @@ def generate_password(user=None) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Checking what is asked
-
-
-def clean_username(username) -> str:
-    username = str(username or "").strip()
-    if not username:
-        raise ValidationError("请填写用户名。")
-    if len(username) > 150:
-        raise ValidationError("用户名不能超过 150 个字符。")
-    try:
-        User.username_validator(username)
-    except ValidationError:
-        raise ValidationError(
-            f"用户名“{username}”不合规：只能包含字母、数字和 @ . + - _。"
-        ) from None
-    return username
-
-
-def username_taken(username: str) -> bool:
-    return User.objects.filter(username__iexact=username).exists()
-
-
-def clean_name(name) -> str:
-    name = str(name or "").strip()
-    if not name:
-        raise ValidationError("请填写姓名。")
-    if len(name) > 150:
-        raise ValidationError("姓名不能超过 150 个字符。")
-    if CONTROL_CHARACTERS.search(name):
-        raise ValidationError("姓名中含有不可见的控制字符。")
-    return name
-
-
-def clean_email(email) -> str:
-    email = str(email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError(f"邮箱“{email}”格式不正确。") from None
-    return email
-
-
-def clean_role(role) -> Role:
-    try:
-        role = Role(role)
-    except ValueError:
-        role = None
-    if role not in MANAGED_ROLES:
-        raise ValidationError("请选择角色：填报员、审核员或区领导。")
-    return role
-
-
-def check_department(role: Role, department) -> None:
-    if role == Role.CLERK:
-        if department is None:
-            raise ValidationError("填报员须指定所属部门。")
-        if department.is_retired:
-            raise ValidationError(f"部门“{department.name}”已停用，不能再加入填报员。")
-    elif department is not None:
-        raise ValidationError("审核员和区领导不属于任何部门，请不要选择部门。")
+# Checking what is asked (accounts.people_checks) and saying it
 
 
 def _department_name(department) -> str:
@@ -335,37 +280,10 @@ def change_user(
         fields=EDITED_FIELDS,
         extra=(role_of(target),),
     )
-    changes = []
-    if name is not None:
-        name = clean_name(name)
-        if name != str(target):
-            changes.append(f"姓名：{target} → {name}")
-            target.first_name, target.last_name = name, ""
-    if email is not None:
-        email = clean_email(email)
-        if email != target.email:
-            changes.append(f"邮箱：{target.email or '无'} → {email or '无'}")
-            target.email = email
-    new_role = None
-    if role is not None:
-        new_role = clean_role(role)
-        if new_role == role_of(target):
-            new_role = None
-        elif target.pk == user.pk:
-            raise ValidationError("不能修改自己的角色。")
-        elif new_role != Role.REVIEWER:
-            _require_another_manager(target, "改为其他角色")
+    changes = _change_name_and_email(target, name=name, email=email)
+    new_role = None if role is None else _new_role(user, target, role)
     if new_role is not None:
-        new_department = target.department if department is _UNSET else department
-        if new_role != Role.CLERK:
-            new_department = None
-        check_department(new_role, new_department)
-        changes.append(f"角色：{_role_label(target)} → {ROLE_SHORT[new_role]}")
-        if new_department != target.department:
-            changes.append(
-                f"部门：{_department_name(target.department)} → {_department_name(new_department)}"
-            )
-            target.department = new_department
+        changes += _change_role(target, new_role, department=department)
     if not changes:
         raise ValidationError("没有需要保存的修改。")
     with recorded_by_service():
@@ -380,6 +298,50 @@ def change_user(
         request=request,
     )
     return target
+
+
+def _change_name_and_email(target, *, name, email) -> list[str]:
+    """Set the name and the e-mail given (None: unchanged); what changed, old → new."""
+    changes = []
+    if name is not None:
+        name = clean_name(name)
+        if name != str(target):
+            changes.append(f"姓名：{target} → {name}")
+            target.first_name, target.last_name = name, ""
+    if email is not None:
+        email = clean_email(email)
+        if email != target.email:
+            changes.append(f"邮箱：{target.email or '无'} → {email or '无'}")
+            target.email = email
+    return changes
+
+
+def _new_role(user, target, role) -> Role | None:
+    """The role asked for, or None when it is the target's already; never one's own, and
+    never the last manager's."""
+    new_role = clean_role(role)
+    if new_role == role_of(target):
+        return None
+    if target.pk == user.pk:
+        raise ValidationError("不能修改自己的角色。")
+    if new_role != Role.REVIEWER:
+        _require_another_manager(target, "改为其他角色")
+    return new_role
+
+
+def _change_role(target, new_role: Role, *, department) -> list[str]:
+    """A clerk's department goes with the role (kept unless given); others have none."""
+    new_department = target.department if department is _UNSET else department
+    if new_role != Role.CLERK:
+        new_department = None
+    check_department(new_role, new_department)
+    changes = [f"角色：{_role_label(target)} → {ROLE_SHORT[new_role]}"]
+    if new_department != target.department:
+        changes.append(
+            f"部门：{_department_name(target.department)} → {_department_name(new_department)}"
+        )
+        target.department = new_department
+    return changes
 
 
 @transaction.atomic
@@ -483,84 +445,6 @@ def reset_password(*, user, target, reason="", request=None) -> str:
         request=request,
     )
     return password
-
-
-# ---------------------------------------------------------------------------------------
-# Departments and the onboarding sheet
-
-
-def _create_department(*, user, code, name, short_name="", order=None, reason="", request=None):
-    """A new department through the catalogue's own service (the same checks and history as
-    指标管理's 新增部门), with the account audit naming the import."""
-    from metrics.services import create_department
-
-    department = create_department(
-        user=user,
-        code=code,
-        name=name,
-        short_name=short_name or "",
-        order=order,
-        reason=reason or "创建部门",
-    )
-    record_event(
-        Event.DEPARTMENT_CREATED,
-        actor=user,
-        target=f"部门 {name}（{code}）",
-        detail=f"简称：{short_name or '无'}{_because(reason)}",
-        request=request,
-    )
-    return department
-
-
-@dataclass
-class Imported:
-    departments: list = field(default_factory=list)
-    users: list = field(default_factory=list)  # (user, one-time password)
-
-
-@transaction.atomic
-def import_users(*, user, rows, reason="批量导入", request=None) -> Imported:
-    """The whole sheet or nothing: `rows` as accounts.onboarding.read_sheet gives
-    them, checked again here against the database (someone may have added a user since the
-    preview); any problem raises a ValidationError naming every bad row."""
-    from .onboarding import plan_import
-
-    _require_manager(user)
-    plan = plan_import(rows)
-    if plan.errors:
-        raise ValidationError(plan.errors)
-    done = Imported()
-    by_code = {d.code: d for d in Department.objects.filter(code__in=plan.department_codes)}
-    for new in plan.new_departments:
-        by_code[new.code] = _create_department(
-            user=user,
-            code=new.code,
-            name=new.name,
-            short_name=new.short_name,
-            reason=reason,
-            request=request,
-        )
-        done.departments.append(by_code[new.code])
-    for row in plan.users:
-        department = by_code[row.department_code] if row.role == Role.CLERK else None
-        with recorded_by_service():
-            target, password = _new_user(
-                username=row.username,
-                name=row.name,
-                role=row.role,
-                department=department,
-                email=row.email,
-            )
-        record_event(
-            Event.USER_IMPORTED,
-            actor=user,
-            target=target,
-            detail=f"第 {row.line} 行；姓名：{row.name}；角色：{ROLE_SHORT[row.role]}；"
-            f"部门：{_department_name(department)}{_because(reason)}",
-            request=request,
-        )
-        done.users.append((target, password))
-    return done
 
 
 def departments_open():

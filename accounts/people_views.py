@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, role_of
 from metrics.models import Department, User
 
-from . import onboarding, people
+from . import onboarding, people, people_import
 from .models import AccountEvent, Event
 
 IMPORT_SESSION = "lawgov_import_rows"
@@ -294,7 +294,7 @@ def import_confirm(request):
         messages.error(request, "导入已超时或已完成，请重新上传表格。")
         return redirect("accounts:import")
     try:
-        done = people.import_users(user=request.user, rows=rows, request=request)
+        done = people_import.import_users(user=request.user, rows=rows, request=request)
     except (ValidationError, PermissionDenied) as exc:
         request.session.pop(IMPORT_SESSION, None)
         errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -254,6 +254,32 @@ def _scan(
     """One part through expat, each limit counted as it streams and refused at the first one
     exceeded: linear in the part, with memory bounded by a chunk and one element's attributes
     (expat's ordered_attributes keeps no dict of a hostile element's thousand names)."""
+    parser = _parser(budget, limits, check)
+    # expat holds a start tag whole before it calls `start`: a tag of a hundred attributes of
+    # 300,000 characters would be buffered (and its values copied) first. So the bytes since
+    # the last ">" are counted as they arrive, and more than any text or tag within the
+    # limits could take (4 bytes a character at most) is refused before expat sees them.
+    longest = 4 * limits.max_text_chars + _CHUNK
+    since_tag_end = 0
+    chunk = head
+    while chunk:
+        last = chunk.rfind(b">")
+        if last < 0:
+            since_tag_end += len(chunk)
+        else:
+            if since_tag_end + chunk.find(b">") > longest:
+                raise _Refused(limits.too_long_attribute)
+            since_tag_end = len(chunk) - last - 1
+        if since_tag_end > longest:
+            raise _Refused(limits.too_long_attribute)
+        parser.Parse(chunk, False)
+        chunk = stream.read(_CHUNK)
+    parser.Parse(b"", True)
+
+
+def _parser(budget: _Budget, limits: OfficeLimits, check: ElementCheck | None):
+    """An expat parser whose handlers refuse a DTD or an entity, and count the elements, the
+    depth, the attributes and the text against `limits` and the file's `budget`."""
     text_chars = [0]
     depth = [0]
 
@@ -297,26 +323,7 @@ def _scan(
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     parser.buffer_text = True
-    # expat holds a start tag whole before it calls `start`: a tag of a hundred attributes of
-    # 300,000 characters would be buffered (and its values copied) first. So the bytes since
-    # the last ">" are counted as they arrive, and more than any text or tag within the
-    # limits could take (4 bytes a character at most) is refused before expat sees them.
-    longest = 4 * limits.max_text_chars + _CHUNK
-    since_tag_end = 0
-    chunk = head
-    while chunk:
-        last = chunk.rfind(b">")
-        if last < 0:
-            since_tag_end += len(chunk)
-        else:
-            if since_tag_end + chunk.find(b">") > longest:
-                raise _Refused(limits.too_long_attribute)
-            since_tag_end = len(chunk) - last - 1
-        if since_tag_end > longest:
-            raise _Refused(limits.too_long_attribute)
-        parser.Parse(chunk, False)
-        chunk = stream.read(_CHUNK)
-    parser.Parse(b"", True)
+    return parser
 
 
 def _column_number(letters: str) -> int:

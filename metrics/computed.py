@@ -15,7 +15,7 @@ The previous period is computed first, so that ``prev(code)`` of a computed code
 A fixed number of queries whatever the number of computed indicators (two), and work linear
 in the formula graph: each formula is evaluated once per period in dependency order, and the
 entered inputs behind each are built once from those of the formulas it reads
-(formulas.entered_inputs), never by walking shared sub-formulas again; the checks on save
+(formula_graph.entered_inputs), never by walking shared sub-formulas again; the checks on save
 bound the graph's depth and size (formulas.MAX_CHAIN, formulas.MAX_COMPUTED).
 """
 
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .change import Change, indicator_change
-from .formulas import Formula, FormulaError, Outcome, Ref, compute_all, entered_inputs, parse
+from .formula_graph import compute_all, entered_inputs
+from .formulas import Formula, FormulaError, Outcome, Ref, parse
 from .models import Figure, FigureStatus, Indicator, ReportingPeriod
 from .numbers import shown
 from .periods import PeriodCode
@@ -284,84 +285,100 @@ def computed_history(*, indicator: Indicator) -> list[ComputedValue]:
 
 def _evaluate(catalogue, period, figures, basis, overrides) -> dict[str, ComputedValue]:
     """Pure: the computed values of `period` from the inputs' figures already read."""
-    formulas, places, wanted = catalogue.formulas, catalogue.places, catalogue.wanted
-    previous_code, before_previous = _previous_codes(period.code)
-
-    def approved_values(period_code) -> dict[str, Decimal | None]:
-        return {
-            code: value
-            for code, (value, status) in figures.get(period_code, {}).items()
-            if status == FigureStatus.APPROVED
-        }
-
-    # The previous comparable period from approved inputs, computed first for prev(computed).
-    previous_values = approved_values(previous_code)
-    previous_outcomes = compute_all(
-        formulas, places, previous_values, approved_values(before_previous)
-    )
-    previous_all = previous_values | {c: o.value for c, o in previous_outcomes.items()}
-    this_period = figures.get(period.code, {})
-    if overrides:
-        this_period = this_period | {
-            code: (value, FigureStatus.APPROVED)
-            for code, value in overrides.items()
-            if code in wanted
-        }
-    if basis == APPROVED:
-        current = {
-            code: value
-            for code, (value, status) in this_period.items()
-            if status == FigureStatus.APPROVED
-        }
-    else:
-        current = {code: value for code, (value, _) in this_period.items()}
-    outcomes = compute_all(formulas, places, current, previous_all)
-    names, departments = catalogue.names, catalogue.departments
-
-    def as_input(ref: Ref) -> Input:
-        value, status, pending = (None, None, False)
-        if ref.previous:
-            value = previous_all.get(ref.code)
-        elif ref.code in this_period:
-            value, status = this_period[ref.code]
-            pending = value is not None and status != FigureStatus.APPROVED
-            if basis == APPROVED and status != FigureStatus.APPROVED:
-                value = None
-        elif ref.code in outcomes:
-            value = outcomes[ref.code].value
-        return Input(
-            ref.code,
-            names.get(ref.code, ref.code),
-            departments.get(ref.code, ""),
-            value,
-            status,
-            ref.previous,
-            pending,
-        )
-
+    formulas = catalogue.formulas
+    values = _PeriodValues.of(catalogue, period, figures, basis, overrides)
     leaves_by_code = entered_inputs(formulas)
-
     result = {}
     for indicator in catalogue.indicators:
         if indicator.is_retired_for(period):
             continue
         formula = formulas.get(indicator.code)
-        own = [as_input(ref) for ref in formula.refs] if formula else []
-        leaves = [as_input(ref) for ref in leaves_by_code[indicator.code]] if formula else []
-        previous_outcome = previous_outcomes.get(indicator.code)
+        own = [values.input(ref) for ref in formula.refs] if formula else []
+        leaves = [values.input(ref) for ref in leaves_by_code[indicator.code]] if formula else []
+        previous_outcome = values.previous_outcomes.get(indicator.code)
         result[indicator.code] = ComputedValue(
             indicator=indicator,
             formula=formula,
-            outcome=outcomes.get(indicator.code, Outcome(None)),
+            outcome=values.outcomes.get(indicator.code, Outcome(None)),
             previous=previous_outcome.value if previous_outcome is not None else None,
             basis=basis,
             period_code=period.code,
             inputs=tuple(own),
             leaves=tuple(leaves),
-            names=names,
+            names=catalogue.names,
             _by_code={i.code: i for i in [*own, *leaves] if not i.previous},
         )
     return result
+
+
+@dataclass
+class _PeriodValues:
+    """One period's inputs and outcomes, and the previous comparable period's, on a basis."""
+
+    catalogue: "_Catalogue"
+    basis: str
+    this_period: dict  # code: (value, status), with the overrides
+    previous_all: dict  # the previous period's approved inputs and computed values
+    previous_outcomes: dict
+    outcomes: dict
+
+    @classmethod
+    def of(cls, catalogue, period, figures, basis, overrides) -> "_PeriodValues":
+        formulas, places, wanted = catalogue.formulas, catalogue.places, catalogue.wanted
+        previous_code, before_previous = _previous_codes(period.code)
+
+        def approved_values(period_code) -> dict[str, Decimal | None]:
+            return {
+                code: value
+                for code, (value, status) in figures.get(period_code, {}).items()
+                if status == FigureStatus.APPROVED
+            }
+
+        # The previous comparable period from approved inputs, computed first for
+        # prev(computed).
+        previous_values = approved_values(previous_code)
+        previous_outcomes = compute_all(
+            formulas, places, previous_values, approved_values(before_previous)
+        )
+        previous_all = previous_values | {c: o.value for c, o in previous_outcomes.items()}
+        this_period = figures.get(period.code, {})
+        if overrides:
+            this_period = this_period | {
+                code: (value, FigureStatus.APPROVED)
+                for code, value in overrides.items()
+                if code in wanted
+            }
+        if basis == APPROVED:
+            current = {
+                code: value
+                for code, (value, status) in this_period.items()
+                if status == FigureStatus.APPROVED
+            }
+        else:
+            current = {code: value for code, (value, _) in this_period.items()}
+        outcomes = compute_all(formulas, places, current, previous_all)
+        return cls(catalogue, basis, this_period, previous_all, previous_outcomes, outcomes)
+
+    def input(self, ref: Ref) -> Input:
+        value, status, pending = (None, None, False)
+        if ref.previous:
+            value = self.previous_all.get(ref.code)
+        elif ref.code in self.this_period:
+            value, status = self.this_period[ref.code]
+            pending = value is not None and status != FigureStatus.APPROVED
+            if self.basis == APPROVED and status != FigureStatus.APPROVED:
+                value = None
+        elif ref.code in self.outcomes:
+            value = self.outcomes[ref.code].value
+        return Input(
+            ref.code,
+            self.catalogue.names.get(ref.code, ref.code),
+            self.catalogue.departments.get(ref.code, ""),
+            value,
+            status,
+            ref.previous,
+            pending,
+        )
 
 
 def computed_over(

@@ -31,12 +31,13 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from . import access, references
-from .calendar_models import DeadlineExtension, OfficeSettings
 from .models import (
+    DeadlineExtension,
     Department,
     Figure,
     FigureComment,
     Indicator,
+    OfficeSettings,
     ReportingPeriod,
     Section,
     ValidationRule,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors, services, tabular
+from . import access, selectors, services, sheets, tabular
 from .models import Department, Figure, ReportingPeriod
 from .numbers import with_unit
 from .progress import Progress, reviewer_may_approve
@@ -51,7 +51,7 @@ def review_queue(request, period_code):
 @login_required
 def review_department(request, period_code, department_code):
     period, department = _period_and_department(request, period_code, department_code)
-    sheet = selectors.department_sheet(
+    sheet = sheets.department_sheet(
         department=department, period=period, with_comments=True, viewer=request.user
     )
     return render(
@@ -228,7 +228,7 @@ def review_approve_confirm(request, period_code, department_code):
         notice = lock.office_notice if access.can_lock_periods(request.user) else lock.notice
         messages.error(request, notice + "。")
         return redirect(back)
-    sheet = selectors.department_sheet(department=department, period=period, viewer=request.user)
+    sheet = sheets.department_sheet(department=department, period=period, viewer=request.user)
     waiting = [
         row
         for row in sheet.rows

@@ -166,9 +166,6 @@ def department_workbook(sheet_data) -> bytes:
     columns, with data validation on the value column by value type."""
     from openpyxl import Workbook
     from openpyxl.styles import Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from .models import ValueType
 
     department, period = sheet_data.department, sheet_data.period
     workbook = Workbook()
@@ -176,27 +173,7 @@ def department_workbook(sheet_data) -> bytes:
     # A short name may hold "/" (which Excel forbids in a sheet title): the one rule.
     sheet.title = safe_sheet_title(f"{department.short_name or department.name}{period.code}")
     _styled_header(sheet, SHEET_HEADER)
-    rules = {
-        ValueType.COUNT: DataValidation(
-            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-        ),
-        ValueType.PERCENTAGE: DataValidation(
-            type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
-        ),
-        ValueType.DECIMAL: DataValidation(type="decimal", allow_blank=True),
-    }
-    messages = {
-        ValueType.COUNT: "请填写不小于 0 的整数。",
-        ValueType.PERCENTAGE: "请填写 0 到 100 之间的数（百分比）。",
-        ValueType.DECIMAL: "请填写数字。",
-    }
-    for value_type, rule in rules.items():
-        rule.error = messages[value_type]
-        rule.errorTitle = "数值不正确"
-        rule.prompt = messages[value_type]
-        rule.showErrorMessage = True
-        rule.showInputMessage = True
-        sheet.add_data_validation(rule)
+    rules = _value_rules(sheet)
     for row in sheet_data.rows:
         indicator = row.indicator
         # 本期数值 and 备注 start empty (an empty row is not imported); what the portal holds
@@ -222,7 +199,45 @@ def department_workbook(sheet_data) -> bytes:
     for column, width in zip("ABCDEFGH", (34, 44, 8, 12, 14, 30, 16, 10), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.column_dimensions["I"].hidden = True
-    info = workbook.create_sheet(INFO_SHEET)
+    _info_sheet(workbook.create_sheet(INFO_SHEET), sheet_data)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _value_rules(sheet) -> dict:
+    """The value column's data validation by value type, each with its message in Chinese."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .models import ValueType
+
+    rules = {
+        ValueType.COUNT: DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        ),
+        ValueType.PERCENTAGE: DataValidation(
+            type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True
+        ),
+        ValueType.DECIMAL: DataValidation(type="decimal", allow_blank=True),
+    }
+    messages = {
+        ValueType.COUNT: "请填写不小于 0 的整数。",
+        ValueType.PERCENTAGE: "请填写 0 到 100 之间的数（百分比）。",
+        ValueType.DECIMAL: "请填写数字。",
+    }
+    for value_type, rule in rules.items():
+        rule.error = messages[value_type]
+        rule.errorTitle = "数值不正确"
+        rule.prompt = messages[value_type]
+        rule.showErrorMessage = True
+        rule.showInputMessage = True
+        sheet.add_data_validation(rule)
+    return rules
+
+
+def _info_sheet(info, sheet_data) -> None:
+    """The period, the department and the deadline the sheet belongs to, and how to fill it."""
+    department, period = sheet_data.department, sheet_data.period
     spreadsheets.append_row(info, ["报告期", period.code, period.label])
     spreadsheets.append_row(info, ["部门", department.code, department.name])
     deadline = sheet_data.deadline or period.deadline
@@ -236,9 +251,6 @@ def department_workbook(sheet_data) -> bytes:
         ],
     )
     info.column_dimensions["D"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def read_department_workbook(

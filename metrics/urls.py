@@ -1,10 +1,18 @@
 from django.urls import path
 
-from . import catalogue_views, history_views, period_views, review_views, views
+from . import (
+    history_views,
+    indicator_views,
+    organisation_views,
+    period_views,
+    review_views,
+    rule_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("catalogue/", catalogue_views.catalogue, name="catalogue"),
+    path("catalogue/", indicator_views.catalogue, name="catalogue"),
     path("periods/", period_views.periods, name="periods"),
     path("periods/<str:code>/", period_views.period_detail, name="period_detail"),
     path("periods/<str:code>/deadline/", period_views.period_deadline, name="period_deadline"),
@@ -30,36 +38,36 @@ urlpatterns = [
         name="period_reopen",
     ),
     path("settings/", period_views.office_settings_page, name="office_settings"),
-    path("catalogue/new/", catalogue_views.indicator_new, name="catalogue_indicator_new"),
-    path("catalogue/sections/", catalogue_views.sections, name="catalogue_sections"),
-    path("catalogue/departments/", catalogue_views.departments, name="catalogue_departments"),
+    path("catalogue/new/", indicator_views.indicator_new, name="catalogue_indicator_new"),
+    path("catalogue/sections/", organisation_views.sections, name="catalogue_sections"),
+    path("catalogue/departments/", organisation_views.departments, name="catalogue_departments"),
     path(
         "catalogue/departments/<slug:code>/",
-        catalogue_views.department_edit,
+        organisation_views.department_edit,
         name="catalogue_department_edit",
     ),
     path(
         "catalogue/departments/<slug:code>/retire/",
-        catalogue_views.department_retire,
+        organisation_views.department_retire,
         name="catalogue_department_retire",
     ),
-    path("catalogue/rules/", catalogue_views.rules, name="catalogue_rules"),
-    path("catalogue/rules/<int:pk>/", catalogue_views.rule_edit, name="catalogue_rule_edit"),
+    path("catalogue/rules/", rule_views.rules, name="catalogue_rules"),
+    path("catalogue/rules/<int:pk>/", rule_views.rule_edit, name="catalogue_rule_edit"),
     path(
         "catalogue/rules/<int:pk>/deactivate/",
-        catalogue_views.rule_deactivate,
+        rule_views.rule_deactivate,
         name="catalogue_rule_deactivate",
     ),
     path("history/", history_views.changes, name="history"),
     path("catalogue/changes/", history_views.changes, name="catalogue_changes"),
     path(
         "catalogue/indicators/<slug:code>/",
-        catalogue_views.indicator_edit,
+        indicator_views.indicator_edit,
         name="catalogue_indicator_edit",
     ),
     path(
         "catalogue/indicators/<slug:code>/retire/",
-        catalogue_views.indicator_retire,
+        indicator_views.indicator_retire,
         name="catalogue_indicator_retire",
     ),
     path("entry/", views.entry_current, name="entry_current"),

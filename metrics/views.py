@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lawgov.control_characters import safe_file_name
 
-from . import access, evidence, forms, selectors, services, tabular
+from . import access, evidence, forms, selectors, services, sheets, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
@@ -38,7 +38,7 @@ def home(request):
     if period is not None:
         if role == "clerk":
             department = request.user.department
-            sheet = selectors.department_sheet(department=department, period=period)
+            sheet = sheets.department_sheet(department=department, period=period)
             context["sheet"] = sheet
             context["counts"] = sheet.counts
             context["left"] = [r for r in sheet.rows if r.editable]
@@ -110,6 +110,19 @@ def _refused_summary(result: services.DraftResult) -> str:
     )
 
 
+def _posted_entries(request, *, department, period) -> list:
+    """The rows the entry form posted. A computed (or retired) indicator has no field: a POST
+    naming one changes nothing, and the page says why (metrics.progress.not_entered, the rule
+    the services apply)."""
+    indicators = list(Indicator.objects.filter(department=department))
+    entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
+    refusals = {i.code: not_entered(i, period) for i in indicators}
+    for entry_ in entries:
+        if refusals.get(entry_.code):
+            messages.warning(request, f"未保存：{refusals[entry_.code][1]}")
+    return [e for e in entries if not refusals.get(e.code)]
+
+
 @login_required
 def entry(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
@@ -117,15 +130,7 @@ def entry(request, period_code):
     typed, errors, general, written = {}, {}, [], ()
     if request.method == "POST":
         action = request.POST.get("action", "save")
-        indicators = list(Indicator.objects.filter(department=department))
-        entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
-        # A computed (or retired) indicator has no field: a POST naming one changes nothing,
-        # and the page says why (metrics.progress.not_entered, the rule the services apply).
-        refusals = {i.code: not_entered(i, period) for i in indicators}
-        for entry_ in entries:
-            if refusals.get(entry_.code):
-                messages.warning(request, f"未保存：{refusals[entry_.code][1]}")
-        entries = [e for e in entries if not refusals.get(e.code)]
+        entries = _posted_entries(request, department=department, period=period)
         try:
             result = services.save_draft(
                 department=department, period=period, entries=entries, user=request.user
@@ -159,7 +164,7 @@ def entry(request, period_code):
                 else:
                     messages.success(request, f"已报送 {len(submitted)} 项数据，请等待审核。")
                     return redirect("entry", period_code=period.code)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=written)
     return render(
         request,
@@ -207,7 +212,7 @@ def entry_row(request, period_code, indicator_code):
         errors = result.errors
         if not errors:
             typed, saved = {}, (indicator.code,)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     _decorate(sheet, typed=typed, errors=errors, saved=saved)
     response = render(
         request,
@@ -227,7 +232,7 @@ def entry_row(request, period_code, indicator_code):
 def entry_sheet(request, period_code):
     period = get_object_or_404(ReportingPeriod, code=period_code)
     department = _clerk_department(request)
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     response = HttpResponse(
         tabular.department_workbook(sheet), content_type=tabular.XLSX_CONTENT_TYPE
     )

@@ -10,13 +10,13 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from metrics import selectors
+from metrics import selectors, sheets
 from metrics.change import POINTS, Change, change_text, kind_of
 from metrics.models import Department, FigureStatus, ValueType
 from metrics.numbers import plain
 from reports import rendering
 from reports import selectors as report_selectors
-from reports.dashboard import queries
+from reports.dashboard import anomalies
 from tests import factories
 
 A, S = FigureStatus.APPROVED, FigureStatus.SUBMITTED
@@ -96,7 +96,7 @@ def test_every_face_prints_the_same_change(case, client):
     assert change_text(figure.value, previous, kind) == text
 
     # The entry sheet (clerk) and its warning.
-    sheet = selectors.department_sheet(department=indicator.department, period=period)
+    sheet = sheets.department_sheet(department=indicator.department, period=period)
     row = sheet.row(indicator.code)
     assert row.change.text == text
     if Change(figure.value, previous, kind).is_big:
@@ -128,7 +128,7 @@ def test_every_face_prints_the_same_change(case, client):
     assert text in _row_with(html, indicator.name)
     if Change(figure.value, previous, kind).is_big:  # the anomaly names both values, as written
         assert f"（{plain(previous)} → {plain(figure.value)}）" in html
-    changes, _ = queries.big_changes(
+    changes, _ = anomalies.big_changes(
         period=period,
         previous=selectors.previous_period(period=period),
         departments=Department.objects.all(),

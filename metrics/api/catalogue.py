@@ -1,6 +1,7 @@
 """The catalogue: departments, the speech's sections and the indicators (each with the active
 validation rules that involve it), each looked up by its code; read by every signed-in role,
-changed by the 法制办 (manage_catalogue) through metrics.services.catalogue.
+changed by the 法制办 (manage_catalogue) through metrics.services.catalogue (what it sends
+is read by metrics.api.catalogue_inputs).
 
 Invariants: a list costs the same few queries however many departments and indicators there
 are (the rules are read once per request); a write checks the permission before its input
@@ -15,12 +16,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lawgov.api import ApiMixin, error_response
-from lawgov.api_fields import CodeField, choice_field, text_field, validated
+from lawgov.api_fields import choice_field, validated
 from lawgov.versions import version_of
 
 from .. import access, selectors, services
-from ..models import Department, Indicator, ReportingPeriod, Section, ValueType
-from ..texts import REASON
+from ..models import Department, Indicator, Section, ValueType
+from .catalogue_inputs import (
+    DepartmentInput,
+    DepartmentUpdateInput,
+    IndicatorInput,
+    IndicatorUpdateInput,
+    ReasonOnlyInput,
+    RetireInput,
+    SectionInput,
+    SectionOrderInput,
+    SectionRenameInput,
+)
 from .common import CodeLookupMixin
 from .fields import DecimalStringField
 
@@ -39,16 +50,6 @@ class VersionField(serializers.Field):
 
     def to_representation(self, obj) -> str:
         return version_of(obj)
-
-
-def version_input():
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=64,
-        source="expected_version",
-        help_text="读取时的 version；他人已修改时拒绝（409 stale，current 为当前内容）",
-    )
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -151,106 +152,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
     @extend_schema_field(RuleSerializer(many=True))
     def get_rules(self, indicator):
         return RuleSerializer(self.context["rules_by_code"].get(indicator.code, []), many=True).data
-
-
-# ---------------------------------------------------------------------------------------
-# What the 法制办 sends
-
-
-def reason_field():
-    return text_field(default="", max_length=REASON.limit, help_text="原因，记入修改历史")
-
-
-def bound_field(label):
-    return serializers.DecimalField(
-        max_digits=20,
-        decimal_places=4,
-        required=False,
-        allow_null=True,
-        coerce_to_string=True,
-        help_text=f"{label}（十进制字符串或数字；null 为不设）",
-    )
-
-
-class IndicatorInput(serializers.Serializer):
-    code = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=64,
-        help_text="新增时可省略（按名称拼音首字母生成）；被引用后不能修改（409 code_frozen）",
-    )
-    name = serializers.CharField(max_length=200)
-    section = CodeField(Section.objects.all(), help_text="讲话部分代码")
-    department = CodeField(Department.objects.all(), help_text="填报部门代码（不能是已停用的）")
-    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    value_type = choice_field(ValueType.choices, required=False)
-    lower_bound = bound_field("下限")
-    upper_bound = bound_field("上限")
-    help_text = text_field(required=False, help_text="填报说明")
-    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
-    formula = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=1000,
-        help_text="计算公式（仅计算指标；不合格为 400 formula_invalid）",
-    )
-    decimal_places = serializers.IntegerField(required=False, min_value=0, max_value=4)
-    first_period = CodeField(
-        ReportingPeriod.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="从该报告期起填报（报告期代码，如 2027；省略为当前报告期）；null 为所有报告期",
-    )
-    reason = reason_field()
-
-
-class IndicatorUpdateInput(IndicatorInput):
-    version = version_input()
-
-
-class RetireInput(serializers.Serializer):
-    reason = text_field(max_length=REASON.limit, help_text="停用原因（必填）")
-    on = serializers.DateField(required=False, help_text="停用日期，默认今天")
-
-
-class ReasonOnlyInput(serializers.Serializer):
-    reason = reason_field()
-
-
-class SectionInput(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=50)
-
-
-class SectionRenameInput(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
-    reason = reason_field()
-    version = version_input()
-
-
-class SectionOrderInput(serializers.Serializer):
-    codes = serializers.ListField(
-        child=serializers.CharField(max_length=20),
-        max_length=100,
-        help_text="全部讲话部分的代码，按新顺序",
-    )
-    reason = reason_field()
-
-
-class DepartmentInput(serializers.Serializer):
-    code = serializers.CharField(max_length=40)
-    name = serializers.CharField(max_length=100)
-    short_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
-    reason = reason_field()
-
-
-class DepartmentUpdateInput(serializers.Serializer):
-    name = serializers.CharField(required=False, max_length=100)
-    short_name = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    order = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
-    reason = reason_field()
-    version = version_input()
 
 
 _REFUSALS = {

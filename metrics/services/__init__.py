@@ -9,22 +9,23 @@ management commands and the Celery tasks all call these functions and nothing el
 
 from ..deadlines import reminder_is_due
 from ._common import EDITABLE_BY_CLERK, FigureConflict
-from .catalogue import (
-    code_references,
-    create_department,
+from .catalogue import code_references, suggest_code
+from .catalogue_indicators import (
     create_indicator,
+    restore_indicator,
+    retire_indicator,
+    update_indicator,
+)
+from .catalogue_organisation import (
+    create_department,
     create_section,
     delete_section,
     move_section,
     rename_section,
     reorder_sections,
     restore_department,
-    restore_indicator,
     retire_department,
-    retire_indicator,
-    suggest_code,
     update_department,
-    update_indicator,
 )
 from .catalogue_rules import activate_rule, create_rule, deactivate_rule, update_rule
 from .corrections import correct_figure

@@ -48,34 +48,12 @@ def save_figure(
     returned until it is submitted again). `value` is what was typed or sent (text, a number,
     a Decimal or None for "not filled yet"), parsed here after the permission check, so that a
     foreign figure is refused whatever the value. `explanation` None leaves 上报说明 as it is."""
-    access.require(
-        access.can_enter_figures(user, indicator.department),
-        f"您不能填报{indicator.department.name}的数据。",
-    )
-    ensure_open(period)
-    ensure_entered(indicator, period)
+    _may_enter(user, indicator, period)
     value = parse_value(indicator, value)
     remark = clean_text(remark, kind=REMARK)
     if explanation is not None:
         explanation = clean_text(explanation, kind=EXPLANATION)
-    figure = (
-        Figure.objects.select_for_update(of=("self",))
-        .filter(indicator=indicator, period=period)
-        .first()
-    )
-    if figure is None:
-        if expected_version not in (None, 0):
-            raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
-        figure = Figure(
-            indicator=indicator, period=period, value_type=indicator.value_type, version=0
-        )
-    else:
-        if expected_version is not None and expected_version != figure.version:
-            raise FigureConflict(figure)
-        if figure.status not in EDITABLE_BY_CLERK:
-            raise ValidationError(
-                f"{indicator.name}{figure.get_status_display()}，不能再修改；如需更正请联系审核员退回。"
-            )
+    figure = _figure_to_edit(indicator, period, expected_version=expected_version)
     if explanation is None:
         explanation = figure.explanation
     if (
@@ -113,6 +91,40 @@ def save_figure(
     return figure
 
 
+def _may_enter(user, indicator: Indicator, period: ReportingPeriod) -> None:
+    access.require(
+        access.can_enter_figures(user, indicator.department),
+        f"您不能填报{indicator.department.name}的数据。",
+    )
+    ensure_open(period)
+    ensure_entered(indicator, period)
+
+
+def _figure_to_edit(
+    indicator: Indicator, period: ReportingPeriod, *, expected_version: int | None
+) -> Figure:
+    """The stored figure, locked, or a new one; refused when it changed since
+    `expected_version` or is no longer the clerk's to change."""
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, period=period)
+        .first()
+    )
+    if figure is None:
+        if expected_version not in (None, 0):
+            raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
+        return Figure(
+            indicator=indicator, period=period, value_type=indicator.value_type, version=0
+        )
+    if expected_version is not None and expected_version != figure.version:
+        raise FigureConflict(figure)
+    if figure.status not in EDITABLE_BY_CLERK:
+        raise ValidationError(
+            f"{indicator.name}{figure.get_status_display()}，不能再修改；如需更正请联系审核员退回。"
+        )
+    return figure
+
+
 @transaction.atomic
 def submit_figures(
     *, department: Department, period: ReportingPeriod, user, force: bool = False
@@ -138,15 +150,11 @@ def submit_figures(
     }
     for figure in figures.values():
         figure.indicator = by_pk[figure.indicator_id]  # no query per figure below
-    errors: dict[str, list[str]] = {}
+    errors = _missing(indicators, figures)
 
     def add(code, message):
         errors.setdefault(code, []).append(message)
 
-    for indicator in indicators:
-        figure = figures.get(indicator.pk)
-        if figure is None or figure.value is None:
-            add(indicator.code, f"{indicator.name}尚未填写。")
     findings = department_findings(
         department=department,
         indicators=indicators,
@@ -176,7 +184,22 @@ def submit_figures(
             add(warning.code, f"{warning.message}（强制上报须填写上报说明）")
     if errors:
         raise ValidationError(errors)
-    warned = {w.code for w in warnings}
+    _mark_submitted(to_submit, warned={w.code for w in warnings}, user=user)
+    return to_submit
+
+
+def _missing(indicators: list[Indicator], figures: dict[int, Figure]) -> dict[str, list[str]]:
+    """A message by code for each indicator without a value yet."""
+    return {
+        indicator.code: [f"{indicator.name}尚未填写。"]
+        for indicator in indicators
+        if figures.get(indicator.pk) is None or figures[indicator.pk].value is None
+    }
+
+
+def _mark_submitted(to_submit: list[Figure], *, warned: set[str], user) -> None:
+    """Each figure sent, with a history row; a warned one (强制上报) leaves its 上报说明 in the
+    figure's thread."""
     explanations = []
     for figure in to_submit:
         figure.status = FigureStatus.SUBMITTED
@@ -195,7 +218,6 @@ def submit_figures(
             )
     save_figures(to_submit)
     FigureComment.objects.bulk_create(explanations)
-    return to_submit
 
 
 @dataclass(frozen=True)
@@ -269,47 +291,68 @@ def save_draft(
             # A computed or retired indicator is never written; the form says why.
             result.refuse(entry.code, [not_entered(indicator, period)[1]])
             continue
-        figure = figures.get(indicator.pk)
-        if figure is not None and figure.status not in EDITABLE_BY_CLERK:
-            continue  # read-only rows are shown, never written
-        stored_version = figure.version if figure else 0
-        if entry.version is not None and entry.version != stored_version:
-            current = figure or Figure(indicator=indicator, period=period, version=0)
-            result.refuse(entry.code, [conflict_message(figure)], current)
-            continue
-        try:
-            value = parse_value(indicator, entry.value)
-            remark = clean_text(entry.remark, kind=REMARK)
-            explanation = (
-                None
-                if entry.explanation is None
-                else clean_text(entry.explanation, kind=EXPLANATION)
-            )
-        except ValidationError as exc:
-            result.refuse(entry.code, exc.messages)
-            continue
-        if figure is None:
-            if value is None and not remark:
-                continue  # nothing typed for a figure that does not exist yet
-            figure = Figure(
-                indicator=indicator, period=period, value_type=indicator.value_type, version=0
-            )
-        if explanation is None:
-            explanation = figure.explanation
-        if figure.pk and (figure.value, figure.remark, figure.explanation) == (
-            value,
-            remark,
-            explanation,
-        ):
-            result.saved.append(figure)  # stored as typed already: nothing to write
-            continue
-        figure.value, figure.remark, figure.explanation = value, remark, explanation
-        figure.updated_by = user
-        figure.version += 1
-        record(figure, user=user, reason="填报")
-        changed.append((entry.code, figure))
+        figure = _draft_row(
+            entry,
+            indicator=indicator,
+            figure=figures.get(indicator.pk),
+            period=period,
+            user=user,
+            result=result,
+        )
+        if figure is not None:
+            changed.append((entry.code, figure))
     _write_draft(changed, result, period=period)
     return result
+
+
+def _draft_row(
+    entry: Entry,
+    *,
+    indicator: Indicator,
+    figure: Figure | None,
+    period: ReportingPeriod,
+    user,
+    result: DraftResult,
+) -> Figure | None:
+    """The figure to write for one typed row, changed in memory; None when there is nothing
+    to write (a read-only row, nothing typed, stored as typed already) or the row is refused
+    (its message in `result`)."""
+    if figure is not None and figure.status not in EDITABLE_BY_CLERK:
+        return None  # read-only rows are shown, never written
+    stored_version = figure.version if figure else 0
+    if entry.version is not None and entry.version != stored_version:
+        current = figure or Figure(indicator=indicator, period=period, version=0)
+        result.refuse(entry.code, [conflict_message(figure)], current)
+        return None
+    try:
+        value = parse_value(indicator, entry.value)
+        remark = clean_text(entry.remark, kind=REMARK)
+        explanation = (
+            None if entry.explanation is None else clean_text(entry.explanation, kind=EXPLANATION)
+        )
+    except ValidationError as exc:
+        result.refuse(entry.code, exc.messages)
+        return None
+    if figure is None:
+        if value is None and not remark:
+            return None  # nothing typed for a figure that does not exist yet
+        figure = Figure(
+            indicator=indicator, period=period, value_type=indicator.value_type, version=0
+        )
+    if explanation is None:
+        explanation = figure.explanation
+    if figure.pk and (figure.value, figure.remark, figure.explanation) == (
+        value,
+        remark,
+        explanation,
+    ):
+        result.saved.append(figure)  # stored as typed already: nothing to write
+        return None
+    figure.value, figure.remark, figure.explanation = value, remark, explanation
+    figure.updated_by = user
+    figure.version += 1
+    record(figure, user=user, reason="填报")
+    return figure
 
 
 def _write_draft(changed: list[tuple[str, Figure]], result: DraftResult, *, period) -> None:

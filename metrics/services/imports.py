@@ -1,7 +1,6 @@
 """Importing a sheet of figures (an upload, the API's bulk write, load_figures): all or nothing."""
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -53,29 +52,6 @@ def _stale_row_message(figure: Figure | None, name: str) -> str:
     )
 
 
-def _once_more_if_created_meanwhile(import_function):
-    """Two imports creating the same figure at once: the database's constraint lets one
-    through and the other, having waited for it, reads the figures again under their locks
-    and writes once more as if it had come second (a row sent with its version is then
-    refused as stale, one without is written over). Should a third writer win that race too,
-    the import is refused with the conflict (409) and the figure as it stands."""
-
-    @functools.wraps(import_function)
-    def once_more(**arguments):
-        for attempt in range(2):
-            try:
-                with transaction.atomic():
-                    return import_function(**arguments)
-            except IntegrityError as exc:
-                if not created_meanwhile(exc):
-                    raise
-                if attempt:
-                    raise _conflict(arguments["period"], arguments["rows"]) from exc
-
-    return transaction.atomic(once_more)
-
-
-@_once_more_if_created_meanwhile
 def import_figures(
     *,
     period: ReportingPeriod,
@@ -94,23 +70,103 @@ def import_figures(
     system account) and may touch any indicator. `approve` marks the figures approved, which
     only a reviewer may do. `skip_empty` leaves out rows without a value (a clerk's sheet
     filled in part).
+
+    One transaction. Two imports creating the same figure at once: the database's constraint
+    lets one through and the other, having waited for it, reads the figures again under their
+    locks and writes once more (in a savepoint) as if it had come second (a row sent with its
+    version is then refused as stale, one without is written over). Should a third writer win
+    that race too, the import is refused with the conflict (409) and the figure as it stands.
     """
+    arguments = dict(
+        period=period,
+        rows=rows,
+        user=user,
+        approve=approve,
+        source=source,
+        department=department,
+        skip_empty=skip_empty,
+    )
+    with transaction.atomic():
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return _import_once(**arguments)
+            except IntegrityError as exc:
+                if not created_meanwhile(exc):
+                    raise
+                if attempt:
+                    raise _conflict(period, rows) from exc
+
+
+@dataclass
+class _Parsed:
+    """The rows read: by code, (indicator, value, remark), the versions sent and the lines."""
+
+    indicators: dict[str, Indicator]
+    values: dict[str, tuple[Indicator, Decimal, str]] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    errors: list = field(default_factory=list)  # messages, or ValidationErrors with a code
+
+
+def _import_once(
+    *,
+    period: ReportingPeriod,
+    rows: list[FigureRow],
+    user,
+    approve: bool,
+    source: str,
+    department: Department | None,
+    skip_empty: bool,
+) -> list[Figure]:
+    """One attempt of import_figures, inside its transaction."""
+    _check_importer(user, department=department, approve=approve)
+    if period.closed_for_entry:
+        raise ValidationError([f"{period.label}{period.get_state_display()}，不能导入数据。"])
+    parsed = _parse_rows(rows, period=period, department=department, skip_empty=skip_empty)
+    errors = parsed.errors
+    if not rows or (skip_empty and not parsed.values and not errors):
+        errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
+    existing = {
+        f.indicator.code: f
+        for f in Figure.objects.select_for_update(of=("self",))
+        .select_related("indicator", "updated_by")
+        .filter(period=period, indicator__code__in=parsed.values)
+    }
+    to_write = _changed_codes(parsed, existing, approve=approve)
+    errors += _write_problems(parsed, existing, to_write, approve=approve, department=department)
+    if approve and not errors:
+        errors += _approval_problems(parsed, period=period)
+    if errors:
+        raise ValidationError(errors)
+    return _write(
+        parsed, existing, to_write, period=period, user=user, approve=approve, source=source
+    )
+
+
+def _check_importer(user, *, department: Department | None, approve: bool) -> None:
     if department is not None and not approve:
         access.require(
             access.can_enter_figures(user, department), f"您不能导入{department.name}的数据。"
         )
     else:
         access.require(access.can_review(user), "只有审核员可以导入各部门的数据或直接审核通过。")
-    if period.closed_for_entry:
-        raise ValidationError([f"{period.label}{period.get_state_display()}，不能导入数据。"])
-    indicators = {i.code: i for i in Indicator.objects.select_related("department")}
-    errors: list = []  # messages, or ValidationErrors with a stable code of their own
-    parsed: dict[str, tuple[Indicator, Decimal, str]] = {}
-    versions: dict[str, int] = {}
-    seen_lines: dict[str, int] = {}
+
+
+def _parse_rows(
+    rows: list[FigureRow],
+    *,
+    period: ReportingPeriod,
+    department: Department | None,
+    skip_empty: bool,
+) -> _Parsed:
+    """Each row checked: a known indicator of the department, entered in the period, once, a
+    value of its type (or left out when empty and `skip_empty`), a remark within its limit."""
+    parsed = _Parsed(indicators={i.code: i for i in Indicator.objects.select_related("department")})
+    errors, seen_lines = parsed.errors, parsed.lines
     for row in rows:
         code = (row.code or "").strip()
-        indicator = indicators.get(code)
+        indicator = parsed.indicators.get(code)
         if indicator is None:
             errors.append(f"第{row.line}行：未知的指标代码“{code}”。")
             continue
@@ -141,20 +197,18 @@ def import_figures(
         except ValidationError as exc:
             errors.append(f"第{row.line}行（{indicator.name}）：{' '.join(exc.messages)}")
             continue
-        parsed[code] = (indicator, value, remark)
+        parsed.values[code] = (indicator, value, remark)
         if row.version is not None:
-            versions[code] = row.version
-    if not rows or (skip_empty and not parsed and not errors):
-        errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
-    existing = {
-        f.indicator.code: f
-        for f in Figure.objects.select_for_update(of=("self",))
-        .select_related("indicator", "updated_by")
-        .filter(period=period, indicator__code__in=parsed)
-    }
+            parsed.versions[code] = row.version
+    return parsed
+
+
+def _changed_codes(parsed: _Parsed, existing: dict, *, approve: bool) -> list[str]:
+    """A row that changes nothing writes nothing: it needs neither a current version nor an
+    editable figure (the same value sent again for an approved figure is not an error)."""
 
     def unchanged(code) -> bool:
-        figure, (_, value, remark) = existing.get(code), parsed[code]
+        figure, (_, value, remark) = existing.get(code), parsed.values[code]
         return (
             figure is not None
             and figure.value == value
@@ -162,48 +216,64 @@ def import_figures(
             and (not approve or figure.status == FigureStatus.APPROVED)
         )
 
-    # A row that changes nothing writes nothing: it needs neither a current version nor an
-    # editable figure (the same value sent again for an approved figure is not an error).
-    to_write = [code for code in parsed if not unchanged(code)]
+    return [code for code in parsed.values if not unchanged(code)]
+
+
+def _write_problems(
+    parsed: _Parsed, existing: dict, to_write: list[str], *, approve: bool, department
+) -> list[str]:
+    """A row written over a figure changed since its version, or over a sent figure."""
+    errors = []
     for code in to_write:
         figure = existing.get(code)
         current = figure.version if figure else 0
-        if code in versions and versions[code] != current:
-            errors.append(
-                f"第{seen_lines[code]}行：{_stale_row_message(figure, indicators[code].name)}"
-            )
+        line = parsed.lines[code]
+        if code in parsed.versions and parsed.versions[code] != current:
+            errors.append(f"第{line}行：{_stale_row_message(figure, parsed.indicators[code].name)}")
         # Only an approving import may change a sent figure: a draft import would quietly
         # take an approved figure back to a draft.
         if not approve and figure and figure.status not in EDITABLE_BY_CLERK:
             errors.append(
-                f"第{seen_lines[code]}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改"
+                f"第{line}行：{figure.indicator.name}{figure.get_status_display()}，不能再修改"
                 + (
                     "。"
                     if department is not None
                     else "（管理导入可加 --approve 直接更正为已审核）。"
                 )
             )
-    if approve and not errors:
-        # Approved figures skip the submit step, so its blocking rules are checked here.
-        values = selectors.period_values(period=period)
-        values.update({code: value for code, (_, value, _) in parsed.items()})
-        values.update(computed_over(period=period, values=values))
-        rules = selectors.active_rules().filter(
-            Q(left__code__in=parsed)
-            | Q(right__code__in=parsed)
-            | ~Q(left__formula="")
-            | Q(right__isnull=False) & ~Q(right__formula="")
-        )
-        previous = selectors.rule_previous(period=period)
-        errors += [r.message for r in evaluate_all(rules, values, previous) if r.is_error]
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
+
+def _approval_problems(parsed: _Parsed, *, period: ReportingPeriod) -> list[str]:
+    """Approved figures skip the submit step, so its blocking rules are checked here."""
+    values = selectors.period_values(period=period)
+    values.update({code: value for code, (_, value, _) in parsed.values.items()})
+    values.update(computed_over(period=period, values=values))
+    rules = selectors.active_rules().filter(
+        Q(left__code__in=parsed.values)
+        | Q(right__code__in=parsed.values)
+        | ~Q(left__formula="")
+        | Q(right__isnull=False) & ~Q(right__formula="")
+    )
+    previous = selectors.rule_previous(period=period)
+    return [r.message for r in evaluate_all(rules, values, previous) if r.is_error]
+
+
+def _write(
+    parsed: _Parsed,
+    existing: dict,
+    to_write: list[str],
+    *,
+    period: ReportingPeriod,
+    user,
+    approve: bool,
+    source: str,
+) -> list[Figure]:
     status = FigureStatus.APPROVED if approve else FigureStatus.DRAFT
     reason = f"{source}（审核通过）" if approve else source
     saved = []
     for code in to_write:
-        indicator, value, remark = parsed[code]
+        indicator, value, remark = parsed.values[code]
         figure = existing.get(code) or Figure(
             indicator=indicator, period=period, value_type=indicator.value_type, version=0
         )

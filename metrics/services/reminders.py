@@ -93,17 +93,13 @@ def send_reminder(
     manual = not is_system_account(user)
     today = today or timezone.localdate()
     if period.closed_for_entry:
-        if manual:
-            raise ValidationError(f"{period.label}{period.get_state_display()}，不催报。")
-        return None
+        return _skip(f"{period.label}{period.get_state_display()}，不催报。", manual=manual)
     [behind] = selectors.progress_by_department(
         period=period, departments=Department.objects.filter(pk=department.pk)
     )
     progress = behind.progress
     if progress.complete:
-        if manual:
-            raise ValidationError(f"{department.name}的数据已全部报送，无需催报。")
-        return None
+        return _skip(f"{department.name}的数据已全部报送，无需催报。", manual=manual)
     title, body = _reminder_text(
         department,
         period,
@@ -113,24 +109,11 @@ def send_reminder(
     )
     reminded = f"今天已向{department.name}催报过，每个部门每天只催报一次。"
     if Reminder.objects.filter(department=department, period=period, date=today).exists():
-        if manual:
-            raise ValidationError(reminded)
-        return None
+        return _skip(reminded, manual=manual)
     try:
-        with transaction.atomic():  # a racing second reminder meets the daily constraint
-            notice = Notice.objects.create(
-                department=department, period=period, title=title, body=body, created_by=user
-            )
-            reminder = Reminder.objects.create(
-                department=department,
-                period=period,
-                date=today,
-                manual=manual,
-                sent_by=user,
-                notice=notice,
-                unsent=progress.unsent,
-                returned=progress.returned,
-            )
+        reminder = _record_reminder(
+            department, period, title=title, body=body, today=today, user=user, progress=progress
+        )
     except IntegrityError:
         if manual:
             raise ValidationError(reminded) from None
@@ -143,6 +126,32 @@ def send_reminder(
         lambda: send_reminder_email.delay(reminder.pk, base_url=base_url), robust=True
     )
     return reminder
+
+
+def _record_reminder(department, period, *, title, body, today, user, progress) -> Reminder:
+    """The notice and its reminder, in a savepoint: a racing second reminder meets the daily
+    constraint (IntegrityError)."""
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            department=department, period=period, title=title, body=body, created_by=user
+        )
+        return Reminder.objects.create(
+            department=department,
+            period=period,
+            date=today,
+            manual=not is_system_account(user),
+            sent_by=user,
+            notice=notice,
+            unsent=progress.unsent,
+            returned=progress.returned,
+        )
+
+
+def _skip(message: str, *, manual: bool) -> None:
+    """Nothing to do: a person is told why (a ValidationError), the scheduler gets None."""
+    if manual:
+        raise ValidationError(message)
+    return None
 
 
 @transaction.atomic

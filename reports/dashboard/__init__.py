@@ -16,7 +16,7 @@ from metrics import selectors as metrics_selectors
 from metrics.models import Indicator, ReportingPeriod
 from metrics.numbers import plain
 
-from . import computed, queries
+from . import anomalies, computed, queries
 from .computed import computed_figures
 from .queries import (
     HISTORY_LIMIT,
@@ -73,7 +73,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
     all_departments = user.has_perm("metrics.view_all_figures")
     previous = metrics_selectors.previous_period(period=period)
     rows, sections, ready = _progress(period=period, departments=departments, today=today)
-    changes, changes_total = queries.big_changes(
+    changes, changes_total = anomalies.big_changes(
         period=period, previous=previous, departments=departments
     )
     return Dashboard(
@@ -89,8 +89,8 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
         computed=computed.computed_rows(period=period, departments=departments),
         big_changes=changes,
         big_changes_total=changes_total,
-        repeated_returns=queries.repeated_returns(period=period, departments=departments),
-        rule_failures=queries.rule_failures(
+        repeated_returns=anomalies.repeated_returns(period=period, departments=departments),
+        rule_failures=anomalies.rule_failures(
             period=period,
             department_ids=None if all_departments else {r.pk for r in rows},
         ),
@@ -117,28 +117,34 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
         "sections": [
             {"code": s.code, "name": s.name, "ready": s.ready, "total": s.total} for s in sections
         ],
-        "departments": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "label": r.label,
-                "expected": r.expected,
-                "approved": r.approved,
-                "submitted": r.submitted,
-                "in_progress": r.in_progress,
-                "returned": r.returned,
-                "empty": r.empty,
-                "complete": r.complete,
-                "days_overdue": 0 if r.period_locked else r.days_overdue,
-                "days_left": 0 if r.complete or r.period_locked else r.days_left,
-                "locked": r.period_locked,
-                "timeliness": r.timeliness,
-            }
-            for r in rows
-        ],
+        "departments": [_department_point(r) for r in rows],
         "trend": None,
     }
-    indicator = None
+    data["trend"] = _trend(departments, period, indicator_code)
+    return data
+
+
+def _department_point(r) -> dict:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "label": r.label,
+        "expected": r.expected,
+        "approved": r.approved,
+        "submitted": r.submitted,
+        "in_progress": r.in_progress,
+        "returned": r.returned,
+        "empty": r.empty,
+        "complete": r.complete,
+        "days_overdue": 0 if r.period_locked else r.days_overdue,
+        "days_left": 0 if r.complete or r.period_locked else r.days_left,
+        "locked": r.period_locked,
+        "timeliness": r.timeliness,
+    }
+
+
+def _trend(departments, period: ReportingPeriod, indicator_code: str | None) -> dict | None:
+    """The indicator asked for (if visible), else the first headline one, over the periods."""
     if indicator_code:
         indicator = queries.visible_indicator(code=indicator_code, departments=departments)
     else:
@@ -147,18 +153,18 @@ def chart_data(*, user, period: ReportingPeriod, indicator_code: str | None = No
             .order_by("headline_order", "code")
             .first()
         )
-    if indicator is not None:
-        data["trend"] = {
-            "code": indicator.code,
-            "name": indicator.name,
-            "unit": indicator.unit,
-            "points": [
-                {
-                    "period": p["period__code"],
-                    "value": None if p["value"] is None else plain(p["value"]),
-                    "status": p["status"],
-                }
-                for p in queries.trend(indicator=indicator, period=period)
-            ],
-        }
-    return data
+    if indicator is None:
+        return None
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "points": [
+            {
+                "period": p["period__code"],
+                "value": None if p["value"] is None else plain(p["value"]),
+                "status": p["status"],
+            }
+            for p in queries.trend(indicator=indicator, period=period)
+        ],
+    }

@@ -13,32 +13,42 @@ def workbook(board: Dashboard):
     through `append_row`, so a department's, indicator's or explanation's text beginning with
     "=" stays text rather than becoming a formula."""
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="B3131B")
-
-    def sheet(title, headers, rows, widths):
-        ws = workbook.create_sheet(safe_sheet_title(title))
-        append_row(ws, headers)
-        for cell in ws[1]:
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(horizontal="center")
-        for row in rows:
-            append_row(ws, row)
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
-        ws.freeze_panes = "A2"
-        return ws
-
-    def local(moment):
-        return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    sheet(
+    _progress(workbook, board)
+    _readiness(workbook, board)
+    _indicators(workbook, board)
+    _anomalies(workbook, board)
+    _blockers(workbook, board)
+    return workbook
+
+
+def _sheet(workbook, title, headers, rows, widths):
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = workbook.create_sheet(safe_sheet_title(title))
+    append_row(ws, headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B3131B")
+        cell.alignment = Alignment(horizontal="center")
+    for row in rows:
+        append_row(ws, row)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _progress(workbook, board: Dashboard) -> None:
+    """部门填报进度: each department's counts and its last activity."""
+    _sheet(
+        workbook,
         "部门填报进度",
         ["部门", "应填", "已填", "已报送", "已审核", "已退回", "未填", "时效", "最近更新"],
         [
@@ -51,7 +61,7 @@ def workbook(board: Dashboard):
                 r.returned,
                 r.empty,
                 r.timeliness,
-                local(r.last_activity),
+                _local(r.last_activity),
             )
             for r in board.rows
         ],
@@ -59,14 +69,26 @@ def workbook(board: Dashboard):
     )
     for cell in workbook["部门填报进度"]["I"][1:]:
         cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet(
+
+
+def _readiness(workbook, board: Dashboard) -> None:
+    """讲话稿就绪度: approved placeholders by section, and the total."""
+    _sheet(
+        workbook,
         "讲话稿就绪度",
         ["讲话部分", "已审核", "占位数", "就绪率(%)"],
         [(s.name, s.ready, s.total, s.percent) for s in board.sections]
         + [("合计", board.readiness.approved, board.readiness.total, board.readiness.percent)],
         [24, 10, 10, 12],
     )
-    indicators = sheet(
+
+
+def _indicators(workbook, board: Dashboard) -> None:
+    """核心数据同比: the headline indicators against the previous period."""
+    from openpyxl.comments import Comment
+
+    indicators = _sheet(
+        workbook,
         "核心数据同比",
         ["指标", "单位", "本期", "状态", "上期", "同比（%或百分点）", "说明"],
         [
@@ -84,7 +106,12 @@ def workbook(board: Dashboard):
             )
             note = "；".join(filter(None, (h.note, h.reason)))
             indicators.cell(row=line, column=4).comment = Comment(note, "驾驶舱")
-    sheet(
+
+
+def _anomalies(workbook, board: Dashboard) -> None:
+    """异常提示: big changes, repeated returns and failed rules."""
+    _sheet(
+        workbook,
         "异常提示",
         ["类型", "部门", "指标/规则", "说明"],
         [
@@ -108,7 +135,12 @@ def workbook(board: Dashboard):
         ],
         [16, 20, 34, 60],
     )
-    sheet(
+
+
+def _blockers(workbook, board: Dashboard) -> None:
+    """阻碍正式稿: the departments whose figures keep the final version waiting."""
+    _sheet(
+        workbook,
         "阻碍正式稿",
         ["部门", "未审核合计", "未填", "待审核", "草稿/退回"],
         [
@@ -117,4 +149,3 @@ def workbook(board: Dashboard):
         ],
         [22, 12, 8, 8, 10],
     )
-    return workbook

@@ -24,7 +24,8 @@ from ..access import require_import_documents
 from ..models import DocumentImport, Layout, ReportTemplate
 from ..rendering.filters import apply_filter
 from .conflicts import prints_as
-from .proposal import Item, Proposal, _initials, _is_salutation, clean_name
+from .naming import clean_name, pinyin_initials
+from .proposal import Item, Proposal, _is_salutation
 from .reader import TITLE
 from .store import conflicts_of, first_period_of, held_values, under_way_after
 
@@ -193,7 +194,7 @@ def _section_for(indicator, department: Department) -> Section:
 
 
 def _document_slug(name: str) -> str:
-    stem = ("doc-" + (_initials(name)[:30] or "imported")).strip("-")
+    stem = ("doc-" + (pinyin_initials(name)[:30] or "imported")).strip("-")
     taken = set(ReportTemplate.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
     return _unique_code(stem, taken)
 
@@ -220,72 +221,26 @@ def accept_import(
     tab) waits for the first and is refused, instead of making a second version."""
     _require(user)
     if import_record is not None:
-        import_record = DocumentImport.objects.select_for_update().get(pk=import_record.pk)
-        if import_record.accepted_at is not None:
-            raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
+        import_record = _locked_unaccepted(import_record)
     document_name = without_leading_year(document_name or "")
     if document is None:
-        if not document_name:
-            raise ValidationError("请填写新文稿的名称。", code="name_required")
-        if len(document_name) > 200:
-            raise ValidationError("文稿名称不能超过 200 个字。")
-        if ReportTemplate.objects.filter(name=document_name).exists():
-            raise ValidationError(
-                f"已有名为“{document_name}”的文稿；请换一个名称，或选择更新该文稿。",
-                code="name_taken",
-            )
+        _check_new_name(document_name)
     source = document_name or document.name
     if default_department is None and proposal.default_department:
         default_department = Department.objects.filter(code=proposal.default_department).first()
     owners = _owners(proposal, default_department)
     values = _values(proposal)
-    new_codes = {n.code for n in proposal.new_indicators}
-    # Codes taken since the proposal was made get a suffix; the template follows.
-    taken = set(Indicator.objects.values_list("code", flat=True))
-    for indicator in list(proposal.new_indicators):
-        if indicator.code in taken:
-            code = _unique_code(indicator.code, taken | new_codes)
-            owners[code] = owners.pop(indicator.code)
-            proposal = _recode(proposal, indicator.code, code)
-            new_codes = (new_codes - {indicator.code}) | {code}
+    proposal, new_codes = _recode_taken(proposal, owners)
     values = _values(proposal)
     old_values = {c: v for c, v in values.items() if c not in new_codes}
     to_record = _to_record(period, proposal, old_values)
     why = reason.strip() or f"从文档《{source}》导入"
-    first_period = first_period or first_period_of(proposal, period)
-    if proposal.new_indicators and first_period is None:
-        later = "、".join(p.label for p in under_way_after(period).order_by("start"))
-        raise ValidationError(
-            f"{later}已开始填报：请选择新指标从哪一期起填报（选择已开始的报告期，"
-            "该期将要求填报这些新指标）。",
-            code="first_period_required",
-        )
+    first_period = _first_period(proposal, period, first_period)
     for indicator in proposal.new_indicators:
-        department = owners[indicator.code]
-        metrics_services.create_indicator(
-            user=user,
-            code=indicator.code,
-            name=indicator.name,
-            unit=indicator.unit,
-            value_type=indicator.value_type,
-            department=department,
-            section=_section_for(indicator, department),
-            # Expected from the document's period on, never in an earlier open one.
-            first_period=first_period,
-            reason=why,
-        )
+        _create_indicator(indicator, owners[indicator.code], user, first_period, why)
         to_record[indicator.code] = values[indicator.code][0]
     if document is None:
-        top = ReportTemplate.objects.aggregate(m=Max("position"))["m"] or 0
-        chosen = layout or (Layout.SPEECH if looks_like_speech(proposal) else Layout.REPORT)
-        if chosen not in Layout.values:
-            raise ValidationError(f"未知的版式“{chosen}”。")
-        document = ReportTemplate.objects.create(
-            name=document_name,
-            slug=_document_slug(document_name),
-            layout=chosen,
-            position=top + 1,
-        )
+        document = _new_document(document_name, layout, proposal)
     elif layout and layout != document.layout:
         raise ValidationError("更新已有文稿时不能在这里更改版式，请在文稿设置中修改。")
     report_services.save_template_version(
@@ -296,11 +251,7 @@ def accept_import(
             user=user, period=period, values=to_record, source=source
         )
     _check_rebuilds(period, proposal)
-    aliases: dict[str, list[str]] = {}
-    for item in proposal.hand_bound():
-        phrase = clean_name(item.context.subject)
-        if len(phrase) >= 2:
-            aliases.setdefault(item.code, []).append(phrase)
+    aliases = _hand_bound_aliases(proposal)
     if aliases:
         metrics_services.add_indicator_aliases(user=user, aliases=aliases, source=source)
     if import_record is not None:
@@ -308,3 +259,89 @@ def accept_import(
         import_record.accepted_at = timezone.now()
         import_record.save(update_fields=["document", "accepted_at"])
     return document
+
+
+def _locked_unaccepted(import_record: DocumentImport) -> DocumentImport:
+    import_record = DocumentImport.objects.select_for_update().get(pk=import_record.pk)
+    if import_record.accepted_at is not None:
+        raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
+    return import_record
+
+
+def _first_period(proposal: Proposal, period, first_period):
+    """The period the new indicators start in: the one chosen, else the document's own
+    (first_period_of); refused when a later period is under way and none was chosen."""
+    first_period = first_period or first_period_of(proposal, period)
+    if proposal.new_indicators and first_period is None:
+        later = "、".join(p.label for p in under_way_after(period).order_by("start"))
+        raise ValidationError(
+            f"{later}已开始填报：请选择新指标从哪一期起填报（选择已开始的报告期，"
+            "该期将要求填报这些新指标）。",
+            code="first_period_required",
+        )
+    return first_period
+
+
+def _check_new_name(document_name: str) -> None:
+    if not document_name:
+        raise ValidationError("请填写新文稿的名称。", code="name_required")
+    if len(document_name) > 200:
+        raise ValidationError("文稿名称不能超过 200 个字。")
+    if ReportTemplate.objects.filter(name=document_name).exists():
+        raise ValidationError(
+            f"已有名为“{document_name}”的文稿；请换一个名称，或选择更新该文稿。",
+            code="name_taken",
+        )
+
+
+def _recode_taken(proposal: Proposal, owners: dict) -> tuple[Proposal, set[str]]:
+    """Codes taken since the proposal was made get a suffix (in `owners` too); the template
+    follows. The proposal so recoded and its new indicators' codes."""
+    new_codes = {n.code for n in proposal.new_indicators}
+    taken = set(Indicator.objects.values_list("code", flat=True))
+    for indicator in list(proposal.new_indicators):
+        if indicator.code in taken:
+            code = _unique_code(indicator.code, taken | new_codes)
+            owners[code] = owners.pop(indicator.code)
+            proposal = _recode(proposal, indicator.code, code)
+            new_codes = (new_codes - {indicator.code}) | {code}
+    return proposal, new_codes
+
+
+def _create_indicator(indicator, department, user, first_period, why) -> None:
+    metrics_services.create_indicator(
+        user=user,
+        code=indicator.code,
+        name=indicator.name,
+        unit=indicator.unit,
+        value_type=indicator.value_type,
+        department=department,
+        section=_section_for(indicator, department),
+        # Expected from the document's period on, never in an earlier open one.
+        first_period=first_period,
+        reason=why,
+    )
+
+
+def _new_document(document_name: str, layout: str | None, proposal: Proposal) -> ReportTemplate:
+    """The new document, last in the list, in the layout chosen or the one it looks like."""
+    top = ReportTemplate.objects.aggregate(m=Max("position"))["m"] or 0
+    chosen = layout or (Layout.SPEECH if looks_like_speech(proposal) else Layout.REPORT)
+    if chosen not in Layout.values:
+        raise ValidationError(f"未知的版式“{chosen}”。")
+    return ReportTemplate.objects.create(
+        name=document_name,
+        slug=_document_slug(document_name),
+        layout=chosen,
+        position=top + 1,
+    )
+
+
+def _hand_bound_aliases(proposal: Proposal) -> dict[str, list[str]]:
+    """The words the reviewer bound by hand, as aliases of their indicators."""
+    aliases: dict[str, list[str]] = {}
+    for item in proposal.hand_bound():
+        phrase = clean_name(item.context.subject)
+        if len(phrase) >= 2:
+            aliases.setdefault(item.code, []).append(phrase)
+    return aliases

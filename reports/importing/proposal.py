@@ -18,20 +18,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
 from .finder import Found, Literal, find_numbers
 from .matching import (
     Context,
-    Form,
     assign,
-    best_matches,
     contexts,
     near,
     printed_agreement,
-    units_agree,
+)
+from .naming import (
+    COUNT,
+    DECIMAL,
+    MAX_NAME_CHARS,
+    PERCENTAGE,
+    CatalogueEntry,
+    NewIndicator,
+    catalogue_forms,
+    new_indicator,
+    same_named,
+    suggest_code,
 )
 from .reader import (
     BODY,
@@ -44,26 +52,6 @@ from .reader import (
     refuse_control_characters,
 )
 
-COUNT, PERCENTAGE, DECIMAL = "count", "percentage", "decimal"
-MAX_NAME_CHARS = 60
-# Money, areas and lengths are amounts (decimal), whatever the document's number looks like.
-AMOUNT_UNITS = frozenset(
-    {
-        "元",
-        "千元",
-        "万元",
-        "亿元",
-        "平方米",
-        "平方公里",
-        "公里",
-        "千米",
-        "米",
-        "亩",
-        "吨",
-        "小时",
-        "倍",
-    }
-)
 UNBOUND_REASON = "审核人改为原文"
 HAND_BOUND = "审核人指定"
 # Line starts the template syntax reads as markup (reports/rendering/markup.py); a paragraph
@@ -72,30 +60,6 @@ _MARKUP_STARTS = ("#", ">", "＞", "//", "@")
 _MAX_SALUTATION_CHARS = 30
 # The heading levels and their markup (a second title reads as a level-1 heading).
 _HEADING_MARKS = {TITLE: "##", SECTION: "##", SUBSECTION: "###", ITEM: "####", SUBITEM: "#####"}
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    code: str
-    name: str
-    unit: str
-    value_type: str
-    department_code: str | None
-    section_code: str | None
-    computed: bool = False
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NewIndicator:
-    """An indicator the document needs and the catalogue lacks; the reviewer confirms it."""
-
-    code: str
-    name: str
-    unit: str
-    value_type: str
-    department_code: str | None  # guessed; None when nothing similar: the reviewer chooses
-    section_code: str | None
 
 
 @dataclass(frozen=True)
@@ -409,14 +373,7 @@ def propose(
     text reports on already has (by code), which decide between indicators of like names."""
     paragraphs = tuple(paragraphs)
     catalogue = tuple(catalogue)
-    found: list[tuple[int, Found, Context]] = []
-    literals: list[tuple[int, Literal]] = []
-    for number, paragraph in enumerate(paragraphs):
-        figures, left = find_numbers(paragraph.text)
-        found.extend(
-            (number, f, c) for f, c in zip(figures, contexts(paragraph.text, figures), strict=True)
-        )
-        literals.extend((number, literal) for literal in left)
+    found, literals = _find_figures(paragraphs)
     forms = catalogue_forms(catalogue)
     agrees = printed_agreement(dict(known)) if known else None
     chosen = assign([(f, c) for _, f, c in found], forms, agrees)
@@ -436,39 +393,24 @@ def propose(
     ):
         if choice is not None:
             entry = by_code[forms[choice.index].code]
-            items.append(Item(number, paragraph, figure, context, entry.code, False, choice.score))
-            items[-1] = replace(items[-1], reasons=choice.reasons)
+            bound = Item(number, paragraph, figure, context, entry.code, False, choice.score)
+            items.append(replace(bound, reasons=choice.reasons))
             continue
-        indicator = _new_indicator(figure, context, catalogue, taken, counters)
+        indicator = new_indicator(figure, context, catalogue, taken, counters)
         # An existing indicator of that very name (or alias) and unit is that indicator.
-        same = _same_named(indicator.name, figure.unit, catalogue)
-        if same is not None and shows.setdefault(same.code, (figure.value, figure.filter)) == (
-            figure.value,
-            figure.filter,
-        ):
-            items.append(Item(number, paragraph, figure, context, same.code, False, Fraction(1)))
-            items[-1] = replace(items[-1], reasons="与已有指标同名；单位一致")
+        same = same_named(indicator.name, figure.unit, catalogue)
+        shown = (figure.value, figure.filter)
+        if same is not None and shows.setdefault(same.code, shown) == shown:
+            bound = Item(number, paragraph, figure, context, same.code, False, Fraction(1))
+            items.append(replace(bound, reasons="与已有指标同名；单位一致"))
             continue
         # The same words and number again are the same new indicator.
         key = (indicator.name, indicator.unit, figure.value, figure.filter)
         if key not in new_indicators:
             new_indicators[key] = indicator
             taken.add(indicator.code)
-        code = new_indicators[key].code
         nearby = tuple(near(context, figure, forms))
-        items.append(
-            Item(
-                number,
-                paragraph,
-                figure,
-                context,
-                code,
-                True,
-                Fraction(0),
-                "目录中没有含义相同的指标",
-                nearby,
-            )
-        )
+        items.append(_unbound(number, paragraph, figure, context, new_indicators[key].code, nearby))
     values = tuple(sorted((site_values or {}).items(), key=lambda kv: (-len(kv[1]), kv[0])))
     return Proposal(
         paragraphs,
@@ -481,103 +423,30 @@ def propose(
     )
 
 
-def _new_indicator(
-    figure: Found,
-    context: Context,
-    catalogue: tuple[CatalogueEntry, ...],
-    taken: set[str],
-    counters: dict[str, int],
-) -> NewIndicator:
-    wide = re.split(r"[，,。；;：:]", context.wide_before)[-1] if context.wide_before else ""
-    name = clean_name(context.subject or context.after or wide) or "未命名指标"
-    name = name[:MAX_NAME_CHARS]
-    similar = best_matches(context, [e.name for e in catalogue])
-    department, section = _guess_owner(similar, catalogue)
-    if figure.unit == "%":
-        value_type = PERCENTAGE
-    elif figure.unit not in AMOUNT_UNITS and figure.estimate == figure.estimate.to_integral_value():
-        value_type = COUNT
-    else:
-        value_type = DECIMAL
-    code = suggest_code(name, section, taken, counters)
-    return NewIndicator(code, name, figure.unit, value_type, department, section)
+def _find_figures(paragraphs) -> tuple[list[tuple[int, Found, Context]], list]:
+    """Every figure of the document with its context, by paragraph number, and the numbers
+    left as written (literals)."""
+    found: list[tuple[int, Found, Context]] = []
+    literals: list[tuple[int, Literal]] = []
+    for number, paragraph in enumerate(paragraphs):
+        figures, left = find_numbers(paragraph.text)
+        found.extend(
+            (number, f, c) for f, c in zip(figures, contexts(paragraph.text, figures), strict=True)
+        )
+        literals.extend((number, literal) for literal in left)
+    return found, literals
 
 
-def catalogue_forms(catalogue: Iterable[CatalogueEntry]) -> list[Form]:
-    """Every name and alias of the catalogue, each a Form of its code."""
-    forms = []
-    for e in catalogue:
-        forms.append(Form(e.code, e.name, e.unit, e.computed))
-        forms.extend(Form(e.code, alias, e.unit, e.computed, True) for alias in e.aliases)
-    return forms
-
-
-def clean_name(words: str) -> str:
-    """A name from a clause's subject: its letters only (no numbers, no punctuation)."""
-    return re.sub(r"[\W\d_]+", "", words)
-
-
-def _same_named(name: str, unit: str, catalogue) -> CatalogueEntry | None:
-    for entry in catalogue:
-        if entry.computed or not units_agree(unit, entry.unit):
-            continue
-        if name in (clean_name(entry.name), *map(clean_name, entry.aliases)):
-            return entry
-    return None
-
-
-def _guess_owner(
-    similar: list[tuple[Fraction, int]], catalogue: tuple[CatalogueEntry, ...]
-) -> tuple[str | None, str | None]:
-    """The department (and section) whose indicators are most like these words in sum."""
-    by_department: dict[str, Fraction] = {}
-    sections: dict[str, str | None] = {}
-    for score, n in similar:
-        entry = catalogue[n]
-        if entry.department_code:
-            by_department[entry.department_code] = (
-                by_department.get(entry.department_code, Fraction(0)) + score
-            )
-            sections.setdefault(entry.department_code, entry.section_code)
-    if not by_department:
-        return None, None
-    order = {e.department_code: i for i, e in reversed(list(enumerate(catalogue)))}
-    best = min(by_department, key=lambda d: (-by_department[d], order.get(d, 0)))
-    return best, sections[best]
-
-
-def suggest_code(
-    name: str, section_code: str | None, taken: set[str], counters: dict[str, int] | None = None
-) -> str:
-    """An ascii code from the pinyin initials of the name (受理行政复议案件 → slxzfyaj), after
-    the section's prefix, made unique with _2, _3 …; `new_<n>` without pypinyin."""
-    initials = _initials(name)[:16]
-    prefix = f"{section_code}_" if section_code else "new_"
-    stem = prefix + (initials or str(len(taken) + 1))
-    # `counters` remembers the last number of each stem, so that many figures of one name do
-    # not each count up from 2 again.
-    counters = {} if counters is None else counters
-    code, n = stem, counters.get(stem, 2)
-    while code in taken:
-        code, n = f"{stem}_{n}", n + 1
-    counters[stem] = n
-    return code
-
-
-@lru_cache(maxsize=1024)
-def _initials(name: str) -> str:
-    try:
-        from pypinyin import Style, lazy_pinyin
-    except ImportError:  # pragma: no cover - pypinyin is a dependency; kept for a bare checkout
-        return ""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-    return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())
-
-
-def catalogue_entries(indicators, departments) -> list[CatalogueEntry]:
-    """metrics.catalogue's INDICATORS and DEPARTMENTS (owner by name) as CatalogueEntry."""
-    department_codes = {name: code for code, name, _ in departments}
-    return [
-        CatalogueEntry(code, name, unit, value_type, department_codes.get(owner), section)
-        for code, section, name, unit, value_type, owner in indicators
-    ]
+def _unbound(number, paragraph, figure, context, code, nearby) -> Item:
+    """A figure bound to a new indicator: the catalogue has none of that meaning."""
+    return Item(
+        number,
+        paragraph,
+        figure,
+        context,
+        code,
+        True,
+        Fraction(0),
+        "目录中没有含义相同的指标",
+        nearby,
+    )

@@ -130,10 +130,9 @@ def read_text(text: str) -> list[Paragraph]:
     return _bounded(paragraphs)
 
 
-def read_docx(data: bytes) -> list[Paragraph]:
-    """The body paragraphs of a .docx in order, headers, footers and page numbers left out.
-    Tables are left out too: the speech template has no tables. A draft the portal printed
-    starts with its 草稿说明 cover, which is dropped."""
+def _guard_docx(data: bytes) -> None:
+    """Refuse an empty file, one that is no zip, and one the office-file guard refuses
+    (lawgov.spreadsheets.check_office_file), counting the paragraphs as it reads."""
     if not data:
         raise ValidationError("文件是空的。")
     if not data.startswith(b"PK\x03\x04"):
@@ -147,6 +146,13 @@ def read_docx(data: bytes) -> list[Paragraph]:
                 raise OfficeRefusal(_TOO_MANY_PARAGRAPHS)
 
     check_office_file(data, DOCX_LIMITS, part_check=lambda: count_paragraphs)
+
+
+def read_docx(data: bytes) -> list[Paragraph]:
+    """The body paragraphs of a .docx in order, headers, footers and page numbers left out.
+    Tables are left out too: the speech template has no tables. A draft the portal printed
+    starts with its 草稿说明 cover, which is dropped."""
+    _guard_docx(data)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import LxmlError

@@ -15,7 +15,8 @@ from metrics.models import Indicator
 from metrics.office import district_name
 
 from .conflicts import Conflict, conflicts
-from .proposal import CatalogueEntry, Proposal, propose
+from .naming import CatalogueEntry
+from .proposal import Proposal, propose
 from .reader import Paragraph
 
 EDIT_KINDS = (

@@ -280,16 +280,7 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
             if option is not None:
                 numbering = option[1]
             continue
-        kind: BlockKind
-        marker = next((m for m in HEADING_MARKERS if line.startswith(m[0])), None)
-        if marker is not None:
-            kind, content = marker[1], line[len(marker[0]) :]
-        elif line.startswith("#"):
-            kind, content = "title", line[1:]
-        elif line.startswith(">") or line.startswith("＞"):
-            kind, content = "flush", line[1:]
-        else:
-            kind, content = "paragraph", line
+        kind, content = _kind_of(line)
         content = content.strip().lstrip(_LEADING_BLANKS)
         if not content:
             errors.append(_err(number, "这一行只有标记，没有内容"))
@@ -299,42 +290,71 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
                 errors.append(_err(number, "只能有一个标题（以“#”开头的行）"))
                 continue
             has_title = True
-        lead: tuple[Inline, ...] = ()
-        if content.startswith("**"):
-            end = content.find("**", 2)
-            if end == -1:
-                errors.append(_err(number, "段首小标题缺少结尾的“**”"))
-                continue
-            if kind not in ("paragraph", "flush"):
-                errors.append(_err(number, "段首小标题“**…**”只能用在正文段落中"))
-                continue
-            lead = parse_inline(content[2:end], number, errors)
-            content = content[end + 2 :]
-            if not lead:
-                errors.append(_err(number, "段首小标题“****”是空的"))
-                continue
+        split = _split_lead(content, kind, number, errors)
+        if split is None:
+            continue
+        lead, content = split
         if "**" in content:
             errors.append(_err(number, "“**”只能成对用在段首，标出段首小标题"))
             continue
         if kind == "title":
-            title_length = len(content.replace(TITLE_BREAK, "").strip())
-            if title_length > MAX_TITLE_CHARS:
-                errors.append(
-                    _err(number, f"标题太长：最多 {MAX_TITLE_CHARS} 个字，现有 {title_length} 个字")
-                )
+            body = _title_body(content, number, errors)
+            if body is None:
                 continue
-            body_parts: list[Inline] = []
-            for i, piece in enumerate(content.split(TITLE_BREAK)):
-                if i:
-                    body_parts.append(_LINE_BREAK)
-                body_parts.extend(parse_inline(piece.strip(), number, errors))
-            body = tuple(body_parts)
         else:
             body = parse_inline(content, number, errors)
         blocks.append(Block(kind, number, body, lead))
     if not blocks and not errors:
         errors.append(TemplateError(1, "模板是空的：至少需要一段正文"))
     return Template(tuple(blocks), numbering, text), errors
+
+
+def _kind_of(line: str) -> tuple[BlockKind, str]:
+    """The block a line starts (by its marker) and the rest of the line."""
+    marker = next((m for m in HEADING_MARKERS if line.startswith(m[0])), None)
+    if marker is not None:
+        return marker[1], line[len(marker[0]) :]
+    if line.startswith("#"):
+        return "title", line[1:]
+    if line.startswith(">") or line.startswith("＞"):
+        return "flush", line[1:]
+    return "paragraph", line
+
+
+def _split_lead(content: str, kind: BlockKind, number: int, errors: list):
+    """(the paragraph's lead "**…**", the rest), or None when the lead is wrong (in
+    `errors`)."""
+    lead: tuple[Inline, ...] = ()
+    if content.startswith("**"):
+        end = content.find("**", 2)
+        if end == -1:
+            errors.append(_err(number, "段首小标题缺少结尾的“**”"))
+            return None
+        if kind not in ("paragraph", "flush"):
+            errors.append(_err(number, "段首小标题“**…**”只能用在正文段落中"))
+            return None
+        lead = parse_inline(content[2:end], number, errors)
+        content = content[end + 2 :]
+        if not lead:
+            errors.append(_err(number, "段首小标题“****”是空的"))
+            return None
+    return lead, content
+
+
+def _title_body(content: str, number: int, errors: list) -> tuple | None:
+    """The title's inlines, its parts joined by line breaks; None when it is too long."""
+    title_length = len(content.replace(TITLE_BREAK, "").strip())
+    if title_length > MAX_TITLE_CHARS:
+        errors.append(
+            _err(number, f"标题太长：最多 {MAX_TITLE_CHARS} 个字，现有 {title_length} 个字")
+        )
+        return None
+    body_parts: list[Inline] = []
+    for i, piece in enumerate(content.split(TITLE_BREAK)):
+        if i:
+            body_parts.append(_LINE_BREAK)
+        body_parts.extend(parse_inline(piece.strip(), number, errors))
+    return tuple(body_parts)
 
 
 def _at_most(errors: list[TemplateError]) -> list[TemplateError]:

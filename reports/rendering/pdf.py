@@ -56,9 +56,7 @@ def install_inter_character_justification() -> bool:
         if "active" in _patch_state:
             return _patch_state["active"]
         import weasyprint
-        from weasyprint.formatting_structure import boxes
         from weasyprint.layout import inline
-        from weasyprint.text.line_break import create_layout, line_size
 
         if weasyprint.__version__ not in PATCHED_WEASYPRINT_VERSIONS:
             logger.warning(
@@ -70,85 +68,97 @@ def install_inter_character_justification() -> bool:
             _patch_state["active"] = False
             return False
 
-        original = inline.justify_line
-
-        def text_boxes(box):
-            if isinstance(box, boxes.TextBox):
-                yield box
-            elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-                for child in box.children:
-                    if child.is_in_normal_flow():
-                        yield from text_boxes(child)
-
-        def wants_inter_character(line) -> bool:
-            lang = line.style["lang"] or ""
-            if not str(lang).lower().startswith("zh"):
-                return False
-            return any(_is_cjk(ch) for box in text_boxes(line) for ch in box.text)
-
-        def add_letter_spacing(context, box, per_character, x_advance):
-            # Mirrors WeasyPrint's add_word_spacing, with letter spacing.
-            if isinstance(box, boxes.TextBox):
-                box.position_x += x_advance
-                if not box.text:
-                    return x_advance
-                style = box.style.copy()
-                base = style["letter_spacing"]
-                style["letter_spacing"] = (0 if base == "normal" else base) + per_character
-                layout = create_layout(
-                    box.text,
-                    style,
-                    context,
-                    max_width=None,
-                    justification_spacing=box.justification_spacing,
-                )
-                first_line, _ = layout.get_first_line()
-                width, _ = line_size(first_line, style)
-                layout.deactivate()
-                # The drawing step re-creates the Pango layout from box.style,
-                # so the wider spacing has to live in the box's own style.
-                box.style = style
-                box.pango_layout = layout
-                x_advance += width - box.width
-                box.width = width
-            elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-                box.position_x += x_advance
-                previous = x_advance
-                for child in box.children:
-                    if child.is_in_normal_flow():
-                        x_advance = add_letter_spacing(context, child, per_character, x_advance)
-                box.width += x_advance - previous
-            else:
-                box.translate(x_advance, 0)
-            return x_advance
-
-        def justify_line(context, line, extra_width):
-            if extra_width <= 0 or not wants_inter_character(line):
-                return original(context, line, extra_width)
-            characters = sum(len(box.text) for box in text_boxes(line))
-            if characters < 2:
-                return original(context, line, extra_width)
-            # Pango adds the letter spacing after every character, the last
-            # one included, and only half of it where a font or script run
-            # ends (digits in Chinese text).  So aim for the last glyph's edge
-            # at the right margin, with its own spacing hanging outside, and
-            # correct what the first pass missed from the real layouts.
-            start = line.width
-            spacing = 0.0
-            for _ in range(4):
-                missing = extra_width + spacing - (line.width - start)
-                if missing < 0.02:
-                    break
-                # Each step widens the line by `characters` steps and moves its target
-                # (the hanging spacing) by one, so it closes characters - 1 of them: a
-                # line of one run is done in one pass.
-                step = missing / (characters - 1)
-                add_letter_spacing(context, line, step, 0)
-                spacing += step
-
-        inline.justify_line = justify_line
+        inline.justify_line = _justify_line(inline.justify_line)
         _patch_state["active"] = True
         return True
+
+
+def _text_boxes(box):
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                yield from _text_boxes(child)
+
+
+def _wants_inter_character(line) -> bool:
+    lang = line.style["lang"] or ""
+    if not str(lang).lower().startswith("zh"):
+        return False
+    return any(_is_cjk(ch) for box in _text_boxes(line) for ch in box.text)
+
+
+def _add_letter_spacing(context, box, per_character, x_advance):
+    # Mirrors WeasyPrint's add_word_spacing, with letter spacing.
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        if not box.text:
+            return x_advance
+        style = box.style.copy()
+        base = style["letter_spacing"]
+        style["letter_spacing"] = (0 if base == "normal" else base) + per_character
+        layout = create_layout(
+            box.text,
+            style,
+            context,
+            max_width=None,
+            justification_spacing=box.justification_spacing,
+        )
+        first_line, _ = layout.get_first_line()
+        width, _ = line_size(first_line, style)
+        layout.deactivate()
+        # The drawing step re-creates the Pango layout from box.style,
+        # so the wider spacing has to live in the box's own style.
+        box.style = style
+        box.pango_layout = layout
+        x_advance += width - box.width
+        box.width = width
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        previous = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _add_letter_spacing(context, child, per_character, x_advance)
+        box.width += x_advance - previous
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def _justify_line(original):
+    """WeasyPrint's justify_line, justifying a Chinese line between its characters."""
+
+    def justify_line(context, line, extra_width):
+        if extra_width <= 0 or not _wants_inter_character(line):
+            return original(context, line, extra_width)
+        characters = sum(len(box.text) for box in _text_boxes(line))
+        if characters < 2:
+            return original(context, line, extra_width)
+        # Pango adds the letter spacing after every character, the last
+        # one included, and only half of it where a font or script run
+        # ends (digits in Chinese text).  So aim for the last glyph's edge
+        # at the right margin, with its own spacing hanging outside, and
+        # correct what the first pass missed from the real layouts.
+        start = line.width
+        spacing = 0.0
+        for _ in range(4):
+            missing = extra_width + spacing - (line.width - start)
+            if missing < 0.02:
+                break
+            # Each step widens the line by `characters` steps and moves its target
+            # (the hanging spacing) by one, so it closes characters - 1 of them: a
+            # line of one run is done in one pass.
+            step = missing / (characters - 1)
+            _add_letter_spacing(context, line, step, 0)
+            spacing += step
+
+    return justify_line
 
 
 _styles: dict[str, tuple[object, list[object]]] = {}

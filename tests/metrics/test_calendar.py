@@ -7,9 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from metrics import selectors, services
-from metrics.catalogue_views import KINDS
-from metrics.models import DeadlineExtension, Indicator, PeriodState, ReportingPeriod
+from metrics import selectors, services, sheets
+from metrics.models import (
+    DeadlineExtension,
+    Indicator,
+    OfficeSettings,
+    PeriodState,
+    ReportingPeriod,
+)
 from metrics.progress import NOT_STARTED_INDICATOR
 from tests import factories
 
@@ -238,8 +243,8 @@ def test_an_indicator_starting_in_2027_is_absent_from_2026_and_present_in_2027(
     assert owner not in selectors.departments_behind(period=p2026)
     assert owner in selectors.departments_behind(period=p2027)
     services.update_indicator(indicator=indicator, user=reviewer, department=sfj)
-    sheet_2026 = selectors.department_sheet(department=sfj, period=p2026)
-    sheet_2027 = selectors.department_sheet(department=sfj, period=p2027)
+    sheet_2026 = sheets.department_sheet(department=sfj, period=p2026)
+    sheet_2027 = sheets.department_sheet(department=sfj, period=p2027)
     assert indicator.code not in [r.indicator.code for r in sheet_2026.rows]
     assert indicator.code in [r.indicator.code for r in sheet_2027.rows]
     assert indicator.name not in _workbook_text(department_workbook(sheet_2026))
@@ -276,7 +281,7 @@ def test_the_office_renames_the_district_and_the_next_build_says_it(demo_data, r
     services.update_office_settings(user=reviewer, version=0, district_name="东湖", reason="更名")
     snapshot = report_selectors.figure_snapshot(period=period, codes=[])
     assert snapshot["district_name"] == "东湖"
-    row = KINDS["settings"][1].history.latest()
+    row = OfficeSettings.history.latest()
     assert row.history_user == reviewer and row.district_name == "东湖"
     with pytest.raises(ValidationError, match="已被他人修改"):
         services.update_office_settings(user=reviewer, version=0, district_name="西湖")

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from metrics import computed, selectors, services
+from metrics import computed, selectors, services, sheets
 from metrics.models import (
     Department,
     Figure,
@@ -79,7 +79,7 @@ def test_division_by_zero_is_a_gap_with_its_reason(p2026):
 
 
 def test_the_sheet_and_the_progress_count_entered_indicators_only(p2026, sfj):
-    sheet = selectors.department_sheet(department=sfj, period=p2026)
+    sheet = sheets.department_sheet(department=sfj, period=p2026)
     codes = {row.indicator.code for row in sheet.rows}
     assert CLOSURE not in codes and COUNSEL not in codes
     assert codes == set(sfj.indicators.entered().values_list("code", flat=True))
@@ -96,8 +96,8 @@ def test_a_retired_indicator_is_entered_in_earlier_periods_only(p2026, sfj):
     firms.retired_on = datetime.date(2025, 12, 31)
     firms.save()
     p2025 = ReportingPeriod.objects.get(code="2025")
-    later = selectors.department_sheet(department=sfj, period=p2026)
-    earlier = selectors.department_sheet(department=sfj, period=p2025)
+    later = sheets.department_sheet(department=sfj, period=p2026)
+    earlier = sheets.department_sheet(department=sfj, period=p2025)
     assert later.row("biz_external_law_firms") is None
     assert earlier.row("biz_external_law_firms").value == 4  # its past figure stays
     [now] = selectors.progress_by_department(period=p2026, departments=Department.objects.all())[:1]
@@ -127,7 +127,7 @@ def test_a_rule_over_a_computed_indicator_blocks_the_submit(p2026, sfj, clerk):
         if not Figure.objects.filter(indicator=indicator, period=p2026).exists():
             _set(indicator.code, p2026, 1, FigureStatus.DRAFT)
     _set("biz_review_cases_closed", p2026, 70, FigureStatus.DRAFT)  # 70 / 64 → 109.4
-    sheet = selectors.department_sheet(department=sfj, period=p2026)
+    sheet = sheets.department_sheet(department=sfj, period=p2026)
     assert [f.message for f in sheet.findings if f.code == CLOSURE and f.is_error] == [
         "行政复议办结率不应超过100%：行政复议办结率（109.4）应≤重大案件行政负责人出庭应诉率（100）。"
     ]

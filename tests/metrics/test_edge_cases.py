@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.demo import DEMO_PASSWORD
-from metrics import selectors, services
+from metrics import services, sheets
 from metrics.models import Figure, FigureStatus, Reminder, User
 from tests import factories
 
@@ -121,7 +121,7 @@ def valueless_draft(demo_data):
     )
     figure = _fig("edu_bulletin_boards")
     assert figure.status == FigureStatus.DRAFT and figure.value is None
-    sheet = selectors.department_sheet(department=figure.indicator.department, period=figure.period)
+    sheet = sheets.department_sheet(department=figure.indicator.department, period=figure.period)
     assert sheet.row("edu_bulletin_boards").state_label == "未填"  # what the entry sheet says
     return figure
 
@@ -264,7 +264,7 @@ def test_report_panel_names_a_returned_figure_as_returned(client, demo_data, med
         expected_version=figure.version,
     )
     assert _fig(code).status == FigureStatus.RETURNED
-    sheet = selectors.department_sheet(department=figure.indicator.department, period=figure.period)
+    sheet = sheets.department_sheet(department=figure.indicator.department, period=figure.period)
     assert sheet.row(code).state_label == "已退回"
     _login(client, "leader")
     response = client.post(reverse("reports:panel"), {"period": "2026", "kind": "final"})

@@ -9,13 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from metrics.formula_graph import CatalogueEntry, check, compute_all
 from metrics.formulas import (
-    CatalogueEntry,
     FormulaError,
     Ref,
-    check,
     codes_to_names,
-    compute_all,
     evaluate,
     names_to_codes,
     parse,

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from metrics import selectors
+from metrics import selectors, sheets
 from metrics.models import FigureStatus
 from metrics.progress import Progress, State, clerk_may_edit, reviewer_may_return, state_of
 from tests import factories
@@ -70,7 +70,7 @@ def test_the_database_counts_the_same_states(db):
         period=period, departments=type(department).objects.filter(pk=department.pk)
     )
     assert counted.progress == expected
-    sheet = selectors.department_sheet(department=department, period=period)
+    sheet = sheets.department_sheet(department=department, period=period)
     assert sheet.counts == expected
     assert {row.indicator.code: row.state for row in sheet.rows} == states
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from metrics import selectors, services
+from metrics import services, sheets
 from metrics.models import FigureStatus, RuleTarget, ValidationRule, ValueType
 from tests import factories
 
@@ -37,9 +37,7 @@ def setting(db):
 
 
 def _found(setting, code):
-    sheet = selectors.department_sheet(
-        department=setting["rate"].department, period=setting["period"]
-    )
+    sheet = sheets.department_sheet(department=setting["rate"].department, period=setting["period"])
     row = sheet.row(code)
     return [w.message for w in row.errors], [w.message for w in row.warnings]
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from metrics import selectors, services
+from metrics import selectors, services, sheets
 from metrics.models import (
     CommentKind,
     Figure,
@@ -395,7 +395,7 @@ def test_change_against_previous_period(
         status=FigureStatus.APPROVED,
     )
     fill(spj, period, spj_clerk, {"biz_approval_reforms": value})
-    sheet = selectors.department_sheet(department=spj, period=period)
+    sheet = sheets.department_sheet(department=spj, period=period)
     warnings = sheet.row("biz_approval_reforms").warnings
     assert bool(warnings) == warned
     if warned:
@@ -423,7 +423,7 @@ def test_cross_department_rule_waits_for_the_other_department(period, clerk, sfj
         severity=RuleSeverity.ERROR,
     )
     fill(sfj, period, clerk, {"grass_disputes_mediated": 100})
-    sheet = selectors.department_sheet(department=sfj, period=period)
+    sheet = sheets.department_sheet(department=sfj, period=period)
     pending = sheet.row("grass_disputes_mediated").pending
     assert pending and "数据未齐" in pending[0].message  # shown to the reviewer
     services.submit_figures(department=sfj, period=period, user=clerk)
@@ -432,7 +432,7 @@ def test_cross_department_rule_waits_for_the_other_department(period, clerk, sfj
     services.save_figure(
         indicator=_ind("grass_grid_workers"), period=period, value=Decimal(500), user=zfw_clerk
     )
-    zfw_sheet = selectors.department_sheet(department=rule.right.department, period=period)
+    zfw_sheet = sheets.department_sheet(department=rule.right.department, period=period)
     assert zfw_sheet.row("grass_grid_workers").errors
     with pytest.raises(ValidationError, match="调处纠纷数不应少于网格员数"):
         services.submit_figures(department=rule.right.department, period=period, user=zfw_clerk)

@@ -155,7 +155,7 @@ def test_sections_and_readiness(board_data, cur):
 
 
 def test_big_changes_against_the_previous_period(board_data, cur, prev):
-    changes, total = dashboard.queries.big_changes(
+    changes, total = dashboard.anomalies.big_changes(
         period=cur, previous=prev, departments=board_data["departments"]
     )
     assert total == 2
@@ -163,7 +163,7 @@ def test_big_changes_against_the_previous_period(board_data, cur, prev):
         ("ta_1", Decimal("100.0"), "同比增长100.0%"),
         ("ta_3", Decimal("-70.0"), "同比下降70.0%"),
     ]
-    assert dashboard.queries.big_changes(
+    assert dashboard.anomalies.big_changes(
         period=cur, previous=None, departments=Department.objects.all()
     ) == ([], 0)
 
@@ -177,10 +177,12 @@ def test_figures_returned_more_than_once(board_data, cur):
     once = Figure.objects.get(indicator__code="ta_3", period=cur)  # created returned
     once.value = Decimal(4)
     once.save()
-    flagged = dashboard.queries.repeated_returns(period=cur, departments=board_data["departments"])
+    flagged = dashboard.anomalies.repeated_returns(
+        period=cur, departments=board_data["departments"]
+    )
     assert [(r.code, r.times) for r in flagged] == [("ta_2", 2)]
     assert (
-        dashboard.queries.repeated_returns(
+        dashboard.anomalies.repeated_returns(
             period=cur, departments=Department.objects.filter(code="tb")
         )
         == []
@@ -195,12 +197,12 @@ def test_rule_failures_with_explanations(cur):
     district.explanation = "新建两个区级分中心"
     district.save()
     _figure(catalogue["grass_township_centers"], cur, 2, S)
-    failures = dashboard.queries.rule_failures(period=cur, department_ids=None)
+    failures = dashboard.anomalies.rule_failures(period=cur, department_ids=None)
     assert [(f.severity, f.is_error) for f in failures] == [("error", True), ("warning", False)]
     assert "办结行政复议案件数不应超过受理数" in failures[0].message
     assert failures[1].explanation == "新建两个区级分中心"
     sfj = Department.objects.get(code="sfj")
-    only_sfj = dashboard.queries.rule_failures(period=cur, department_ids={sfj.pk})
+    only_sfj = dashboard.anomalies.rule_failures(period=cur, department_ids={sfj.pk})
     assert [f.severity for f in only_sfj] == ["error"]
 
 

@@ -36,44 +36,22 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
-        period_obj = ReportingPeriod.objects.filter(code=period).first()
-        if period_obj is None:
-            raise CommandError(f"报告期“{period}”不存在。")
+        period_obj = _period(period)
         owner = None
         if department:
             owner = Department.objects.filter(code=department).first()
             if owner is None:
                 raise CommandError(f"部门“{department}”不存在。")
-        try:
-            if path.suffix.lower() == ".docx":
-                paragraphs = read_docx(path.read_bytes())
-            else:
-                paragraphs = read_text(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise CommandError("文本文件应为 UTF-8 编码。") from None
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         proposal = propose(
-            paragraphs,
+            _paragraphs(path),
             catalogue(),
             site_values=site_values(period_obj),
             known=known_values(period_obj),
         )
-        if options["json"]:
-            data = proposal.to_json()
-            out = {"template": name, "figures": data["figures"], "literals": data["literals"]}
-            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(proposal.template_text())
-            for problem in proposal.problems():
-                self.stderr.write(problem)
+        self._show(proposal, name, as_json=options["json"])
         if not accept:
             return
-        first = None
-        if from_period:
-            first = ReportingPeriod.objects.filter(code=from_period).first()
-            if first is None:
-                raise CommandError(f"报告期“{from_period}”不存在。")
+        first = _period(from_period) if from_period else None
         actor = system_account(SystemAccount.COMMAND_LINE, permissions=PERMISSIONS)
         existing = (
             ReportTemplate.objects.filter(name=name).first()
@@ -97,3 +75,33 @@ class Command(BaseCommand):
                 f"已导入“{document.name}”（{document.slug}）第{document.current_version.number}版。"
             )
         )
+
+    def _show(self, proposal, name: str, *, as_json: bool) -> None:
+        """The proposal: as JSON, or as the template's text with its problems on stderr."""
+        if as_json:
+            data = proposal.to_json()
+            out = {"template": name, "figures": data["figures"], "literals": data["literals"]}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(proposal.template_text())
+            for problem in proposal.problems():
+                self.stderr.write(problem)
+
+
+def _period(code: str) -> ReportingPeriod:
+    period = ReportingPeriod.objects.filter(code=code).first()
+    if period is None:
+        raise CommandError(f"报告期“{code}”不存在。")
+    return period
+
+
+def _paragraphs(path: Path) -> list:
+    """The document's paragraphs: a .docx, or a UTF-8 text file."""
+    try:
+        if path.suffix.lower() == ".docx":
+            return read_docx(path.read_bytes())
+        return read_text(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CommandError("文本文件应为 UTF-8 编码。") from None
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from None

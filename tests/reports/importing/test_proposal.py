@@ -9,13 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.catalogue import DEPARTMENTS, INDICATORS
-from reports.importing.proposal import (
-    COUNT,
-    CatalogueEntry,
-    catalogue_entries,
-    propose,
-    suggest_code,
-)
+from reports.importing.naming import COUNT, CatalogueEntry, catalogue_entries, suggest_code
+from reports.importing.proposal import propose
 from reports.importing.reader import BODY, SECTION, SUBSECTION, TITLE, Paragraph, read_text
 from reports.rendering import parse_template, render_text
 

@@ -5,7 +5,8 @@ import pytest
 
 from accounts.demo import FIGURES_2025
 from metrics.catalogue import DEPARTMENTS, INDICATORS
-from reports.importing.proposal import catalogue_entries, propose
+from reports.importing.naming import catalogue_entries
+from reports.importing.proposal import propose
 from reports.importing.reader import TITLE, read_docx, read_text
 from reports.rendering import DEFAULT_TEMPLATE_TEXT, parse_template, render_docx, render_text
 

@@ -1,6 +1,6 @@
 """The office's calendar and its own settings: a department's extended deadline for one
 period, and the settings the office edits on 系统设置 (the district's name, reminder days,
-automatic locking). Imported by metrics.models, so Django registers them with the app."""
+automatic locking). Imported by metrics.models (the package), so Django registers them with the app."""
 
 from django.core.validators import MaxValueValidator
 from django.db import models

@@ -1,0 +1,48 @@
+"""The metrics app's models, one module per concern; every name is importable from
+metrics.models as before (and Django registers them all through this package)."""
+
+from .calendar import DeadlineExtension, OfficeSettings
+from .figures import CommentKind, Evidence, Figure, FigureComment, FigureStatus
+from .indicators import (
+    INDICATOR_CODE_MESSAGE,
+    Indicator,
+    IndicatorAlias,
+    IndicatorCodeField,
+    IndicatorQuerySet,
+    ValueType,
+    entered_condition,
+    validate_indicator_code,
+)
+from .notices import Notice, Reminder
+from .organisation import Department, Section, User
+from .periods import PeriodState, ReportingPeriod
+from .rules import RuleOperator, RuleSeverity, RuleTarget, ValidationRule
+
+__all__ = [
+    "INDICATOR_CODE_MESSAGE",
+    "CommentKind",
+    "DeadlineExtension",
+    "Department",
+    "Evidence",
+    "Figure",
+    "FigureComment",
+    "FigureStatus",
+    "Indicator",
+    "IndicatorAlias",
+    "IndicatorCodeField",
+    "IndicatorQuerySet",
+    "Notice",
+    "OfficeSettings",
+    "PeriodState",
+    "Reminder",
+    "ReportingPeriod",
+    "RuleOperator",
+    "RuleSeverity",
+    "RuleTarget",
+    "Section",
+    "User",
+    "ValidationRule",
+    "ValueType",
+    "entered_condition",
+    "validate_indicator_code",
+]
