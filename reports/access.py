@@ -37,3 +37,12 @@ def can_see_reports(user) -> bool:
     return _active(user) and (
         figures_access.can_view_all_figures(user) or user.has_perm("reports.view_report")
     )
+
+
+def can_edit_templates(user) -> bool:
+    return _active(user) and user.has_perm("reports.edit_template")
+
+
+def require_edit_templates(user, message: str) -> None:
+    if not can_edit_templates(user):
+        raise PermissionDenied(message)

@@ -1,7 +1,7 @@
 """从文档导入: the reviewer uploads last year's document, edits the proposal, accepts it.
 
 Thin views: reading is reports.importing.reader, the proposal and its edits
-reports.importing.store; the writes are services: reports.services.start_import and
+reports.importing.store; the writes are services: reports.importing.services.start_import and
 save_import_edits (each with its ReportEvent), and reports.importing.accept.accept_import.
 """
 
@@ -26,7 +26,9 @@ from metrics.models import (
     ValueType,
 )
 
-from . import documents, services
+from . import documents
+from .access import require_import_documents
+from .importing import services as import_services
 from .importing.accept import ALREADY_ACCEPTED, accept_import
 from .importing.conflicts import format_words, printed
 from .importing.proposal import UNBOUND_REASON
@@ -42,10 +44,6 @@ from .models import DocumentImport, Layout, ReportTemplate
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UNBIND = "-"
-
-
-def _require(user) -> None:
-    services.require_importer(user)
 
 
 def _default_period():
@@ -82,7 +80,7 @@ def _read_upload(request):
 
 @login_required
 def import_start(request):
-    _require(request.user)
+    require_import_documents(request.user)
     errors: list[str] = []
     values = {"period": "", "name": "", "document": "", "layout": ""}
     if request.method == "POST":
@@ -105,7 +103,7 @@ def import_start(request):
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
-                record = services.start_import(
+                record = import_services.start_import(
                     user=request.user,
                     source_name=source_name,
                     paragraphs=paragraphs,
@@ -261,7 +259,7 @@ def _apply(proposal, edits, errors):
 
 @login_required
 def import_review(request, pk):
-    _require(request.user)
+    require_import_documents(request.user)
     record = get_object_or_404(
         DocumentImport.objects.select_related("period", "document", "created_by"), pk=pk
     )
@@ -290,7 +288,7 @@ def _save_review(request, record, proposal, edits, action, errors):
     """Store the reviewer's edits (or drop them all), then accept the proposal if asked: the
     redirect to follow, or None to show the page again with `errors`."""
     try:
-        saved = services.save_import_edits(
+        saved = import_services.save_import_edits(
             document_import=record, user=request.user, edits=edits, reset=action == "reset"
         )
     except ValidationError as exc:

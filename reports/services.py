@@ -10,25 +10,19 @@ from django.utils import timezone
 
 from lawgov.domain_errors import DomainError
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
-from lawgov.locks import hold
-from lawgov.versions import StaleEdit
 from metrics.models import ReportingPeriod
-from metrics.services.catalogue import INDICATOR_CODES_LOCK
-from metrics.texts import REASON, clean_text
 
-from . import access as report_access
 from . import documents, job_events, rendering, selectors
-from .deadlines import parse_deadlines
-from .importing.store import paragraphs_json
 from .models import (
-    DocumentImport,
     JobStatus,
     ReportEvent,
     ReportJob,
     ReportKind,
     ReportTemplate,
-    TemplateVersion,
 )
+
+# The templates' own writes live in template_services; named here too, as callers know them.
+from .template_services import save_template_version, update_document_deadlines  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -68,142 +62,6 @@ def _require(user, perm: str, message: str) -> None:
         raise TypeError("an acting user is required (a portal user or a system account)")
     if not (user.is_active and user.has_perm(perm)):
         raise PermissionDenied(message)
-
-
-@transaction.atomic
-def save_template_version(
-    *, template: ReportTemplate, text: str, user, comment: str = "", based_on: int | None = None
-) -> TemplateVersion:
-    """Store an edit of the template as a new version, refusing unknown codes and filters;
-    and refusing (StaleEdit) an edit `based_on` a version older than the latest, which
-    someone else saved meanwhile: theirs would be silently undone."""
-    _require(user, "reports.edit_template", "您没有编辑讲话稿模板的权限。")
-    # The codes are read after any indicator code change racing this save has committed
-    # (metrics' update_indicator holds the same lock), so none of them can vanish meanwhile.
-    hold(INDICATOR_CODES_LOCK)
-    errors = rendering.validate_template(text, selectors.known_codes())
-    if errors:
-        raise ValidationError([error.message for error in errors])
-    latest = (
-        TemplateVersion.objects.select_for_update()
-        .filter(template=template)
-        .order_by("-number")
-        .first()
-    )
-    if based_on not in (None, "") and latest is not None and int(based_on) != latest.number:
-        editor = latest.created_by.get_username() if latest.created_by else "他人"
-        raise StaleEdit(
-            latest,
-            {"当前版本": f"第{latest.number}版", "保存人": editor},
-            what=f"模板（您编辑的是第{based_on}版）",
-        )
-    if latest is not None and latest.text == text:
-        return latest
-    return TemplateVersion.objects.create(
-        template=template,
-        number=(latest.number + 1) if latest else 1,
-        text=text,
-        comment=comment,
-        created_by=user,
-    )
-
-
-@transaction.atomic
-def update_document_deadlines(
-    *, template: ReportTemplate, deadlines: list[dict], user, reason: str = ""
-) -> ReportTemplate:
-    """The document's deadlines (报送 3月1日, 公开 4月1日 …), edited by the office on the report
-    page; each change a history row with who and why."""
-    _require(user, "reports.edit_template", "只有法制办可以修改文稿的时间节点。")
-    reason = clean_text(reason, kind=REASON)
-    try:
-        parsed = parse_deadlines(deadlines)
-    except ValueError as exc:
-        raise ValidationError({"deadlines": str(exc)}, code="invalid") from None
-    template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
-    cleaned = [{"label": label, "month": month, "day": day} for label, month, day in parsed]
-    if cleaned == template.deadlines:
-        raise ValidationError("时间节点没有变化。", code="unchanged")
-    before = "、".join(f"{d['label']}{d['month']}月{d['day']}日" for d in template.deadlines or [])
-    after = "、".join(f"{d['label']}{d['month']}月{d['day']}日" for d in cleaned)
-    template.deadlines = cleaned
-    template._history_user = user
-    template._change_reason = f"时间节点 {before or '（无）'} → {after or '（无）'}" + (
-        f"：{reason}" if reason else ""
-    )
-    template.save(update_fields=["deadlines"])
-    return template
-
-
-# ---------------------------------------------------------------------------------------
-# 从文档导入: the upload and the reviewer's edits of its proposal, each with its ReportEvent
-# (accepting it is reports.importing.accept.accept_import).
-
-
-def require_importer(user) -> None:
-    report_access.require_import_documents(user)
-
-
-@transaction.atomic
-def start_import(
-    *,
-    user,
-    source_name: str,
-    paragraphs,
-    period: ReportingPeriod,
-    name: str = "",
-    document: ReportTemplate | None = None,
-    layout: str = "",
-) -> DocumentImport:
-    """A document read into `paragraphs` (reports.importing.reader), kept for the reviewer to
-    edit its proposal: an update of `document`, or a new document `name` in `layout`."""
-    require_importer(user)
-    record = DocumentImport.objects.create(
-        source_name=source_name[:200],
-        paragraphs=paragraphs_json(paragraphs),
-        period=period,
-        name="" if document else name[:200],
-        document=document,
-        layout="" if document else layout,
-        created_by=user,
-    )
-    ReportEvent.objects.create(
-        action=ReportEvent.Action.IMPORT_STARTED,
-        document_import=record,
-        actor=user,
-        detail={
-            "source_name": record.source_name,
-            "period": period.code,
-            "paragraphs": len(record.paragraphs),
-        },
-    )
-    return record
-
-
-@transaction.atomic
-def save_import_edits(
-    *, document_import: DocumentImport, user, edits: list[list], reset: bool = False
-) -> DocumentImport:
-    """Add the reviewer's `edits` to the import's, or with `reset` drop them all. An import
-    accepted since the page was read (a second tab, a double click) is refused (code
-    already_accepted): the record of what was accepted stays as it was."""
-    from .importing.accept import ALREADY_ACCEPTED
-
-    require_importer(user)
-    record = DocumentImport.objects.select_for_update().get(pk=document_import.pk)
-    if record.accepted_at is not None:
-        raise ValidationError(ALREADY_ACCEPTED, code="already_accepted")
-    before = list(record.edits)
-    record.edits = [] if reset else [*before, *edits]
-    if record.edits != before:
-        record.save(update_fields=["edits"])
-        ReportEvent.objects.create(
-            action=ReportEvent.Action.IMPORT_RESET if reset else ReportEvent.Action.IMPORT_EDITED,
-            document_import=record,
-            actor=user,
-            detail={"dropped": len(before)} if reset else {"edits": list(edits)},
-        )
-    return record
 
 
 # Why a job failed when the database went away for longer than the task's retries.

@@ -1,4 +1,4 @@
-"""从文档导入's writes go through reports.services (start_import, save_import_edits): each
+"""从文档导入's writes go through reports.importing.services (start_import, save_import_edits): each
 upload and each change of the proposal leaves a ReportEvent naming who made it."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from metrics.models import ReportingPeriod, User
-from reports import services
+from reports.importing import services as import_services
 from reports.importing.reader import read_text
 from reports.models import DocumentImport, ReportEvent
 from tests.reports.importing.test_import_views import _upload
@@ -48,7 +48,7 @@ def test_an_accepted_import_is_not_edited_and_leaves_no_row(reviewer_client):
     record = DocumentImport.objects.get()
     DocumentImport.objects.filter(pk=record.pk).update(accepted_at=timezone.now())
     with pytest.raises(ValidationError) as refused:
-        services.save_import_edits(
+        import_services.save_import_edits(
             document_import=record,
             user=User.objects.get(username="reviewer"),
             edits=[["unbind", 0]],
@@ -64,7 +64,7 @@ def test_an_accepted_import_is_not_edited_and_leaves_no_row(reviewer_client):
 def test_only_the_office_starts_an_import(demo_data):
     clerk = User.objects.get(username="clerk_sfj")
     with pytest.raises(PermissionDenied):
-        services.start_import(
+        import_services.start_import(
             user=clerk,
             source_name="粘贴的文本",
             paragraphs=read_text("2025年共受理行政复议案件45件。"),
