@@ -171,6 +171,7 @@ def test_a_clerk_reads_only_their_own_departments_figures(client, trail):
     page = _page(client, trail["clerk"])
     assert "更正笔误" in page and "请补充说明来源" in page
     assert "统一单位" not in page and "忘记密码" not in page and "法治简报示例" not in page
+    assert "/catalogue/sections/" not in page  # no 指标管理 tabs for a clerk
     gaj_clerk = User.objects.get(username="clerk_gaj")
     services.save_figure(
         indicator=factories.IndicatorFactory(department=gaj_clerk.department, name="公安指标"),
