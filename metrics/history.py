@@ -165,10 +165,10 @@ def keys(user, filters: Filters) -> QuerySet:
     if filters.kind and filters.kind not in sources:
         return Figure.history.none().values("history_id")  # a kind this reader cannot read
     kinds = [filters.kind] if filters.kind else list(sources)
-    union = None
+    parts = []
     for kind in kinds:
         source = sources[kind]
-        part = (
+        parts.append(
             source.keys(filters)
             .order_by()
             .annotate(
@@ -178,9 +178,10 @@ def keys(user, filters: Filters) -> QuerySet:
             )
             .values("row_id", "row_at", "row_kind")
         )
-        union = part if union is None else union.union(part, all=True)
-    if union is None:
+    if not parts:
         return Figure.history.none().values("history_id")
+    # One flat UNION of every part (chained unions nest, and SQLite's parser stack is short).
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return union.order_by("-row_at", "-row_id")
 
 
