@@ -84,7 +84,7 @@ class ReportingPeriodAdmin(NoWrites, HistoryAdmin):
     revertible = False
 
     def has_lock_permission(self, request):
-        return request.user.has_perm("metrics.lock_period")
+        return access.can_lock_periods(request.user)
 
     def _each(self, request, queryset, service, **kwargs):
         """Apply `service` to each selected period: the periods done, the refusals' texts."""

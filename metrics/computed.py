@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import access
 from .change import Change, indicator_change
 from .formula_graph import compute_all, entered_inputs
 from .formulas import Formula, FormulaError, Outcome, Ref, parse
@@ -411,7 +412,7 @@ def visible_to(
     reads as not yet available: no value, no input values, the reason NOT_YET_AVAILABLE."""
     from dataclasses import replace
 
-    if user is not None and user.has_perm("metrics.view_all_figures"):
+    if user is not None and access.can_view_all_figures(user):
         return dict(values)
     if department is None and user is not None:
         department = getattr(user, "department", None)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from . import access
 from .computed import CURRENT, computed_values
 from .deadlines import choose_current, department_deadline, latest_deadline
 from .models import (
@@ -71,7 +72,7 @@ def previous_period(*, period: ReportingPeriod) -> ReportingPeriod | None:
 
 
 def departments_visible_to(*, user):
-    if user.has_perm("metrics.view_all_figures"):
+    if access.can_view_all_figures(user):
         return Department.objects.all()
     if user.department_id:
         return Department.objects.filter(pk=user.department_id)

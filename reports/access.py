@@ -33,6 +33,24 @@ def can_view_dashboard(user) -> bool:
     )
 
 
+def can_view_reports(user) -> bool:
+    """The report panel, its jobs and their files (PDF, Word, OFD)."""
+    return _active(user) and user.has_perm("reports.view_report")
+
+
+def can_request_reports(user) -> bool:
+    return _active(user) and user.has_perm("reports.request_report")
+
+
+def can_review_public_version(user) -> bool:
+    return _active(user) and user.has_perm("reports.review_public_version")
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
 def can_see_reports(user) -> bool:
     return _active(user) and (
         figures_access.can_view_all_figures(user) or user.has_perm("reports.view_report")

@@ -21,10 +21,10 @@ from lawgov.api_fields import CodeField, choice_field
 from metrics import access
 from metrics.models import ReportingPeriod
 
+from . import access as report_access
 from . import documents, services
 from .models import JobStatus, Layout, ReportJob, ReportKind, ReportTemplate
 
-CAN_VIEW = "reports.view_report"
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -187,7 +187,7 @@ class ReportJobViewSet(
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # As on the report panel: only those who may see reports reach any of this.
-        access.require(request.user.has_perm(CAN_VIEW), "您没有查看讲话稿的权限。")
+        access.require(report_access.can_view_reports(request.user), "您没有查看讲话稿的权限。")
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=int_or_404(self.kwargs["pk"]))

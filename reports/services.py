@@ -4,7 +4,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from lawgov.domain_errors import DomainError
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
 from metrics.models import ReportingPeriod
 
+from . import access as report_access
 from . import documents, job_events, rendering, selectors
 from .models import (
     JobStatus,
@@ -55,13 +56,6 @@ class QueueUnavailable(DomainError):
     status_code = 503
     default_code = "queue_unavailable"
     default_detail = "任务队列暂时不可用，请稍后再试。"
-
-
-def _require(user, perm: str, message: str) -> None:
-    if user is None:
-        raise TypeError("an acting user is required (a portal user or a system account)")
-    if not (user.is_active and user.has_perm(perm)):
-        raise PermissionDenied(message)
 
 
 # Why a job failed when the database went away for longer than the task's retries.
@@ -146,7 +140,7 @@ def create_report_job(
 ) -> ReportJob:
     """Freeze the figures the template needs into a new job. A final report refuses to start
     while any of its figures is missing or unapproved."""
-    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
     version, snapshot = _frozen(period=period, kind=kind, template=template)
     return ReportJob.objects.create(
         period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
@@ -188,7 +182,7 @@ def request_report(
     transaction has committed. The same request again while such a job is queued or running
     (same period, kind, template version and figures) returns that job instead of a second
     one; `job.reused` says which happened."""
-    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
     # One request per period at a time, so that two identical ones cannot both miss each
     # other (NO KEY UPDATE: figures being written for the period are not held up).
     ReportingPeriod.objects.select_for_update(no_key=True).filter(pk=period.pk).first()
@@ -215,7 +209,7 @@ def request_public_version(
     template version and frozen figures with those exclusions, recorded in the audit trail,
     and queued once the transaction has committed. The same marks again while such a build
     is in progress return that job (`job.reused`)."""
-    _require(user, "reports.review_public_version", "您没有审定公开版的权限。")
+    report_access.require(report_access.can_review_public_version(user), "您没有审定公开版的权限。")
     source = (
         ReportJob.objects.select_for_update(of=("self",))
         .select_related("template_version__template", "period")
@@ -274,7 +268,7 @@ def request_public_version(
 def retry_report_job(*, job: ReportJob, user) -> ReportJob:
     """Queue a failed job again, from the same frozen snapshot; the job names who retried it
     and when (the last retry; the requester stays who asked first)."""
-    _require(user, "reports.request_report", "您没有申请生成讲话稿的权限。")
+    report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
     job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
     if job.status != JobStatus.FAILED:
         raise ValidationError("只有失败的讲话稿任务可以重试。")

@@ -11,6 +11,7 @@ from metrics import indicator_names
 from metrics import selectors as metrics_selectors
 from metrics.models import ReportingPeriod
 
+from . import access as report_access
 from . import documents, job_events, rendering, selectors, services
 from .deadlines import deadlines_as_lines, deadlines_from_lines
 from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
@@ -45,7 +46,7 @@ def report_panel(request):
         "document": document,
         "documents": documents.documents(),
         "periods": ReportingPeriod.objects.all(),
-        "can_request": request.user.has_perm("reports.request_report"),
+        "can_request": report_access.can_request_reports(request.user),
         "refused": None,
         "lock": metrics_selectors.period_lock(period),
     }
@@ -74,7 +75,7 @@ def report_panel(request):
             return redirect("reports:job", pk=job.pk)
     context["jobs"] = documents.jobs_for(period=period, document=document)
     context["archive"] = documents.archive(period=period)
-    context["can_edit_deadlines"] = request.user.has_perm("reports.edit_template")
+    context["can_edit_deadlines"] = report_access.can_edit_templates(request.user)
     context["deadline_lines"] = deadlines_as_lines(document.deadlines)
     context["due_dates"] = document.due_dates(period)
     return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
@@ -127,7 +128,7 @@ def job_detail(request, pk):
         job.document.has_public_version
         and job.kind == ReportKind.FINAL
         and job.status == JobStatus.SUCCEEDED
-        and request.user.has_perm("reports.review_public_version")
+        and report_access.can_review_public_version(request.user)
     )
     return render(
         request,

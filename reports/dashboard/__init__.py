@@ -12,6 +12,7 @@ import datetime
 
 from django.utils import timezone
 
+from metrics import access as metrics_access
 from metrics import selectors as metrics_selectors
 from metrics.models import Indicator, ReportingPeriod
 from metrics.numbers import plain
@@ -70,7 +71,7 @@ def dashboard(*, user, period: ReportingPeriod, today: datetime.date | None = No
     """Everything the dashboard tables show, for what `user` may see."""
     today = today or timezone.localdate()
     departments = metrics_selectors.departments_visible_to(user=user)
-    all_departments = user.has_perm("metrics.view_all_figures")
+    all_departments = metrics_access.can_view_all_figures(user)
     previous = metrics_selectors.previous_period(period=period)
     rows, sections, ready = _progress(period=period, departments=departments, today=today)
     changes, changes_total = anomalies.big_changes(
