@@ -16,6 +16,7 @@ from accounts.roles import Role
 from lawgov.control_characters import CONTROL_CHARACTERS
 from lawgov.spreadsheets import append_row, check_xlsx
 from metrics.models import Department
+from metrics.services.catalogue import code_format_problem
 
 from . import people, people_checks
 
@@ -210,7 +211,6 @@ def _department_ok(row, existing, named, new_by_code, new_by_name, refuse, plan)
             refuse(f"部门代码“{code}”在第 {first.line} 行的名称为“{first.name}”，与此行不一致。")
             return False
         return True
-    from metrics.services.catalogue import code_format_problem
 
     # The catalogue's own rule, so that what the preview accepts the confirm creates.
     if problem := code_format_problem(code, kind="部门"):

@@ -9,16 +9,17 @@ from django.db import transaction
 
 from accounts.roles import Role
 from metrics.models import Department
+from metrics.services import create_department
 
 from .audit import record_event, recorded_by_service
 from .models import Event
+from .onboarding import plan_import
 from .people import ROLE_SHORT, _because, _department_name, _new_user, _require_manager
 
 
 def _create_department(*, user, code, name, short_name="", order=None, reason="", request=None):
     """A new department through the catalogue's own service (the same checks and history as
     指标管理's 新增部门), with the account audit naming the import."""
-    from metrics.services import create_department
 
     department = create_department(
         user=user,
@@ -49,7 +50,6 @@ def import_users(*, user, rows, reason="批量导入", request=None) -> Imported
     """The whole sheet or nothing: `rows` as accounts.onboarding.read_sheet gives
     them, checked again here against the database (someone may have added a user since the
     preview); any problem raises a ValidationError naming every bad row."""
-    from .onboarding import plan_import
 
     _require_manager(user)
     plan = plan_import(rows)

@@ -9,10 +9,12 @@ views module is being loaded."""
 
 from rest_framework.permissions import BasePermission
 
+from . import services
+from .middleware import session_verified
+
 
 class PasswordChanged(BasePermission):
     def has_permission(self, request, view):
-        from . import services
 
         user = request.user
         if user is None or not user.is_authenticated:
@@ -31,8 +33,6 @@ class SecondFactorChecked(BasePermission):
     token page is behind the same check."""
 
     def has_permission(self, request, view):
-        from . import services
-        from .middleware import session_verified
 
         user = request.user
         if user is None or not user.is_authenticated:

@@ -22,6 +22,7 @@ from knox.settings import knox_settings
 
 from accounts.roles import role_of
 from lawgov.domain_errors import DomainError
+from metrics.system import SystemAccount
 
 from .audit import record_event
 from .models import AccountEvent, ApiToken, Event, PasswordState
@@ -45,7 +46,6 @@ def _require_active(user):
 
 
 def _may_issue_for_others(user) -> bool:
-    from metrics.system import SystemAccount
 
     return user.is_superuser or user.get_username() == SystemAccount.COMMAND_LINE.value
 

@@ -2,13 +2,14 @@
 
 from celery import shared_task
 
+from metrics.system import SystemAccount, system_account
+
+from . import services
+
 
 @shared_task
 def purge_account_events() -> int:
     """Daily (beat): delete account audit records older than the retention period
     (LAWGOV_ACCOUNT_EVENT_RETENTION_DAYS, never under 180 days); returns how many."""
-    from metrics.system import SystemAccount, system_account
-
-    from . import services
 
     return services.purge_account_events(user=system_account(SystemAccount.SCHEDULER))

@@ -9,6 +9,9 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from .audit import record_event, service_is_recording
+from .models import ApiToken, Event, PasswordHistory, PasswordState
+
 CLASSES = {
     "大写字母": lambda c: c.isascii() and c.isupper(),
     "小写字母": lambda c: c.isascii() and c.islower(),
@@ -91,7 +94,6 @@ class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from .models import PasswordHistory
 
         hashes = list(
             PasswordHistory.objects.filter(user=user)
@@ -132,8 +134,6 @@ class PasswordChangeRecorder:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from .audit import record_event, service_is_recording
-        from .models import ApiToken, Event, PasswordHistory, PasswordState
 
         now = timezone.now()
         PasswordState.objects.update_or_create(user=user, defaults={"password_changed_at": now})

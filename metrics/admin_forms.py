@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from .catalogue_forms import refuse
 from .models import Figure
 from .numbers import plain
 
@@ -69,6 +70,4 @@ class CatalogueForm(forms.ModelForm):
         # The services run full_clean themselves, with their own checks; here only the
         # refusal of a first attempt, if any.
         if self.refused is not None:
-            from .catalogue_forms import refuse
-
             refuse(self, self.refused.error)

@@ -16,8 +16,10 @@ from .models import (
     FigureStatus,
     Indicator,
     Notice,
+    PeriodState,
     Reminder,
     ReportingPeriod,
+    User,
     ValidationRule,
     entered_condition,
 )
@@ -87,7 +89,6 @@ def current_period(*, today: datetime.date | None = None) -> ReportingPeriod | N
 
 def open_periods():
     """The periods open for entry, latest first."""
-    from .models import PeriodState
 
     return ReportingPeriod.objects.filter(state=PeriodState.OPEN).order_by("-end", "-start")
 
@@ -230,7 +231,6 @@ def reminders_not_emailed(*, since: datetime.datetime):
 
 def reminder_recipients(*, department: Department) -> list[str]:
     """The email addresses of the department's active clerks."""
-    from .models import User
 
     return sorted(
         User.objects.filter(
@@ -249,7 +249,6 @@ def notices_for(*, department: Department, limit: int = 5):
 def periods_to_lock(*, today, grace_days: int = 0) -> list[tuple[ReportingPeriod, list]]:
     """Open periods whose deadline and every department's extension (plus the grace days) have
     passed, each with its extensions' dates."""
-    from .models import PeriodState
 
     cutoff = today - datetime.timedelta(days=grace_days)
     periods = ReportingPeriod.objects.filter(
@@ -382,7 +381,6 @@ def period_lock(period: ReportingPeriod) -> PeriodLock | None:
     None while it is open."""
     if period is None or not period.is_locked:
         return None
-    from .models import PeriodState
 
     locking = None
     records = period.history.select_related("history_user").order_by("-history_date", "-pk")

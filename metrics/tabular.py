@@ -11,6 +11,7 @@ from lawgov.control_characters import safe_sheet_title
 
 from .change import change_text, kind_of
 from .computed import COMPUTED_MARK, ComputedValue
+from .models import Indicator, ValueType
 from .progress import STATE_LABELS, state_of
 from .services import FigureRow
 
@@ -29,7 +30,6 @@ MAX_CSV_LINE_CHARS = 16 * 1024
 
 def row_limit() -> int:
     """The most rows an uploaded sheet may have: the catalogue's indicators plus a margin."""
-    from .models import Indicator
 
     return Indicator.objects.count() + ROW_MARGIN
 
@@ -208,8 +208,6 @@ def department_workbook(sheet_data) -> bytes:
 def _value_rules(sheet) -> dict:
     """The value column's data validation by value type, each with its message in Chinese."""
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from .models import ValueType
 
     rules = {
         ValueType.COUNT: DataValidation(

@@ -6,12 +6,15 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from . import services
+from .office import office_settings
+from .system import SystemAccount, system_account
+
 
 @shared_task
 def send_reminder_email(reminder_id: int, base_url: str | None = None) -> int:
     """Email a reminder's notice to the department's clerks; returns how many got it. The link
     points at `base_url` (the host of the person who reminded) or else PORTAL_BASE_URL."""
-    from . import services
 
     return services.email_reminder(reminder_id=reminder_id, base_url=base_url)
 
@@ -20,7 +23,6 @@ def send_reminder_email(reminder_id: int, base_url: str | None = None) -> int:
 def send_unsent_reminder_emails() -> int:
     """Every few minutes (beat): email the reminders of the last two days whose email was lost
     with the broker (the portal notice was made all the same), each once."""
-    from . import services
 
     return services.email_unsent_reminders(since=timezone.now() - timedelta(days=2))
 
@@ -28,8 +30,6 @@ def send_unsent_reminder_emails() -> int:
 @shared_task
 def send_due_reminders() -> int:
     """Daily (beat): remind departments behind on an open period's figures."""
-    from . import services
-    from .system import SystemAccount, system_account
 
     return len(services.send_due_reminders(user=system_account(SystemAccount.SCHEDULER)))
 
@@ -37,9 +37,6 @@ def send_due_reminders() -> int:
 @shared_task
 def lock_overdue_periods() -> list[str]:
     """Daily (beat): lock open periods past their deadline (系统设置: auto_lock)."""
-    from . import services
-    from .office import office_settings
-    from .system import SystemAccount, system_account
 
     if not office_settings().auto_lock:
         return []

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from .models import Indicator, ValueType
+from .models.indicators import Indicator, ValueType
 from .numbers import NotANumber, plain, read_number, shown_input
 
 # Figure.value is DECIMAL(20, 4): sixteen digits before the point.

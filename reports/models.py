@@ -6,6 +6,8 @@ from simple_history.models import HistoricalRecords
 
 from metrics.models import ReportingPeriod
 
+from .deadlines import due_dates, parse_deadlines
+
 
 class Layout(models.TextChoices):
     SPEECH = "speech", "讲话稿"
@@ -68,8 +70,6 @@ class ReportTemplate(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from .deadlines import parse_deadlines
-
         try:
             parse_deadlines(self.deadlines)
         except ValueError as exc:
@@ -77,7 +77,6 @@ class ReportTemplate(models.Model):
 
     def due_dates(self, period: ReportingPeriod):
         """The document's deadlines for `period` (see reports.deadlines)."""
-        from .deadlines import due_dates
 
         return due_dates(self.deadlines, period)
 

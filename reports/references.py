@@ -2,12 +2,12 @@
 name an indicator code. Versions are never changed (old reports are rebuilt from them), so a
 code any version ever used stays referred to."""
 
+from .models import TemplateVersion
 from .rendering.markup import TemplateSyntaxError
+from .selectors import placeholder_codes
 
 
 def template_versions_referring_to(code: str) -> list[str]:
-    from .models import TemplateVersion
-    from .selectors import placeholder_codes
 
     found = []
     # The text filter keeps this one query over the few versions that mention the code at

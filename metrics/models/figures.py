@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..validation import check_value
 from .indicators import Indicator, ValueType
 from .periods import ReportingPeriod
 
@@ -94,7 +95,6 @@ class Figure(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        from ..validation import check_value
 
         if self.value is not None and self.indicator_id:
             check_value(self.indicator, self.value)

@@ -37,7 +37,8 @@ from metrics.models import (
 from metrics.numbers import shown
 from metrics.progress import STATE_LABELS, state_of
 
-from ..models import ReportJob
+from ..models import ReportJob, TemplateVersion
+from ..selectors import placeholder_codes
 from . import computed
 from .rows import (
     DepartmentRow,
@@ -84,8 +85,6 @@ def document_codes(slug: str = "speech") -> set[str] | None:
     """The indicator codes a document prints (the speech's, for 讲话稿就绪度): the readiness
     of a document counts its own figures, not every indicator of the catalogue (an indicator
     only last year's annual report printed does not lower the speech's). None without it."""
-    from ..models import TemplateVersion
-    from ..selectors import placeholder_codes
 
     text = (
         TemplateVersion.objects.filter(template__slug=slug)

@@ -31,6 +31,9 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from metrics.numbers import plain
+from reports.rendering.filters import apply_filter
+
 from .finder import CLAUSE_ENDS, Found
 
 MATCH_THRESHOLD = Fraction(3, 10)
@@ -446,8 +449,6 @@ def best_matches(words: Context, names: list[str]) -> list[tuple[Fraction, int]]
 def printed_agreement(known: dict[str, Decimal | None]) -> Callable[[Found, str], bool]:
     """`agrees` for `assign`: the known value of the code, printed with the figure's filter,
     is the number the document shows."""
-    from metrics.numbers import plain
-    from reports.rendering.filters import apply_filter
 
     def agrees(found: Found, code: str) -> bool:
         value = known.get(code)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from metrics.models import Indicator
+from metrics import computed
+from metrics.models import Figure, FigureStatus, Indicator, PeriodState, ReportingPeriod
 from metrics.office import district_name
 
 from .conflicts import Conflict, conflicts
@@ -63,8 +64,6 @@ def known_values(period) -> dict:
     document prints)."""
     if period is None:
         return {}
-    from metrics import computed
-    from metrics.models import Figure, FigureStatus
 
     values = dict(
         Figure.objects.filter(period=period, status=FigureStatus.APPROVED).values_list(
@@ -81,8 +80,6 @@ def held_values(proposal: Proposal, period) -> dict:
     entered figure (any status; None when entered as 未填) where it has one, else the
     computed value — from the figures the import records (the document's own values of
     indicators without a figure) over the stored ones. Read only."""
-    from metrics import computed
-    from metrics.models import Figure
 
     codes = {item.code for item in proposal.bound()}
     entered = dict(
@@ -116,7 +113,6 @@ def conflicts_of(proposal: Proposal, period) -> list[Conflict]:
 def under_way_after(period):
     """The periods after `period` whose entry is open or done: a new indicator expected in
     them would add a required row to a clerk's entry already under way."""
-    from metrics.models import PeriodState, ReportingPeriod
 
     return ReportingPeriod.objects.filter(start__gt=period.start).exclude(state=PeriodState.PLANNED)
 
@@ -125,7 +121,6 @@ def default_first_period(period):
     """Where the new indicators of a document of `period` are expected from: that period
     itself unless a later one is under way (last year's report imported this year), then the
     first planned period after those; None when there is none — the reviewer chooses."""
-    from metrics.models import PeriodState, ReportingPeriod
 
     if period is None:
         return None
@@ -141,7 +136,6 @@ def default_first_period(period):
 
 def first_period_of(proposal: Proposal, period):
     """The period the reviewer chose (or the default) for the new indicators."""
-    from metrics.models import ReportingPeriod
 
     if proposal.first_period:
         chosen = ReportingPeriod.objects.filter(code=proposal.first_period).first()
