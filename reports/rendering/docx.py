@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from .markup import Template
+from .public import public_version
 from .speech import Mode, Paragraph, RenderedSpeech, Run, render_text
 
 BODY_FONT = "仿宋_GB2312"
@@ -372,7 +373,6 @@ def render_docx(
 ) -> bytes:
     """DOCX bytes of the document; ``mode`` as for ``render_text``, ``layout`` and
     ``exclusions`` as for ``render_pdf``."""
-    from .public import public_version
 
     speech = public_version(render_text(template, snapshot, mode), exclusions)
     return render_docx_from_speech(speech, layout=layout)

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .default_template import DEFAULT_TEMPLATE_TEXT
+from .outlines import simplify_cff_outlines
+
 logger = logging.getLogger(__name__)
 
 # Bump when the character set or subsetting options change, so caches rebuild.
@@ -215,7 +218,6 @@ def glyph_priority() -> str:
     thousand ids.  Glyph ids are internal: outlines, metrics and layout rules
     are unchanged.
     """
-    from .default_template import DEFAULT_TEMPLATE_TEXT
 
     ascii_ = "".join(map(chr, range(0x20, 0x7F)))
     gb2312 = []
@@ -276,8 +278,6 @@ def _build_reduced(source: FontFile, target: Path, *, simplify: bool = False) ->
     subsetter.populate(unicodes=reduced_charset())
     subsetter.subset(font)
     if simplify and "CFF " in font:
-        from .outlines import simplify_cff_outlines
-
         simplify_cff_outlines(font)
     _common_glyphs_first(font)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,10 +27,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from .docx import render_docx
 from .fonts import pdf_font_css
 from .htmlout import document_html, stylesheet
 from .markup import Template
+from .public import public_version
 from .speech import Mode, RenderedSpeech, render_text
+from .titles import warm_up as load_title_dictionary
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +268,6 @@ def render_pdf(
     PDF; ``free_font_dir`` is where the Fandol files are (default: see
     fonts.free_font_dirs).
     """
-    from .public import public_version
 
     speech = public_version(render_text(template, snapshot, mode), exclusions)
     return render_pdf_from_speech(
@@ -295,9 +297,6 @@ def warm_up(
     For a worker's start (celery.signals.worker_process_init).
     Returns the seconds it took."""
     import time
-
-    from .docx import render_docx
-    from .titles import warm_up as load_title_dictionary
 
     started = time.perf_counter()
     load_title_dictionary()

@@ -23,6 +23,7 @@ from .markup import (
     parse_template,
 )
 from .standing import standing
+from .titles import balanced_breaks
 
 Mode = Literal["final", "draft"]
 GapReason = Literal["missing", "unapproved", "invalid"]
@@ -284,7 +285,6 @@ def _break_title(runs: list[Run]) -> list[Run]:
     """A title without the drafter's ``\\`` gets balanced breaks (see titles.py)."""
     if any(run.style == "break" for run in runs):
         return runs
-    from .titles import balanced_breaks
 
     text = "".join(run.text for run in runs)
     locked: set[int] = set()

@@ -17,8 +17,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ..fonts import pdf_font_css
+from ..htmlout import document_html
 from ..markup import Template
-from ..speech import Mode, RenderedSpeech
+from ..pdf import _font_configuration_and_stylesheets, install_inter_character_justification
+from ..public import public_version
+from ..speech import Mode, RenderedSpeech, render_text
 from .layout import PageLayout, page_layouts
 from .package import DocInfo, SealHook, add_seal, write_package
 
@@ -57,10 +61,6 @@ def render_pdf_and_ofd_from_speech(
     calls into, fonts, stylesheets and the justification patch included), with the
     OFD written from the very ``Document`` the PDF is written from."""
     from weasyprint import HTML
-
-    from ..fonts import pdf_font_css
-    from ..htmlout import document_html
-    from ..pdf import _font_configuration_and_stylesheets, install_inter_character_justification
 
     install_inter_character_justification()
     font_config, stylesheets = _font_configuration_and_stylesheets(
@@ -111,8 +111,6 @@ def render_pdf_and_ofd(
 ) -> tuple[bytes, bytes]:
     """``render_pdf``'s PDF and the OFD of the same layout. ``author`` is the issuing
     office for the OFD's DocInfo (default: the district's 人民政府 from the snapshot)."""
-    from ..public import public_version
-    from ..speech import render_text
 
     speech = public_version(render_text(template, snapshot, mode), exclusions)
     if not author:
