@@ -113,3 +113,53 @@ def test_the_graph_is_read_from_the_code():
     assert "metrics.models" in imports_of("metrics.services.figures")
     assert "metrics.numbers" in imports_of("reports.rendering.filters")
     assert any(_app(target) == "metrics" for target in imports_of("reports.services"))
+
+
+# Imports inside functions, each with its reason; any other belongs at the top of its module.
+DEFERRED = {
+    # Django's documented place to connect an app's signals and checks.
+    ("ready", "*"): "AppConfig.ready",
+    # The worker alone loads WeasyPrint, python-docx and the OFD writer; the web never does.
+    ("render_pdf", "reports.rendering.pdf"): "WeasyPrint in the worker only",
+    ("render_pdf_and_ofd", "reports.rendering.ofd"): "WeasyPrint in the worker only",
+    ("render_docx", "reports.rendering.docx"): "python-docx in the worker only",
+    ("load_report_fonts", "reports.rendering.pdf"): "WeasyPrint in the worker only",
+    ("preview_stylesheet", "reports.rendering.fonts"): "fontTools on this page only",
+    # A service queues the task that calls the services: the one cycle Celery tasks make.
+    ("send_reminder", "metrics.tasks"): "task ↔ service",
+    ("_enqueue", "reports.tasks"): "task ↔ service",
+    # The rule model prints its target with the rules' wording, which reads the models.
+    ("expression", "metrics.rules"): "model ↔ its domain rule",
+}
+
+
+def _deferred_imports():
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom):
+                    base = node.module or ""
+                    if node.level:
+                        parts = package.split(".")
+                        base = ".".join(parts[: len(parts) - node.level + 1] + [base][: bool(base)])
+                    if _app(base) in APPS:
+                        yield module, function.name, base
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        if _app(alias.name) in APPS:
+                            yield module, function.name, alias.name
+
+
+def test_no_import_is_deferred_without_its_reason():
+    found = {(function, target) for _, function, target in _deferred_imports()}
+    assert ("render_pdf", "reports.rendering.pdf") in found  # the walk sees them
+    unexplained = sorted(
+        f"{module}.{function} imports {target}"
+        for module, function, target in _deferred_imports()
+        if (function, target) not in DEFERRED and (function, "*") not in DEFERRED
+    )
+    assert unexplained == []
