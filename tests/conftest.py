@@ -175,3 +175,35 @@ def eager_tasks(monkeypatch):
         return self.apply(args, kwargs, task_id=options.get("task_id"))
 
     monkeypatch.setattr(Task, "apply_async", run_here)
+
+
+@pytest.fixture
+def _empty_database_for_serialized_rollback(django_db_setup, django_db_blocker):
+    """A serialized_rollback test loads the database as migrations left it into empty tables.
+    They are empty after another serialized test; after a plain transactional test Django's
+    flush has re-created the content types and permissions under new ids, and loading then
+    collides (django_content_type_app_label_model_…_uniq). Run in one process, pytest-django's
+    order happened to avoid that; on xdist workers any order occurs, so the tables are emptied
+    here first, as Django's own flush between serialized tests does."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            if hasattr(connections[alias], "_test_serialized_contents"):
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=alias,
+                    reset_sequences=False,
+                    inhibit_post_migrate=True,
+                )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("serialized_rollback"):
+            # First of the test's fixtures: before pytest-django loads the serialized data.
+            item.fixturenames.insert(0, "_empty_database_for_serialized_rollback")

@@ -114,10 +114,18 @@
       if (button) button.disabled = true;
       render();
     });
+    // Leaving the field closes the list a moment later (a click on an item lands first);
+    // coming back before then keeps it open, so the pending close is cancelled.
+    let closing = null;
     input.addEventListener("focus", () => {
+      clearTimeout(closing);
+      closing = null;
       if (input.value.trim() && !chosen) render();
     });
-    input.addEventListener("blur", () => setTimeout(close, 150));
+    input.addEventListener("blur", () => {
+      clearTimeout(closing);
+      closing = setTimeout(close, 150);
+    });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown") {
         event.preventDefault();

@@ -117,9 +117,14 @@ def test_bulk_writes_drafts_and_keeps_approved_figures_safe(clerk, p2026, p2027)
         format="json",
     )
     assert ok.status_code == 200 and ok.json()["figures"][0]["value"] == "60"
+    written = Figure.objects.get(period=p2027, indicator__code=COUNT)
+    assert written.value == 60 and written.status == FigureStatus.DRAFT
+
     approved = Figure.objects.filter(
         period=p2026, indicator__department__code="sfj", status=FigureStatus.APPROVED
     ).first()
+    assert approved is not None
+    before = (approved.value, approved.status, approved.version, approved.history.count())
     refused = clerk.post(
         "/api/v1/figures/bulk/",
         {
@@ -130,6 +135,8 @@ def test_bulk_writes_drafts_and_keeps_approved_figures_safe(clerk, p2026, p2027)
         format="json",
     )
     assert refused.status_code == 400 and "第1行" in refused.json()["message"]
+    approved.refresh_from_db()
+    assert (approved.value, approved.status, approved.version, approved.history.count()) == before
 
 
 def _bulk_2027(client, figures):

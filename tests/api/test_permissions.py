@@ -4,6 +4,7 @@ request runs in a savepoint that is rolled back, so each one meets the same data
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
@@ -219,22 +220,46 @@ def cases(world):
     return result
 
 
+# Every row of the project's own apps (their history tables included), compared before and
+# after each refused request. A token's last use is stamped on every request, refused or not.
+WATCHED_APPS = ("accounts", "metrics", "reports")
+STAMPED_ON_EVERY_REQUEST = {"last_used"}
+
+
+def _rows() -> dict[str, list[tuple]]:
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in WATCHED_APPS:
+            continue
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.attname not in STAMPED_ON_EVERY_REQUEST
+        ]
+        rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
+    return rows
+
+
 def _call(client, case):
+    """The response, and the models whose rows the request changed (rolled back after)."""
     body, kwargs = case.body, ({"format": "json"} if case.body is not None else {})
     if body is not None and body.get("file") == "PDF":  # a fresh upload for every call
         body = {**body, "file": SimpleUploadedFile("依据.pdf", PDF)}
         kwargs = {"format": "multipart"}
     with transaction.atomic():
+        before = _rows()
         response = getattr(client, case.method)(case.url, body, **kwargs)
+        after = _rows()
         transaction.set_rollback(True)
-    return response
+    changed = sorted(label for label in before if before[label] != after[label])
+    return response, changed
 
 
 def test_permission_matrix(world, clients):
     mismatches = []
     for case in cases(world):
         for role in ROLES:
-            response = _call(clients[role], case)
+            response, changed = _call(clients[role], case)
             expected = case.expected[role]
             if response.status_code != expected:
                 detail = (
@@ -248,6 +273,8 @@ def test_permission_matrix(world, clients):
             elif response.status_code >= 400:
                 body = response.json()
                 assert body["code"] and body["message"], (case.name, role, body)
+                if changed:
+                    mismatches.append(f"{case.name} as {role}: refused but wrote {changed}")
     assert not mismatches, "\n".join(mismatches)
 
 

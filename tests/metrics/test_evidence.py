@@ -157,8 +157,22 @@ def test_size_limit(period, clerk, indicator, media, monkeypatch):
     assert_nothing_stored(media)
 
 
-def test_size_limit_is_ten_megabytes():
-    assert evidence.MAX_EVIDENCE_BYTES == 10 * 1024 * 1024
+def _pdf_of(size: int) -> bytes:
+    """A PDF of exactly ``size`` bytes (blank lines before its end)."""
+    end = b"%%EOF\n"
+    head = PDF[: -len(end)]
+    return head + b"\n" * (size - len(head) - len(end)) + end
+
+
+def test_size_limit_is_ten_megabytes(period, clerk, indicator, media):
+    ten_mb = 10 * 1024 * 1024
+    with pytest.raises(ValidationError, match="文件过大：单个文件不能超过 10 MB"):
+        _upload(indicator, period, clerk, _pdf_of(ten_mb + 1))
+    assert_nothing_stored(media)
+
+    stored = _upload(indicator, period, clerk, _pdf_of(ten_mb))
+    assert stored.file.size == ten_mb
+    assert len(stored_files(media)) == 1
 
 
 def test_display_name_is_safe():

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from metrics import services
 from metrics.models import Figure, FigureStatus, Indicator
 from metrics.periods import PeriodCode
 from tests import factories
@@ -102,14 +103,25 @@ def test_period_knows_its_previous_comparable_period(db):
     assert previous_period(period=current).code == "2025"
 
 
-def test_every_change_is_kept_in_history(db, clerk):
-    figure = _figure("biz_inhouse_counsel", 3)
-    figure._history_user = clerk
-    figure._change_reason = "填报"
-    figure.save()
-    figure.value = 4
-    figure._change_reason = "更正"
-    figure.save()
-    history = list(figure.history.order_by("history_date"))
-    assert [(h.value, h.history_change_reason) for h in history] == [(3, "填报"), (4, "更正")]
-    assert history[0].history_user == clerk
+def test_every_change_is_kept_in_history(db, clerk, reviewer):
+    """Through the services, as the portal writes: the clerk's entry, their own change, then
+    the reviewer's correction; each row names who and why."""
+    indicator = Indicator.objects.get(code="biz_inhouse_counsel")
+    period = factories.period("2026")
+    figure = services.save_figure(indicator=indicator, period=period, value="3", user=clerk)
+    figure = services.save_figure(
+        indicator=indicator, period=period, value="4", user=clerk, expected_version=figure.version
+    )
+    services.correct_figure(
+        figure=figure,
+        user=reviewer,
+        value="5",
+        remark="",
+        reason="与台账核对",
+        expected_version=figure.version,
+    )
+    history = list(Figure.objects.get(pk=figure.pk).history.order_by("history_date"))
+    assert [h.value for h in history] == [3, 4, 5]
+    assert [h.history_user for h in history] == [clerk, clerk, reviewer]
+    assert "与台账核对" in history[-1].history_change_reason
+    assert all(h.history_change_reason for h in history)

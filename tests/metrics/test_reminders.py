@@ -2,7 +2,6 @@
 email to the clerks and as a notice on their home page; by hand from the review queue."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -134,12 +133,14 @@ def test_tasks_take_ids_and_run(clerks_with_email, django_capture_on_commit_call
     assert tasks.lock_overdue_periods() == []
 
 
-def test_reviewer_cannot_be_impersonated(period, sfj, clerk):
+def test_a_clerk_cannot_send_a_reminder(period, sfj, clerk):
+    """催报 is the reviewers' and leaders' (access.can_remind): a clerk asking is refused and
+    no reminder is made, not even to their own department."""
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有审核员和区领导可以催报"):
         services.send_reminder(department=sfj, period=period, user=clerk)
-    assert Decimal(0) == Decimal(Reminder.objects.count())
+    assert not Reminder.objects.exists()
 
 
 def test_an_email_lost_with_the_broker_goes_out_with_the_next_sweep(clerks_with_email):
@@ -243,9 +244,46 @@ def test_the_notice_on_the_clerks_home_links_to_the_entry_form(client, clerks_wi
     assert '<a href="/entry/2026/">进入2026年度数据填报</a>' in page
 
 
-def test_make_run_points_portal_base_url_at_its_own_port():
+def _run_make_run(tmp_path, **env_overrides) -> dict[str, str]:
+    """`make run HOST=127.0.0.1 PORT=8765` with a stand-in for the venv's python that notes
+    each command and the PORTAL_BASE_URL it was started with: {command: PORTAL_BASE_URL}."""
+    import os
+    import shutil
+    import subprocess
     from pathlib import Path
 
-    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
-    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    assert "export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}" in run
+    shutil.copy(Path(__file__).resolve().parents[2] / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "var").mkdir()
+    seen = tmp_path / "started.txt"
+    python = tmp_path / "python"
+    # The web server stays up a moment, as it would, so that the worker and the font job
+    # it starts beside it have written their line before make stops them with it.
+    python.write_text(
+        f'#!/bin/sh\necho "$*|$PORTAL_BASE_URL" >> {seen}\n'
+        'case "$*" in *runserver*) sleep 3 ;; esac\n'
+    )
+    python.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in {"PORTAL_BASE_URL", "MAKEFLAGS"}}
+    subprocess.run(
+        ["make", "-o", "migrate", "run", f"PY={python}", "HOST=127.0.0.1", "PORT=8765"],
+        cwd=tmp_path,
+        env={**env, **env_overrides},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return dict(line.rsplit("|", 1) for line in seen.read_text().splitlines())
+
+
+def test_make_run_points_portal_base_url_at_its_own_port(tmp_path):
+    """Links in reminder emails lead to the portal `make run` serves, on whatever port."""
+    started = _run_make_run(tmp_path)
+    web = started["manage.py runserver 127.0.0.1:8765"]
+    worker = next(url for command, url in started.items() if command.startswith("-m celery"))
+    fonts = started["manage.py prepare_report_fonts"]
+    assert web == worker == fonts == "http://127.0.0.1:8765"
+
+
+def test_make_run_keeps_a_portal_base_url_given(tmp_path):
+    started = _run_make_run(tmp_path, PORTAL_BASE_URL="https://fzb.example.gov.cn")
+    assert started["manage.py runserver 127.0.0.1:8765"] == "https://fzb.example.gov.cn"
