@@ -24,8 +24,8 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from .docx import render_docx
 from .fonts import pdf_font_css
@@ -34,6 +34,8 @@ from .markup import Template
 from .public import public_version
 from .speech import Mode, RenderedSpeech, render_text
 from .titles import warm_up as load_title_dictionary
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -192,14 +194,17 @@ def _font_configuration_and_stylesheets(font_css: str) -> tuple[object, list[obj
         return _styles[font_css]
 
 
-def render_pdf_from_speech(
+def write_from_layout(
     speech: RenderedSpeech,
+    write: Callable[[Any], T],
     *,
     layout: str = "speech",
     font_dir: str | os.PathLike | None = None,
     font_cache_dir: str | os.PathLike | None = None,
     free_font_dir: str | os.PathLike | None = None,
-) -> bytes:
+) -> T:
+    """Lay the speech out once (WeasyPrint's ``Document``: a draft's cover first) and hand
+    it to ``write``, which makes the files from it (the PDF; the PDF and the OFD)."""
     from weasyprint import HTML
 
     install_inter_character_justification()
@@ -232,7 +237,7 @@ def render_pdf_from_speech(
             if len(cover.pages) % 2:
                 cover = render(body=False, blank_page=True)
             document = document.copy([*cover.pages, *document.pages])
-        pdf = document.write_pdf()
+        written = write(document)
         del document
     finally:
         # WeasyPrint keeps cyclic font/layout structures: without a collection
@@ -243,7 +248,25 @@ def render_pdf_from_speech(
         gc.collect(0)
         if collector_was_enabled:
             gc.enable()
-    return pdf
+    return written
+
+
+def render_pdf_from_speech(
+    speech: RenderedSpeech,
+    *,
+    layout: str = "speech",
+    font_dir: str | os.PathLike | None = None,
+    font_cache_dir: str | os.PathLike | None = None,
+    free_font_dir: str | os.PathLike | None = None,
+) -> bytes:
+    return write_from_layout(
+        speech,
+        lambda document: document.write_pdf(),
+        layout=layout,
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
+    )
 
 
 def render_pdf(

@@ -12,15 +12,12 @@ nothing).
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..fonts import pdf_font_css
-from ..htmlout import document_html
 from ..markup import Template
-from ..pdf import _font_configuration_and_stylesheets, install_inter_character_justification
+from ..pdf import write_from_layout
 from ..public import public_version
 from ..speech import Mode, RenderedSpeech, render_text
 from .layout import PageLayout, page_layouts
@@ -57,43 +54,17 @@ def render_pdf_and_ofd_from_speech(
     free_font_dir: str | os.PathLike | None = None,
     seal: SealHook = add_seal,
 ) -> tuple[bytes, bytes]:
-    """(PDF, OFD) of one layout: the steps of ``pdf.render_pdf_from_speech`` (which it
-    calls into, fonts, stylesheets and the justification patch included), with the
-    OFD written from the very ``Document`` the PDF is written from."""
-    from weasyprint import HTML
-
-    install_inter_character_justification()
-    font_config, stylesheets = _font_configuration_and_stylesheets(
-        pdf_font_css(font_dir, font_cache_dir, free_font_dir)
+    """(PDF, OFD) of one layout (``pdf.write_from_layout``, as the PDF alone is made): the
+    OFD is written from the very ``Document`` the PDF is written from."""
+    info = _doc_info(speech, author)
+    return write_from_layout(
+        speech,
+        lambda document: (document.write_pdf(), write_ofd(document, info, seal=seal)),
+        layout=layout,
+        font_dir=font_dir,
+        font_cache_dir=font_cache_dir,
+        free_font_dir=free_font_dir,
     )
-
-    def render(**parts):
-        html = document_html(
-            speech, "", break_hints=True, inline_style=False, layout=layout, **parts
-        )
-        return HTML(string=html, base_url=".").render(
-            font_config=font_config, stylesheets=stylesheets
-        )
-
-    # As in render_pdf_from_speech: no automatic collections during the render, one
-    # young-generation collection at the end.
-    collector_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        document = render(cover=False)
-        if speech.mode == "draft":
-            cover = render(body=False)
-            if len(cover.pages) % 2:
-                cover = render(body=False, blank_page=True)
-            document = document.copy([*cover.pages, *document.pages])
-        pdf = document.write_pdf()
-        ofd = write_ofd(document, _doc_info(speech, author), seal=seal)
-        del document
-    finally:
-        gc.collect(0)
-        if collector_was_enabled:
-            gc.enable()
-    return pdf, ofd
 
 
 def render_pdf_and_ofd(
