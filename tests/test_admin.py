@@ -82,7 +82,7 @@ def test_figure_list_shows_values_plainly(admin_client):
         admin_client, reverse("admin:metrics_figure_changelist") + "?q=biz_approval_reforms"
     )
 
-    assert f"118 {figure.indicator.unit}" in html
+    assert f"118{figure.indicator.unit}" in html
     assert "118.0000" not in html
 
 

@@ -91,7 +91,7 @@ def test_the_dashboard_and_its_workbook_show_computed_values(client, demo_data):
     counsel = next(h for h in board.computed if h.code == "biz_external_counsel_total")
     assert (counsel.value, counsel.previous, counsel.change_text) == (13, 11, "同比增长18.2%")
     html = page.content.decode()
-    assert "外聘法律顾问中的法学专家和专业律师合计" in html and "13 人" in html
+    assert "外聘法律顾问中的法学专家和专业律师合计" in html and "13人" in html
     assert "由外聘法律顾问中的法学专家、外聘法律顾问中的专业律师计算" in html
     # From approved inputs only: the closure rate's inputs are still with the reviewers.
     closure = next(h for h in board.computed if h.code == "biz_review_closure_rate")
