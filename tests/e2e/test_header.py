@@ -62,7 +62,7 @@ def test_the_header_fits_a_phone(live_server, new_session, screenshot_dir):
     )
     page.locator("details.nav-group > summary", has_text="管理").click()
     links = page.locator("details.nav-group[open] a")
-    assert links.count() == 6  # 指标管理 报告期 用户管理 系统设置 登录锁定 账号审计
+    assert links.count() == 7  # 指标管理 报告期 用户管理 系统设置 登录锁定 账号审计 修改历史
     for link in links.all():
         b = link.bounding_box()
         assert b["x"] >= 0 and b["x"] + b["width"] <= 390, (link.inner_text(), b)
