@@ -10,11 +10,8 @@ from django.db.models import Q
 from metrics.history import Row, filtered
 from metrics.references import HistorySource
 
+from .access import can_view_reports
 from .models import DocumentImport, ReportEvent, ReportJob, TemplateVersion
-
-
-def _may_read(user) -> bool:
-    return user.has_perm("reports.view_report")
 
 
 def _who(user) -> str:
@@ -159,4 +156,4 @@ SOURCES = (
         "template_version", "文稿模板", _version_keys, _version_rows, at_field="created_at"
     ),
 )
-SOURCES = tuple(HistorySource(**{**s.__dict__, "visible": _may_read}) for s in SOURCES)
+SOURCES = tuple(HistorySource(**{**s.__dict__, "visible": can_view_reports}) for s in SOURCES)
