@@ -9,4 +9,7 @@ class MetricsConfig(AppConfig):
     def ready(self):
         from lawgov.control_characters import install_model_validators
 
+        # The services queue the app's tasks by name (metrics.tasks): every process knows them.
+        from . import tasks  # noqa: F401
+
         install_model_validators(self.get_models())

@@ -9,9 +9,10 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .change import POINTS, Change, big_change_warning, kind_of
+from .change import Change, big_change_warning, kind_of
 from .models import Department, RuleSeverity, RuleTarget, ValidationRule
 from .numbers import plain
+from .rule_words import tolerance_text
 
 _OPERATORS = {
     "<=": operator.le,
@@ -40,20 +41,6 @@ class RuleResult:
     @property
     def is_pending(self):
         return self.passed is None
-
-
-def tolerance_text(rule: ValidationRule) -> str:
-    """±10% for a count, ±5个百分点 for a rate: the band a last-year rule allows."""
-    unit = "个百分点" if kind_of(rule.left.value_type) == POINTS else "%"
-    return f"±{plain(rule.tolerance)}{unit}"
-
-
-def target_text(rule: ValidationRule) -> str:
-    """The rule in words, as the 校验规则 page and the admin list it (names, never codes)."""
-    if rule.target == RuleTarget.LAST_YEAR:
-        return f"{rule.left.name} 与上年相比变动不超过{tolerance_text(rule)}"
-    other = plain(rule.constant) if rule.target == RuleTarget.CONSTANT else rule.right.name
-    return f"{rule.left.name} {rule.get_operator_display()} {other}"
 
 
 def evaluate(
@@ -87,7 +74,7 @@ def _against_last_year(rule, current: Decimal | None, before: Decimal | None) ->
         return RuleResult(rule, True, "")
     detail = (
         f"{rule.left.name}（{plain(current)}）较上年（{plain(before)}）{moved.text}，"
-        f"超过{tolerance_text(rule)}"
+        f"超过{tolerance_text(rule.tolerance, rule.left.value_type)}"
     )
     return RuleResult(rule, False, f"{rule.message or rule.name}：{detail}。")
 

@@ -1,5 +1,10 @@
 """Background work of the metrics app. Tasks take ids and call services; the scheduler's
-tasks act as its named system account (metrics.system)."""
+tasks act as its named system account (metrics.system).
+
+This module alone knows the tasks: a service queues one by its name through the Celery app
+(services.reminders.SEND_REMINDER_EMAIL), so that the services, which this module calls, never
+import it. MetricsConfig.ready() imports it, so that every process knows the tasks by name,
+the web's too (where tasks run in-process without a broker, as in the tests)."""
 
 from datetime import timedelta
 
@@ -8,10 +13,11 @@ from django.utils import timezone
 
 from . import services
 from .office import office_settings
+from .services.reminders import SEND_REMINDER_EMAIL
 from .system import SystemAccount, system_account
 
 
-@shared_task
+@shared_task(name=SEND_REMINDER_EMAIL)
 def send_reminder_email(reminder_id: int, base_url: str | None = None) -> int:
     """Email a reminder's notice to the department's clerks; returns how many got it. The link
     points at `base_url` (the host of the person who reminded) or else PORTAL_BASE_URL."""

@@ -12,7 +12,8 @@ class ReportsConfig(AppConfig):
         from lawgov.control_characters import install_model_validators
         from metrics import references
 
-        from . import history, worker
+        # tasks: the services queue the app's tasks by name, so every process knows them.
+        from . import history, tasks, worker  # noqa: F401
         from .references import template_versions_referring_to
 
         install_model_validators(self.get_models())

@@ -2,7 +2,10 @@
 
 import hashlib
 import logging
+from datetime import timedelta
 
+from celery import current_app
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,6 +61,10 @@ class QueueUnavailable(DomainError):
     default_detail = "任务队列暂时不可用，请稍后再试。"
 
 
+# The task that builds a job (reports.tasks), queued by its name: the task module calls these
+# services, so they reach it through the Celery app and never import it.
+BUILD_REPORT = "reports.tasks.build_report"
+
 # Why a job failed when the database went away for longer than the task's retries.
 DATABASE_UNAVAILABLE = "数据库暂时不可用，生成失败，请重试。"
 QUEUE_UNAVAILABLE = "任务队列暂时不可用，请稍后重试。"
@@ -76,8 +83,6 @@ def stuck(*, now=None):
     time limit (plus a grace for the worker to report), or queued past
     REPORT_JOB_TIMEOUT_SECONDS. The sweep fails such jobs; a new identical request is never
     handed one back. Returns (running, queued) querysets with each one's reason."""
-    from datetime import timedelta
-
     now = now or timezone.now()
     queued_limit = timedelta(seconds=settings.REPORT_JOB_TIMEOUT_SECONDS)
     running_limit = timedelta(seconds=settings.REPORT_BUILD_TIME_LIMIT_SECONDS + 15)
@@ -93,12 +98,8 @@ def stuck(*, now=None):
 def _enqueue(job_id: int, *, new_job: bool) -> None:
     """Runs once the request has committed. If the broker cannot take the job, a new job is
     removed again (nothing half-made stays behind) and a retried one goes back to failed."""
-    from celery.exceptions import Retry
-
-    from .tasks import build_report
-
     try:
-        build_report.delay(job_id)
+        current_app.tasks[BUILD_REPORT].delay(job_id)
     except Retry:
         # Only where tasks run in-process (no broker): the task met a passing database error
         # and asked to run again later, which nothing here would do. The job was queued
@@ -210,29 +211,8 @@ def request_public_version(
     and queued once the transaction has committed. The same marks again while such a build
     is in progress return that job (`job.reused`)."""
     report_access.require(report_access.can_review_public_version(user), "您没有审定公开版的权限。")
-    source = (
-        ReportJob.objects.select_for_update(of=("self",))
-        .select_related("template_version__template", "period")
-        .get(pk=job.pk)
-    )
-    document = source.template_version.template
-    if not document.has_public_version:
-        raise ValidationError(f"“{document.name}”没有公开版。")
-    if source.kind != ReportKind.FINAL or source.status != JobStatus.SUCCEEDED:
-        raise ValidationError("公开版只能从已生成完成的正式稿审定。")
-    speech = rendering.render_text(source.template_version.text, source.snapshot, "draft")
-    count = len(speech.paragraphs)
-    try:
-        marked = sorted({int(i) for i in paragraphs})
-    except (TypeError, ValueError):
-        raise ValidationError("段落编号不正确。") from None
-    if any(not 0 <= i < count for i in marked):
-        raise ValidationError("所选段落不在该文稿中。")
-    known = set((source.snapshot.get("figures") or {}).keys())
-    unknown = sorted(set(codes) - known)
-    if unknown:
-        raise ValidationError(f"该文稿不含指标“{'、'.join(unknown)}”。")
-    exclusions = {"paragraphs": marked, "codes": sorted(set(codes))}
+    source = _public_source(job)
+    exclusions = _exclusions(source, paragraphs=paragraphs, codes=codes)
     existing = _same_job_in_progress(
         period=source.period,
         kind=ReportKind.PUBLIC,
@@ -262,6 +242,40 @@ def request_public_version(
     public.reused = False
     transaction.on_commit(lambda: _enqueue(public.pk, new_job=True), robust=False)
     return public
+
+
+def _public_source(job: ReportJob) -> ReportJob:
+    """The final build a public version is made from, locked: only a succeeded final build of
+    a document that has a public version."""
+    source = (
+        ReportJob.objects.select_for_update(of=("self",))
+        .select_related("template_version__template", "period")
+        .get(pk=job.pk)
+    )
+    document = source.template_version.template
+    if not document.has_public_version:
+        raise ValidationError(f"“{document.name}”没有公开版。")
+    if source.kind != ReportKind.FINAL or source.status != JobStatus.SUCCEEDED:
+        raise ValidationError("公开版只能从已生成完成的正式稿审定。")
+    return source
+
+
+def _exclusions(source: ReportJob, *, paragraphs, codes) -> dict:
+    """The reviewer's marks, checked against the final build's own text and figures: paragraph
+    indexes within the document and indicator codes among its frozen figures."""
+    speech = rendering.render_text(source.template_version.text, source.snapshot, "draft")
+    count = len(speech.paragraphs)
+    try:
+        marked = sorted({int(i) for i in paragraphs})
+    except (TypeError, ValueError):
+        raise ValidationError("段落编号不正确。") from None
+    if any(not 0 <= i < count for i in marked):
+        raise ValidationError("所选段落不在该文稿中。")
+    known = set((source.snapshot.get("figures") or {}).keys())
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValidationError(f"该文稿不含指标“{'、'.join(unknown)}”。")
+    return {"paragraphs": marked, "codes": sorted(set(codes))}
 
 
 @transaction.atomic
@@ -306,6 +320,23 @@ def fail_stuck_jobs(*, now=None) -> int:
 def run_report_job(*, job_id: int) -> ReportJob:
     """Build a job's PDF and DOCX from its frozen snapshot. Safe to call again: a finished job
     is left as it is, and a rebuilt one overwrites its own files rather than adding new ones."""
+    job, building = _start(job_id)
+    if not building:
+        return job
+    try:
+        files = _render(job)
+    except rendering.MissingFigures as exc:
+        return _fail(job, f"缺少已审核的数据：{exc}")
+    except OSError as exc:  # the font cache, say, on a full disk
+        if not is_storage_error(exc):
+            raise
+        return _storage_failure(job, StorageUnavailable(exc))
+    return _save_files(job, files)
+
+
+def _start(job_id: int) -> tuple[ReportJob, bool]:
+    """Mark the job running, one delivery more, in a transaction of its own; False (with the
+    job as it now is) when it is not to be built."""
     with transaction.atomic():
         job = (
             ReportJob.objects.select_for_update(of=("self",))
@@ -315,53 +346,56 @@ def run_report_job(*, job_id: int) -> ReportJob:
         # A finished job, or one failed since this message was queued (a redelivery after a
         # restart), is left as it is: only a retry (retry_report_job) queues it again.
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-            return job
+            return job, False
         if job.attempts >= settings.REPORT_BUILD_MAX_DELIVERIES:
-            return _fail(job, TOO_MANY_DELIVERIES)
+            return _fail(job, TOO_MANY_DELIVERIES), False
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()
         job.error = ""
         job.save(update_fields=["status", "attempts", "started_at", "error"])
         job_events.announce(job.pk)
-    try:
-        template = rendering.parse_template(job.template_version.text)
-        mode = "draft" if job.kind == ReportKind.DRAFT else "final"
-        layout = job.template_version.template.layout
-        exclusions = job.exclusions if job.kind == ReportKind.PUBLIC else None
-        # The OFD is written from the same layout as the PDF (reports/rendering/ofd).
-        pdf, ofd = rendering.render_pdf_and_ofd(
-            template,
-            job.snapshot,
-            mode=mode,
-            layout=layout,
-            exclusions=exclusions,
-            font_dir=settings.REPORT_FONT_DIR,
-            font_cache_dir=settings.REPORT_FONT_CACHE_DIR,
-        )
-        docx = rendering.render_docx(
-            template, job.snapshot, mode=mode, layout=layout, exclusions=exclusions
-        )
-    except rendering.MissingFigures as exc:
-        return _fail(job, f"缺少已审核的数据：{exc}")
-    except OSError as exc:  # the font cache, say, on a full disk
-        if not is_storage_error(exc):
-            raise
-        return _storage_failure(job, StorageUnavailable(exc))
+    return job, True
+
+
+def _render(job: ReportJob) -> dict[str, bytes]:
+    """The job's documents by file field (pdf, docx, ofd), outside any transaction."""
+    template = rendering.parse_template(job.template_version.text)
+    mode = "draft" if job.kind == ReportKind.DRAFT else "final"
+    layout = job.template_version.template.layout
+    exclusions = job.exclusions if job.kind == ReportKind.PUBLIC else None
+    # The OFD is written from the same layout as the PDF (reports/rendering/ofd).
+    pdf, ofd = rendering.render_pdf_and_ofd(
+        template,
+        job.snapshot,
+        mode=mode,
+        layout=layout,
+        exclusions=exclusions,
+        font_dir=settings.REPORT_FONT_DIR,
+        font_cache_dir=settings.REPORT_FONT_CACHE_DIR,
+    )
+    docx = rendering.render_docx(
+        template, job.snapshot, mode=mode, layout=layout, exclusions=exclusions
+    )
+    return {"pdf": pdf, "docx": docx, "ofd": ofd}
+
+
+def _save_files(job: ReportJob, files: dict[str, bytes]) -> ReportJob:
+    """Store the built files and mark the job succeeded, together: a job never names files
+    that are not there, and no file stays behind a job that does not name it."""
     written: list[str] = []
     committing = False
     try:
         with transaction.atomic():
-            job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job_id)
+            job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
             if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
                 return job
             slug = job.template_version.template.slug
             # The speech's files keep the names they always had.
             prefix = job.period.code if slug == "speech" else f"{job.period.code}-{slug}"
             stem = f"{prefix}-{job.kind}-{job.pk}"
-            _store(job, "pdf", pdf, f"{stem}.pdf", written)
-            _store(job, "docx", docx, f"{stem}.docx", written)
-            _store(job, "ofd", ofd, f"{stem}.ofd", written)
+            for field, data in files.items():
+                _store(job, field, data, f"{stem}.{field}", written)
             job.status = JobStatus.SUCCEEDED
             job.finished_at = timezone.now()
             # Only what the build changed (not the frozen snapshot again).

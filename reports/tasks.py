@@ -1,3 +1,10 @@
+"""Background work of the reports app: building a job's documents, and the sweep of stuck jobs.
+
+This module alone knows the tasks: the services queue a build by its name through the Celery
+app (services.BUILD_REPORT), so that they, which this module calls, never import it.
+ReportsConfig.ready() imports it, so that every process knows the tasks by name, the web's too
+(where tasks run in-process without a broker, as in the tests)."""
+
 import logging
 
 from celery import shared_task
@@ -12,6 +19,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 @shared_task(
+    name=services.BUILD_REPORT,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,

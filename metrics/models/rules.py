@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..numbers import plain
+from ..rule_words import tolerance_text
 from .indicators import Indicator
 
 
@@ -111,7 +113,9 @@ class ValidationRule(models.Model):
 
     @property
     def expression(self) -> str:
-        """The rule in words, by names (metrics.rules.target_text)."""
-        from ..rules import target_text
-
-        return target_text(self)
+        """The rule in words, as the 校验规则 page and the admin list it (names, never codes)."""
+        if self.target == RuleTarget.LAST_YEAR:
+            band = tolerance_text(self.tolerance, self.left.value_type)
+            return f"{self.left.name} 与上年相比变动不超过{band}"
+        other = plain(self.constant) if self.target == RuleTarget.CONSTANT else self.right.name
+        return f"{self.left.name} {self.get_operator_display()} {other}"

@@ -12,6 +12,7 @@ if the mail server refused it, for the beat's sweep to try later.
 
 import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -27,6 +28,9 @@ from ..office import office_settings
 from ..system import is_system_account
 
 REMINDER_DAYS_BEFORE = 3
+# The task that emails a reminder (metrics.tasks), queued by its name: the task module calls
+# these services, so they reach it through the Celery app and never import it.
+SEND_REMINDER_EMAIL = "metrics.tasks.send_reminder_email"
 
 
 def _reminder_text(
@@ -118,12 +122,11 @@ def send_reminder(
         if manual:
             raise ValidationError(reminded) from None
         return None
-    from ..tasks import send_reminder_email
-
     # The notice is in the portal already; a broker outage costs only the email, which the
     # beat's sweep sends later (reminders_not_emailed).
     transaction.on_commit(
-        lambda: send_reminder_email.delay(reminder.pk, base_url=base_url), robust=True
+        lambda: current_app.tasks[SEND_REMINDER_EMAIL].delay(reminder.pk, base_url=base_url),
+        robust=True,
     )
     return reminder
 
