@@ -10,11 +10,13 @@ from metrics.history import Row, filtered
 from metrics.models import User
 from metrics.references import HistorySource
 
+from . import access, people
 from .models import AccountEvent
 
 
 def _may_read(user) -> bool:
-    return user.has_perm("metrics.manage_accounts") or user.has_perm("accounts.view_accountevent")
+    """Who keeps the accounts, and who may read their audit (账号审计)."""
+    return people.can_manage(user) or access.can_view_account_events(user)
 
 
 def _keys(filters):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, role_of
 from metrics.models import Department, User
 
-from . import onboarding, people, people_import
+from . import access, onboarding, people, people_import
 from .models import AccountEvent, Event
 
 IMPORT_SESSION = "lawgov_import_rows"
@@ -323,8 +323,7 @@ def _day(raw):
 
 @login_required
 def audit(request):
-    if not request.user.has_perm("accounts.view_accountevent"):
-        raise PermissionDenied("您没有查看账号审计记录的权限。")
+    access.require_view_account_events(request.user)
     get = request.GET
     rows = AccountEvent.objects.all()
     actor, target, event = (get.get(k, "").strip()[:150] for k in ("actor", "target", "event"))

@@ -1,6 +1,8 @@
 """Who may do what with the documents: one place, beside `metrics.access` (which decides the
 figures), used by the web UI, the API and the services alike."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 
 from metrics import access as figures_access
@@ -64,3 +66,20 @@ def can_edit_templates(user) -> bool:
 def require_edit_templates(user, message: str) -> None:
     if not can_edit_templates(user):
         raise PermissionDenied(message)
+
+
+def allowed_by(check):
+    """A view decorator (under login_required): the view runs for a user `check` (one of the
+    rules above) allows, and is refused with 403 otherwise, as Django's
+    permission_required(raise_exception=True) would with the bare permission string."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

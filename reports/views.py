@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +15,6 @@ from . import access as report_access
 from . import documents, job_events, rendering, selectors, services
 from .deadlines import deadlines_as_lines, deadlines_from_lines
 from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
-
-CAN_VIEW = "reports.view_report"
 
 
 def _period_from(request):
@@ -37,7 +35,7 @@ def _document_from(request):
 
 
 @login_required
-@permission_required(CAN_VIEW, raise_exception=True)
+@report_access.allowed_by(report_access.can_view_reports)
 def report_panel(request):
     period = _period_from(request)
     document = _document_from(request)
@@ -82,7 +80,7 @@ def report_panel(request):
 
 
 @login_required
-@permission_required("reports.edit_template", raise_exception=True)
+@report_access.allowed_by(report_access.can_edit_templates)
 @require_POST
 def document_deadlines(request):
     """The report page's 时间节点 form: one deadline a line (“报送 3月1日”)."""
@@ -117,7 +115,7 @@ def _job_for(request, pk):
 
 
 @login_required
-@permission_required(CAN_VIEW, raise_exception=True)
+@report_access.allowed_by(report_access.can_view_reports)
 def job_detail(request, pk):
     job = _job_for(request, pk)
     previous = documents.previous_successful_job(job=job)
@@ -145,7 +143,7 @@ def job_detail(request, pk):
 
 
 @login_required
-@permission_required("reports.review_public_version", raise_exception=True)
+@report_access.allowed_by(report_access.can_review_public_version)
 def public_review(request, pk):
     """The reviewer marks paragraphs and figures of a final build as not for publication
     (涉密/内部), then builds the public version, which leaves them out."""
@@ -195,7 +193,7 @@ def public_review(request, pk):
 
 
 @login_required
-@permission_required("reports.request_report", raise_exception=True)
+@report_access.allowed_by(report_access.can_request_reports)
 @require_POST
 def job_retry(request, pk):
     job = _job_for(request, pk)
@@ -211,7 +209,7 @@ def job_retry(request, pk):
 
 
 @login_required
-@permission_required(CAN_VIEW, raise_exception=True)
+@report_access.allowed_by(report_access.can_view_reports)
 def job_status(request, pk):
     """The progress fragment of the job page. Asked with the status the page shows
     (`?seen=queued`), it answers once the job has another one — as soon as the worker has
@@ -233,7 +231,7 @@ def job_status(request, pk):
 
 
 @login_required
-@permission_required(CAN_VIEW, raise_exception=True)
+@report_access.allowed_by(report_access.can_view_reports)
 def download(request, pk, fmt):
     job = _job_for(request, pk)
     file_field = {"pdf": job.pdf, "docx": job.docx, "ofd": job.ofd}.get(fmt)
@@ -252,7 +250,7 @@ def _version_number(raw) -> int | None:
 
 
 @login_required
-@permission_required("reports.edit_template", raise_exception=True)
+@report_access.allowed_by(report_access.can_edit_templates)
 @shows_its_own_refusal("text")
 def template_edit(request):
     template = _document_from(request)
@@ -296,7 +294,7 @@ def template_edit(request):
 
 
 @login_required
-@permission_required("reports.edit_template", raise_exception=True)
+@report_access.allowed_by(report_access.can_edit_templates)
 @require_POST
 @shows_its_own_refusal("text")
 def template_preview(request):
@@ -316,7 +314,7 @@ def template_preview(request):
 
 
 @login_required
-@permission_required("reports.edit_template", raise_exception=True)
+@report_access.allowed_by(report_access.can_edit_templates)
 def template_help(request):
     """模板写法: how a template is written, in Chinese, linked from the editor."""
     return render(request, "reports/template_help.html")
@@ -336,7 +334,7 @@ def preview_stylesheet(request):
 
 
 @login_required
-@permission_required("reports.edit_template", raise_exception=True)
+@report_access.allowed_by(report_access.can_edit_templates)
 def template_version(request, number):
     template = _document_from(request)
     version = get_object_or_404(
