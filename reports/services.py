@@ -318,8 +318,9 @@ def fail_stuck_jobs(*, now=None) -> int:
 
 
 def run_report_job(*, job_id: int) -> ReportJob:
-    """Build a job's PDF and DOCX from its frozen snapshot. Safe to call again: a finished job
-    is left as it is, and a rebuilt one overwrites its own files rather than adding new ones."""
+    """Build a job's PDF, DOCX and OFD from its frozen snapshot. Safe to call again: a finished
+    job is left as it is, and a rebuilt one overwrites its own files rather than adding new
+    ones."""
     job, building = _start(job_id)
     if not building:
         return job
