@@ -5,8 +5,9 @@ tree rather than the PDF read back): the same pages, lines and faces, each chara
 at the same place, as selectable text (``TextObject``/``TextCode`` with ``DeltaX``) in
 embedded font subsets.  No Django here, as for the rest of ``reports.rendering``.
 
-``render_pdf_and_ofd`` lays a document out once and writes both files from it; a
-government seal system adds its 电子印章 through ``package.add_seal`` (the portal signs
+``render_pdf_and_ofd`` lays a document out once and writes both files from it, the OFD
+from each line's glyphs as the PDF writer drew them (``recording``: no line is shaped
+twice); a government seal system adds its 电子印章 through ``package.add_seal`` (the portal signs
 nothing).
 """
 

@@ -143,8 +143,6 @@ def _used_fonts(pages: list[PageLayout]) -> dict[str, tuple[FontFace, set[str], 
 
 
 SealHook = Callable[[dict[str, bytes]], dict[str, bytes]]
-# (face, characters, glyph ids it draws) → the font file to embed.
-FontProgram = Callable[[FontFace, set[str], set[int]], bytes]
 
 
 def add_seal(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -163,9 +161,7 @@ def add_seal(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def _font_files(
-    pages: list[PageLayout], ids: _Ids, font_program: FontProgram
-) -> tuple[dict[str, int], dict[str, bytes]]:
+def _font_files(pages: list[PageLayout], ids: _Ids) -> tuple[dict[str, int], dict[str, bytes]]:
     """Each used face's ID, and its font file and ``PublicRes.xml`` that lists them."""
     used = _used_fonts(pages)
     font_ids = {key: ids.next() for key in used}
@@ -173,7 +169,7 @@ def _font_files(
     font_xml = []
     for key, (face, characters, glyphs) in used.items():
         name = f"font_{font_ids[key]}{font_suffix(face)}"
-        files[f"Doc_0/Res/{name}"] = font_program(face, characters, glyphs)
+        files[f"Doc_0/Res/{name}"] = subset_font(face, characters, glyphs)
         flags = (' Bold="true"' if face.bold else "") + (' Italic="true"' if face.italic else "")
         font_xml.append(
             f'<ofd:Font ID="{font_ids[key]}" FontName={quoteattr(face.family)} '
@@ -248,12 +244,11 @@ def write_package(
     info: DocInfo,
     *,
     seal: SealHook = add_seal,
-    font_program: FontProgram = subset_font,
 ) -> bytes:
-    """The OFD file of ``pages``; ``font_program`` gives the file embedded for each face
-    (a subset of the characters and glyphs it draws)."""
+    """The OFD file of ``pages``, each face embedded as a subset of what it draws; ``seal``
+    sees the finished package last."""
     ids = _Ids()
-    font_ids, files = _font_files(pages, ids, font_program)
+    font_ids, files = _font_files(pages, ids)
     files.update(_document_files(pages, ids, font_ids))
     files["OFD.xml"] = _entry_xml(info)
     return _zip(seal(files))
