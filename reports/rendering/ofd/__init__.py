@@ -5,8 +5,9 @@ tree rather than the PDF read back): the same pages, lines and faces, each chara
 at the same place, as selectable text (``TextObject``/``TextCode`` with ``DeltaX``) in
 embedded font subsets.  No Django here, as for the rest of ``reports.rendering``.
 
-``render_pdf_and_ofd`` lays a document out once and writes both files from it; a
-government seal system adds its 电子印章 through ``package.add_seal`` (the portal signs
+``render_pdf_and_ofd`` lays a document out once and writes both files from it, the OFD
+from each line's glyphs as the PDF writer drew them (``recording``: no line is shaped
+twice); a government seal system adds its 电子印章 through ``package.add_seal`` (the portal signs
 nothing).
 """
 
@@ -22,21 +23,39 @@ from ..public import public_version
 from ..speech import Mode, RenderedSpeech, render_text
 from .layout import PageLayout, page_layouts
 from .package import DocInfo, SealHook, add_seal, write_package
+from .recording import GlyphRecording, recording_glyphs
 
 __all__ = [
     "DocInfo",
+    "GlyphRecording",
     "PageLayout",
     "add_seal",
     "page_layouts",
+    "recording_glyphs",
     "render_pdf_and_ofd",
     "render_pdf_and_ofd_from_speech",
     "write_ofd",
+    "write_pdf_and_ofd",
 ]
 
 
-def write_ofd(document, info: DocInfo, *, seal: SealHook = add_seal) -> bytes:
-    """The OFD of a rendered WeasyPrint ``Document`` (``HTML(...).render()``)."""
-    return write_package(page_layouts(document), info, seal=seal)
+def write_ofd(
+    document,
+    info: DocInfo,
+    *,
+    seal: SealHook = add_seal,
+    recording: GlyphRecording | None = None,
+) -> bytes:
+    """The OFD of a rendered WeasyPrint ``Document`` (``HTML(...).render()``); pass the
+    ``recording`` made while its PDF was written to reuse the PDF's glyphs."""
+    return write_package(page_layouts(document, recording), info, seal=seal)
+
+
+def write_pdf_and_ofd(document, info: DocInfo, *, seal: SealHook = add_seal) -> tuple[bytes, bytes]:
+    """The PDF of a rendered ``Document``, then its OFD from the glyphs the PDF drew."""
+    with recording_glyphs() as recording:
+        pdf = document.write_pdf()
+    return pdf, write_ofd(document, info, seal=seal, recording=recording)
 
 
 def _doc_info(speech: RenderedSpeech, author: str) -> DocInfo:
@@ -59,7 +78,7 @@ def render_pdf_and_ofd_from_speech(
     info = _doc_info(speech, author)
     return write_from_layout(
         speech,
-        lambda document: (document.write_pdf(), write_ofd(document, info, seal=seal)),
+        lambda document: write_pdf_and_ofd(document, info, seal=seal),
         layout=layout,
         font_dir=font_dir,
         font_cache_dir=font_cache_dir,

@@ -161,13 +161,8 @@ def add_seal(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def write_package(
-    pages: list[PageLayout],
-    info: DocInfo,
-    *,
-    seal: SealHook = add_seal,
-) -> bytes:
-    ids = _Ids()
+def _font_files(pages: list[PageLayout], ids: _Ids) -> tuple[dict[str, int], dict[str, bytes]]:
+    """Each used face's ID, and its font file and ``PublicRes.xml`` that lists them."""
     used = _used_fonts(pages)
     font_ids = {key: ids.next() for key in used}
     files: dict[str, bytes] = {}
@@ -185,9 +180,15 @@ def write_package(
         f'{_HEADER}<ofd:Res xmlns:ofd="{NAMESPACE}" BaseLoc="Res">'
         f"<ofd:Fonts>{''.join(font_xml)}</ofd:Fonts></ofd:Res>"
     ).encode()
-    files["Doc_0/DocumentRes.xml"] = (
-        f'{_HEADER}<ofd:Res xmlns:ofd="{NAMESPACE}" BaseLoc="Res"/>'
-    ).encode()
+    return font_ids, files
+
+
+def _document_files(
+    pages: list[PageLayout], ids: _Ids, font_ids: dict[str, int]
+) -> dict[str, bytes]:
+    """The pages' contents and ``Document.xml`` that lists them (after every other ID is
+    taken: it records the largest)."""
+    files: dict[str, bytes] = {}
     page_refs = []
     for number, page in enumerate(pages):
         page_id = ids.next()
@@ -202,8 +203,16 @@ def write_package(
         "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>"
         f"</ofd:CommonData><ofd:Pages>{''.join(page_refs)}</ofd:Pages></ofd:Document>"
     ).encode()
+    files["Doc_0/DocumentRes.xml"] = (
+        f'{_HEADER}<ofd:Res xmlns:ofd="{NAMESPACE}" BaseLoc="Res"/>'
+    ).encode()
+    return files
+
+
+def _entry_xml(info: DocInfo) -> bytes:
+    """``OFD.xml``: the DocInfo and where the document is."""
     subject = f"<ofd:Subject>{escape(info.subject)}</ofd:Subject>" if info.subject else ""
-    files["OFD.xml"] = (
+    return (
         f'{_HEADER}<ofd:OFD xmlns:ofd="{NAMESPACE}" Version="1.0" DocType="OFD">'
         "<ofd:DocBody><ofd:DocInfo>"
         f"<ofd:DocID>{escape(info.doc_id)}</ofd:DocID>"
@@ -214,7 +223,9 @@ def write_package(
         f"<ofd:CreatorVersion>{escape(info.creator_version)}</ofd:CreatorVersion>"
         "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
     ).encode()
-    files = seal(files)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name in ("OFD.xml", *sorted(n for n in files if n != "OFD.xml")):
@@ -226,3 +237,18 @@ def write_package(
                 compress_type=method,
             )
     return out.getvalue()
+
+
+def write_package(
+    pages: list[PageLayout],
+    info: DocInfo,
+    *,
+    seal: SealHook = add_seal,
+) -> bytes:
+    """The OFD file of ``pages``, each face embedded as a subset of what it draws; ``seal``
+    sees the finished package last."""
+    ids = _Ids()
+    font_ids, files = _font_files(pages, ids)
+    files.update(_document_files(pages, ids, font_ids))
+    files["OFD.xml"] = _entry_xml(info)
+    return _zip(seal(files))

@@ -10,7 +10,9 @@ is checked here against the element names, order and required attributes of the 
 from __future__ import annotations
 
 import copy
+import datetime
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -21,7 +23,16 @@ from conftest import _figure, require_fandol
 from fontTools.ttLib import TTFont
 
 from reports.rendering import ANNUAL_REPORT_TEXT
-from reports.rendering.ofd import DocInfo, add_seal, render_pdf_and_ofd
+from reports.rendering.ofd import (
+    DocInfo,
+    add_seal,
+    recording_glyphs,
+    render_pdf_and_ofd,
+    write_ofd,
+)
+from reports.rendering.ofd import layout as ofd_layout
+from reports.rendering.pdf import write_from_layout
+from reports.rendering.speech import render_text
 
 NS = "{http://www.ofdspec.org/2016}"
 PT_TO_MM = 25.4 / 72
@@ -151,6 +162,20 @@ def pdf_lines(poppler, pdf: bytes, page: int) -> list[tuple[str, float, float, f
         else:
             lines.append(list(word))
     return [tuple(line) for line in lines]
+
+
+POPPLER_DPI = 720  # pdftotext's crop box is in whole pixels: 0.035 mm at 720 dpi
+
+
+def pdf_text_within(poppler, pdf: bytes, page: int, box: tuple[float, float, float, float]):
+    """The characters poppler finds in ``box`` (left, top, right, bottom in mm) of a
+    page, the pixel box kept inside it: those whose advance overlaps it horizontally
+    and whose baseline is in it."""
+    left, top, right, bottom = (v / 25.4 * POPPLER_DPI for v in box)
+    x, y = math.ceil(left), math.ceil(top)
+    crop = ["-x", str(x), "-y", str(y), "-W", str(math.floor(right) - x)]
+    crop += ["-H", str(math.floor(bottom) - y), "-r", str(POPPLER_DPI)]
+    return squash(poppler("pdftotext", pdf, "-f", str(page), "-l", str(page), *crop))
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -355,6 +380,67 @@ def test_each_line_starts_ends_and_sits_where_the_pdf_has_it(poppler, pair):
             offsets.setdefault(round(first.size, 2), []).append(y_max - first.y)
     for size, values in offsets.items():
         assert max(values) - min(values) <= TOLERANCE_MM, size
+
+
+def test_characters_mid_line_sit_where_the_pdf_draws_them(poppler, pair):
+    """Inside a character's cell (from its x to the next one's) shrunk by the tolerance
+    on each side, poppler finds that character of the PDF and no other: the PDF draws
+    it within 0.5 mm of the OFD's x, its neighbours too. Probed a third and two thirds
+    into every third line (poppler gives no box per character, only per word)."""
+    pdf, ofd = pair
+    doc = read_ofd(ofd)
+    probes = 0
+    for number, page in enumerate(doc.pages, start=1):
+        for line in page.lines()[::3]:
+            for i in sorted({len(line) // 3, 2 * len(line) // 3}):
+                if not 0 < i < len(line) - 1:
+                    continue
+                glyph, following = line[i], line[i + 1]
+                if following.x - glyph.x < 2 * TOLERANCE_MM + 0.5:
+                    continue  # too narrow a cell to probe
+                # poppler keeps a character whose advance overlaps the box and whose
+                # baseline is in it.
+                box = (
+                    glyph.x + TOLERANCE_MM,
+                    glyph.y - 0.3 * glyph.size,
+                    following.x - TOLERANCE_MM,
+                    glyph.y + 0.2 * glyph.size,
+                )
+                found = pdf_text_within(poppler, pdf, number, box)
+                assert found == glyph.char, (number, "".join(g.char for g in line), i)
+                probes += 1
+    assert probes >= 10
+
+
+def test_the_ofd_places_the_glyphs_recorded_from_the_pdf_as_a_second_layout_would(
+    default_template, session_snapshot, font_cache_dir, monkeypatch
+):
+    """While the PDF is written each line's glyphs are recorded; the OFD made from them
+    is the OFD made by laying every line out again, byte for byte, and lays none out."""
+    require_fandol()
+    laid_out_again = []
+    reshaped_line = ofd_layout.reshaped_line
+
+    def counting(textbox, faces):
+        laid_out_again.append(textbox)
+        return reshaped_line(textbox, faces)
+
+    monkeypatch.setattr(ofd_layout, "reshaped_line", counting)
+    info = DocInfo(title="t", author="a", creation_date=datetime.date(2026, 12, 5), doc_id="0" * 32)
+
+    def both(document):
+        with recording_glyphs() as recording:
+            document.write_pdf()
+        from_recording = write_ofd(document, info, recording=recording)
+        assert laid_out_again == []
+        return len(recording), from_recording, write_ofd(document, info)
+
+    speech = render_text(default_template, session_snapshot, "final")
+    recorded, from_recording, reshaped = write_from_layout(
+        speech, both, font_cache_dir=font_cache_dir
+    )
+    assert recorded == len(laid_out_again) > 100
+    assert from_recording == reshaped
 
 
 def test_fonts_are_embedded_and_subset(pair, font_cache_dir):
