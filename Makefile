@@ -64,20 +64,16 @@ run: migrate
 	echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C to stop; demo logins above)"; \
 	wait $$web
 
-# Two tiers. The unit tier (everything but the browser tests and schemathesis) on
-# TEST_WORKERS pytest-xdist workers, each with its own test database and Redis database
-# (tests/parallel.py); then the browser tests and schemathesis, which drive one live server
-# each, in one process. Both tiers always run; make fails if either failed. With PYTEST_ARGS
-# naming tests (make test PYTEST_ARGS=tests/metrics) they run once, in one process.
+# One pool of TEST_WORKERS pytest-xdist workers for the whole suite, the browser tests and
+# schemathesis included: each worker has its own test database (pytest-django), Redis database
+# (tests/parallel.py), live server on a port of its own and Chromium. Work-stealing keeps both
+# workers busy to the end (a single browser or schemathesis tier after the unit tests used
+# to leave one of them idle for minutes). With PYTEST_ARGS naming tests
+# (make test PYTEST_ARGS=tests/metrics) they run once, in one process.
 TEST_WORKERS ?= 2
-LATE_TIER := tests/e2e tests/api/test_schemathesis.py
 test: install
 	@if [ -n "$(strip $(PYTEST_ARGS))" ]; then exec $(PY) -m pytest $(PYTEST_ARGS); fi; \
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal \
-		$(foreach path,$(LATE_TIER),--ignore=$(path)); unit=$$?; \
-	$(PY) -m pytest $(LATE_TIER); late=$$?; \
-	echo "unit tier: exit $$unit; browser and schemathesis tier: exit $$late"; \
-	test $$unit = 0 && test $$late = 0
+	exec $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 # Refresh the README's pictures from the browser tests.
 screenshots: install
