@@ -269,7 +269,7 @@ def total_label(snapshot: Mapping[str, Any]) -> str:
     """The last row's label: 全市, or 全区 / 全县 / 全省 when the report area's name
     (``{district}``) ends so. A table compares a city's districts, hence 全市 otherwise."""
     name = str(snapshot.get("district_name") or "").strip()
-    return f"全{name[-1]}" if name[-1:] in _LEVELS else "全市"
+    return f"全{name[-1]}" if name and name[-1] in _LEVELS else "全市"
 
 
 def table_paragraph(block: Block, snapshot: Mapping[str, Any]) -> tuple[Paragraph, list[Gap]]:
