@@ -361,24 +361,15 @@ def _parse_table(rest: str, number: int, errors: list[TemplateError]) -> Block |
     if "}" in caption:
         errors.append(_err(number, "对比表的标题中有多余的“}”"))
     if len(caption) > MAX_TABLE_CAPTION_CHARS:
-        limit = MAX_TABLE_CAPTION_CHARS
-        errors.append(
-            _err(number, f"对比表的标题太长：最多 {limit} 个字，现有 {len(caption)} 个字")
-        )
+        too_long = f"最多 {MAX_TABLE_CAPTION_CHARS} 个字，现有 {len(caption)} 个字"
+        errors.append(_err(number, f"对比表的标题太长：{too_long}"))
     columns = _table_columns(text, start, number, errors) if start >= 0 else []
     if len(columns) > MAX_TABLE_COLUMNS:
-        errors.append(
-            _err(
-                number,
-                f"对比表最多 {MAX_TABLE_COLUMNS} 列指标，现有 {len(columns)} 列"
-                "（版心只有 156 毫米宽）；请分成两张表",
-            )
-        )
+        too_many = f"最多 {MAX_TABLE_COLUMNS} 列指标，现有 {len(columns)} 列（版心只有 156 毫米宽）"
+        errors.append(_err(number, f"对比表{too_many}；请分成两张表"))
+    if start < 0:  # (with a brace, a line without columns has had its error)
+        errors.append(_err(number, "对比表没有指标：请写出各列的指标，如“@对比表 {代码1} {代码2}”"))
     if not columns:
-        if start < 0:
-            errors.append(
-                _err(number, "对比表没有指标：请写出各列的指标，如“@对比表 {代码1} {代码2}”")
-            )
         return None
     return Block("table", number, tuple(columns), (Text(caption),) if caption else ())
 

@@ -450,5 +450,15 @@ def test_the_ofd_carries_the_cells_and_the_rules(font_cache_dir):
     document = read_ofd(ofd)
     text = document.pages[0].text
     assert "历下区100101102市中区110111112槐荫区120121122全市11802345698.5" in text
-    contents = [v for name, v in document.files.items() if name.endswith("Content.xml")]
-    assert b"PathObject" in b"".join(contents)  # the table's rules are drawn too
+    contents = b"".join(v for name, v in document.files.items() if name.endswith("Content.xml"))
+    # The table's rules are drawn too, across the 156 mm text block (28 mm from the left).
+    boxes = [
+        [float(v) for v in box.split()]
+        for box in re.findall(rb'<ofd:PathObject[^>]* Boundary="([^"]+)"', contents)
+    ]
+    assert len(boxes) >= 2 * 5 * 4  # at least the cells' top and left rules
+    left = min(x for x, _, _, _ in boxes)
+    right = max(x + width for x, _, width, _ in boxes)
+    assert abs(left - 28) < 0.5 and abs(right - (28 + 156)) < 0.5, (left, right)
+    # Each rule at the stylesheet's 0.5 pt (0.176 mm), the frame's included.
+    assert set(re.findall(rb'<ofd:PathObject[^>]* LineWidth="([^"]+)"', contents)) == {b"0.176"}
