@@ -111,7 +111,9 @@ def _table_html(table: Table, hints: bool) -> str:
         return f"<{tag}{attributes}>{_run_html(run)}</{tag}>"
 
     columns = len(table.header)
-    caption = f"<caption>{cell('span', Run(table.caption))}</caption>" if table.caption else ""
+    # A paragraph kept with the table (break-after: avoid), not a <caption>: WeasyPrint
+    # left a <caption> alone at the foot of a page with the table on the next.
+    caption = cell("p", Run(table.caption), ' class="caption"') if table.caption else ""
     head = "".join(cell("th", run, ' scope="col"') for run in table.header)
     rows = []
     for number, row in enumerate(table.rows, start=1):
@@ -123,8 +125,8 @@ def _table_html(table: Table, hints: bool) -> str:
         rows.append(f"<tr{total}>{cells}</tr>")
     cols = '<col class="area">' + '<col class="figure">' * (columns - 1)
     return (
-        f'<table class="comparison">{caption}<colgroup>{cols}</colgroup>'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+        f'<div class="comparison">{caption}<table><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
     )
 
 

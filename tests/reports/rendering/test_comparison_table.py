@@ -398,6 +398,19 @@ def test_a_long_table_repeats_its_header_on_the_next_page(poppler, font_cache_di
     assert names == [f"第{i}区" for i in range(1, 41)] + ["全市"]
 
 
+@pytest.mark.parametrize("paragraphs", [19, 20, 21])
+def test_the_caption_is_never_left_alone_at_the_foot_of_a_page(poppler, font_cache_dir, paragraphs):
+    """Paragraphs before the table put its caption on page 1's last lines (20 and 21 of
+    them did, with a <caption>): the caption goes where the table's header goes."""
+    require_fandol()
+    text = "正文。\n" * paragraphs + "@对比表 各区主要指标对比 {legal_aid} {mediation}\n结尾。"
+    pdf = render_pdf(text, _snapshot(), "final", font_cache_dir=font_cache_dir)
+    for page in ("1", "2"):
+        printed = re.sub(r"\s", "", poppler("pdftotext", pdf, "-f", page, "-l", page))
+        if "各区主要指标对比" in printed:
+            assert "地区" in printed.split("各区主要指标对比")[1], (paragraphs, page)
+
+
 @pytest.fixture(scope="module")
 def table_docx():
     snapshot = _snapshot()
