@@ -13,15 +13,15 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 from .markup import Template
 from .public import public_version
-from .speech import Mode, Paragraph, RenderedSpeech, Run, render_text
+from .speech import Mode, Paragraph, RenderedSpeech, Run, Table, render_text
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -40,6 +40,15 @@ LINE_PITCH = Pt(28.9)  # 225 mm / 22 lines
 BODY_TRACKING = Pt(-0.25)
 # The draft cover's gap table across the 156 mm text block: 序号, 指标, 责任单位, 情况.
 COVER_COLUMNS = (Mm(14), Mm(74), Mm(30), Mm(38))
+# A comparison table (speech.css: table.comparison): 小四 on 18 pt lines across the 156 mm
+# text block, the area names' column 26 mm and the figures sharing the rest.
+TABLE_SIZE = Pt(12)
+TABLE_LINE = Pt(18)
+TEXT_WIDTH = Mm(156)
+AREA_COLUMN_WIDTH = Mm(26)
+TABLE_PADDING = Pt(3)
+# Half a line between a table and the text below it, as speech.css's margin.
+TABLE_AFTER = Pt(14.45)
 
 DRAFT_MARK = "草稿"
 DRAFT_MARK_COLOR = RGBColor(0xA8, 0x07, 0x1A)  # speech.css: the PDF's 草稿 label
@@ -235,7 +244,7 @@ def _add_run(paragraph, run: Run, block_font: str, size):
         out.font.color.rgb = RGBColor(0xA8, 0x07, 0x1A)
 
 
-def _add_paragraph(document, paragraph: Paragraph) -> None:
+def _add_paragraph(document, paragraph: Paragraph):
     out = document.add_paragraph()
     size = TITLE_SIZE if paragraph.kind == "title" else BODY_SIZE
     font = _FONTS[paragraph.kind]
@@ -248,6 +257,54 @@ def _add_paragraph(document, paragraph: Paragraph) -> None:
         out.paragraph_format.keep_with_next = True
     for run in paragraph.runs:
         _add_run(out, run, font, size)
+    return out
+
+
+def _add_table(document, table: Table) -> None:
+    """A real Word table: the caption (三号黑体, centred, kept with the table), the header
+    row in 黑体 repeated on every page (w:tblHeader), rows never split over two pages,
+    figures right-aligned, single thin rules (Table Grid)."""
+    if table.caption:
+        caption = document.add_paragraph()
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption.paragraph_format.keep_with_next = True
+        _add_run(caption, Run(table.caption), HEADING_FONT, BODY_SIZE)
+    columns = len(table.header)
+    share = Emu(int((TEXT_WIDTH - AREA_COLUMN_WIDTH) / (columns - 1))) if columns > 1 else 0
+    widths = [AREA_COLUMN_WIDTH] + [share] * (columns - 1)
+    out = document.add_table(rows=0, cols=columns)
+    out.style = "Table Grid"
+    out.alignment = WD_TABLE_ALIGNMENT.CENTER
+    out.autofit = False
+    for column, width in zip(out.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice follows
+    for number, row in enumerate((table.header, *table.rows)):
+        cells = out.add_row().cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
+        if len(row) == 1 and columns > 1:  # the notice of a snapshot without child areas
+            cells = [cells[0].merge(cells[-1])]
+        for i, (cell, run) in enumerate(zip(cells, row, strict=True)):
+            centred = number == 0 or i == 0 or len(row) == 1
+            _table_cell(cell, run, HEADING_FONT if number == 0 else BODY_FONT, centred)
+        _keep_row_on_one_page(out.rows[number])
+        if number == 0:
+            _child(out.rows[0]._tr.get_or_add_trPr(), "w:tblHeader")
+
+
+def _table_cell(cell, run: Run, font: str, centred: bool) -> None:
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = TABLE_LINE
+    # The PDF's 3 pt cell padding above and below (Word's cell margins are left and right).
+    fmt.space_before = fmt.space_after = TABLE_PADDING
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.RIGHT
+    _off_the_line_grid(paragraph)
+    _add_run(paragraph, run, font, TABLE_SIZE)
+    # The body's tracking fits 28 三号 characters to a line; a cell's 小四 needs none.
+    _set_character_spacing(paragraph.runs[-1], Pt(0))
 
 
 def _add_cover(document, speech: RenderedSpeech, layout: str = "speech") -> None:
@@ -355,8 +412,17 @@ def render_docx_from_speech(speech: RenderedSpeech, *, layout: str = "speech") -
     core.title = speech.title + ("（草稿）" if speech.mode == "draft" else "")
     core.author = ""
     core.comments = ""
+    after_table = False
     for paragraph in speech.paragraphs:
-        _add_paragraph(document, paragraph)
+        if paragraph.table is not None:
+            _add_table(document, paragraph.table)
+        else:
+            out = _add_paragraph(document, paragraph)
+            if after_table:
+                out.paragraph_format.space_before = TABLE_AFTER
+        after_table = paragraph.table is not None
+    if speech.paragraphs and speech.paragraphs[-1].table is not None:
+        document.add_paragraph()  # Word wants the body to end with a paragraph, not a table
     _hint_east_asian(document)
     out = io.BytesIO()
     document.save(out)

@@ -402,7 +402,8 @@ def _font_face(family: str, path: Path) -> str:
 ROLE_SELECTORS = {
     "body": ".speech, .draft-cover, .speech .lead .punct",
     "title": ".speech .title, .draft-cover h1",
-    "heading": ".speech .section",
+    # A comparison table's caption and header row are 黑体 too (its cells the body's 仿宋).
+    "heading": ".speech .section, .speech .comparison .caption, .speech .comparison thead",
     # 公文's second heading level （一） is 楷体 (its third and fourth are the body's 仿宋).
     "kai": ".speech .lead, .speech .section2",
 }

@@ -8,7 +8,7 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-from .speech import Paragraph, RenderedSpeech, Run
+from .speech import Paragraph, RenderedSpeech, Run, Table
 
 # Punctuation a 楷体 run takes from the body face (see speech.css, .lead .punct).
 _PUNCT_RE = re.compile(r"([\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]+)")
@@ -101,6 +101,35 @@ def _paragraph_html(paragraph: Paragraph) -> str:
     return f'<{tag} class="{_CLASSES[paragraph.kind]}">{"".join(parts)}</{tag}>'
 
 
+def _table_html(table: Table, hints: bool) -> str:
+    """A comparison table: its caption, the header row (repeated on each page it spans), a
+    row per child area and the report area's own last."""
+
+    def cell(tag: str, run: Run, attributes: str = "") -> str:
+        if hints and run.text:
+            run = replace(run, text=break_hints(run.text))
+        return f"<{tag}{attributes}>{_run_html(run)}</{tag}>"
+
+    columns = len(table.header)
+    # A paragraph kept with the table (break-after: avoid), not a <caption>: WeasyPrint
+    # left a <caption> alone at the foot of a page with the table on the next.
+    caption = cell("p", Run(table.caption), ' class="caption"') if table.caption else ""
+    head = "".join(cell("th", run, ' scope="col"') for run in table.header)
+    rows = []
+    for number, row in enumerate(table.rows, start=1):
+        if len(row) == 1:  # spans the table: the notice of a snapshot without child areas
+            cells = cell("td", row[0], f' colspan="{columns}" class="notice"')
+        else:
+            cells = cell("th", row[0], ' scope="row"') + "".join(cell("td", r) for r in row[1:])
+        total = ' class="total"' if number == len(table.rows) else ""
+        rows.append(f"<tr{total}>{cells}</tr>")
+    cols = '<col class="area">' + '<col class="figure">' * (columns - 1)
+    return (
+        f'<div class="comparison">{caption}<table><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
+    )
+
+
 def _cover_html(speech: RenderedSpeech, layout: str = "speech") -> str:
     rows = "\n".join(
         f'<tr><td class="number">{i}</td><td>{escape(g.name)}</td>'
@@ -145,7 +174,10 @@ def speech_body_html(
         parts.append(_cover_html(speech, layout))
     if body:
         paragraphs = "\n".join(
-            _paragraph_html(_with_hints(p) if break_hints else p) for p in speech.paragraphs
+            _table_html(p.table, break_hints)
+            if p.table is not None
+            else _paragraph_html(_with_hints(p) if break_hints else p)
+            for p in speech.paragraphs
         )
         # The speech keeps its markup as it always was; other layouts name themselves.
         classes = "speech" if layout == "speech" else f"speech layout-{layout}"

@@ -13,6 +13,7 @@ See docs/template-syntax.md for the user documentation.  One line is one block:
     // 注释                      ignored
     # 标题上行\\标题下行          in the title, a backslash marks where it breaks
     @章节编号 开                 option: number the headings 一、（一）1.（1） per level
+    @对比表 标题 {a} {b} {c}      comparison table: a row per child area, a column per code
 
 and inside any text ``{code}`` or ``{code|filter}`` is a figure, ``{district}``,
 ``{period}`` (2025年度) and ``{year}`` (2025) are site values, ``{{`` and ``}}`` are literal braces.
@@ -40,7 +41,9 @@ SITE_VALUES: dict[str, str] = {
     "year": "报告期年份",
 }
 
-BlockKind = Literal["title", "flush", "heading", "heading2", "heading3", "heading4", "paragraph"]
+BlockKind = Literal[
+    "title", "flush", "heading", "heading2", "heading3", "heading4", "paragraph", "table"
+]
 
 # The heading markers, longest first, and the level each stands for (GB/T 9704's 结构层次
 # 一、 （一） 1. （1）). "heading" is level 1, as it always was.
@@ -80,6 +83,15 @@ MAX_ERRORS = 100
 # A title is at most this many characters (four lines of 二号 in the 156 mm line): its
 # balanced breaking (titles.py) is bounded by the title's length, and no real title is longer.
 MAX_TITLE_CHARS = 80
+# The comparison table (各区主要指标对比): `@对比表 标题 {code1} {code2}`. Its columns share
+# the 156 mm text width with the area names' column: at 小四 six indicator columns of about
+# 21 mm (five characters a line) are the most a header can be read in.
+TABLE_KEYWORDS = ("@对比表", "＠对比表")
+MAX_TABLE_COLUMNS = 6
+# The caption is one line of 三号 above the table.
+MAX_TABLE_CAPTION_CHARS = 28
+# What may stand between a table's columns: blanks and the list separators an IME types.
+_TABLE_SEPARATORS = " \t\u3000、，,；;|｜"
 _ON = {"开", "是", "on", "yes", "true", "1"}
 _OFF = {"关", "否", "off", "no", "false", "0"}
 
@@ -129,8 +141,9 @@ _LINE_BREAK = LineBreak()
 class Block:
     kind: BlockKind
     line: int
+    # A table's body is its columns' placeholders, in order.
     body: tuple[Inline, ...]
-    # Run-in sub-heading opening a paragraph, printed in 楷体.
+    # Run-in sub-heading opening a paragraph, printed in 楷体; a table's caption.
     lead: tuple[Inline, ...] = ()
 
 
@@ -153,6 +166,15 @@ class Template:
         for p in self.placeholders():
             if not p.is_site_value:
                 seen.setdefault(p.code, None)
+        return list(seen)
+
+    def table_codes(self) -> list[str]:
+        """The codes of the comparison tables' columns, in order of first use: the figures
+        a snapshot needs for each child area (``snapshot["areas"]``)."""
+        seen: dict[str, None] = {}
+        for block in self.blocks:
+            if block.kind == "table":
+                seen.update((p.code, None) for p in block.body if isinstance(p, Placeholder))
         return list(seen)
 
 
@@ -275,6 +297,12 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
         line = raw.strip().lstrip(_LEADING_BLANKS).rstrip()
         if not line or line.startswith("//"):
             continue
+        table = _table_rest(line)
+        if table is not None:
+            block = _parse_table(table, number, errors)
+            if block is not None:
+                blocks.append(block)
+            continue
         if line.startswith("@"):
             option = _parse_option(line[1:], number, errors)
             if option is not None:
@@ -307,6 +335,78 @@ def _parse_lines(text: str) -> tuple[Template, list[TemplateError]]:
     if not blocks and not errors:
         errors.append(TemplateError(1, "模板是空的：至少需要一段正文"))
     return Template(tuple(blocks), numbering, text), errors
+
+
+def _table_rest(line: str) -> str | None:
+    """What follows ``@对比表`` (None: the line is no table): the keyword must end there,
+    so that ``@对比表格`` is still refused as an unknown option."""
+    for keyword in TABLE_KEYWORDS:
+        if line.startswith(keyword):
+            rest = line[len(keyword) :]
+            if not rest or rest[0] in _LEADING_BLANKS or rest[0] in _OPTION_SEPARATORS + "{｛":
+                return rest
+    return None
+
+
+def _parse_table(rest: str, number: int, errors: list[TemplateError]) -> Block | None:
+    """``@对比表 标题 {a} {b}``: the caption (the text before the first brace, optional), then
+    the columns, one placeholder each, apart by blanks or 、，；|. One pass over the line's
+    tokens, as for any text. The block is kept with the columns that read well, so that
+    validate_template also names their unknown codes."""
+    text = rest.translate(_FULLWIDTH_BRACES).strip(_LEADING_BLANKS)
+    if text[:1] in _OPTION_SEPARATORS:
+        text = text[1:]
+    start = text.find("{")
+    caption = (text if start < 0 else text[:start]).strip(_TABLE_SEPARATORS + ":：")
+    if "}" in caption:
+        errors.append(_err(number, "对比表的标题中有多余的“}”"))
+    if len(caption) > MAX_TABLE_CAPTION_CHARS:
+        too_long = f"最多 {MAX_TABLE_CAPTION_CHARS} 个字，现有 {len(caption)} 个字"
+        errors.append(_err(number, f"对比表的标题太长：{too_long}"))
+    columns = _table_columns(text, start, number, errors) if start >= 0 else []
+    if len(columns) > MAX_TABLE_COLUMNS:
+        too_many = f"最多 {MAX_TABLE_COLUMNS} 列指标，现有 {len(columns)} 列（版心只有 156 毫米宽）"
+        errors.append(_err(number, f"对比表{too_many}；请分成两张表"))
+    if start < 0:  # (with a brace, a line without columns has had its error)
+        errors.append(_err(number, "对比表没有指标：请写出各列的指标，如“@对比表 {代码1} {代码2}”"))
+    if not columns:
+        return None
+    return Block("table", number, tuple(columns), (Text(caption),) if caption else ())
+
+
+def _table_columns(text: str, start: int, number: int, errors: list[TemplateError]):
+    """The placeholders of a table line from `start` (its first brace), each checked as a
+    column: an indicator (no site value), printed as it is (no filter), once."""
+    columns: list[Placeholder] = []
+    seen: set[str] = set()
+    for token in _INLINE_TOKEN.findall(text, start):
+        if len(errors) > MAX_ERRORS:
+            break
+        if token[0] not in "{}":
+            if token.strip(_TABLE_SEPARATORS):
+                shown = token.strip() if len(token.strip()) <= 20 else token.strip()[:20] + "…"
+                errors.append(
+                    _err(number, f"对比表的各列之间只能用空格或顿号分开，不能写“{shown}”")
+                )
+            continue
+        if len(token) < 2 or token in ("{{", "}}"):
+            errors.append(_err(number, f"对比表中有多余的“{token}”：每一列写成“{{指标代码}}”"))
+            continue
+        column = _parse_placeholder(token[1:-1], number, errors)
+        if column is None:
+            continue
+        if column.is_site_value:
+            message = f"“{{{column.code}}}”是站点值，不能作为对比表的一列"
+            errors.append(_err(number, message, column.code))
+        elif column.filter != DEFAULT_FILTER:
+            message = f"对比表中的“{token}”不能加格式：表中的数一律按原数显示，单位写在表头"
+            errors.append(_err(number, message, column.code))
+        elif column.code in seen:
+            errors.append(_err(number, f"对比表中指标“{column.code}”重复", column.code))
+        else:
+            seen.add(column.code)
+            columns.append(column)
+    return columns
 
 
 def _kind_of(line: str) -> tuple[BlockKind, str]:

@@ -51,6 +51,8 @@ def _without_sentences(paragraph: Paragraph, codes: frozenset[str]) -> Paragraph
     marked = [i for i, run in enumerate(runs) if run.code in codes]
     if not marked:
         return paragraph
+    if paragraph.table is not None:
+        return None  # a comparison table has no sentence to cut: a marked figure takes it all
     # Character offsets of every run, to cut on the paragraph's whole text.
     text = "".join(run.text for run in runs)
     starts, position = [], 0

@@ -15,6 +15,7 @@ from .filters import FilterValueError, apply_filter
 from .markup import (
     HEADING_LEVELS,
     SITE_VALUES,
+    Block,
     BlockKind,
     LineBreak,
     Placeholder,
@@ -22,7 +23,7 @@ from .markup import (
     Text,
     parse_template,
 )
-from .standing import standing
+from .standing import NO_AREAS, child_areas, child_entry, child_key, standing
 from .titles import balanced_breaks
 
 Mode = Literal["final", "draft"]
@@ -52,6 +53,11 @@ class Gap:
     @property
     def marker(self) -> str:
         return f"【{_MARKER_WORDS[self.reason]}：{self.name}】"
+
+    @property
+    def cell_marker(self) -> str:
+        """The marker in a table's cell, whose row and column name the figure: 【待填】."""
+        return f"【{_MARKER_WORDS[self.reason]}】"
 
     @property
     def reason_label(self) -> str:
@@ -87,9 +93,23 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A comparison table (@对比表): the header row, then a row per child area and last the
+    report area's own. A row of a single cell spans the table (the notice that the snapshot
+    has no child areas)."""
+
+    caption: str
+    header: tuple[Run, ...]
+    rows: tuple[tuple[Run, ...], ...]
+
+
+@dataclass(frozen=True)
 class Paragraph:
     kind: BlockKind
+    # A table's runs are its cells in reading order, a tab between cells and a line feed
+    # between rows: its text, and the codes a public version's exclusions look for.
     runs: tuple[Run, ...]
+    table: Table | None = None
 
     @property
     def text(self) -> str:
@@ -212,6 +232,12 @@ def _computed_gap_run(code: str, figure: Mapping[str, Any], style: RunStyle):
     """A computed indicator that cannot stand yet: the marker names each INPUT it lacks
     (【待填：受理行政复议案件】, 【待审：…】), or the indicator itself when it cannot be computed
     (【待改：行政复议办结率】, 除数为 0)."""
+    gaps = _computed_gaps(code, figure)
+    return Run("".join(g.marker for g in gaps), style, gaps[0], code), gaps
+
+
+def _computed_gaps(code: str, figure: Mapping[str, Any]) -> list[Gap]:
+    """The inputs a computed indicator lacks, or the indicator itself (无法计算)."""
     gaps = [
         Gap(
             str(g.get("code") or ""),
@@ -226,11 +252,93 @@ def _computed_gap_run(code: str, figure: Mapping[str, Any], style: RunStyle):
         detail = str(figure.get("reason") or "无法计算")
         name = str(figure.get("name") or code)
         gaps = [Gap(code, name, str(figure.get("department") or ""), "invalid", None, detail)]
-    return Run("".join(g.marker for g in gaps), style, gaps[0], code), gaps
+    return gaps
 
 
 def _optional(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+# The first column's heading; the last row's label is the report area's (see total_label).
+AREA_COLUMN = "地区"
+_LEVELS = "省市区县"
+_CELL_GAP = "快照中没有下级区域的数据"
+
+
+def total_label(snapshot: Mapping[str, Any]) -> str:
+    """The last row's label: 全市, or 全区 / 全县 / 全省 when the report area's name
+    (``{district}``) ends so. A table compares a city's districts, hence 全市 otherwise."""
+    name = str(snapshot.get("district_name") or "").strip()
+    return f"全{name[-1]}" if name and name[-1] in _LEVELS else "全市"
+
+
+def table_paragraph(block: Block, snapshot: Mapping[str, Any]) -> tuple[Paragraph, list[Gap]]:
+    """A @对比表 block filled from the snapshot: a row per child area (``snapshot["areas"]``),
+    then the report area's own figures (``snapshot["figures"]``), each cell printed and
+    marked as the same figure in running text would be (`_figure_run`), the marker cut to
+    the cell's 【待填】. Without child areas, a row says so and is a gap of its own."""
+    codes = [p.code for p in block.body if isinstance(p, Placeholder)]
+    figures = snapshot.get("figures") or {}
+    gaps: list[Gap] = []
+    header = (Run(AREA_COLUMN), *(_header_cell(code, figures.get(code) or {}) for code in codes))
+    rows: list[tuple[Run, ...]] = []
+    areas = child_areas(snapshot)
+    if not areas:
+        gap = Gap(NO_AREAS["code"], NO_AREAS["name"], "", "missing", None, _CELL_GAP)
+        rows.append((Run(gap.marker, gap=gap),))
+        gaps.append(gap)
+    for area in areas:
+        row = [Run(str(area.get("name") or area.get("code") or ""))]
+        for code in codes:
+            entry = {
+                "name": (figures.get(code) or {}).get("name") or code,
+                "department": str(area.get("name") or ""),
+                "places": (figures.get(code) or {}).get("places"),
+                **child_entry(area, code),
+            }
+            run, found = _cell(code, {"figures": {code: entry}}, block.line)
+            if found:
+                found = [replace(found[0], code=child_key(code, area))]
+                run = replace(run, gap=found[0])
+            row.append(run)
+            gaps.extend(found)
+        rows.append(tuple(row))
+    total = [Run(total_label(snapshot))]
+    for code in codes:
+        run, found = _cell(code, snapshot, block.line)
+        total.append(run)
+        gaps.extend(found)
+    rows.append(tuple(total))
+    caption = "".join(i.text for i in block.lead if isinstance(i, Text))
+    table = Table(caption, header, tuple(rows))
+    return Paragraph("table", _table_runs(table), table), gaps
+
+
+def _header_cell(code: str, figure: Mapping[str, Any]) -> Run:
+    """法律援助案件（件）: the indicator's name and, when it has one, its unit."""
+    name = str(figure.get("name") or code)
+    unit = str(figure.get("unit") or "").strip()
+    return Run(f"{name}（{unit}）" if unit else name)
+
+
+def _cell(code: str, snapshot: Mapping[str, Any], line: int) -> tuple[Run, list[Gap]]:
+    """A figure in a cell: what `_figure_run` prints for ``{code}``, a gap's marker cut short."""
+    run, found = _figure_run(Placeholder(code, "plain", line), snapshot, "body")
+    gaps = found if isinstance(found, list) else [found] if found is not None else []
+    if gaps:
+        run = replace(run, text=gaps[0].cell_marker)
+    return run, gaps
+
+
+def _table_runs(table: Table) -> tuple[Run, ...]:
+    """The cells in reading order, a tab between cells and a line feed between rows."""
+    runs: list[Run] = [Run(table.caption), Run("\n")] if table.caption else []
+    for number, row in enumerate((table.header, *table.rows)):
+        if number:
+            runs.append(Run("\n"))
+        for i, cell in enumerate(row):
+            runs.extend((Run("\t"), cell) if i else (cell,))
+    return tuple(runs)
 
 
 def render_text(
@@ -250,6 +358,12 @@ def render_text(
     gaps: dict[str, Gap] = {}
     counters = [0, 0, 0, 0]
     for block in template.blocks:
+        if block.kind == "table":
+            paragraph, found = table_paragraph(block, snapshot)
+            paragraphs.append(paragraph)
+            for gap in found:
+                gaps.setdefault(gap.code, gap)
+            continue
         runs: list[Run] = []
         if block.kind in HEADING_LEVELS and template.numbering:
             runs.append(Run(heading_number(block.kind, counters)))
