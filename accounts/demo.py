@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from metrics.areas import home_area
 from metrics.catalogue import DEPARTMENTS
 from metrics.models import (
     Department,
@@ -18,8 +19,10 @@ from metrics.models import (
     PeriodState,
     ReportingPeriod,
     Section,
+    UnitKind,
     User,
     ValueType,
+    default_rollup,
 )
 from metrics.periods import PeriodCode
 
@@ -209,10 +212,9 @@ def seed_demo() -> dict:
 
 
 def _figure(indicator, period, value, status, user):
-    figure = Figure(
+    figure = Figure.blank(
         indicator=indicator,
         period=period,
-        value_type=indicator.value_type,
         value=Decimal(value),
         status=status,
         updated_by=user,
@@ -229,14 +231,24 @@ def _bulk_figures(figures, user) -> int:
     return len(figures)
 
 
+def _synthetic_unit(d: int) -> Department:
+    code = f"syn{d:03d}"
+    kind, _ = UnitKind.objects.get_or_create(code=code, defaults={"name": f"合成部门{d:03d}"})
+    return Department.objects.create(
+        code=code,
+        name=f"合成部门{d:03d}",
+        short_name=f"合成{d:03d}",
+        order=100 + d,
+        area=home_area(),
+        kind=kind,
+    )
+
+
 def _synthetic_indicators(departments: int, sections: list) -> None:
     """~60 indicators for each synthetic department (syn001 …), those missing only."""
     new_indicators = []
     for d in range(1, departments + 1):
-        department, _ = Department.objects.get_or_create(
-            code=f"syn{d:03d}",
-            defaults={"name": f"合成部门{d:03d}", "short_name": f"合成{d:03d}", "order": 100 + d},
-        )
+        department = Department.objects.filter(code=f"syn{d:03d}").first() or _synthetic_unit(d)
         for i in range(1, 61):
             code = f"syn{d:03d}_i{i:02d}"
             new_indicators.append(
@@ -247,6 +259,11 @@ def _synthetic_indicators(departments: int, sections: list) -> None:
                     unit="个" if i % 10 else "%",
                     value_type=ValueType.COUNT if i % 10 else ValueType.PERCENTAGE,
                     department=department,
+                    reporting_kind_id=department.kind_id,
+                    rollup=default_rollup(
+                        value_type=ValueType.COUNT if i % 10 else ValueType.PERCENTAGE,
+                        computed=False,
+                    ),
                     order=1000 + i,
                 )
             )

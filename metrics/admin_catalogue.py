@@ -8,16 +8,19 @@ department is retired (停用日期 / 停用时间), never deleted.
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from lawgov.admin_helpers import choice_short, short, two_lines
+from lawgov.admin_helpers import NoWrites, choice_short, short, two_lines
 
 from . import access, services
 from .admin_forms import CatalogueForm, CorrectionRefused, refusal
 from .admin_history import HistoryAdmin, number
-from .models import Department, Indicator, Section
+from .models import Area, Department, Indicator, Section, UnitKind
 
 
 def department_short(department):
     return department.short_name or department.name
+
+
+TREE_FIELDS = ("area", "kind", "reporting_kind", "rollup")
 
 
 class CatalogueAdmin:
@@ -42,6 +45,9 @@ class CatalogueAdmin:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and "code" not in fields and type(obj) is not Indicator:
             fields.append("code")
+        # Where a unit sits in the area tree and how an indicator rolls up are set by the
+        # catalogue services, not typed here.
+        fields += [name for name in TREE_FIELDS if hasattr(obj or self.model, name)]
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -234,3 +240,18 @@ class IndicatorAdmin(CatalogueAdmin, HistoryAdmin):
     @admin.display(description="上限", ordering="upper_bound")
     def upper(self, obj):
         return number(obj.upper_bound)
+
+
+# The area tree and the kinds of unit: shown here; written by the migration, the demo and
+# (next) the area services, never typed into the admin.
+@admin.register(Area)
+class AreaAdmin(NoWrites, HistoryAdmin):
+    list_display = ["name", "code", "level", "parent", "valid_from", "valid_to"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(UnitKind)
+class UnitKindAdmin(NoWrites, HistoryAdmin):
+    list_display = ["name", "code", "level"]
+    search_fields = ["name", "code"]

@@ -3,7 +3,8 @@ from django.contrib.auth.models import Group
 
 from accounts.demo import ensure_period
 from accounts.roles import GROUP_NAMES, Role
-from metrics.models import Department, Figure, Indicator, Section, User, ValueType
+from metrics.areas import home_area
+from metrics.models import Department, Figure, Indicator, Section, UnitKind, User, ValueType
 
 
 def period(code: str, *, locked=False):
@@ -18,6 +19,11 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"dept{n}")
     name = factory.Sequence(lambda n: f"测试部门{n}")
     short_name = factory.Sequence(lambda n: f"测试{n}")
+    area = factory.LazyFunction(home_area)
+    # A kind of its own, as a department of a one-district installation has.
+    kind = factory.LazyAttribute(
+        lambda o: UnitKind.objects.get_or_create(code=o.code, defaults={"name": o.name})[0]
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,7 @@
 """The metrics app's models, one module per concern; every name is importable from
 metrics.models as before (and Django registers them all through this package)."""
 
+from .areas import AREA_CODE_MESSAGE, LEVEL_DEPTH, Area, AreaLevel, UnitKind, validate_area_code
 from .calendar import DeadlineExtension, OfficeSettings
 from .figures import CommentKind, Evidence, Figure, FigureComment, FigureStatus
 from .indicators import (
@@ -9,8 +10,11 @@ from .indicators import (
     IndicatorAlias,
     IndicatorCodeField,
     IndicatorQuerySet,
+    RollUp,
     ValueType,
+    default_rollup,
     entered_condition,
+    rollup_fits,
     validate_indicator_code,
 )
 from .notices import Notice, Reminder
@@ -19,6 +23,15 @@ from .periods import PeriodState, ReportingPeriod
 from .rules import RuleOperator, RuleSeverity, RuleTarget, ValidationRule
 
 __all__ = [
+    "AREA_CODE_MESSAGE",
+    "LEVEL_DEPTH",
+    "Area",
+    "AreaLevel",
+    "RollUp",
+    "UnitKind",
+    "default_rollup",
+    "rollup_fits",
+    "validate_area_code",
     "INDICATOR_CODE_MESSAGE",
     "CommentKind",
     "DeadlineExtension",

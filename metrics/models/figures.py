@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from ..validation import check_value
 from .indicators import Indicator, ValueType
+from .organisation import Department
 from .periods import ReportingPeriod
 
 
@@ -17,13 +18,16 @@ class FigureStatus(models.TextChoices):
 
 
 class Figure(models.Model):
-    """One indicator's value for one period, as a department reports it."""
+    """One indicator's value for one period, as one reporting unit reports it."""
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="figures"
     )
     period = models.ForeignKey(
         ReportingPeriod, verbose_name="报告期", on_delete=models.PROTECT, related_name="figures"
+    )
+    unit = models.ForeignKey(
+        Department, verbose_name="填报单位", on_delete=models.PROTECT, related_name="figures"
     )
     # Copied from the indicator so that the database itself can hold the range invariants.
     value_type = models.CharField(
@@ -61,7 +65,7 @@ class Figure(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "period"], name="figure_unique_indicator_period"
+                fields=["indicator", "period", "unit"], name="figure_unique_indicator_period_unit"
             ),
             models.CheckConstraint(
                 condition=Q(status__in=FigureStatus.values), name="figure_status_valid"
@@ -92,7 +96,22 @@ class Figure(models.Model):
     def save(self, *args, **kwargs):
         if not self.value_type:
             self.value_type = self.indicator.value_type
+        # One district's installation: the indicator's own department is the one reporting unit.
+        if self.unit_id is None:
+            self.unit_id = self.indicator.department_id
         super().save(*args, **kwargs)
+
+    @classmethod
+    def blank(cls, *, indicator, period, unit=None, **fields):
+        """A new figure of `indicator` for `period` reported by `unit`: by default the
+        indicator's own department, the one reporting unit of a one-district installation."""
+        return cls(
+            indicator=indicator,
+            period=period,
+            unit_id=unit.pk if unit is not None else indicator.department_id,
+            value_type=indicator.value_type,
+            **fields,
+        )
 
     def clean(self):
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .areas import UnitKind
 from .organisation import Department, Section
 
 
@@ -14,6 +15,47 @@ class ValueType(models.TextChoices):
     COUNT = "count", "计数（非负整数）"
     PERCENTAGE = "percentage", "百分比（0–100）"
     DECIMAL = "decimal", "数值"
+
+
+ROLLUP_MISFIT_MESSAGE = (
+    "计算指标只能按汇总数重新计算或不汇总；填报指标不能重新计算；百分比不能求和。"
+)
+
+
+class RollUp(models.TextChoices):
+    """How an indicator's figures from the units below an area make the area's value. A rate
+    is never summed or averaged: a computed rate is evaluated again on the rolled-up inputs
+    (RECOMPUTE); an entered rate is reported at one level only (NONE)."""
+
+    SUM = "sum", "求和"
+    RECOMPUTE = "recompute", "按汇总数重新计算"
+    MIN = "min", "取最小值"
+    MAX = "max", "取最大值"
+    NONE = "none", "不汇总（仅本级填报）"
+
+
+def default_rollup(*, value_type: str, computed: bool) -> str:
+    """The roll-up an indicator gets unless the office chooses: a computed one is evaluated
+    again on rolled-up inputs, a percentage entered as such is not rolled up, a count or an
+    amount is summed."""
+    if computed:
+        return RollUp.RECOMPUTE
+    if value_type == ValueType.PERCENTAGE:
+        return RollUp.NONE
+    return RollUp.SUM
+
+
+def rollup_fits(rollup: str, *, value_type: str, computed: bool) -> bool:
+    """Whether a roll-up suits an indicator: only a computed one is recomputed, and neither a
+    computed one nor a percentage is ever summed, taken as a minimum or maximum of rates
+    aside (a lowest 结案率 among townships is a fair figure, a summed one is not)."""
+    if rollup == RollUp.NONE:
+        return True
+    if computed:
+        return rollup == RollUp.RECOMPUTE
+    if rollup == RollUp.RECOMPUTE:
+        return False
+    return not (value_type == ValueType.PERCENTAGE and rollup == RollUp.SUM)
 
 
 def entered_condition(period=None, prefix: str = "") -> Q:
@@ -77,6 +119,16 @@ class Indicator(models.Model):
     department = models.ForeignKey(
         Department, verbose_name="填报部门", on_delete=models.PROTECT, related_name="indicators"
     )
+    # Which kind of unit reports it in every area of the tree (the department above is that
+    # kind's unit in the installation's first district) and how the units' figures roll up.
+    reporting_kind = models.ForeignKey(
+        UnitKind,
+        verbose_name="填报单位类别",
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    # Empty until saved: then the default for its kind (default_rollup).
+    rollup = models.CharField("汇总方式", max_length=10, choices=RollUp.choices, blank=True)
     lower_bound = models.DecimalField(
         "下限", max_digits=20, decimal_places=4, null=True, blank=True
     )
@@ -133,11 +185,45 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(decimal_places__lte=4), name="indicator_decimal_places_at_most_4"
             ),
+            models.CheckConstraint(
+                condition=Q(rollup__in=RollUp.values), name="indicator_rollup_valid"
+            ),
+            # A rate is never summed: the database refuses it, whoever writes.
+            models.CheckConstraint(
+                condition=~Q(value_type=ValueType.PERCENTAGE, rollup=RollUp.SUM),
+                name="indicator_percentage_never_summed",
+                violation_error_message="百分比指标不能求和汇总。",
+            ),
+            # Only a computed indicator is recomputed; a computed one is never summed.
+            models.CheckConstraint(
+                condition=Q(
+                    formula="", rollup__in=[RollUp.SUM, RollUp.MIN, RollUp.MAX, RollUp.NONE]
+                )
+                | (~Q(formula="") & Q(rollup__in=[RollUp.RECOMPUTE, RollUp.NONE])),
+                name="indicator_rollup_fits_formula",
+                violation_error_message=ROLLUP_MISFIT_MESSAGE,
+            ),
         ]
         permissions = [("manage_catalogue", "管理指标目录、讲话部分和部门")]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
+
+    def save(self, *args, **kwargs):
+        self.settle_tree_fields()
+        super().save(*args, **kwargs)
+
+    def settle_tree_fields(self) -> None:
+        """Before it is checked and saved: the kind of unit that reports it follows its
+        department until the catalogue says otherwise, and a roll-up unset or no longer
+        fitting after the formula or the value type changed (the catalogue form offers no
+        choice yet) becomes the default for what it now is."""
+        if self.reporting_kind_id is None and self.department_id is not None:
+            self.reporting_kind_id = self.department.kind_id
+        if not self.rollup or not rollup_fits(
+            self.rollup, value_type=self.value_type, computed=self.is_computed
+        ):
+            self.rollup = default_rollup(value_type=self.value_type, computed=self.is_computed)
 
     @property
     def is_computed(self):
@@ -155,6 +241,10 @@ class Indicator(models.Model):
         if self.lower_bound is not None and self.upper_bound is not None:
             if self.lower_bound > self.upper_bound:
                 raise ValidationError({"upper_bound": "上限不能小于下限。"})
+        if self.rollup and not rollup_fits(
+            self.rollup, value_type=self.value_type, computed=self.is_computed
+        ):
+            raise ValidationError({"rollup": ROLLUP_MISFIT_MESSAGE})
 
 
 class IndicatorAlias(models.Model):

@@ -5,14 +5,23 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from .areas import Area, UnitKind
+
 
 class Department(models.Model):
-    """A reporting unit that supplies figures (区司法局, 公安分局 …)."""
+    """A reporting unit that supplies figures (区司法局, 公安分局, 某镇司法所 …): one unit of
+    a kind (UnitKind) in one area; its figures stay its own wherever the tree changes."""
 
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=40, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
+    area = models.ForeignKey(
+        Area, verbose_name="所属区域", on_delete=models.PROTECT, related_name="units"
+    )
+    kind = models.ForeignKey(
+        UnitKind, verbose_name="单位类别", on_delete=models.PROTECT, related_name="units"
+    )
     # A retired department keeps its past figures and reports; it takes no new clerks and
     # owns no new indicators (metrics.services.catalogue.retire_department).
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)

@@ -113,7 +113,7 @@ def save_figures(figures: list[Figure]) -> None:
 
 
 def created_meanwhile(exc: IntegrityError) -> bool:
-    """The refusal of a second row for the same indicator and period: another session
+    """The refusal of a second row for the same indicator, period and unit: another session
     created the figure after this one looked (PostgreSQL names the constraint, SQLite the
     columns)."""
     text = str(exc)

@@ -133,6 +133,7 @@ def create_indicator(*, user, code: str = "", reason: str = "", **fields) -> Ind
         raise TypeError(f"unknown indicator fields: {sorted(unknown)}")
     _lock_catalogue()
     indicator = Indicator(**fields)
+    indicator.settle_tree_fields()
     if indicator.decimal_places is None:
         indicator.decimal_places = 0
     code = (code or "").strip()
@@ -175,6 +176,9 @@ def update_indicator(
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)
     for name, value in fields.items():
         setattr(indicator, name, value)
+    if "department" in fields or "department_id" in fields:
+        indicator.reporting_kind_id = None  # the new department's kind
+    indicator.settle_tree_fields()
     if code is not None and code.strip() != before.code:
         refs = code_references(before)
         if refs:
@@ -232,20 +236,22 @@ def _figures_to_move(indicator: Indicator, *, before: Indicator) -> list[Figure]
             f"请先审核或退回后再更换填报部门。",
             FIGURES_AWAITING_REVIEW,
         )
-    return list(open_figures.filter(status__in=[FigureStatus.DRAFT, FigureStatus.RETURNED]))
+    # Approved ones too: the new department is the open periods' one reporting unit, and it
+    # must find the figure it would otherwise enter a second time. Locked periods keep the
+    # unit that reported them.
+    return list(open_figures)
 
 
 def _move_figures(moved: list[Figure], *, indicator: Indicator, user, reason: str) -> None:
-    """A figure belongs to its indicator's department: the unsubmitted ones now appear under
-    the new department; each gets a history row saying so (its past ones stay)."""
+    """The open periods' figures are now reported by the new department (the unit of the
+    indicator's kind); each gets a history row saying so (its past ones stay)."""
     from simple_history.utils import bulk_update_with_history
 
     note = f"指标改由{indicator.department.name}填报：{reason}"
     for figure in moved:
+        figure.unit_id = indicator.department_id
         record(figure, user=user, reason=note)
-    bulk_update_with_history(
-        moved, Figure, ["status"], default_user=user, default_change_reason=note
-    )
+    bulk_update_with_history(moved, Figure, ["unit"], default_user=user, default_change_reason=note)
 
 
 @transaction.atomic

@@ -10,10 +10,13 @@ from django.utils import timezone
 from lawgov.locks import hold, refused_if_taken
 from lawgov.versions import require_current
 
+from ..areas import home_area
 from ..models import (
+    Area,
     Department,
     Indicator,
     Section,
+    UnitKind,
 )
 from ._common import record
 from .catalogue import (
@@ -144,24 +147,48 @@ def delete_section(*, section: Section, user, reason: str = "") -> None:
 
 @transaction.atomic
 def create_department(
-    *, user, code: str, name: str, short_name: str = "", order: int | None = None, reason=""
+    *,
+    user,
+    code: str,
+    name: str,
+    short_name: str = "",
+    order: int | None = None,
+    reason="",
+    area: Area | None = None,
+    kind: UnitKind | None = None,
 ) -> Department:
     _manager(user)
     hold("departments")  # the code, the name and the next order, after any racing write
     if order is None:
         order = (Department.objects.aggregate(m=Max("order"))["m"] or 0) + 1
     code = (code or "").strip() or suggest_department_code(name=name)
+    name = (name or "").strip()
     department = Department(
         code=code,
-        name=(name or "").strip(),
+        name=name,
         short_name=(short_name or "").strip(),
         order=order,
+        area=area or home_area(),
+        kind=kind or kind_for(code=code, department_name=name, area=area),
     )
     _full_clean(department, new_code=True)
     record(department, user=user, reason=_reason(reason, "新增部门"))
     with refused_if_taken(field="code"):
         department.save()
     return department
+
+
+def kind_for(*, code: str, department_name: str, area: Area | None = None) -> UnitKind:
+    """The kind a new department is one of: the kind of its name (every district has a
+    区司法局) when there is one, else a new kind of that name."""
+    area = area or home_area()
+    kind = UnitKind.objects.filter(name=department_name).first()
+    if kind is not None:
+        return kind
+    taken = UnitKind.objects.filter(code=code).exists()
+    return UnitKind.objects.create(
+        code=f"{code}-{area.code}" if taken else code, name=department_name, level=area.level
+    )
 
 
 @transaction.atomic

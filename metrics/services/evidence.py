@@ -45,9 +45,7 @@ def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, user) -
     figure = locked.first()
     if figure is not None:
         return figure
-    figure = Figure(
-        indicator=indicator, period=period, value_type=indicator.value_type, updated_by=user
-    )
+    figure = Figure.blank(indicator=indicator, period=period, updated_by=user)
     record(figure, user=user, reason="上传佐证材料")
     if not insert_figure(figure):  # another upload created it: attach to theirs
         return locked.get()

@@ -113,9 +113,7 @@ def _figure_to_edit(
     if figure is None:
         if expected_version not in (None, 0):
             raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
-        return Figure(
-            indicator=indicator, period=period, value_type=indicator.value_type, version=0
-        )
+        return Figure.blank(indicator=indicator, period=period, version=0)
     if expected_version is not None and expected_version != figure.version:
         raise FigureConflict(figure)
     if figure.status not in EDITABLE_BY_CLERK:
@@ -336,9 +334,7 @@ def _draft_row(
     if figure is None:
         if value is None and not remark:
             return None  # nothing typed for a figure that does not exist yet
-        figure = Figure(
-            indicator=indicator, period=period, value_type=indicator.value_type, version=0
-        )
+        figure = Figure.blank(indicator=indicator, period=period, version=0)
     if explanation is None:
         explanation = figure.explanation
     if figure.pk and (figure.value, figure.remark, figure.explanation) == (

@@ -99,10 +99,9 @@ def record_imported_figures(
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
-        figure = Figure(
+        figure = Figure.blank(
             indicator=indicator,
             period=period,
-            value_type=indicator.value_type,
             value=value,
             status=FigureStatus.APPROVED,
             updated_by=user,

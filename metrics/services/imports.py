@@ -274,9 +274,7 @@ def _write(
     saved = []
     for code in to_write:
         indicator, value, remark = parsed.values[code]
-        figure = existing.get(code) or Figure(
-            indicator=indicator, period=period, value_type=indicator.value_type, version=0
-        )
+        figure = existing.get(code) or Figure.blank(indicator=indicator, period=period, version=0)
         figure.value = value
         figure.remark = remark
         if approve or figure.status != FigureStatus.RETURNED:

@@ -268,7 +268,7 @@ def test_a_retirement_date_that_is_no_date_is_refused_keeping_what_was_typed(man
 def test_a_retired_indicator_still_referred_to_is_named_in_a_warning(manager, reviewer):
     closed = Indicator.objects.get(code="biz_review_cases_closed")
     received = Indicator.objects.get(code="biz_review_cases_received")
-    Indicator.objects.filter(code="biz_review_closure_rate").update(formula="")
+    Indicator.objects.filter(code="biz_review_closure_rate").update(formula="", rollup="none")
     for indicator in (closed, received):
         services.retire_indicator(indicator=indicator, user=reviewer, reason="合并")
     page = manager.get("/catalogue/").content.decode()
