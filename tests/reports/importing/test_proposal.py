@@ -1,9 +1,7 @@
 """Proposals on documents unlike the reference: new indicators, repeats, the reviewer's edits
 and the template text."""
 
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from reports.importing.naming import COUNT, CatalogueEntry, catalogue_entries, s
 from reports.importing.proposal import propose
 from reports.importing.reader import BODY, SECTION, SUBSECTION, TITLE, Paragraph, read_text
 from reports.rendering import parse_template, render_text
+from tests.steps import steps_of
 
 CATALOGUE = catalogue_entries(INDICATORS, DEPARTMENTS)
 
@@ -292,31 +291,10 @@ def _figures_text(paragraphs: int) -> str:
     )
 
 
-IMPORTING_DIR = str(Path(propose.__code__.co_filename).parent)
-
-
 def _proposal_steps(paragraphs) -> int:
-    """Lines of reports/importing's own code executed to propose and write the template (a
-    sys.settrace line counter): the same document always takes the same steps, however busy
-    the machine, unlike a clock."""
-    steps = 0
-
-    def count_lines(frame, event, arg):
-        nonlocal steps
-        if event == "line":
-            steps += 1
-        return count_lines
-
-    def importing_frames_only(frame, event, arg):
-        return count_lines if frame.f_code.co_filename.startswith(IMPORTING_DIR) else None
-
-    previous = sys.gettrace()
-    sys.settrace(importing_frames_only)
-    try:
-        propose(paragraphs, CATALOGUE).template_text()
-    finally:
-        sys.settrace(previous)
-    return steps
+    """Calls made to propose and write the template (tests.steps, the suite's one counter):
+    the same document always takes the same steps, however busy the machine, unlike a clock."""
+    return steps_of(lambda: propose(paragraphs, CATALOGUE).template_text())
 
 
 def test_a_document_at_the_reader_limits_is_proposed_quickly():
