@@ -108,8 +108,10 @@ class UnitKind(models.Model):
     """What kind of unit reports an indicator: a department kind (司法局, 公安分局) whose one
     unit in each district reports it, or 乡镇（街道）, whose unit in each township does."""
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
+    # As long as a department's code plus "-" and an area code, and as long as its name: a
+    # new department's kind is named after it (metrics.services.kind_for).
+    code = models.SlugField("代码", max_length=53, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
     level = models.CharField(
         "所在层级",
         max_length=10,

@@ -248,13 +248,13 @@ def _own_words(obj, errors: dict, *, new_code: bool) -> None:
             errors.setdefault("code", []).insert(0, bad_code)
 
 
-def _full_clean(obj, extra=None, *, new_code=False):
+def _full_clean(obj, extra=None, *, new_code=False, exclude=None):
     """full_clean and the extra check together, so every field's problem is named at once.
     `new_code`: the code is being chosen now (a new object, a changed indicator code), so it
-    must have the catalogue's format."""
+    must have the catalogue's format. `exclude`: fields set only after the check passes."""
     errors = {}
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         errors.update(exc.error_dict)
     _own_words(obj, errors, new_code=new_code)

@@ -169,9 +169,11 @@ def create_department(
         short_name=(short_name or "").strip(),
         order=order,
         area=area or home_area(),
-        kind=kind or kind_for(code=code, department_name=name, area=area),
     )
-    _full_clean(department, new_code=True)
+    # The kind is looked up (or made) by the name, so only a name that passed its checks
+    # reaches that query: a NUL in it is an error on PostgreSQL, not a miss.
+    _full_clean(department, new_code=True, exclude=["kind"])
+    department.kind = kind or kind_for(code=code, department_name=name, area=area)
     record(department, user=user, reason=_reason(reason, "新增部门"))
     with refused_if_taken(field="code"):
         department.save()
