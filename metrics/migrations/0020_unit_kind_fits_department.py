@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0019_area_tree_required'),
+        ("metrics", "0019_area_tree_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalunitkind',
-            name='code',
-            field=models.SlugField(max_length=53, verbose_name='代码'),
+            model_name="historicalunitkind",
+            name="code",
+            field=models.SlugField(max_length=53, verbose_name="代码"),
         ),
         migrations.AlterField(
-            model_name='historicalunitkind',
-            name='name',
-            field=models.CharField(db_index=True, max_length=100, verbose_name='名称'),
+            model_name="historicalunitkind",
+            name="name",
+            field=models.CharField(db_index=True, max_length=100, verbose_name="名称"),
         ),
         migrations.AlterField(
-            model_name='unitkind',
-            name='code',
-            field=models.SlugField(max_length=53, unique=True, verbose_name='代码'),
+            model_name="unitkind",
+            name="code",
+            field=models.SlugField(max_length=53, unique=True, verbose_name="代码"),
         ),
         migrations.AlterField(
-            model_name='unitkind',
-            name='name',
-            field=models.CharField(max_length=100, unique=True, verbose_name='名称'),
+            model_name="unitkind",
+            name="name",
+            field=models.CharField(max_length=100, unique=True, verbose_name="名称"),
         ),
     ]
