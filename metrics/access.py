@@ -3,7 +3,8 @@ API and the commands alike."""
 
 from django.core.exceptions import PermissionDenied
 
-from .models import Department
+from .areas import approving_area, home_area, is_within
+from .models import Area, Department
 
 
 def _actor(user):
@@ -14,13 +15,38 @@ def _actor(user):
     return user
 
 
+def scope_of(user) -> Area:
+    """The subtree an official sees: their own area, or the installation's root for an
+    account made before the area tree (and for the administrator). A clerk's scope is the
+    area of their unit, but they see only their unit (can_view_department)."""
+    _actor(user)
+    if user.area_id is not None:
+        return user.area
+    if user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
+        return user.department.area
+    return home_area()
+
+
+def in_scope(user, area: Area) -> bool:
+    """Whether `area` is inside the subtree the user sees."""
+    return is_within(area, scope_of(user))
+
+
 def can_view_department(user, department: Department) -> bool:
     _actor(user)
     if not user.is_authenticated or not user.is_active:
         return False
     if user.has_perm("metrics.view_all_figures"):
-        return True
+        return in_scope(user, department.area)
     return user.department_id is not None and user.department_id == department.pk
+
+
+def can_approve_unit(user, department: Department) -> bool:
+    """A figure is approved by the office of the unit's area (a township's district): a
+    district reviewer approves its departments and townships, never a neighbour's nor the
+    city's; a city reviewer approves the city's own departments (and districts as a whole,
+    metrics.services.area_approval)."""
+    return can_review(user) and approving_area(department.area).pk == scope_of(user).pk
 
 
 def can_enter_figures(user, department: Department) -> bool:

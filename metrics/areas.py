@@ -3,6 +3,10 @@ exist during a period."""
 
 from .models import Area, AreaLevel
 
+# Levels whose areas have an office (法制办, 依法治市办) that approves figures; a township's
+# units are approved by the office of the district they belong to.
+OFFICE_LEVELS = (AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.DISTRICT)
+
 
 def home_area() -> Area:
     """The area an installation serves: its root (one district today; the city in a city's
@@ -26,3 +30,22 @@ def valid_during(queryset, *, start, end):
 
 def level_label(level: str) -> str:
     return AreaLevel(level).label
+
+
+def ancestors(area: Area) -> list[str]:
+    """The codes on the path from the root down to `area`, itself included."""
+    return [code for code in area.path.split("/") if code]
+
+
+def approving_area(area: Area) -> Area:
+    """The area whose office approves the figures of the units in `area`: the nearest area at
+    or above it that has an office (a township's district; a district itself; the city for
+    the city's own departments)."""
+    codes = ancestors(area)
+    if area.level in OFFICE_LEVELS:
+        return area
+    by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    for code in reversed(codes):
+        if by_code[code].level in OFFICE_LEVELS:
+            return by_code[code]
+    return area

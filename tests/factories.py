@@ -4,11 +4,47 @@ from django.contrib.auth.models import Group
 from accounts.demo import ensure_period
 from accounts.roles import GROUP_NAMES, Role
 from metrics.areas import home_area
-from metrics.models import Department, Figure, Indicator, Section, UnitKind, User, ValueType
+from metrics.models import (
+    Area,
+    AreaLevel,
+    Department,
+    Figure,
+    Indicator,
+    Section,
+    UnitKind,
+    User,
+    ValueType,
+)
 
 
 def period(code: str, *, locked=False):
     return ensure_period(code, locked=locked)
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    """An area under the installation's root unless a parent is given: `AreaFactory()` a
+    second district beside the home one would be wrong, so the default is a township of
+    the home district; pass `parent=` and `level=` for any other place in the tree."""
+
+    class Meta:
+        model = Area
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{990000000 + n}")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+    short_name = factory.Sequence(lambda n: f"测试{n}")
+    level = AreaLevel.TOWNSHIP
+    parent = factory.LazyFunction(home_area)
+
+
+class UnitKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitKind
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"kind{n}")
+    name = factory.Sequence(lambda n: f"测试单位类别{n}")
+    level = AreaLevel.DISTRICT
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -34,6 +70,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    area = None  # the installation's root (metrics.access.scope_of)
     last_name = "测"
     first_name = factory.Sequence(lambda n: f"试{n}")
     password = factory.django.Password("Test-password-2026")

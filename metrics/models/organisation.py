@@ -51,6 +51,18 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # The area whose office the user works for (a city or district reviewer or leader): they
+    # see that subtree and approve at its level (metrics.access.scope_of). Empty: the
+    # installation's root, as every account was before the area tree. A clerk's scope is
+    # their own unit.
+    area = models.ForeignKey(
+        Area,
+        verbose_name="所属区域",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+    )
     # Set when an administrator gives the user a one-time password (a new account, a
     # reset): the portal lets them do nothing else until they choose their own.
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
