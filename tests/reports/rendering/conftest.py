@@ -1,8 +1,6 @@
 """Fixtures for the renderer tests: plain data, no Django, no database."""
 
 import copy
-import fcntl
-import hashlib
 import os
 import shutil
 import subprocess
@@ -127,62 +125,12 @@ def draft_snapshot(session_snapshot) -> dict:
     return snap
 
 
-def _font_inputs_digest(sources: dict) -> str:
-    """SHA-256 of everything a reduced font is made from: the source files' bytes, the
-    characters kept, the glyph order and the code that cuts them. A fresh clone (new paths,
-    new mtimes) finds the fonts an earlier run built; any change to an input rebuilds."""
-    from reports.rendering import fonts, outlines
-
-    digest = hashlib.sha256()
-    for role, (source, simplify) in sorted(sources.items()):
-        digest.update(f"{role}|{source.index}|{simplify}|".encode())
-        with open(source.path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    digest.update(fonts.glyph_priority().encode())
-    digest.update(repr(fonts.reduced_charset()).encode())
-    for module in (fonts, outlines):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def _test_font_cache_root() -> Path:
-    path = os.environ.get("LAWGOV_TEST_FONT_CACHE")
-    if path:
-        return Path(path)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "lawgov" / "test-fonts"
-
-
 @pytest.fixture(scope="session")
 def font_cache_dir() -> Path:
-    """Reduced fonts, built once per machine and kept outside the clone (building them takes
-    two or three minutes; rendering never builds them, a report uses the full fonts meanwhile).
+    """Reduced fonts, built once per machine and kept outside the clone (tests/font_cache.py)."""
+    from tests import font_cache
 
-    The folder is keyed by _font_inputs_digest. The renderer names each file by its source's
-    path and mtime, which a fresh clone changes, so every role's font is also kept under a
-    name of its own (<role>.font) and linked to the name the renderer looks for. A file lock
-    makes parallel test workers build them once: the first builds, the others wait and reuse.
-    """
-    from reports.rendering.fonts import _reduced_path, reduced_fonts, reduced_sources
-
-    sources = reduced_sources()
-    cache = _test_font_cache_root() / _font_inputs_digest(sources)
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            for role, (source, _) in sources.items():
-                kept, wanted = cache / f"{role}.font", _reduced_path(cache, role, source)
-                if kept.exists() and not wanted.exists():
-                    os.link(kept, wanted)
-            for role, built in reduced_fonts(cache, build=True).items():
-                kept = cache / f"{role}.font"
-                if not kept.exists():
-                    os.link(built, kept)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return cache
+    return font_cache.prepared()
 
 
 def require_fandol() -> dict[str, Path]:
