@@ -128,17 +128,7 @@ def suggest_code(*, name: str, section: Section | None, exclude_pk=None) -> str:
     max_length = Indicator._meta.get_field("code").max_length
     prefix = section.code if section is not None else "ind"
     base = f"{prefix}_{_initials(name) or 'zb'}"[: max_length - 4]
-    taken = set(
-        Indicator.objects.filter(code__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("code", flat=True)
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}_{n}" in taken:
-        n += 1
-    return f"{base}_{n}"
+    return _unused_code(Indicator, base, exclude_pk=exclude_pk)
 
 
 def suggest_department_code(*, name: str, exclude_pk=None) -> str:
@@ -151,8 +141,13 @@ def suggest_department_code(*, name: str, exclude_pk=None) -> str:
     base = (_initials(stem) or "bm")[: max_length - 4]
     if base[0].isdigit():
         base = f"bm{base}"[: max_length - 4]
+    return _unused_code(Department, base, exclude_pk=exclude_pk)
+
+
+def _unused_code(model, base: str, *, exclude_pk=None) -> str:
+    """`base`, or `base_2`, `base_3` … the first one no other row of `model` has."""
     taken = set(
-        Department.objects.filter(code__startswith=base)
+        model.objects.filter(code__startswith=base)
         .exclude(pk=exclude_pk)
         .values_list("code", flat=True)
     )
