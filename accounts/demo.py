@@ -26,6 +26,7 @@ from metrics.models import (
 )
 from metrics.periods import PeriodCode
 
+from . import demo_city
 from .roles import GROUP_NAMES, Role
 
 DEMO_PASSWORD = "Lawgov-demo-2026"
@@ -122,19 +123,35 @@ class Login:
     username: str
     role: str
     department: str
+    # The area it is printed under (示范市, 东城区 …); empty: the installation's own district.
+    group: str = ""
 
 
 def demo_logins() -> list[Login]:
+    """The demo's accounts to print: the district's (admin, reviewer, leader, a clerk per
+    department) and, once the city is built, the city's and each new district's reviewer
+    and leader. The new units' clerks are too many to list one a line: city_clerk_lines."""
+    home = demo_city.home_district_name()  # a heading only beside the city's groups
     logins = [
         Login("admin", Role.ADMIN.label, ""),
-        Login("reviewer", Role.REVIEWER.label, "区政府法制办"),
-        Login("leader", Role.LEADER.label, "副区长"),
+        Login("reviewer", Role.REVIEWER.label, "区政府法制办", home),
+        Login("leader", Role.LEADER.label, "副区长", home),
     ]
-    logins += [Login(f"clerk_{code}", Role.CLERK.label, name) for code, name, _ in DEPARTMENTS]
+    logins += [
+        Login(f"clerk_{code}", Role.CLERK.label, name, home) for code, name, _ in DEPARTMENTS
+    ]
+    logins += demo_city.official_logins(Login)
     return logins
 
 
-def _user(username, *, role, last_name="", first_name="", department=None, superuser=False):
+def city_clerk_lines() -> list[str]:
+    """The city's new units' clerks, one line per district (clerk_<unit code>)."""
+    return demo_city.clerk_lines()
+
+
+def _user(
+    username, *, role, last_name="", first_name="", department=None, area=None, superuser=False
+):
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -143,6 +160,7 @@ def _user(username, *, role, last_name="", first_name="", department=None, super
             # Reminders go out by email; the console backend prints them in `make run`.
             "email": f"{username}@demo.lawgov.local",
             "department": department,
+            "area": area,
             "is_staff": superuser or role == Role.REVIEWER,
             "is_superuser": superuser,
         },
@@ -171,8 +189,10 @@ def ensure_period(
 
 
 @transaction.atomic
-def seed_demo() -> dict:
-    """Create what the demo needs; never change what is there already."""
+def seed_demo(*, city: bool = True) -> dict:
+    """Create what the demo needs; never change what is there already. With `city`, the
+    district then joins 示范市 with two smaller districts, townships, their officials, clerks
+    and figures (accounts.demo_city); without, the one district as it always was."""
     departments = {
         d.code: d for d in Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])
     }
@@ -208,13 +228,25 @@ def seed_demo() -> dict:
             by = reviewer if status == A else clerks[indicator.department.code]
             rows.append(_figure(indicator, p2026, value, status, by))
         created += _bulk_figures(rows, admin)
+    if city:
+        rows = demo_city.seed_city(
+            admin=admin,
+            home_reviewer=reviewer,
+            make_user=_user,
+            make_figure=_figure,
+            periods={"2025": p2025, "2026": p2026},
+            base_2025=FIGURES_2025,
+        )
+        if rows:
+            created += _bulk_figures(rows, admin)
     return {"figures_created": created}
 
 
-def _figure(indicator, period, value, status, user):
+def _figure(indicator, period, value, status, user, unit=None):
     figure = Figure.blank(
         indicator=indicator,
         period=period,
+        unit=unit,
         value=Decimal(value),
         status=status,
         updated_by=user,
