@@ -47,12 +47,16 @@ def _refuse(field: str, message: str, code: str):
     raise ValidationError({field: ValidationError(message, code=code)})
 
 
+def _holds_permission(user) -> bool:
+    if user is None:
+        raise TypeError("an acting user is required (a portal user or a system account)")
+    return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_areas")
+
+
 def can_manage_areas(user, area: Area | None = None) -> bool:
     """Whether `user` may change the tree at or below `area` (None: the whole installation,
     i.e. a new root or the root's parent). Belongs in metrics.access once merged."""
-    if user is None:
-        raise TypeError("an acting user is required (a portal user or a system account)")
-    if not (user.is_authenticated and user.is_active and user.has_perm("metrics.manage_areas")):
+    if not _holds_permission(user):
         return False
     if user.is_superuser or user.area_id is None:
         return True
@@ -60,10 +64,7 @@ def can_manage_areas(user, area: Area | None = None) -> bool:
 
 
 def _manager(user, area: Area | None) -> None:
-    if user is None:
-        raise TypeError("an acting user is required (a portal user or a system account)")
-    if not can_manage_areas(user):
-        access.require(False, NOT_ALLOWED)
+    access.require(_holds_permission(user), NOT_ALLOWED)
     access.require(can_manage_areas(user, area), OUTSIDE_SCOPE if area else WHOLE_INSTALLATION)
 
 
