@@ -1,5 +1,6 @@
 """Demo and benchmark data: the seven departments' users, periods 2025 and 2026 with plausible
-figures in every state, and optional synthetic departments for benchmarks."""
+figures in every state, by default the demo city around the district (accounts.demo_city), and
+optional synthetic departments for benchmarks."""
 
 import datetime
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from simple_history.utils import bulk_create_with_history
 from metrics.areas import home_area
 from metrics.catalogue import DEPARTMENTS
 from metrics.models import (
+    Area,
+    AreaLevel,
     Department,
     Figure,
     FigureStatus,
@@ -131,7 +134,8 @@ def demo_logins() -> list[Login]:
     """The demo's accounts to print: the district's (admin, reviewer, leader, a clerk per
     department) and, once the city is built, the city's and each new district's reviewer
     and leader. The new units' clerks are too many to list one a line: city_clerk_lines."""
-    home = demo_city.home_district_name()  # a heading only beside the city's groups
+    city = Area.objects.filter(code=demo_city.CITY[0]).first()
+    home = _home_district(city).name if city else ""  # a heading only beside the city's
     logins = [
         Login("admin", Role.ADMIN.label, ""),
         Login("reviewer", Role.REVIEWER.label, "区政府法制办", home),
@@ -140,13 +144,46 @@ def demo_logins() -> list[Login]:
     logins += [
         Login(f"clerk_{code}", Role.CLERK.label, name, home) for code, name, _ in DEPARTMENTS
     ]
-    logins += demo_city.official_logins(Login)
+    if city is not None:
+        logins += [
+            Login("city_reviewer", Role.REVIEWER.label, f"{city.name}法制办", city.name),
+            Login("city_leader", Role.LEADER.label, "副市长", city.name),
+        ]
+        for spec in demo_city.DISTRICTS:
+            office = f"{spec.name}法制办"
+            logins.append(Login(f"reviewer_{spec.code}", Role.REVIEWER.label, office, spec.name))
+            logins.append(Login(f"leader_{spec.code}", Role.LEADER.label, "副区长", spec.name))
     return logins
 
 
+def _home_district(city: Area) -> Area:
+    new = [spec.code for spec in demo_city.DISTRICTS]
+    return city.children.exclude(code__in=new).order_by("path").first()
+
+
 def city_clerk_lines() -> list[str]:
-    """The city's new units' clerks, one line per district (clerk_<unit code>)."""
-    return demo_city.clerk_lines()
+    """The city's new units' clerks (clerk_<unit code>): a line for each district's
+    departments and one for its townships' 司法所; none before the city is built."""
+    city = Area.objects.filter(code=demo_city.CITY[0]).first()
+    if city is None:
+        return []
+    units = (
+        Department.objects.filter(
+            members__username__startswith="clerk_", area__path__startswith=city.path
+        )
+        .exclude(code__in=[code for code, _, _ in DEPARTMENTS])
+        .select_related("area", "area__parent")
+        .order_by("area__path", "order")
+        .distinct()
+    )
+    lines: dict[str, list[str]] = {}
+    for unit in units:
+        if unit.area.level == AreaLevel.TOWNSHIP:
+            heading, label = f"{unit.area.parent.name}乡镇（街道）司法所", unit.area.name
+        else:
+            heading, label = f"{unit.area.name}各部门", unit.short_name
+        lines.setdefault(heading, []).append(f"clerk_{unit.code}（{label}）")
+    return [f"{heading}：{' '.join(names)}" for heading, names in lines.items()]
 
 
 def _user(

@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.models import Permission
 
 from metrics.areas import home_area
-from metrics.catalogue import DEPARTMENTS
 from metrics.models import (
     Area,
     AreaLevel,
@@ -456,59 +455,3 @@ def seed_city(*, admin, home_reviewer, make_user, make_figure, periods, base_202
     for n, plan in enumerate(plans(tree, units, indicators, reviewers, clerks, base_2025)):
         rows += unit_figures(plan, unit_index=n, periods=periods, have=have, make=make_figure)
     return rows
-
-
-# ---------------------------------------------------------------------------------------
-# The logins `make run` prints
-
-
-def home_district_name() -> str:
-    """The installation's own district's name once it is in the city, else ""."""
-    city = Area.objects.filter(code=CITY[0]).first()
-    if city is None:
-        return ""
-    home = city.children.exclude(code__in=[d.code for d in DISTRICTS]).order_by("path").first()
-    return home.name if home else ""
-
-
-def official_logins(login) -> list:
-    """The city's and the new districts' reviewer and leader, as `login(username, role,
-    department, group)` rows grouped by area; none before the city is built."""
-    city = Area.objects.filter(code=CITY[0]).first()
-    if city is None:
-        return []
-    rows = [
-        login("city_reviewer", Role.REVIEWER.label, f"{city.name}法制办", city.name),
-        login("city_leader", Role.LEADER.label, "副市长", city.name),
-    ]
-    for spec in DISTRICTS:
-        office = f"{spec.name}法制办"
-        rows.append(login(f"reviewer_{spec.code}", Role.REVIEWER.label, office, spec.name))
-        rows.append(login(f"leader_{spec.code}", Role.LEADER.label, "副区长", spec.name))
-    return rows
-
-
-def clerk_lines() -> list[str]:
-    """One line per district for the new units' clerks (clerk_<unit code>), by district;
-    none before the city is built."""
-    city = Area.objects.filter(code=CITY[0]).first()
-    if city is None:
-        return []
-    units = (
-        Department.objects.filter(
-            members__username__startswith="clerk_", area__path__startswith=city.path
-        )
-        .exclude(code__in=[code for code, _, _ in DEPARTMENTS])
-        .select_related("area", "area__parent")
-        .order_by("area__path", "order")
-        .distinct()
-    )
-    lines: dict[str, list[str]] = {}
-    for unit in units:
-        if unit.area.level == AreaLevel.TOWNSHIP:
-            heading = f"{unit.area.parent.name}乡镇（街道）司法所"
-            label = unit.area.name
-        else:
-            heading, label = f"{unit.area.name}各部门", unit.short_name
-        lines.setdefault(heading, []).append(f"clerk_{unit.code}（{label}）")
-    return [f"{heading}：{' '.join(names)}" for heading, names in lines.items()]
