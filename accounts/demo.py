@@ -1,5 +1,6 @@
 """Demo and benchmark data: the seven departments' users, periods 2025 and 2026 with plausible
-figures in every state, and optional synthetic departments for benchmarks."""
+figures in every state, by default the demo city around the district (accounts.demo_city), and
+optional synthetic departments for benchmarks."""
 
 import datetime
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from simple_history.utils import bulk_create_with_history
 from metrics.areas import home_area
 from metrics.catalogue import DEPARTMENTS
 from metrics.models import (
+    Area,
+    AreaLevel,
     Department,
     Figure,
     FigureStatus,
@@ -26,6 +29,7 @@ from metrics.models import (
 )
 from metrics.periods import PeriodCode
 
+from . import demo_city
 from .roles import GROUP_NAMES, Role
 
 DEMO_PASSWORD = "Lawgov-demo-2026"
@@ -122,19 +126,69 @@ class Login:
     username: str
     role: str
     department: str
+    # The area it is printed under (示范市, 东城区 …); empty: the installation's own district.
+    group: str = ""
 
 
 def demo_logins() -> list[Login]:
+    """The demo's accounts to print: the district's (admin, reviewer, leader, a clerk per
+    department) and, once the city is built, the city's and each new district's reviewer
+    and leader. The new units' clerks are too many to list one a line: city_clerk_lines."""
+    city = Area.objects.filter(code=demo_city.CITY[0]).first()
+    home = _home_district(city).name if city else ""  # a heading only beside the city's
     logins = [
         Login("admin", Role.ADMIN.label, ""),
-        Login("reviewer", Role.REVIEWER.label, "区政府法制办"),
-        Login("leader", Role.LEADER.label, "副区长"),
+        Login("reviewer", Role.REVIEWER.label, "区政府法制办", home),
+        Login("leader", Role.LEADER.label, "副区长", home),
     ]
-    logins += [Login(f"clerk_{code}", Role.CLERK.label, name) for code, name, _ in DEPARTMENTS]
+    logins += [
+        Login(f"clerk_{code}", Role.CLERK.label, name, home) for code, name, _ in DEPARTMENTS
+    ]
+    if city is not None:
+        logins += [
+            Login("city_reviewer", Role.REVIEWER.label, f"{city.name}法制办", city.name),
+            Login("city_leader", Role.LEADER.label, "副市长", city.name),
+        ]
+        for spec in demo_city.DISTRICTS:
+            office = f"{spec.name}法制办"
+            logins.append(Login(f"reviewer_{spec.code}", Role.REVIEWER.label, office, spec.name))
+            logins.append(Login(f"leader_{spec.code}", Role.LEADER.label, "副区长", spec.name))
     return logins
 
 
-def _user(username, *, role, last_name="", first_name="", department=None, superuser=False):
+def _home_district(city: Area) -> Area:
+    new = [spec.code for spec in demo_city.DISTRICTS]
+    return city.children.exclude(code__in=new).order_by("path").first()
+
+
+def city_clerk_lines() -> list[str]:
+    """The city's new units' clerks (clerk_<unit code>): a line for each district's
+    departments and one for its townships' 司法所; none before the city is built."""
+    city = Area.objects.filter(code=demo_city.CITY[0]).first()
+    if city is None:
+        return []
+    units = (
+        Department.objects.filter(
+            members__username__startswith="clerk_", area__path__startswith=city.path
+        )
+        .exclude(code__in=[code for code, _, _ in DEPARTMENTS])
+        .select_related("area", "area__parent")
+        .order_by("area__path", "order")
+        .distinct()
+    )
+    lines: dict[str, list[str]] = {}
+    for unit in units:
+        if unit.area.level == AreaLevel.TOWNSHIP:
+            heading, label = f"{unit.area.parent.name}乡镇（街道）司法所", unit.area.name
+        else:
+            heading, label = f"{unit.area.name}各部门", unit.short_name
+        lines.setdefault(heading, []).append(f"clerk_{unit.code}（{label}）")
+    return [f"{heading}：{' '.join(names)}" for heading, names in lines.items()]
+
+
+def _user(
+    username, *, role, last_name="", first_name="", department=None, area=None, superuser=False
+):
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -143,6 +197,7 @@ def _user(username, *, role, last_name="", first_name="", department=None, super
             # Reminders go out by email; the console backend prints them in `make run`.
             "email": f"{username}@demo.lawgov.local",
             "department": department,
+            "area": area,
             "is_staff": superuser or role == Role.REVIEWER,
             "is_superuser": superuser,
         },
@@ -171,8 +226,10 @@ def ensure_period(
 
 
 @transaction.atomic
-def seed_demo() -> dict:
-    """Create what the demo needs; never change what is there already."""
+def seed_demo(*, city: bool = True) -> dict:
+    """Create what the demo needs; never change what is there already. With `city`, the
+    district then joins 示范市 with two smaller districts, townships, their officials, clerks
+    and figures (accounts.demo_city); without, the one district as it always was."""
     departments = {
         d.code: d for d in Department.objects.filter(code__in=[c for c, _, _ in DEPARTMENTS])
     }
@@ -208,13 +265,25 @@ def seed_demo() -> dict:
             by = reviewer if status == A else clerks[indicator.department.code]
             rows.append(_figure(indicator, p2026, value, status, by))
         created += _bulk_figures(rows, admin)
+    if city:
+        rows = demo_city.seed_city(
+            admin=admin,
+            home_reviewer=reviewer,
+            make_user=_user,
+            make_figure=_figure,
+            periods={"2025": p2025, "2026": p2026},
+            base_2025=FIGURES_2025,
+        )
+        if rows:
+            created += _bulk_figures(rows, admin)
     return {"figures_created": created}
 
 
-def _figure(indicator, period, value, status, user):
+def _figure(indicator, period, value, status, user, unit=None):
     figure = Figure.blank(
         indicator=indicator,
         period=period,
+        unit=unit,
         value=Decimal(value),
         status=status,
         updated_by=user,
