@@ -101,12 +101,14 @@ def department_rows(
     departments: QuerySet,
     today: datetime.date | None = None,
     codes=None,
+    extensions: dict | None = None,
 ) -> list[DepartmentRow]:
     """One row per department, counted in one query (metrics.selectors.progress_by_department);
     with `codes`, of those indicators only (one document's figures); each with its own deadline
-    (延期 where it has one: metrics.deadlines)."""
+    (延期 where it has one: metrics.deadlines; `extensions` when the caller read them)."""
     today = today or timezone.localdate()
-    extensions = metrics_selectors.extensions_of(period=period)
+    if extensions is None:
+        extensions = metrics_selectors.extensions_of(period=period)
     return [
         DepartmentRow(
             pk=d.pk,
