@@ -90,11 +90,14 @@ def area_board(
     if not children:
         return None
     rules = rules_in_force(period=period)
-    choices = _columns([r.code for r in rules])
-    columns = [c for c, headline in choices if headline]
-    entered = [r.code for r in rules if r.formula is None]
     current = _roll(tree, rules, area=area, period=period, basis=CURRENT)
     approved = _roll(tree, rules, area=area, period=period, basis=APPROVED)
+    # The indicators some unit below the area is due to report (the catalogue is shared with
+    # areas whose units report others).
+    due = [code for code, result in current.items() if result.total.expected > 0]
+    choices = _columns(due)
+    columns = [c for c, headline in choices if headline]
+    entered = [r.code for r in rules if r.formula is None]
     before = (
         rolled_up(area=area, period=previous, codes=[c.code for c in columns])
         if previous is not None
