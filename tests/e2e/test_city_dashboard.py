@@ -76,6 +76,10 @@ def test_the_city_leader_compares_districts_on_desktop_and_phone(
     page.locator("#children table.side-by-side tbody a.drill", has_text="第2区").click()
     page.wait_for_url("**/dashboard/?period=2026&area=990102")
     assert page.locator("h1").inner_text().startswith("第2区")
-    assert page.locator("#children table.side-by-side tbody tr").all_inner_texts()[0].startswith("第2区1镇")
+    assert (
+        page.locator("#children table.side-by-side tbody tr")
+        .all_inner_texts()[0]
+        .startswith("第2区1镇")
+    )
     assert page.locator(".crumbs a").inner_text() == "示例市"
     assert page.problems == []
