@@ -279,3 +279,18 @@ def test_query_count_does_not_grow_with_the_children(client, db, django_assert_m
         with django_assert_max_num_queries(MAX_QUERIES):
             client.get(url)
     assert [_count(client, url) for url in urls] == few
+
+
+def test_a_districts_department_tables_read_its_own_figures_not_its_neighbours(client, city):
+    """The indicator 第1区司法局 is the department of is reported by every district's 司法局:
+    its department tables show its own figure once; the neighbours' reach the city rolled up."""
+    first = city["districts"][0]
+    board = _page(client, city["leader"], f"period=2026&area={first.code}").context["board"]
+    reviews = [h for h in board.headlines if h.code == "reviews"]
+    assert [(h.value, h.status) for h in reviews] == [(Decimal(5), A)]
+    client.force_login(city["leader"])
+    page = client.get(reverse("dashboard:department", args=[f"sfj{first.code}"]) + "?period=2026")
+    rows = [r for r in page.context["rows"] if r["code"] == "reviews"]
+    assert [r["value"] for r in rows] == [Decimal(5)]
+    indicator = client.get(reverse("dashboard:indicator", args=["reviews"]))
+    assert [f.value for f in indicator.context["figures"]] == [Decimal(5)]
