@@ -70,7 +70,6 @@ def test_the_city_leader_compares_districts_on_desktop_and_phone(
     after = first.bounding_box()
     assert abs(after["x"] - before["x"]) < 1  # the area's name stays pinned while it scrolls
     box.evaluate("el => { el.scrollLeft = 0; }")
-    page.screenshot(path=str(screenshot_dir / "city-dashboard-mobile-page.png"), full_page=True)
     page.locator("#children").screenshot(path=str(screenshot_dir / "city-dashboard-mobile.png"))
 
     page.locator("#children table.side-by-side tbody a.drill", has_text="第2区").click()
