@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from metrics import access as metrics_access
 from metrics import selectors as metrics_selectors
 from metrics import services as metrics_services
-from metrics.models import Department, Indicator, ReportingPeriod
+from metrics.models import Area, Department, Indicator, ReportingPeriod
 
 from . import access as report_access
 from . import dashboard as selectors
@@ -39,6 +39,23 @@ def _period(request) -> ReportingPeriod:
     return period
 
 
+def _area(request) -> Area | None:
+    """The area asked for (?area=<code>), which must lie in the user's subtree; None: the
+    user's own scope (metrics.access.scope_of)."""
+    code = request.GET.get("area", "").strip()
+    if not code:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None or not metrics_access.in_scope(request.user, area):
+        raise Http404("没有这个区域，或您无权查看。")
+    return area
+
+
+def _area_query(area: Area | None) -> str:
+    """What the page's own links add to keep the area asked for."""
+    return f"&area={area.code}" if area is not None else ""
+
+
 def _can_remind(user) -> bool:
     """The reviewers (法制办) and the leader may remind the departments that hold things up."""
     return metrics_access.can_remind(user)
@@ -49,11 +66,15 @@ def _can_remind(user) -> bool:
 def index(request):
     _require_dashboard_access(request.user)
     period = _period(request)
-    board = selectors.dashboard(user=request.user, period=period)
-    departments = metrics_selectors.departments_visible_to(user=request.user)
+    area = _area(request)
+    board = selectors.dashboard(
+        user=request.user, period=period, area=area, rank=request.GET.get("rank", "").strip()
+    )
+    departments = selectors.departments_of(user=request.user, area=board.area)
     can_remind = _can_remind(request.user)
     context = {
         "board": board,
+        "area_query": _area_query(area),
         "period": period,
         "periods": selectors.period_choices(),
         "indicators": selectors.indicator_choices(departments=departments),
@@ -81,6 +102,7 @@ def data(request):
         payload = selectors.chart_data(
             user=request.user,
             period=period,
+            area=_area(request),
             indicator_code=request.GET.get("indicator", "").strip() or None,
         )
     except Indicator.DoesNotExist as exc:
@@ -94,9 +116,15 @@ def department(request, code):
     _require_dashboard_access(request.user)
     period = _period(request)
     try:
-        dept = metrics_selectors.departments_visible_to(user=request.user).get(code=code)
+        dept = (
+            metrics_selectors.departments_visible_to(user=request.user)
+            .select_related("area")
+            .get(code=code)
+        )
     except Department.DoesNotExist as exc:
         raise Http404("没有这个部门，或您无权查看。") from exc
+    if not metrics_access.can_view_department(request.user, dept):
+        raise Http404("没有这个部门，或您无权查看。")  # a unit outside the user's subtree
     rows = selectors.department_figures(department=dept, period=period)
     summary = selectors.department_rows(
         period=period, departments=Department.objects.filter(pk=dept.pk)
@@ -146,12 +174,18 @@ def export(request):
     """The dashboard's tables as an Excel workbook."""
     _require_dashboard_access(request.user)
     period = _period(request)
-    board = selectors.dashboard(user=request.user, period=period)
+    board = selectors.dashboard(
+        user=request.user,
+        period=period,
+        area=_area(request),
+        rank=request.GET.get("rank", "").strip(),
+    )
     workbook = excel.workbook(board)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=EXPORT_CONTENT_TYPE)
-    filename = f"dashboard-{period.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    place = f"-{board.area.code}" if board.children is not None else ""
+    filename = f"dashboard{place}-{period.code}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -163,8 +197,9 @@ def remind(request):
     if not _can_remind(request.user):
         raise PermissionDenied("您没有催报的权限。")
     period = _period(request)
-    target = f"{reverse('dashboard:index')}?period={period.code}"
-    board = selectors.dashboard(user=request.user, period=period)
+    area = _area(request)
+    target = f"{reverse('dashboard:index')}?period={period.code}{_area_query(area)}"
+    board = selectors.dashboard(user=request.user, period=period, area=area)
     sent, refused = [], []
     for dept in Department.objects.filter(code__in=_remind_targets(board)):
         try:

@@ -56,14 +56,13 @@ def big_changes(
     if previous is None:
         return [], 0
     candidates = (
-        Figure.objects.filter(
-            period=period, value__isnull=False, indicator__department__in=departments
-        )
+        Figure.objects.filter(period=period, value__isnull=False, unit__in=departments)
         .annotate(
             prevf=FilteredRelation(
                 "indicator__figures",
                 condition=Q(indicator__figures__period=previous)
-                & Q(indicator__figures__status=FigureStatus.APPROVED),
+                & Q(indicator__figures__status=FigureStatus.APPROVED)
+                & Q(indicator__figures__unit=F("unit")),  # the same unit's previous figure
             ),
             previous_value=F("prevf__value"),
         )
@@ -75,11 +74,11 @@ def big_changes(
             )
         )
         .annotate(size=Abs(F("value") - F("previous_value")) / F("previous_value"))
-        .order_by("-size", "indicator__department__order", "indicator__order", "pk")
+        .order_by("-size", "unit__order", "indicator__order", "pk")
         .values(
             "indicator__code",
             "indicator__name",
-            "indicator__department__name",
+            "unit__name",
             "indicator__value_type",
             "value",
             "previous_value",
@@ -91,7 +90,7 @@ def big_changes(
         BigChange(
             code=r["indicator__code"],
             name=r["indicator__name"],
-            department=r["indicator__department__name"],
+            department=r["unit__name"],
             value=r["value"],
             previous=r["previous_value"],
             status=r["status"],
@@ -118,11 +117,11 @@ def repeated_returns(
         HistoricalFigure.objects.filter(
             period_id=period.pk,
             status=FigureStatus.RETURNED,
-            indicator__department__in=departments,
+            unit__in=departments,
         )
         .annotate(previous_status=Coalesce(Subquery(previous_status), Value("")))
         .exclude(previous_status=FigureStatus.RETURNED)
-        .values("id", "indicator__code", "indicator__name", "indicator__department__name")
+        .values("id", "indicator__code", "indicator__name", "unit__name")
         .annotate(times=Count("history_id"))
         .filter(times__gt=1)
         .order_by("-times", "indicator__code")[:limit]
@@ -131,7 +130,7 @@ def repeated_returns(
         RepeatedReturn(
             code=r["indicator__code"],
             name=r["indicator__name"],
-            department=r["indicator__department__name"],
+            department=r["unit__name"],
             times=r["times"],
         )
         for r in rows
@@ -147,7 +146,9 @@ def rule_failures(*, period: ReportingPeriod, department_ids: set[int] | None) -
         return []
     codes = {side.code for r in rules for side in r.sides}
     # The same values as metrics.selectors.period_values, narrowed to the rules' indicators.
-    figures = Figure.objects.filter(period=period, indicator__code__in=codes).values_list(
+    figures = Figure.objects.filter(
+        period=period, indicator__code__in=codes, unit=F("indicator__department")
+    ).values_list(  # each indicator's figure as its department reports it (queries.OWN)
         "indicator__code", "value", "explanation", "remark"
     )
     values, remarks = {}, {}

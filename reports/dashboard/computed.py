@@ -12,11 +12,16 @@ from metrics.periods import PeriodCode
 from .rows import Headline
 
 
-def computed_rows(*, period: ReportingPeriod, departments: QuerySet) -> list[Headline]:
+def computed_rows(
+    *, period: ReportingPeriod, departments: QuerySet, department_ids: set[int] | None = None
+) -> list[Headline]:
     """The computed indicators of `departments` in the period (metrics.computed, from approved
     inputs, as the leader's figures are), marked 计算 with what they are computed from; headline
-    ones first, then in catalogue order. Two queries, and one for the departments."""
-    visible = set(departments.values_list("pk", flat=True))
+    ones first, then in catalogue order. Two queries, and one for the departments unless the
+    caller has their ids (`department_ids`)."""
+    visible = (
+        set(departments.values_list("pk", flat=True)) if department_ids is None else department_ids
+    )
     items = [
         c
         for c in computed_values(period=period, basis=APPROVED).values()

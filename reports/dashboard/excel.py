@@ -21,6 +21,8 @@ def workbook(board: Dashboard):
     _indicators(workbook, board)
     _anomalies(workbook, board)
     _blockers(workbook, board)
+    if board.children is not None:
+        _children(workbook, board.children)
     return workbook
 
 
@@ -149,3 +151,51 @@ def _blockers(workbook, board: Dashboard) -> None:
         ],
         [22, 12, 8, 8, 10],
     )
+
+
+def _children(workbook, areas) -> None:
+    """下级区域: the child areas side by side as the page shows them (completeness, timeliness,
+    each headline indicator's approved value and 同比), the area's totals last; then the
+    ranking on the indicator the page ranks."""
+    headers = ["区域", "已填", "应填", "已审核", "报送时效"]
+    for column in areas.columns:
+        unit = f"（{column.unit}）" if column.unit else ""
+        headers += [f"{column.name}{unit}", f"{column.name}同比"]
+    rows = [*areas.children, areas.total]
+    sheet = _sheet(
+        workbook,
+        "下级区域",
+        headers,
+        [
+            (
+                r.name if r is not areas.total else f"{r.name}合计",
+                r.filled,
+                r.expected,
+                r.approved,
+                r.timeliness.text,
+                *[item for cell in r.cells for item in (cell.value, _change(cell))],
+            )
+            for r in rows
+        ],
+        [18, 8, 8, 8, 28] + [14, 18] * len(areas.columns),
+    )
+    for index, column in enumerate(areas.columns):
+        if column.places is not None:
+            letter = sheet.cell(row=1, column=6 + 2 * index).column_letter
+            shows_places(sheet[letter][1:], column.places)
+    if areas.ranking_column is not None:
+        unit = f"（{areas.ranking_column.unit}）" if areas.ranking_column.unit else ""
+        _sheet(
+            workbook,
+            "下级区域排名",
+            ["名次", "区域", f"{areas.ranking_column.name}{unit}"],
+            [
+                (item.position if item.position is not None else "未报", item.name, item.value)
+                for item in areas.ranking
+            ],
+            [8, 18, 20],
+        )
+
+
+def _change(cell) -> str:
+    return "" if cell.value is None else cell.change_text

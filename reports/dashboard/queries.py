@@ -12,6 +12,7 @@ import datetime
 
 from django.db.models import (
     Count,
+    F,
     FilteredRelation,
     OuterRef,
     Q,
@@ -49,6 +50,12 @@ from .rows import (
 HistoricalFigure = Figure.history.model
 
 HISTORY_LIMIT = 200
+
+# The department tables read each indicator's figure as its department reports it (the
+# figure's unit is the indicator's department), as the entry and review pages do; the figures
+# of the other units of its kind (a district's or township's) reach an area's dashboard
+# rolled up, in its 下级区域 section (reports.dashboard.area_queries).
+OWN = Q(figures__unit=F("department"))
 REPORT_JOB_LIMIT = 20
 
 
@@ -101,12 +108,14 @@ def department_rows(
     departments: QuerySet,
     today: datetime.date | None = None,
     codes=None,
+    extensions: dict | None = None,
 ) -> list[DepartmentRow]:
     """One row per department, counted in one query (metrics.selectors.progress_by_department);
     with `codes`, of those indicators only (one document's figures); each with its own deadline
-    (延期 where it has one: metrics.deadlines)."""
+    (延期 where it has one: metrics.deadlines; `extensions` when the caller read them)."""
     today = today or timezone.localdate()
-    extensions = metrics_selectors.extensions_of(period=period)
+    if extensions is None:
+        extensions = metrics_selectors.extensions_of(period=period)
     return [
         DepartmentRow(
             pk=d.pk,
@@ -143,7 +152,8 @@ def section_rows(*, period: ReportingPeriod, departments: QuerySet, codes=None) 
             f=FilteredRelation(
                 "indicators__figures",
                 condition=Q(indicators__figures__period=period)
-                & Q(indicators__figures__status=FigureStatus.APPROVED),
+                & Q(indicators__figures__status=FigureStatus.APPROVED)
+                & Q(indicators__figures__unit=F("indicators__department")),
             )
         )
         .annotate(
@@ -177,12 +187,13 @@ def headlines(
         Indicator.objects.entered_in(period)
         .filter(headline_order__isnull=False, department__in=departments)
         .annotate(
-            cur=FilteredRelation("figures", condition=Q(figures__period=period)),
+            cur=FilteredRelation("figures", condition=Q(figures__period=period) & OWN),
             prev=FilteredRelation(
                 "figures",
                 # Compared with the approved value only (metrics.selectors.comparable_figures).
                 condition=Q(figures__period_id=_previous_pk(previous))
-                & Q(figures__status=FigureStatus.APPROVED),
+                & Q(figures__status=FigureStatus.APPROVED)
+                & OWN,
             ),
         )
         .order_by("headline_order", "code")
@@ -239,7 +250,9 @@ def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
     if indicator.is_computed:
         return computed.trend(indicator=indicator, period=period)
     return list(
-        Figure.objects.filter(Q(indicator=indicator) & _same_kind(period))
+        Figure.objects.filter(
+            Q(indicator=indicator, unit_id=indicator.department_id) & _same_kind(period)
+        )
         .order_by("period__start", "period__end")
         .values("period__code", "value", "status")
     )
@@ -281,7 +294,11 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
     rows = (
         Indicator.objects.entered()
         .filter(department=department)
-        .annotate(f=FilteredRelation("figures", condition=Q(figures__period=period)))
+        .annotate(
+            f=FilteredRelation(
+                "figures", condition=Q(figures__period=period, figures__unit=department)
+            )
+        )
         .filter(entered_condition(period) | Q(f__id__isnull=False))
         .annotate(history_count=_history_count("f__id"), evidence_count=_evidence_count("f__id"))
         .order_by("section__order", "order", "code")
@@ -334,7 +351,7 @@ def indicator_figures(*, indicator: Indicator) -> list[Figure]:
     """The indicator's figures over all periods, newest first, with their history counts and
     the change (同比) against the same period a year earlier when there is a figure for it."""
     figures = list(
-        Figure.objects.filter(indicator=indicator)
+        Figure.objects.filter(indicator=indicator, unit_id=indicator.department_id)
         .select_related("period", "updated_by")
         .annotate(history_count=_history_count(), evidence_count=_evidence_count())
         .order_by("-period__start", "-period__end")

@@ -236,6 +236,11 @@ class Dashboard:
     big_changes_total: int
     repeated_returns: list[RepeatedReturn]
     rule_failures: list[RuleFailure]
+    # The area shown (metrics.models.Area; None: the installation's root as before the tree),
+    # the areas above it the viewer may open, and its children side by side (areas.AreaBoard).
+    area: object = None
+    crumbs: list = field(default_factory=list)
+    children: object = None
 
     @property
     def indicator_rows(self) -> list[Headline]:

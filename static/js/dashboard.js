@@ -191,6 +191,9 @@
 
   function load(indicator, trendOnly) {
     var params = new URLSearchParams({ period: period });
+    if (root.dataset.area) {
+      params.set("area", root.dataset.area);
+    }
     if (indicator) {
       params.set("indicator", indicator);
     }
