@@ -226,7 +226,7 @@ def ensure_period(
 
 
 @transaction.atomic
-def seed_demo(*, city: bool = True) -> dict:
+def seed_demo(*, city: bool = False) -> dict:
     """Create what the demo needs; never change what is there already. With `city`, the
     district then joins 示范市 with two smaller districts, townships, their officials, clerks
     and figures (accounts.demo_city); without, the one district as it always was."""

@@ -248,7 +248,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", district_only=True, verbosity=0)
     from reports import rendering
     from reports.rendering.fonts import reduced_fonts
     from reports.rendering.pdf import warm_up

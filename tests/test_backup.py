@@ -44,7 +44,7 @@ def _manage(env, *args):
 def _round_trip(env, tmp_path):
     media = Path(env["LAWGOV_MEDIA_ROOT"])
     _manage(env, "migrate", "-v0")
-    _manage(env, "seed_demo")
+    _manage(env, "seed_demo", "--district-only")
     (media / "reports").mkdir(parents=True)
     (media / "reports" / "x.pdf").write_bytes(b"original")
     _manage(env, "shell", "-c", TOUCH)  # one more history row to carry over
