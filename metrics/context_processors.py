@@ -4,6 +4,9 @@ from django.utils.functional import SimpleLazyObject
 
 from lawgov.navigation import groups_for
 
+from .access import scope_of
+from .areas import home_area
+from .models import AreaLevel
 from .office import district_name
 from .texts import limits
 
@@ -18,6 +21,25 @@ def _district_name() -> str:
         return settings.DISTRICT_NAME
 
 
+def portal_name(user) -> str:
+    """Whose portal the header names: the one district's as always (its 系统设置 name, 示范区)
+    where the installation is one district; in a tree, the area the signed-in official works
+    for (示范市 for the city's office, 东城区 for a district's), else the tree's root."""
+    home = home_area()
+    if home is None or home.level == AreaLevel.DISTRICT:
+        return f"{_district_name()}区"
+    if user is not None and user.is_authenticated:
+        return scope_of(user).name
+    return home.name
+
+
+def _portal_name(user) -> str:
+    try:
+        return portal_name(user)
+    except DatabaseError:
+        return f"{settings.DISTRICT_NAME}区"
+
+
 def site(request):
     # district_name: the office's own setting (系统设置), read only by a page that shows it;
     # text_limits: each free-text field's maxlength, the limit the services enforce;
@@ -25,6 +47,7 @@ def site(request):
     user = getattr(request, "user", None)
     return {
         "district_name": SimpleLazyObject(_district_name),
+        "portal_name": SimpleLazyObject(lambda: _portal_name(user)),
         "text_limits": limits(),
         "nav_groups": groups_for(user) if user is not None else [],
     }
