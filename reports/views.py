@@ -14,7 +14,7 @@ from metrics.models import ReportingPeriod
 from . import access as report_access
 from . import documents, job_events, rendering, selectors, services
 from .deadlines import deadlines_as_lines, deadlines_from_lines
-from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
+from .models import JobStatus, ReportJob, ReportKind, TemplateVersion, home_area_id
 
 
 def _period_from(request):
@@ -25,6 +25,19 @@ def _period_from(request):
     if period is None:
         raise Http404("尚未设立报告期")
     return period
+
+
+def _area_from(request, period):
+    """The area whose documents the page shows: `?area=<code>` among those the user may read
+    (documents.report_areas), by default their own; another code is not found (404)."""
+    areas = documents.report_areas(user=request.user, period=period)
+    code = request.GET.get("area") or request.POST.get("area")
+    if not code:
+        return (areas[0] if areas else None), areas
+    area = next((a for a in areas if a.code == code), None)
+    if area is None:
+        raise Http404("没有这个区域")
+    return area, areas
 
 
 def _document_from(request):
@@ -39,9 +52,13 @@ def _document_from(request):
 def report_panel(request):
     period = _period_from(request)
     document = _document_from(request)
+    area, areas = _area_from(request, period)
     context = {
         "period": period,
         "document": document,
+        "area": area,
+        "areas": areas if len(areas) > 1 else [],
+        "area_name": _area_name(area),
         "documents": documents.documents(),
         "periods": ReportingPeriod.objects.all(),
         "can_request": report_access.can_request_reports(request.user),
@@ -54,7 +71,7 @@ def report_panel(request):
         kind = request.POST.get("kind", ReportKind.DRAFT)
         try:
             job = services.request_report(
-                period=period, kind=kind, user=request.user, template=document
+                period=period, kind=kind, user=request.user, template=document, area=area
             )
         except services.ReportNotReady as refused:
             context["refused"] = refused
@@ -62,21 +79,34 @@ def report_panel(request):
             messages.error(
                 request, f"任务队列暂时不可用，{document.name}未能开始生成，请稍后再试。"
             )
-            return redirect(f"{request.path}?period={period.code}&document={document.slug}")
+            return redirect(
+                f"{request.path}?period={period.code}&document={document.slug}{_area_query(area)}"
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             name = "讲话稿" if document.slug == "speech" else document.name
             messages.success(
-                request, f"已申请生成{period.label}{name}（{job.get_kind_display()}）。"
+                request,
+                f"已申请生成{period.label}{_area_name(area)}{name}（{job.get_kind_display()}）。",
             )
             return redirect("reports:job", pk=job.pk)
-    context["jobs"] = documents.jobs_for(period=period, document=document)
-    context["archive"] = documents.archive(period=period)
+    context["jobs"] = documents.jobs_for(period=period, document=document, area=area)
+    context["archive"] = documents.archive(period=period, area=area)
+    context["area_query"] = _area_query(area)
     context["can_edit_deadlines"] = report_access.can_edit_templates(request.user)
     context["deadline_lines"] = deadlines_as_lines(document.deadlines)
     context["due_dates"] = document.due_dates(period)
     return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
+
+
+def _area_name(area) -> str:
+    """How titles name an area other than the installation's own (its own: nothing, as ever)."""
+    return area.name if area is not None and area.pk != home_area_id() else ""
+
+
+def _area_query(area) -> str:
+    return f"&area={area.code}" if _area_name(area) else ""
 
 
 @login_required
@@ -106,12 +136,12 @@ def document_deadlines(request):
 
 
 def _job_for(request, pk):
-    return get_object_or_404(
-        ReportJob.objects.select_related(
-            "period", "template_version__template", "requested_by", "source"
-        ),
-        pk=pk,
+    """The job, when it is of an area the user sees; else not found (404), as if it did not
+    exist."""
+    jobs = ReportJob.objects.select_related(
+        "period", "template_version__template", "requested_by", "source", "area"
     )
+    return get_object_or_404(documents.jobs_in_scope(jobs, user=request.user), pk=pk)
 
 
 @login_required
@@ -134,6 +164,8 @@ def job_detail(request, pk):
         {
             "job": job,
             "document": job.document,
+            "area_name": _area_name(job.area),
+            "area_query": _area_query(job.area),
             "previous": previous,
             "changes": changes,
             "can_review": can_review,
@@ -237,9 +269,7 @@ def download(request, pk, fmt):
     file_field = {"pdf": job.pdf, "docx": job.docx, "ofd": job.ofd}.get(fmt)
     if not file_field:
         raise Http404("该文件不存在")
-    filename = safe_file_name(
-        f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
-    )
+    filename = safe_file_name(documents.file_name(job, fmt))
     return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
 
 
