@@ -78,6 +78,14 @@ def status_of(total: Total) -> str:
     return APPROVED_STATUS if total.complete else INCOMPLETE
 
 
+def _reason(part) -> str:
+    """Why a child holds its area's value back, in the words the refusal page shows."""
+    if part.kind == AREA:
+        total = part.total
+        return f"{total.reported}/{total.expected} 个填报单位的数据已审核"
+    return "未填报或未审核"
+
+
 def _lacking(code: str, name: str, rolled: RolledUp) -> list[dict]:
     """The children (areas and units) whose approved figures the area's value still waits for,
     each named as a gap is: code@child, the indicator's name, the child as its department."""
@@ -88,6 +96,7 @@ def _lacking(code: str, name: str, rolled: RolledUp) -> list[dict]:
             "department": part.name,
             "status": status_of(part.total),
             "value": _text(part.total.value),
+            "reason": _reason(part),
         }
         for part in rolled.children
         if not part.total.complete

@@ -16,7 +16,7 @@ from . import area_figures
 from .carry_over import carry_over
 from .models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from .rendering import parse_template
-from .rendering.standing import standing
+from .rendering.standing import standing, table_gaps
 
 
 def active_template() -> ReportTemplate:
@@ -206,6 +206,16 @@ def gaps(snapshot: dict) -> list[dict]:
                 found.setdefault(code, {"code": code, **entry})
         elif reason is not None:
             found.setdefault(code, {"code": code, **entry})
+    return list(found.values())
+
+
+def document_gaps(snapshot: dict, table_codes: list[str]) -> list[dict]:
+    """What a final document lacks: its figures' gaps (`gaps`), then its comparison tables'
+    (rendering.standing.table_gaps), each named once (a district's figure missing from the
+    city's value and from its row of the table is one gap, code@district)."""
+    found: dict[str, dict] = {}
+    for gap in [*gaps(snapshot), *table_gaps(snapshot, table_codes)]:
+        found.setdefault(gap["code"], gap)
     return list(found.values())
 
 

@@ -26,7 +26,6 @@ from .models import (
     ReportTemplate,
     home_area_id,
 )
-from .rendering.standing import table_gaps
 
 # The templates' own writes live in template_services; named here too, as callers know them.
 from .template_services import save_template_version, update_document_deadlines  # noqa: F401
@@ -136,7 +135,7 @@ def _frozen(
         period=period, codes=parsed.codes(), area=area, table_codes=parsed.table_codes()
     )
     if kind == ReportKind.FINAL:
-        gaps = selectors.gaps(snapshot) + table_gaps(snapshot, parsed.table_codes())
+        gaps = selectors.document_gaps(snapshot, parsed.table_codes())
         if gaps:
             raise ReportNotReady(gaps)
     return version, snapshot
