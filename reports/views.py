@@ -336,7 +336,10 @@ def template_preview(request):
     if not errors:
         period = metrics_selectors.current_period()
         template = rendering.parse_template(text)
-        snapshot = selectors.figure_snapshot(period=period, codes=selectors.placeholder_codes(text))
+        # The installation's own area's figures, and its children's for a comparison table.
+        snapshot = selectors.figure_snapshot(
+            period=period, codes=template.codes(), table_codes=template.table_codes()
+        )
         document = documents.document_named(request.POST.get("document"))
         layout = document.layout if document is not None else "speech"
         html = rendering.render_html(template, snapshot, mode="draft", fragment=True, layout=layout)
