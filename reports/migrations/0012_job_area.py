@@ -17,9 +17,12 @@ def to_home_area(apps, schema_editor):
         return
     # Checked now, not at commit: the column is made NOT NULL in this same transaction,
     # which PostgreSQL refuses while deferred foreign-key checks are pending.
-    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ReportJob.objects.filter(area__isnull=True).update(area=home)
-    schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

@@ -291,3 +291,49 @@ def test_the_api_takes_an_area_and_hides_jobs_outside_the_scope(city, client, me
     unknown = {**body, "area": "123456"}
     bad = client.post("/api/v1/reports/", unknown, content_type="application/json", **headers)
     assert bad.status_code == 400
+
+
+def test_a_district_rolls_up_an_indicator_its_townships_report(city):
+    """甲区's two townships each report 矛盾纠纷; the district's document reads their sum, and
+    waits for the township whose figure is not approved, naming it."""
+    district = city["districts"]["990101"]
+    kind = factories.UnitKindFactory(code="town-sfs", name="镇司法所", level=AreaLevel.TOWNSHIP)
+    units = []
+    for n in (1, 2):
+        town = factories.AreaFactory(
+            code=f"99010100{n}", name=f"甲{n}镇", level=AreaLevel.TOWNSHIP, parent=district
+        )
+        units.append(
+            factories.DepartmentFactory(
+                code=f"sfs-{n}", name=f"甲{n}镇司法所", area=town, kind=kind
+            )
+        )
+    disputes = factories.IndicatorFactory(
+        code="area_disputes", name="排查矛盾纠纷", unit="件", department=units[0]
+    )
+    factories.FigureFactory(
+        indicator=disputes, unit=units[0], value=10, status=FigureStatus.APPROVED
+    )
+    late = factories.FigureFactory(
+        indicator=disputes, unit=units[1], value=15, status=FigureStatus.SUBMITTED
+    )
+
+    def read():
+        return selectors.figure_snapshot(
+            period=city["period"], codes=["area_disputes"], area=district
+        )
+
+    entry = read()["figures"]["area_disputes"]
+    assert (entry["value"], entry["status"], entry["department"]) == (
+        "10",
+        "incomplete",
+        "镇司法所",
+    )
+    assert [(g["code"], g["department"]) for g in selectors.gaps(read())] == [
+        ("area_disputes@990101002", "甲2镇")
+    ]
+    late.status = FigureStatus.APPROVED
+    late.save()
+    entry = read()["figures"]["area_disputes"]
+    assert (entry["value"], entry["status"]) == ("25", "approved")
+    assert selectors.gaps(read()) == []
