@@ -74,7 +74,7 @@ def figure_snapshot(
         "period_label": period.label,
         "figures": figures,
     }
-    if table_codes:
+    if table_codes and area is not None:
         snapshot["areas"] = area_figures.child_areas(
             area=area, period=period, rolled=rolled, codes=list(table_codes)
         )
