@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
 
-from metrics.models import AreaLevel, FigureStatus
+from metrics.models import AreaLevel, FigureStatus, ValueType
 from reports import selectors, services
 from reports.models import JobStatus, Layout, ReportJob, ReportTemplate, TemplateVersion
 from tests import factories
@@ -363,3 +363,47 @@ def test_a_district_rolls_up_an_indicator_its_townships_report(city):
     entry = read()["figures"]["area_disputes"]
     assert (entry["value"], entry["status"]) == ("25", "approved")
     assert selectors.gaps(read()) == []
+
+
+def test_a_rate_is_recomputed_for_each_area_and_the_city_compares_with_last_year(city):
+    """A computed rate of a district or of the city is its formula over that area's own
+    rolled-up inputs, never an average of rates; the city's 同比 is last year's roll-up."""
+    first = city["figures"][("area_legal_aid", "990101")]
+    factories.IndicatorFactory(
+        code="area_mediation_rate",
+        name="调解占比",
+        formula="area_mediation / area_legal_aid * 100",
+        value_type=ValueType.PERCENTAGE,
+        unit="%",
+        decimal_places=1,
+        department=first.unit,
+    )
+    b_mediation = city["figures"][("area_mediation", "990102")]
+    b_mediation.value = 24
+    b_mediation.save()
+    last_year = factories.period("2025")
+    for (code, _), figure in city["figures"].items():
+        if code == "area_legal_aid":
+            factories.FigureFactory(
+                indicator=figure.indicator,
+                unit=figure.unit,
+                period=last_year,
+                value=figure.value - 40,
+                status=FigureStatus.APPROVED,
+            )
+    codes = ["area_legal_aid", "area_mediation_rate"]
+    snapshot = selectors.figure_snapshot(
+        period=city["period"], codes=codes, area=city["city"], table_codes=codes
+    )
+    rate = snapshot["figures"]["area_mediation_rate"]
+    # (30 + 24) / (120 + 80) = 27.0 %, where the average of 甲区's 25.0 and 乙区's 30.0 would
+    # say 27.5; the cells say each district's own (printed with one decimal: `places`).
+    assert (rate["value"], rate["status"], rate["places"]) == ("27", "approved", 1)
+    assert snapshot["figures"]["area_legal_aid"]["previous"] == "120"  # (80 + 40) last year
+    cells = {a["name"]: a["figures"]["area_mediation_rate"]["value"] for a in snapshot["areas"]}
+    assert cells == {"甲区": "25", "乙区": "30"}
+    district = selectors.figure_snapshot(
+        period=city["period"], codes=codes, area=city["districts"]["990102"]
+    )
+    assert district["figures"]["area_mediation_rate"]["value"] == "30"
+    assert district["figures"]["area_legal_aid"]["previous"] == "40"
