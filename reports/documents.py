@@ -208,8 +208,14 @@ def jobs_in_scope(queryset, *, user):
     return queryset.filter(area__path__startswith=scope.path)
 
 
+def area_label(area: Area | None) -> str:
+    """How titles and file names name a document's area: an area other than the
+    installation's own by its name (甲区); the installation's own by nothing, as ever."""
+    return area.name if area is not None and area.pk != home_area_id() else ""
+
+
 def file_name(job: ReportJob, fmt: str) -> str:
     """A download's name: 2026年度讲话稿（正式稿）.pdf, and for an area other than the
     installation's own its name after the period: 2026年度甲区讲话稿（正式稿）.pdf."""
-    area = "" if job.area_id == home_area_id() else job.area.name
+    area = area_label(job.area)
     return f"{job.period.label}{area}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"

@@ -14,7 +14,7 @@ from metrics.models import ReportingPeriod
 from . import access as report_access
 from . import documents, job_events, rendering, selectors, services
 from .deadlines import deadlines_as_lines, deadlines_from_lines
-from .models import JobStatus, ReportJob, ReportKind, TemplateVersion, home_area_id
+from .models import JobStatus, ReportJob, ReportKind, TemplateVersion
 
 
 def _period_from(request):
@@ -58,7 +58,7 @@ def report_panel(request):
         "document": document,
         "area": area,
         "areas": areas if len(areas) > 1 else [],
-        "area_name": _area_name(area),
+        "area_name": documents.area_label(area),
         "documents": documents.documents(),
         "periods": ReportingPeriod.objects.all(),
         "can_request": report_access.can_request_reports(request.user),
@@ -88,7 +88,7 @@ def report_panel(request):
             name = "讲话稿" if document.slug == "speech" else document.name
             messages.success(
                 request,
-                f"已申请生成{period.label}{_area_name(area)}{name}（{job.get_kind_display()}）。",
+                f"已申请生成{period.label}{context['area_name']}{name}（{job.get_kind_display()}）。",
             )
             return redirect("reports:job", pk=job.pk)
     context["jobs"] = documents.jobs_for(period=period, document=document, area=area)
@@ -100,13 +100,9 @@ def report_panel(request):
     return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
 
 
-def _area_name(area) -> str:
-    """How titles name an area other than the installation's own (its own: nothing, as ever)."""
-    return area.name if area is not None and area.pk != home_area_id() else ""
-
-
 def _area_query(area) -> str:
-    return f"&area={area.code}" if _area_name(area) else ""
+    """The page's link back to an area other than the installation's own."""
+    return f"&area={area.code}" if documents.area_label(area) else ""
 
 
 @login_required
@@ -164,7 +160,7 @@ def job_detail(request, pk):
         {
             "job": job,
             "document": job.document,
-            "area_name": _area_name(job.area),
+            "area_name": documents.area_label(job.area),
             "area_query": _area_query(job.area),
             "previous": previous,
             "changes": changes,
