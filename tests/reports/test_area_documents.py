@@ -407,3 +407,18 @@ def test_a_rate_is_recomputed_for_each_area_and_the_city_compares_with_last_year
     )
     assert district["figures"]["area_mediation_rate"]["value"] == "30"
     assert district["figures"]["area_legal_aid"]["previous"] == "40"
+
+
+def test_the_report_page_names_the_district_a_final_city_summary_waits_for(city, client):
+    figure = city["figures"][("area_legal_aid", "990102")]
+    figure.status = FigureStatus.SUBMITTED
+    figure.save()
+    client.force_login(city["city_leader"])
+    response = client.post(
+        "/reports/",
+        {"period": "2026", "kind": "final", "document": "city-summary", "area": "990100"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "乙区（1 项）" in page and "法律援助案件 —— 0/1 个填报单位的数据已审核" in page
+    assert not ReportJob.objects.exists()
