@@ -6,6 +6,7 @@ import functools
 from django.core.exceptions import PermissionDenied
 
 from metrics import access as figures_access
+from metrics.areas import home_area
 
 
 def _active(user) -> bool:
@@ -51,6 +52,15 @@ def can_review_public_version(user) -> bool:
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def report_area(*, user, area):
+    """The area a document is built for: `area`, or the installation's own; only an area
+    inside what the acting user sees (metrics.access.in_scope) — a district's leader builds
+    their district's documents, the city's leader the city's and every district's."""
+    area = area or home_area()
+    require(area is None or figures_access.in_scope(user, area), "您无权生成该区域的文稿。")
+    return area
 
 
 def can_see_reports(user) -> bool:

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
 from lawgov.api_fields import CodeField, choice_field
 from metrics import access
-from metrics.models import ReportingPeriod
+from metrics.models import Area, ReportingPeriod
 
 from . import access as report_access
 from . import documents, services
@@ -55,6 +55,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class ReportJobSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="period.code")
+    area = serializers.CharField(source="area.code", help_text="文稿所属区域的代码")
     document = serializers.CharField(
         source="template_version.template.slug", help_text="文稿代码（如 speech、annual-report）"
     )
@@ -81,6 +82,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "period",
+            "area",
             "document",
             "kind",
             "source",
@@ -124,6 +126,11 @@ class ReportCreatedSerializer(serializers.Serializer):
 
 class ReportRequestInput(serializers.Serializer):
     period = CodeField(ReportingPeriod.objects.all(), help_text="报告期代码")
+    area = CodeField(
+        Area.objects.all(),
+        required=False,
+        help_text="区域代码：为哪个区域生成（须在本人可见范围内，否则 403）；不填为本人所在区域",
+    )
     document = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=ReportTemplate.objects.all(),
@@ -147,6 +154,7 @@ class ReportRequestInput(serializers.Serializer):
 
 class ReportJobFilter(django_filters.FilterSet):
     period = django_filters.CharFilter(field_name="period__code", help_text="报告期代码")
+    area = django_filters.CharFilter(field_name="area__code", help_text="区域代码")
     document = django_filters.CharFilter(
         field_name="template_version__template__slug", help_text="文稿代码"
     )
@@ -155,7 +163,7 @@ class ReportJobFilter(django_filters.FilterSet):
 
     class Meta:
         model = ReportJob
-        fields = ["period", "document", "kind", "status"]
+        fields = ["period", "area", "document", "kind", "status"]
 
 
 def _download_schema(fmt: str):
@@ -181,8 +189,12 @@ class ReportJobViewSet(
     filterset_class = ReportJobFilter
     lookup_value_regex = "[0-9]+"
     queryset = ReportJob.objects.select_related(
-        "period", "requested_by", "template_version__template"
+        "period", "requested_by", "template_version__template", "area"
     ).order_by("-requested_at", "-id")
+
+    def get_queryset(self):
+        # A job of an area outside what the user sees is as if it did not exist (404).
+        return documents.jobs_in_scope(super().get_queryset(), user=self.request.user)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -224,6 +236,7 @@ class ReportJobViewSet(
             kind=serializer.validated_data["kind"],
             user=request.user,
             template=serializer.validated_data.get("document"),
+            area=serializer.validated_data.get("area") or access.scope_of(request.user),
         )
         job.refresh_from_db()  # an eager worker may have finished it already
         url = reverse("api:report-detail", args=[job.pk])
@@ -245,7 +258,7 @@ class ReportJobViewSet(
                 status.HTTP_404_NOT_FOUND,
                 job_status=job.status,
             )
-        filename = f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
+        filename = documents.file_name(job, fmt)
         try:
             handle = file_field.open("rb")
         except FileNotFoundError:

@@ -9,10 +9,20 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from metrics.models import ReportingPeriod
+from metrics import access as figures_access
+from metrics.areas import OFFICE_LEVELS, subtree, valid_during
+from metrics.models import Area, ReportingPeriod
 
 from . import rendering
-from .models import SPEECH_SLUG, JobStatus, ReportJob, ReportKind, ReportTemplate, TemplateVersion
+from .models import (
+    SPEECH_SLUG,
+    JobStatus,
+    ReportJob,
+    ReportKind,
+    ReportTemplate,
+    TemplateVersion,
+    home_area_id,
+)
 from .rendering.public import paragraph_codes
 
 
@@ -41,12 +51,17 @@ def document_named(value: str | None) -> ReportTemplate | None:
     )
 
 
-def jobs_for(*, period: ReportingPeriod, document: ReportTemplate | None = None):
+def jobs_for(
+    *, period: ReportingPeriod, document: ReportTemplate | None = None, area: Area | None = None
+):
+    """The jobs of `period` (of one document, of one area's documents when given)."""
     jobs = ReportJob.objects.filter(period=period).select_related(
-        "requested_by", "template_version__template", "period", "source"
+        "requested_by", "template_version__template", "period", "source", "area"
     )
     if document is not None:
         jobs = jobs.filter(template_version__template=document)
+    if area is not None:
+        jobs = jobs.filter(area=area)
     return jobs
 
 
@@ -77,20 +92,21 @@ class ArchiveRow:
         return self.latest.get(ReportKind.DRAFT)
 
 
-def archive(*, period: ReportingPeriod) -> list[ArchiveRow]:
-    """Each document with its jobs for `period`, newest first."""
+def archive(*, period: ReportingPeriod, area: Area | None = None) -> list[ArchiveRow]:
+    """Each document with its jobs for `period` (of `area` when given), newest first."""
     by_document: dict[int, list[ReportJob]] = {}
-    for job in jobs_for(period=period):
+    for job in jobs_for(period=period, area=area):
         by_document.setdefault(job.template_version.template_id, []).append(job)
     return [ArchiveRow(d, by_document.get(d.pk, [])) for d in documents()]
 
 
 def previous_successful_job(*, job: ReportJob) -> ReportJob | None:
-    """The last report of the same document and period built before `job` (public versions,
-    which only leave things out of a final one, are not compared against)."""
+    """The last report of the same document, period and area built before `job` (public
+    versions, which only leave things out of a final one, are not compared against)."""
     return (
         ReportJob.objects.filter(
             period=job.period,
+            area_id=job.area_id,
             template_version__template_id=job.template_version.template_id,
             status=JobStatus.SUCCEEDED,
             requested_at__lt=job.requested_at,
@@ -169,3 +185,37 @@ def review_paragraphs(*, job: ReportJob) -> list[ReviewParagraph]:
         )
         out.append(ReviewParagraph(index, paragraph.kind, paragraph.text, items))
     return out
+
+
+def report_areas(*, user, period: ReportingPeriod) -> list[Area]:
+    """The areas whose documents `user` may build and read for `period`: their own area and
+    the areas with an office below it (the city's leader: the city and its districts; a
+    district's: their district), in the tree's order."""
+    scope = figures_access.scope_of(user)
+    if scope is None:
+        return []
+    below = valid_during(
+        subtree(scope).filter(level__in=OFFICE_LEVELS), start=period.start, end=period.end
+    )
+    return [scope, *below.exclude(pk=scope.pk).order_by("path")]
+
+
+def jobs_in_scope(queryset, *, user):
+    """Jobs of the areas inside what `user` sees: a job outside is as if it did not exist."""
+    scope = figures_access.scope_of(user)
+    if scope is None:
+        return queryset
+    return queryset.filter(area__path__startswith=scope.path)
+
+
+def area_label(area: Area | None) -> str:
+    """How titles and file names name a document's area: an area other than the
+    installation's own by its name (甲区); the installation's own by nothing, as ever."""
+    return area.name if area is not None and area.pk != home_area_id() else ""
+
+
+def file_name(job: ReportJob, fmt: str) -> str:
+    """A download's name: 2026年度讲话稿（正式稿）.pdf, and for an area other than the
+    installation's own its name after the period: 2026年度甲区讲话稿（正式稿）.pdf."""
+    area = area_label(job.area)
+    return f"{job.period.label}{area}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"

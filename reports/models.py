@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from metrics.models import ReportingPeriod
+from metrics.models import Area, ReportingPeriod
 
 from .deadlines import due_dates, parse_deadlines
 
@@ -138,6 +138,16 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
+def home_area_id():
+    """A new job's area unless it names one: the installation's own (its first root)."""
+    return (
+        Area.objects.filter(parent__isnull=True)
+        .order_by("path")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def _report_path(job, filename):
     return f"reports/{job.period.code}/{filename}"
 
@@ -149,6 +159,15 @@ class ReportJob(models.Model):
         ReportingPeriod, verbose_name="报告期", on_delete=models.PROTECT, related_name="report_jobs"
     )
     kind = models.CharField("类型", max_length=10, choices=ReportKind.choices)
+    # Whose document it is: a district's speech from its own figures, the city's summary from
+    # the figures rolled up from its districts (reports.area_figures).
+    area = models.ForeignKey(
+        Area,
+        verbose_name="区域",
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+        default=home_area_id,
+    )
     template_version = models.ForeignKey(
         TemplateVersion, verbose_name="模板版本", on_delete=models.PROTECT, related_name="jobs"
     )

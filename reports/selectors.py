@@ -5,16 +5,18 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from metrics import selectors as metrics_selectors
+from metrics.areas import home_area
 from metrics.change import kind_of
 from metrics.computed import CURRENT, computed_values
-from metrics.models import Figure, FigureStatus, Indicator, ReportingPeriod
+from metrics.models import Area, Figure, FigureStatus, Indicator, ReportingPeriod
 from metrics.numbers import plain
 from metrics.office import district_name
 
+from . import area_figures
 from .carry_over import carry_over
 from .models import JobStatus, ReportJob, ReportKind, ReportTemplate
 from .rendering import parse_template
-from .rendering.standing import standing
+from .rendering.standing import standing, table_gaps
 
 
 def active_template() -> ReportTemplate:
@@ -30,24 +32,82 @@ def placeholder_codes(text: str) -> list[str]:
     return parse_template(text).codes()
 
 
-def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
-    """What the renderer needs and nothing else: the figures of `codes` for `period`, with the
-    previous comparable period's values, as JSON-ready strings. A computed indicator
-    (metrics.computed) is there like any other, with what it lacks (`computed_entry`)."""
-    indicators = list(Indicator.objects.filter(code__in=codes).select_related("department"))
+def figure_snapshot(
+    *,
+    period: ReportingPeriod,
+    codes: list[str],
+    area: Area | None = None,
+    table_codes: list[str] = (),
+) -> dict:
+    """What the renderer needs and nothing else: the figures of `codes` for `period` in `area`
+    (the installation's own area when None), with the previous comparable period's values, as
+    JSON-ready strings. A computed indicator (metrics.computed) is there like any other, with
+    what it lacks (`computed_entry`). Which figures an area reads and which it rolls up from the
+    units below it: reports.area_figures. With `table_codes` (the comparison tables' columns,
+    Template.table_codes), snapshot["areas"] holds the area's children with those figures."""
+    home = home_area()
+    area = area or home
+    whole = area is None or area.pk == home.pk
+    indicators = list(
+        Indicator.objects.filter(code__in=codes).select_related("department", "reporting_kind")
+    )
+    plan = area_figures.plan(area=area, period=period, indicators=indicators, whole=whole)
+    direct = _direct_entries(
+        period=period, plan=plan, indicators=[i for i in indicators if i.code not in plan.rolled]
+    )
+    rolled_codes = [i.code for i in indicators if i.code in plan.rolled]
+    rolled = area_figures.roll(
+        area=area, period=period, tree=plan.tree, codes=[*rolled_codes, *table_codes]
+    )
+    previous = area_figures.roll_previous(area=area, period=period, codes=rolled_codes)
+    figures = {}
+    for indicator in indicators:
+        if indicator.code in plan.rolled:
+            figures[indicator.code] = area_figures.rolled_entry(
+                indicator, rolled.get(indicator.code), previous.get(indicator.code)
+            )
+        elif indicator.code in direct:
+            figures[indicator.code] = direct[indicator.code]
+    snapshot = {
+        "district_name": _area_name(area, whole),
+        "period": period.code,
+        "period_label": period.label,
+        "figures": figures,
+    }
+    if table_codes and area is not None:
+        snapshot["areas"] = area_figures.child_areas(
+            area=area, period=period, rolled=rolled, codes=list(table_codes)
+        )
+    return snapshot
+
+
+def _area_name(area: Area | None, whole: bool) -> str:
+    """{district}: the installation's own area is named as the office set it (系统设置, which
+    renames it); any other area by its short name (its name when it has none)."""
+    if whole or area is None:
+        return district_name()
+    return area.short_name or area.name
+
+
+def _direct_entries(*, period, plan, indicators) -> dict[str, dict]:
+    """The indicators an area reads from the one unit reporting them: that unit's figure as
+    entered (value, status), and the installation's own computed indicators."""
+    area = plan.area
     computed = (
         computed_values(period=period, basis=CURRENT)
         if any(i.is_computed for i in indicators)
         else {}
     )
-    current = {
-        f.indicator_id: f for f in Figure.objects.filter(period=period, indicator__code__in=codes)
-    }
-    previous = dict(
-        metrics_selectors.comparable_figures()
-        .filter(period__code=period.previous_code, indicator__code__in=codes)
-        .values_list("indicator_id", "value")
+    codes = [i.code for i in indicators]
+    current_rows = Figure.objects.filter(period=period, indicator__code__in=codes)
+    previous_rows = metrics_selectors.comparable_figures().filter(
+        period__code=period.previous_code, indicator__code__in=codes
     )
+    if area is not None:
+        current_rows = current_rows.filter(unit__area__path__startswith=area.path)
+        previous_rows = previous_rows.filter(unit__area__path__startswith=area.path)
+    current = {f.indicator_id: f for f in current_rows}
+    previous = dict(previous_rows.values_list("indicator_id", "value"))
     figures = {}
     for indicator in indicators:
         if indicator.is_computed:
@@ -61,16 +121,20 @@ def figure_snapshot(*, period: ReportingPeriod, codes: list[str]) -> dict:
             "status": figure.status if figure is not None else "missing",
             "name": indicator.name,
             "unit": indicator.unit,
-            "department": indicator.department.name,
+            "department": _department(indicator, plan),
             "previous": _text(previous.get(indicator.pk)),
             "change": kind_of(indicator.value_type),
         }
-    return {
-        "district_name": district_name(),
-        "period": period.code,
-        "period_label": period.label,
-        "figures": figures,
-    }
+    return figures
+
+
+def _department(indicator: Indicator, plan) -> str:
+    """Who reported the figure: the indicator's department in the installation's own area (as
+    it always read), the area's one unit of the reporting kind elsewhere."""
+    if plan.whole:
+        return indicator.department.name
+    unit = plan.units.get(indicator.reporting_kind_id)
+    return unit[1] if unit is not None else indicator.department.name
 
 
 def _text(value):
@@ -125,11 +189,16 @@ def computed_entry(item) -> dict:
 def gaps(snapshot: dict) -> list[dict]:
     """Figures a final report cannot be built without: missing, or not yet approved. For a
     computed indicator, the inputs it lacks (with their departments), or itself when it cannot
-    be computed (a division by zero), with the reason."""
+    be computed (a division by zero), with the reason; for a rolled-up one, each child area or
+    unit that has not reported it approved (code@child, the child as its department)."""
     found: dict[str, dict] = {}
     for code, entry in snapshot["figures"].items():
         reason = standing(entry)
-        if reason == "computed":
+        if reason is not None and entry.get("lacking"):
+            # A rolled-up figure (reports.area_figures): the children it waits for.
+            for lacking in entry["lacking"]:
+                found.setdefault(lacking["code"], lacking)
+        elif reason == "computed":
             lacking_inputs = entry.get("gaps") or []
             for lacking in lacking_inputs:
                 found.setdefault(lacking["code"], lacking)
@@ -137,6 +206,16 @@ def gaps(snapshot: dict) -> list[dict]:
                 found.setdefault(code, {"code": code, **entry})
         elif reason is not None:
             found.setdefault(code, {"code": code, **entry})
+    return list(found.values())
+
+
+def document_gaps(snapshot: dict, table_codes: list[str]) -> list[dict]:
+    """What a final document lacks: its figures' gaps (`gaps`), then its comparison tables'
+    (rendering.standing.table_gaps), each named once (a district's figure missing from the
+    city's value and from its row of the table is one gap, code@district)."""
+    found: dict[str, dict] = {}
+    for gap in [*gaps(snapshot), *table_gaps(snapshot, table_codes)]:
+        found.setdefault(gap["code"], gap)
     return list(found.values())
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from lawgov.domain_errors import DomainError
 from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
-from metrics.models import ReportingPeriod
+from metrics import access as figures_access
+from metrics.models import Area, ReportingPeriod
 
 from . import access as report_access
 from . import documents, job_events, rendering, selectors
@@ -23,6 +24,7 @@ from .models import (
     ReportJob,
     ReportKind,
     ReportTemplate,
+    home_area_id,
 )
 
 # The templates' own writes live in template_services; named here too, as callers know them.
@@ -117,19 +119,23 @@ def _enqueue(job_id: int, *, new_job: bool) -> None:
         raise QueueUnavailable(str(exc)) from exc
 
 
-def _frozen(*, period: ReportingPeriod, kind: str, template: ReportTemplate | None):
-    """The template version and the figures it needs, as a new job would freeze them; a final
-    report refuses while any of its figures is missing or unapproved."""
+def _frozen(
+    *, period: ReportingPeriod, kind: str, template: ReportTemplate | None, area: Area | None
+):
+    """The template version and the figures it needs for `area`, as a new job would freeze
+    them; a final report refuses while any of its figures, or any child area's figure in its
+    comparison tables, is missing or unapproved."""
     if kind not in (ReportKind.DRAFT, ReportKind.FINAL):
         # A public version is made from a final build (request_public_version), not asked for.
         raise ValidationError(f"未知的讲话稿类型“{kind}”。")
     template = template or documents.default_document()
     version = template.current_version
+    parsed = rendering.parse_template(version.text)
     snapshot = selectors.figure_snapshot(
-        period=period, codes=selectors.placeholder_codes(version.text)
+        period=period, codes=parsed.codes(), area=area, table_codes=parsed.table_codes()
     )
     if kind == ReportKind.FINAL:
-        gaps = selectors.gaps(snapshot)
+        gaps = selectors.document_gaps(snapshot, parsed.table_codes())
         if gaps:
             raise ReportNotReady(gaps)
     return version, snapshot
@@ -137,26 +143,39 @@ def _frozen(*, period: ReportingPeriod, kind: str, template: ReportTemplate | No
 
 @transaction.atomic
 def create_report_job(
-    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
+    *,
+    period: ReportingPeriod,
+    kind: str,
+    user,
+    template: ReportTemplate | None = None,
+    area: Area | None = None,
 ) -> ReportJob:
-    """Freeze the figures the template needs into a new job. A final report refuses to start
-    while any of its figures is missing or unapproved."""
+    """Freeze the figures the template needs for `area` (the installation's own by default)
+    into a new job. A final report refuses to start while any of its figures is missing or
+    unapproved."""
     report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
-    version, snapshot = _frozen(period=period, kind=kind, template=template)
+    area = report_access.report_area(user=user, area=area)
+    version, snapshot = _frozen(period=period, kind=kind, template=template, area=area)
     return ReportJob.objects.create(
-        period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
+        period=period,
+        kind=kind,
+        area=area,
+        template_version=version,
+        requested_by=user,
+        snapshot=snapshot,
     )
 
 
 def _same_job_in_progress(
-    *, period, kind, version, snapshot, source=None, exclusions=None
+    *, period, kind, area, version, snapshot, source=None, exclusions=None
 ) -> ReportJob | None:
-    """A job queued or running for the same period, kind, template version and figures (and,
-    for a public version, the same final build and exclusions): it will produce exactly what
-    a new one would."""
+    """A job queued or running for the same period, kind, area, template version and figures
+    (and, for a public version, the same final build and exclusions): it will produce exactly
+    what a new one would."""
     candidates = ReportJob.objects.filter(
         period=period,
         kind=kind,
+        area=area,
         template_version=version,
         source=source,
         status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
@@ -177,23 +196,37 @@ def _same_job_in_progress(
 
 @transaction.atomic
 def request_report(
-    *, period: ReportingPeriod, kind: str, user, template: ReportTemplate | None = None
+    *,
+    period: ReportingPeriod,
+    kind: str,
+    user,
+    template: ReportTemplate | None = None,
+    area: Area | None = None,
 ) -> ReportJob:
-    """A person asks for the speech: the job is stored, then queued for a worker once the
+    """A person asks for a document of `area` (the installation's own by default; one the
+    user sees, `report_area`): the job is stored, then queued for a worker once the
     transaction has committed. The same request again while such a job is queued or running
-    (same period, kind, template version and figures) returns that job instead of a second
-    one; `job.reused` says which happened."""
+    (same period, kind, area, template version and figures) returns that job instead of a
+    second one; `job.reused` says which happened."""
     report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
+    area = report_access.report_area(user=user, area=area)
     # One request per period at a time, so that two identical ones cannot both miss each
     # other (NO KEY UPDATE: figures being written for the period are not held up).
     ReportingPeriod.objects.select_for_update(no_key=True).filter(pk=period.pk).first()
-    version, snapshot = _frozen(period=period, kind=kind, template=template)
-    existing = _same_job_in_progress(period=period, kind=kind, version=version, snapshot=snapshot)
+    version, snapshot = _frozen(period=period, kind=kind, template=template, area=area)
+    existing = _same_job_in_progress(
+        period=period, kind=kind, area=area, version=version, snapshot=snapshot
+    )
     if existing is not None:
         existing.reused = True
         return existing
     job = ReportJob.objects.create(
-        period=period, kind=kind, template_version=version, requested_by=user, snapshot=snapshot
+        period=period,
+        kind=kind,
+        area=area,
+        template_version=version,
+        requested_by=user,
+        snapshot=snapshot,
     )
     job.reused = False
     transaction.on_commit(lambda: _enqueue(job.pk, new_job=True), robust=False)
@@ -212,10 +245,12 @@ def request_public_version(
     is in progress return that job (`job.reused`)."""
     report_access.require(report_access.can_review_public_version(user), "您没有审定公开版的权限。")
     source = _public_source(job)
+    report_access.require(figures_access.in_scope(user, source.area), "您无权审定该区域的文稿。")
     exclusions = _exclusions(source, paragraphs=paragraphs, codes=codes)
     existing = _same_job_in_progress(
         period=source.period,
         kind=ReportKind.PUBLIC,
+        area=source.area,
         version=source.template_version,
         snapshot=source.snapshot,
         source=source,
@@ -227,6 +262,7 @@ def request_public_version(
     public = ReportJob.objects.create(
         period=source.period,
         kind=ReportKind.PUBLIC,
+        area=source.area,
         template_version=source.template_version,
         requested_by=user,
         snapshot=source.snapshot,
@@ -249,7 +285,7 @@ def _public_source(job: ReportJob) -> ReportJob:
     a document that has a public version."""
     source = (
         ReportJob.objects.select_for_update(of=("self",))
-        .select_related("template_version__template", "period")
+        .select_related("template_version__template", "period", "area")
         .get(pk=job.pk)
     )
     document = source.template_version.template
@@ -283,7 +319,8 @@ def retry_report_job(*, job: ReportJob, user) -> ReportJob:
     """Queue a failed job again, from the same frozen snapshot; the job names who retried it
     and when (the last retry; the requester stays who asked first)."""
     report_access.require(report_access.can_request_reports(user), "您没有申请生成讲话稿的权限。")
-    job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
+    job = ReportJob.objects.select_for_update(of=("self",)).select_related("area").get(pk=job.pk)
+    report_access.require(figures_access.in_scope(user, job.area), "您无权重试该区域的文稿。")
     if job.status != JobStatus.FAILED:
         raise ValidationError("只有失败的讲话稿任务可以重试。")
     job.status = JobStatus.QUEUED
@@ -391,10 +428,7 @@ def _save_files(job: ReportJob, files: dict[str, bytes]) -> ReportJob:
             job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
             if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
                 return job
-            slug = job.template_version.template.slug
-            # The speech's files keep the names they always had.
-            prefix = job.period.code if slug == "speech" else f"{job.period.code}-{slug}"
-            stem = f"{prefix}-{job.kind}-{job.pk}"
+            stem = _file_stem(job)
             for field, data in files.items():
                 _store(job, field, data, f"{stem}.{field}", written)
             job.status = JobStatus.SUCCEEDED
@@ -411,6 +445,17 @@ def _save_files(job: ReportJob, files: dict[str, bytes]) -> ReportJob:
             _discard_all(job, written)
         raise
     return job
+
+
+def _file_stem(job: ReportJob) -> str:
+    """2026-speech… → 2026-final-7: the speech's files keep the names they always had, another
+    document's name its code, and a document of an area other than the installation's own
+    names the area's code (2026-370102-final-9)."""
+    slug = job.template_version.template.slug
+    prefix = job.period.code if slug == "speech" else f"{job.period.code}-{slug}"
+    if job.area_id != home_area_id():
+        prefix = f"{prefix}-{job.area.code}"
+    return f"{prefix}-{job.kind}-{job.pk}"
 
 
 # Why a job failed when the file store refused its files; nothing of them stays behind.

@@ -27,6 +27,19 @@ def _period_from(request):
     return period
 
 
+def _area_from(request, period):
+    """The area whose documents the page shows: `?area=<code>` among those the user may read
+    (documents.report_areas), by default their own; another code is not found (404)."""
+    areas = documents.report_areas(user=request.user, period=period)
+    code = request.GET.get("area") or request.POST.get("area")
+    if not code:
+        return (areas[0] if areas else None), areas
+    area = next((a for a in areas if a.code == code), None)
+    if area is None:
+        raise Http404("没有这个区域")
+    return area, areas
+
+
 def _document_from(request):
     document = documents.document_named(request.GET.get("document") or request.POST.get("document"))
     if document is None:
@@ -39,9 +52,13 @@ def _document_from(request):
 def report_panel(request):
     period = _period_from(request)
     document = _document_from(request)
+    area, areas = _area_from(request, period)
     context = {
         "period": period,
         "document": document,
+        "area": area,
+        "areas": areas if len(areas) > 1 else [],
+        "area_name": documents.area_label(area),
         "documents": documents.documents(),
         "periods": ReportingPeriod.objects.all(),
         "can_request": report_access.can_request_reports(request.user),
@@ -54,7 +71,7 @@ def report_panel(request):
         kind = request.POST.get("kind", ReportKind.DRAFT)
         try:
             job = services.request_report(
-                period=period, kind=kind, user=request.user, template=document
+                period=period, kind=kind, user=request.user, template=document, area=area
             )
         except services.ReportNotReady as refused:
             context["refused"] = refused
@@ -62,21 +79,30 @@ def report_panel(request):
             messages.error(
                 request, f"任务队列暂时不可用，{document.name}未能开始生成，请稍后再试。"
             )
-            return redirect(f"{request.path}?period={period.code}&document={document.slug}")
+            return redirect(
+                f"{request.path}?period={period.code}&document={document.slug}{_area_query(area)}"
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             name = "讲话稿" if document.slug == "speech" else document.name
             messages.success(
-                request, f"已申请生成{period.label}{name}（{job.get_kind_display()}）。"
+                request,
+                f"已申请生成{period.label}{context['area_name']}{name}（{job.get_kind_display()}）。",
             )
             return redirect("reports:job", pk=job.pk)
-    context["jobs"] = documents.jobs_for(period=period, document=document)
-    context["archive"] = documents.archive(period=period)
+    context["jobs"] = documents.jobs_for(period=period, document=document, area=area)
+    context["archive"] = documents.archive(period=period, area=area)
+    context["area_query"] = _area_query(area)
     context["can_edit_deadlines"] = report_access.can_edit_templates(request.user)
     context["deadline_lines"] = deadlines_as_lines(document.deadlines)
     context["due_dates"] = document.due_dates(period)
     return render(request, "reports/panel.html", context, status=409 if context["refused"] else 200)
+
+
+def _area_query(area) -> str:
+    """The page's link back to an area other than the installation's own."""
+    return f"&area={area.code}" if documents.area_label(area) else ""
 
 
 @login_required
@@ -106,12 +132,12 @@ def document_deadlines(request):
 
 
 def _job_for(request, pk):
-    return get_object_or_404(
-        ReportJob.objects.select_related(
-            "period", "template_version__template", "requested_by", "source"
-        ),
-        pk=pk,
+    """The job, when it is of an area the user sees; else not found (404), as if it did not
+    exist."""
+    jobs = ReportJob.objects.select_related(
+        "period", "template_version__template", "requested_by", "source", "area"
     )
+    return get_object_or_404(documents.jobs_in_scope(jobs, user=request.user), pk=pk)
 
 
 @login_required
@@ -134,6 +160,8 @@ def job_detail(request, pk):
         {
             "job": job,
             "document": job.document,
+            "area_name": documents.area_label(job.area),
+            "area_query": _area_query(job.area),
             "previous": previous,
             "changes": changes,
             "can_review": can_review,
@@ -237,9 +265,7 @@ def download(request, pk, fmt):
     file_field = {"pdf": job.pdf, "docx": job.docx, "ofd": job.ofd}.get(fmt)
     if not file_field:
         raise Http404("该文件不存在")
-    filename = safe_file_name(
-        f"{job.period.label}{job.document.file_title}（{job.get_kind_display()}）.{fmt}"
-    )
+    filename = safe_file_name(documents.file_name(job, fmt))
     return FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
 
 
@@ -306,7 +332,10 @@ def template_preview(request):
     if not errors:
         period = metrics_selectors.current_period()
         template = rendering.parse_template(text)
-        snapshot = selectors.figure_snapshot(period=period, codes=selectors.placeholder_codes(text))
+        # The installation's own area's figures, and its children's for a comparison table.
+        snapshot = selectors.figure_snapshot(
+            period=period, codes=template.codes(), table_codes=template.table_codes()
+        )
         document = documents.document_named(request.POST.get("document"))
         layout = document.layout if document is not None else "speech"
         html = rendering.render_html(template, snapshot, mode="draft", fragment=True, layout=layout)
