@@ -20,11 +20,20 @@ def scope_of(user) -> Area:
     account made before the area tree (and for the administrator). A clerk's scope is the
     area of their unit, but they see only their unit (can_view_department)."""
     _actor(user)
+    # Asked on every row a page or list checks: kept on the user object for the request, as
+    # Django keeps its permissions (_perm_cache), and read again when the account moves.
+    key = (user.area_id, user.department_id)
+    cached = getattr(user, "_lawgov_scope", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
     if user.area_id is not None:
-        return user.area
-    if user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
-        return user.department.area
-    return home_area()
+        scope = user.area
+    elif user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
+        scope = user.department.area
+    else:
+        scope = home_area()
+    user._lawgov_scope = (key, scope)
+    return scope
 
 
 def in_scope(user, area: Area) -> bool:

@@ -193,7 +193,9 @@ class _Catalogue:
 def _catalogue() -> _Catalogue | None:
     """The computed indicators and the names of what their formulas read, from one query over
     the catalogue (a few dozen rows; None when nothing is computed)."""
-    catalogue = list(Indicator.objects.select_related("section", "department").defer("help_text"))
+    catalogue = list(
+        Indicator.objects.select_related("section", "department__area").defer("help_text")
+    )
     indicators = [i for i in catalogue if i.is_computed]
     if not indicators:
         return None

@@ -25,12 +25,14 @@ def portal_name(user) -> str:
     """Whose portal the header names: the one district's as always (its 系统设置 name, 示范区)
     where the installation is one district; in a tree, the area the signed-in official works
     for (示范市 for the city's office, 东城区 for a district's), else the tree's root."""
-    home = home_area()
+    signed_in = user is not None and user.is_authenticated
+    # The official's subtree is already known to the page (access.scope_of keeps it for the
+    # request); its root is the home area itself when the official works at the top.
+    area = scope_of(user) if signed_in else None
+    home = area if area is not None and area.parent_id is None else home_area()
     if home is None or home.level == AreaLevel.DISTRICT:
         return f"{_district_name()}区"
-    if user is not None and user.is_authenticated:
-        return scope_of(user).name
-    return home.name
+    return area.name if area is not None else home.name
 
 
 def _portal_name(user) -> str:
