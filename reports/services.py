@@ -1,6 +1,5 @@
 """Write operations for reports: template versions, report jobs and document imports."""
 
-import hashlib
 import logging
 from datetime import timedelta
 
@@ -12,19 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from lawgov.domain_errors import DomainError
-from lawgov.faults import StorageUnavailable, discard, is_storage_error, save_file
+from lawgov.faults import StorageUnavailable, is_storage_error
 from metrics import access as figures_access
 from metrics.models import Area, ReportingPeriod
 
 from . import access as report_access
-from . import documents, job_events, rendering, selectors
+from . import documents, job_events, job_files, rendering, selectors
 from .models import (
     JobStatus,
     ReportEvent,
     ReportJob,
     ReportKind,
     ReportTemplate,
-    home_area_id,
 )
 
 # The templates' own writes live in template_services; named here too, as callers know them.
@@ -364,12 +362,12 @@ def run_report_job(*, job_id: int) -> ReportJob:
     try:
         files = _render(job)
     except rendering.MissingFigures as exc:
-        return _fail(job, f"缺少已审核的数据：{exc}")
+        return job_files.fail(job, f"缺少已审核的数据：{exc}")
     except OSError as exc:  # the font cache, say, on a full disk
         if not is_storage_error(exc):
             raise
-        return _storage_failure(job, StorageUnavailable(exc))
-    return _save_files(job, files)
+        return job_files.storage_failure(job, StorageUnavailable(exc))
+    return job_files.save(job, files)
 
 
 def _start(job_id: int) -> tuple[ReportJob, bool]:
@@ -386,7 +384,7 @@ def _start(job_id: int) -> tuple[ReportJob, bool]:
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
             return job, False
         if job.attempts >= settings.REPORT_BUILD_MAX_DELIVERIES:
-            return _fail(job, TOO_MANY_DELIVERIES), False
+            return job_files.fail(job, TOO_MANY_DELIVERIES), False
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = timezone.now()
@@ -416,86 +414,6 @@ def _render(job: ReportJob) -> dict[str, bytes]:
         template, job.snapshot, mode=mode, layout=layout, exclusions=exclusions
     )
     return {"pdf": pdf, "docx": docx, "ofd": ofd}
-
-
-def _save_files(job: ReportJob, files: dict[str, bytes]) -> ReportJob:
-    """Store the built files and mark the job succeeded, together: a job never names files
-    that are not there, and no file stays behind a job that does not name it."""
-    written: list[str] = []
-    committing = False
-    try:
-        with transaction.atomic():
-            job = ReportJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
-            if job.status == JobStatus.SUCCEEDED:  # a duplicate delivery finished first
-                return job
-            stem = _file_stem(job)
-            for field, data in files.items():
-                _store(job, field, data, f"{stem}.{field}", written)
-            job.status = JobStatus.SUCCEEDED
-            job.finished_at = timezone.now()
-            # Only what the build changed (not the frozen snapshot again).
-            job.save(update_fields=[*_BUILT_FIELDS, "status", "finished_at"])
-            job_events.announce(job.pk)
-            committing = True
-    except StorageUnavailable as exc:
-        _discard_all(job, written)
-        return _storage_failure(job, exc)
-    except BaseException:
-        if not committing:  # a failed commit may yet have committed: keep what it names
-            _discard_all(job, written)
-        raise
-    return job
-
-
-def _file_stem(job: ReportJob) -> str:
-    """2026-speech… → 2026-final-7: the speech's files keep the names they always had, another
-    document's name its code, and a document of an area other than the installation's own
-    names the area's code (2026-370102-final-9)."""
-    slug = job.template_version.template.slug
-    prefix = job.period.code if slug == "speech" else f"{job.period.code}-{slug}"
-    if job.area_id != home_area_id():
-        prefix = f"{prefix}-{job.area.code}"
-    return f"{prefix}-{job.kind}-{job.pk}"
-
-
-# Why a job failed when the file store refused its files; nothing of them stays behind.
-STORAGE_FULL = "存储空间不足，生成失败，请联系管理员后重试。"
-STORAGE_DENIED = "存储目录无写入权限，生成失败，请联系管理员后重试。"
-
-
-def _storage_failure(job: ReportJob, exc: StorageUnavailable) -> ReportJob:
-    logger.error("report job %s: the file store refused its files: %s", job.pk, exc)
-    return _fail(job, STORAGE_FULL if exc.no_space else STORAGE_DENIED)
-
-
-_BUILT_FIELDS = [
-    f"{field}{suffix}" for field in ("pdf", "docx", "ofd") for suffix in ("", "_size", "_sha256")
-]
-
-
-def _store(job: ReportJob, field: str, data: bytes, name: str, written: list[str]) -> None:
-    """Write one of the job's files under its fixed name, replacing a half-done attempt's:
-    complete or not at all (never a 0-byte or partial file)."""
-    file_field = getattr(job, field)
-    path = file_field.field.generate_filename(job, name)
-    file_field.name = save_file(file_field.storage, path, data, overwrite=True)
-    written.append(file_field.name)
-    setattr(job, f"{field}_size", len(data))
-    setattr(job, f"{field}_sha256", hashlib.sha256(data).hexdigest())
-
-
-def _discard_all(job: ReportJob, names: list[str]) -> None:
-    for name in names:
-        discard(job.pdf.storage, name)
-
-
-def _fail(job: ReportJob, message: str) -> ReportJob:
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.FAILED, error=message, finished_at=timezone.now()
-    )
-    job_events.announce(job.pk)
-    job.refresh_from_db()
-    return job
 
 
 def mark_failed(*, job_id: int, message: str) -> None:

@@ -15,6 +15,7 @@ import subprocess
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
@@ -422,3 +423,34 @@ def test_the_report_page_names_the_district_a_final_city_summary_waits_for(city,
     page = response.content.decode()
     assert "乙区（1 项）" in page and "法律援助案件 —— 0/1 个填报单位的数据已审核" in page
     assert not ReportJob.objects.exists()
+
+
+def test_the_command_builds_a_districts_speech_and_refuses_an_unknown_area(city, media, tmp_path):
+    """`build_report --area`: the operator's foreground build of one district's document, as
+    the district's leader would ask for it on the page."""
+    output = tmp_path / "yi.pdf"
+    call_command(
+        "build_report",
+        period="2026",
+        template="district-speech",
+        area="990102",
+        user=city["leader_b"].username,
+        output=str(output),
+    )
+    text = pdf_text(output.read_bytes())
+    assert "在乙区2026年法治政府建设工作会议上的讲话" in text
+    assert "全年办理法律援助案件80件" in text
+    assert ReportJob.objects.get().area == city["districts"]["990102"]
+    with pytest.raises(CommandError, match="区域“990199”不存在"):
+        call_command("build_report", period="2026", area="990199", output=str(tmp_path / "x.pdf"))
+    # A district's leader builds nothing for the neighbouring district.
+    with pytest.raises(CommandError, match="您无权生成该区域的文稿"):
+        call_command(
+            "build_report",
+            period="2026",
+            template="district-speech",
+            area="990101",
+            user=city["leader_b"].username,
+            output=str(tmp_path / "jia.pdf"),
+        )
+    assert ReportJob.objects.count() == 1

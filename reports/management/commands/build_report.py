@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.models import ReportingPeriod, User
+from metrics.models import Area, ReportingPeriod, User
 from metrics.system import SystemAccount, system_account
 from reports import documents, selectors, services
 from reports.models import JobStatus, ReportKind
@@ -21,11 +21,26 @@ class Command(BaseCommand):
         parser.add_argument("--ofd", help="OFD（GB/T 33190 版式文档）输出路径")
         parser.add_argument("--user", help="记录为申请人的用户名")
         parser.add_argument(
+            "--area", help="区域代码：生成该区域的文稿（默认本系统的区域；市级为各区汇总）"
+        )
+        parser.add_argument(
             "--template",
             help="文稿：代码或名称，如 speech、annual-report、法治政府建设年度报告（默认讲话稿）",
         )
 
-    def handle(self, *args, period, draft, output, docx, user, template=None, ofd=None, **options):
+    def handle(
+        self,
+        *args,
+        period,
+        draft,
+        output,
+        docx,
+        user,
+        template=None,
+        ofd=None,
+        area=None,
+        **options,
+    ):
         try:
             period_obj = ReportingPeriod.objects.get(code=period)
         except ReportingPeriod.DoesNotExist:
@@ -34,6 +49,11 @@ class Command(BaseCommand):
         if document is None:
             known = "、".join(f"{d.slug}（{d.name}）" for d in documents.documents())
             raise CommandError(f"文稿“{template}”不存在。可用：{known}")
+        area_obj = None
+        if area:
+            area_obj = Area.objects.filter(code=area).first()
+            if area_obj is None:
+                raise CommandError(f"区域“{area}”不存在。")
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:
@@ -51,7 +71,7 @@ class Command(BaseCommand):
         kind = ReportKind.DRAFT if draft else ReportKind.FINAL
         try:
             job = services.create_report_job(
-                period=period_obj, kind=kind, user=actor, template=document
+                period=period_obj, kind=kind, user=actor, template=document, area=area_obj
             )
         except PermissionDenied as refused:
             raise CommandError(f"{actor}：{refused}") from None
