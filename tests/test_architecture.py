@@ -108,6 +108,75 @@ def test_the_renderer_reaches_no_django_model(module):
     assert not {name for name in raw if name.startswith(("django.db", "django.apps"))}
 
 
+def _is_type_checking(node) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+@cache
+def _loaded_with(module: str) -> frozenset[str]:
+    """The first-party modules `module` imports as it is loaded: its top-level imports (also
+    under `if`/`try`), not those inside functions (test_no_import_is_deferred_without_its_reason
+    keeps those few) nor those only a type checker reads."""
+    path = modules()[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names, pending = set(), list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if _is_type_checking(node):
+            pending.extend(node.orelse)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + [base][: bool(base)])
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+        else:
+            pending.extend(
+                child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)
+            )
+    return frozenset(name for name in names if name in modules() and name != module)
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for target in _loaded_with(module):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            component = []
+            while not component or component[-1] != module:
+                component.append(stack.pop())
+                on_stack.discard(component[-1])
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(modules()):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_two_modules_import_each_other():
+    """No module needs another that needs it back while both load (a package and its own
+    submodule included): such a pair works only in one import order."""
+    assert _loaded_with("reports.dashboard") >= {"reports.dashboard.queries"}
+    assert _cycles() == []
+
+
 def test_the_graph_is_read_from_the_code():
     # The checks above would pass on an empty graph: make sure it is the real one.
     assert "metrics.models" in imports_of("metrics.services.figures")

@@ -40,7 +40,11 @@ from metrics.progress import STATE_LABELS, state_of
 
 from ..models import ReportJob, TemplateVersion
 from ..selectors import placeholder_codes
-from . import computed
+
+# The module, not the package: `from . import computed` would make the package and this
+# module import each other.
+from .computed import department_rows as computed_department_rows
+from .computed import trend as computed_trend
 from .rows import (
     DepartmentRow,
     Headline,
@@ -248,7 +252,7 @@ def trend(*, indicator: Indicator, period: ReportingPeriod) -> list[dict]:
     """The indicator's values over all periods of the same kind as `period`, oldest first (a
     computed indicator's from approved inputs, marked with the status 计算's "computed")."""
     if indicator.is_computed:
-        return computed.trend(indicator=indicator, period=period)
+        return computed_trend(indicator=indicator, period=period)
     return list(
         Figure.objects.filter(
             Q(indicator=indicator, unit_id=indicator.department_id) & _same_kind(period)
@@ -344,7 +348,7 @@ def department_figures(*, department: Department, period: ReportingPeriod) -> li
             "evidence_count": r["evidence_count"] if r["f__id"] is not None else 0,
         }
         for r in rows
-    ] + computed.department_rows(department=department, period=period)
+    ] + computed_department_rows(department=department, period=period)
 
 
 def indicator_figures(*, indicator: Indicator) -> list[Figure]:
