@@ -49,19 +49,8 @@ class Command(BaseCommand):
         if document is None:
             known = "、".join(f"{d.slug}（{d.name}）" for d in documents.documents())
             raise CommandError(f"文稿“{template}”不存在。可用：{known}")
-        area_obj = None
-        if area:
-            area_obj = Area.objects.filter(code=area).first()
-            if area_obj is None:
-                raise CommandError(f"区域“{area}”不存在。")
-        if user:
-            actor = User.objects.filter(username=user).first()
-            if actor is None:
-                raise CommandError(f"用户“{user}”不存在。")
-        else:
-            actor = system_account(
-                SystemAccount.COMMAND_LINE, permissions=("reports.request_report",)
-            )
+        area_obj = _area(area)
+        actor = _actor(user)
         # Checked before anything is built or recorded: a job whose file cannot be written
         # out would be left behind for nothing.
         for path in filter(None, (output, docx, ofd)):
@@ -86,17 +75,34 @@ class Command(BaseCommand):
         job = services.run_report_job(job_id=job.pk)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"生成失败：{job.error}")
-        with job.pdf.open("rb") as source, open(output, "wb") as target:
-            shutil.copyfileobj(source, target)
-        if docx:
-            with job.docx.open("rb") as source, open(docx, "wb") as target:
-                shutil.copyfileobj(source, target)
-        if ofd:
-            with job.ofd.open("rb") as source, open(ofd, "wb") as target:
-                shutil.copyfileobj(source, target)
+        for field, path in (("pdf", output), ("docx", docx), ("ofd", ofd)):
+            if path:
+                with getattr(job, field).open("rb") as source, open(path, "wb") as target:
+                    shutil.copyfileobj(source, target)
         name = "讲话稿" if document.slug == "speech" else document.name
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{period_obj.label}{name}（{job.get_kind_display()}）#{job.pk}：{output}"
             )
         )
+
+
+def _area(code):
+    """The area whose document is built: the installation's own when none is named."""
+    if not code:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise CommandError(f"区域“{code}”不存在。")
+    return area
+
+
+def _actor(username):
+    """Who the job is recorded as requested by: the named user, else the command line's own
+    system account."""
+    if not username:
+        return system_account(SystemAccount.COMMAND_LINE, permissions=("reports.request_report",))
+    actor = User.objects.filter(username=username).first()
+    if actor is None:
+        raise CommandError(f"用户“{username}”不存在。")
+    return actor
