@@ -20,6 +20,7 @@ from .models import (
 from .progress import STATE_LABELS, Progress, clerk_may_edit, state_of
 from .rules import department_findings
 from .selectors import (
+    area_approval_over,
     deadline_for,
     entered_indicators,
     period_values,
@@ -138,7 +139,14 @@ def department_sheet(
     computed = visible_to(
         computed_values(period=period, basis=CURRENT), user=viewer, department=department
     )
-    values = period_values(period=period) | {code: c.value for code, c in computed.items()}
+    values = (
+        period_values(period=period)
+        | {code: c.value for code, c in computed.items()}
+        # the unit's own figures, already read (a township's, not the first one's)
+        | {i.code: figures[i.pk].value for i in indicators if i.pk in figures}
+    )
+    # Approved above as a whole (the city approved the unit's district): read only.
+    locked = period.closed_for_entry or area_approval_over(unit=department, period=period)
     findings = department_findings(
         department=department,
         indicators=indicators,
@@ -156,7 +164,7 @@ def department_sheet(
             figure=figures.get(indicator.pk),
             previous=previous.get(indicator.code),
             findings=by_code.get(indicator.code, []),
-            period_locked=period.closed_for_entry,
+            period_locked=bool(locked),
         )
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
@@ -177,7 +185,7 @@ def _sheet_figures(
     """The department's figures in the period by indicator id, with their evidence (and
     their comment threads, when asked)."""
     figures_qs = (
-        Figure.objects.filter(period=period, indicator__department=department)
+        Figure.objects.filter(period=period, unit=department)
         .select_related("updated_by")
         .prefetch_related("evidence")
     )
