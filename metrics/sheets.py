@@ -103,6 +103,8 @@ class Sheet:
     computed: list = field(default_factory=list)
     # The department's own deadline (its extension, else the period's).
     deadline: datetime.date | None = None
+    # The approval of the unit's area as a whole by the office above (read only until withdrawn).
+    approval: object = None
 
     @property
     def rows(self) -> list[SheetRow]:
@@ -146,7 +148,8 @@ def department_sheet(
         | {i.code: figures[i.pk].value for i in indicators if i.pk in figures}
     )
     # Approved above as a whole (the city approved the unit's district): read only.
-    locked = period.closed_for_entry or area_approval_over(unit=department, period=period)
+    approval = area_approval_over(unit=department, period=period)
+    locked = period.closed_for_entry or approval is not None
     findings = department_findings(
         department=department,
         indicators=indicators,
@@ -164,7 +167,7 @@ def department_sheet(
             figure=figures.get(indicator.pk),
             previous=previous.get(indicator.code),
             findings=by_code.get(indicator.code, []),
-            period_locked=bool(locked),
+            period_locked=locked,
         )
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
@@ -176,6 +179,7 @@ def department_sheet(
         findings=findings,
         computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
         deadline=deadline_for(period=period, department=department),
+        approval=approval,
     )
 
 

@@ -154,6 +154,12 @@ def test_the_page_refuses_a_change_in_an_approved_district_with_a_message(client
     approve_area(area=district, period=tree["period"], user=tree["city_reviewer"])
     figure = Figure.objects.get(unit=town(tree, 1, 1), indicator=tree["cases"])
     client.force_login(tree["reviewers"][0])
+    sheet_url = reverse("review_department", args=["2026", town(tree, 1, 1).code])
+    page = client.get(sheet_url).content.decode()
+    assert "已由上级整体审核确认" in page and "return-form" not in page
+    client.force_login(clerk_of(tree, town(tree, 1, 1)))
+    assert "已由上级整体审核确认" in client.get(reverse("entry", args=["2026"])).content.decode()
+    client.force_login(tree["reviewers"][0])
     response = client.post(
         reverse("review_action", args=["2026", town(tree, 1, 1).code]),
         {"action": "return", "figure": figure.pk, "reason": "更正", "version": figure.version},
