@@ -4,7 +4,7 @@ API and the commands alike."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from .areas import approving_area, home_area, is_within
+from .areas import OFFICE_LEVELS, approving_area, home_area, is_within
 from .models import Area, Department
 
 
@@ -152,8 +152,6 @@ def can_manage_office_settings(user) -> bool:
 def can_approve_area(user, area: Area) -> bool:
     """An office approves as a whole the areas directly below it that have an office of their
     own (the city its districts): a reviewer whose scope is the area's parent."""
-    from .areas import OFFICE_LEVELS
-
     return (
         can_review(user)
         and area.parent_id is not None

@@ -15,7 +15,7 @@ from .progress import Progress
 from .selectors import extensions_of, progress_of, state_counts
 
 
-def _office_children(office: Area) -> list[Area]:
+def offices_below(office: Area) -> list[Area]:
     """The areas below `office` that have an office of their own (a city's districts)."""
     return list(subtree(office).exclude(pk=office.pk).filter(level__in=OFFICE_LEVELS))
 
@@ -75,10 +75,11 @@ class AreaRow:
         return [u for u in self.units if u.progress.approved < u.progress.expected]
 
 
-def area_rows(*, period: ReportingPeriod, office: Area) -> list[AreaRow]:
+def area_rows(*, period: ReportingPeriod, office: Area, below=None) -> list[AreaRow]:
     """The areas directly below `office` that have an office of their own, with their
-    progress (every unit of their subtree) and approval: three queries."""
-    below = _office_children(office)
+    progress (every unit of their subtree) and approval: three queries (two with `below`,
+    offices_below read already)."""
+    below = offices_below(office) if below is None else below
     direct = [a for a in below if a.parent_id == office.pk]
     if not direct:
         return []
@@ -109,14 +110,16 @@ def area_row(*, period: ReportingPeriod, area: Area) -> AreaRow:
     return row
 
 
-def office_queue(*, period: ReportingPeriod, office: Area, today: datetime.date | None = None):
+def office_queue(
+    *, period: ReportingPeriod, office: Area, today: datetime.date | None = None, below=None
+):
     """The units `office` approves itself with their progress, whether they were reminded
     today and their own later deadline (`extended_to`, 延期): a district's departments and
     its townships' units, a city's own departments (never a district's)."""
     today = today or timezone.localdate()
     reminded = Exists(Reminder.objects.filter(department=OuterRef("pk"), period=period, date=today))
     units = Department.objects.filter(
-        _own_units_condition(office, _office_children(office))
+        _own_units_condition(office, offices_below(office) if below is None else below)
     ).annotate(reminded_today=reminded)
     found = progress_by_unit(period=period, units=units)
     extensions = extensions_of(period=period)

@@ -39,14 +39,15 @@ def review_queue(request, period_code):
     _reviewer(request)
     period = get_object_or_404(ReportingPeriod, code=period_code)
     office = access.scope_of(request.user)
+    below = review_selectors.offices_below(office)
     return render(
         request,
         "metrics/review_queue.html",
         {
             "period": period,
             "office": office,
-            "queue": review_selectors.office_queue(period=period, office=office),
-            "areas": review_selectors.area_rows(period=period, office=office),
+            "queue": review_selectors.office_queue(period=period, office=office, below=below),
+            "areas": review_selectors.area_rows(period=period, office=office, below=below),
             "periods": ReportingPeriod.objects.order_by("-end"),
             "can_lock": access.can_lock_periods(request.user),
             "lock": selectors.period_lock(period),

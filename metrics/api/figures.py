@@ -265,12 +265,15 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             return []
         department = request.query_params.get("department")
         indicator = request.query_params.get("indicator")
+        # The departments the list itself shows (selectors.departments_visible_to), no query.
+        every = access.can_view_all_figures(request.user)
+        own = request.user.department_id
         items = [
             item
             for item in visible_to(
                 computed_values(period=period, basis=CURRENT), user=request.user
             ).values()
-            if access.can_view_department(request.user, item.indicator.department)
+            if (every or item.indicator.department_id == own)
             and (not department or item.indicator.department.code == department)
             and (not indicator or item.code == indicator)
         ]
