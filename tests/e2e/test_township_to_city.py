@@ -8,6 +8,7 @@ import pytest
 
 from metrics.models import Figure, FigureStatus
 from tests import factories
+from tests.e2e.test_accessibility import _violations
 from tests.reports.city import seed_city, town
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,6 +27,7 @@ def city(live_server):
     factories.UserFactory(role="clerk", department=unit, username="clerk_town31")
     factories.UserFactory(role="reviewer", area=third, username="reviewer_d3")
     factories.UserFactory(role="leader", area=tree["city"], username="city_leader")
+    factories.UserFactory(role="reviewer", area=tree["city"], username="city_reviewer")
     tree["unit"] = unit
     return tree
 
@@ -61,3 +63,18 @@ def test_a_township_figure_reaches_the_citys_dashboard(city, new_session, live_s
     leader.goto(board)
     leader.wait_for_selector("#children table.side-by-side")
     assert "30" in row.inner_text()
+
+
+def test_the_city_reviewer_sees_its_districts_and_approves_a_complete_one(
+    city, new_session, live_server
+):
+    reviewer = new_session("city_reviewer", PASSWORD)
+    reviewer.goto(f"{live_server.url}/review/2026/")
+    rows = reviewer.locator("#areas table tbody tr")
+    assert rows.count() == 3
+    reviewer.wait_for_load_state("networkidle")
+    assert _violations(reviewer, "city reviewer /review/2026/") == []
+    # 第1区 is complete (seed_city): approved as a whole from its row.
+    rows.nth(0).locator("button", has_text="整体审核确认第1区").click()
+    assert "已整体审核确认第1区" in reviewer.locator(".messages").inner_text()
+    assert "已整体审核确认" in reviewer.locator("#areas table tbody tr").nth(0).inner_text()
