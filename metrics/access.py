@@ -2,8 +2,9 @@
 API and the commands alike."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
-from .areas import approving_area, home_area, is_within
+from .areas import OFFICE_LEVELS, approving_area, home_area, is_within
 from .models import Area, Department
 
 
@@ -68,6 +69,33 @@ def can_enter_figures(user, department: Department) -> bool:
     )
 
 
+def reports(unit: Department, indicator) -> bool:
+    """Whether `unit` reports `indicator`: a unit of the indicator's reporting kind (a
+    township's 司法所 for a township indicator), or the indicator's own department (the one
+    reporting unit of a one-district installation)."""
+    return indicator.department_id == unit.pk or indicator.reporting_kind_id == unit.kind_id
+
+
+def reported_by(unit: Department, prefix: str = "") -> Q:
+    """The condition on indicators (through `prefix`, e.g. "indicator__") that `unit` reports,
+    as `reports` decides for one."""
+    return Q(**{f"{prefix}department": unit.pk}) | Q(**{f"{prefix}reporting_kind": unit.kind_id})
+
+
+def entering_unit(user) -> Department | None:
+    """The unit a clerk enters figures for (their own department), None for anyone else."""
+    _actor(user)
+    department = user.department if user.department_id else None
+    if department is not None and can_enter_figures(user, department):
+        return department
+    return None
+
+
+def can_enter_indicator(user, indicator, unit: Department) -> bool:
+    """A clerk enters `indicator` for `unit` when the unit is theirs and reports it."""
+    return can_enter_figures(user, unit) and reports(unit, indicator)
+
+
 def can_review(user) -> bool:
     _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.review_figures")
@@ -128,3 +156,14 @@ def can_manage_office_settings(user) -> bool:
     whoever keeps the accounts keeps the installation."""
     _actor(user)
     return user.is_authenticated and user.is_active and user.has_perm("metrics.manage_accounts")
+
+
+def can_approve_area(user, area: Area) -> bool:
+    """An office approves as a whole the areas directly below it that have an office of their
+    own (the city its districts): a reviewer whose scope is the area's parent."""
+    return (
+        can_review(user)
+        and area.parent_id is not None
+        and area.level in OFFICE_LEVELS
+        and area.parent_id == scope_of(user).pk
+    )

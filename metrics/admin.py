@@ -42,7 +42,11 @@ from lawgov.admin_helpers import (
     when,
 )
 
-from . import access, services
+from . import (
+    access,
+    admin_approvals,  # noqa: F401  (importing it registers 区域审核确认)
+    services,
+)
 from .admin_catalogue import department_short  # (importing it registers the catalogue)
 from .admin_forms import CorrectionRefused, FigureCorrectionForm, refusal
 from .admin_history import HistoryAdmin, number

@@ -5,14 +5,14 @@ Chinese pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors, services, sheets, tabular
-from .models import Department, Figure, ReportingPeriod
+from . import access, review_selectors, selectors, services, sheets, tabular
+from .models import Area, Department, Figure, ReportingPeriod
 from .numbers import with_unit
 from .progress import Progress, reviewer_may_approve
 from .services._common import conflict_message
@@ -25,22 +25,29 @@ def _reviewer(request):
 def _period_and_department(request, period_code, department_code):
     """The reviewer's period and department of a URL (403 for anyone else, 404 if missing)."""
     _reviewer(request)
-    return (
-        get_object_or_404(ReportingPeriod, code=period_code),
-        get_object_or_404(Department, code=department_code),
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    department = get_object_or_404(Department.objects.select_related("area"), code=department_code)
+    access.require(
+        access.can_view_department(request.user, department),
+        f"{department.name}不在您审核的范围内。",
     )
+    return period, department
 
 
 @login_required
 def review_queue(request, period_code):
     _reviewer(request)
     period = get_object_or_404(ReportingPeriod, code=period_code)
+    office = access.scope_of(request.user)
+    below = review_selectors.offices_below(office)
     return render(
         request,
         "metrics/review_queue.html",
         {
             "period": period,
-            "queue": selectors.review_queue(period=period),
+            "office": office,
+            "queue": review_selectors.office_queue(period=period, office=office, below=below),
+            "areas": review_selectors.area_rows(period=period, office=office, below=below),
             "periods": ReportingPeriod.objects.order_by("-end"),
             "can_lock": access.can_lock_periods(request.user),
             "lock": selectors.period_lock(period),
@@ -91,7 +98,7 @@ def review_action(request, period_code, department_code):
             Figure.objects.select_related("indicator"),
             pk=_number(request.POST.get("figure")) or 0,
             period=period,
-            indicator__department=department,
+            unit=department,
         )
         back += f"#row-{figure.indicator.code}"
         reason = request.POST.get("reason", "")
@@ -112,6 +119,8 @@ def review_action(request, period_code, department_code):
             messages.error(request, "未知的操作。")
     except services.FigureConflict as conflict:
         messages.error(request, f"未操作：{conflict_message(conflict.figure)}")
+    except PermissionDenied as exc:  # another office's unit: said on the page, nothing done
+        messages.error(request, f"未操作：{exc}")
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -133,6 +142,36 @@ def _shown_versions(pairs: list[str]) -> dict[int, int] | None:
             raise ValidationError("页面数据不完整，请刷新后再审核。")
         shown[_number(figure_id)] = _number(version)
     return shown or None
+
+
+@login_required
+@require_POST
+def review_area(request, period_code, area_code):
+    """The city's 整体审核确认 of a district for a period, or its withdrawal with a reason."""
+    _reviewer(request)
+    period = get_object_or_404(ReportingPeriod, code=period_code)
+    area = get_object_or_404(Area, code=area_code)
+    action = request.POST.get("action", "")
+    try:
+        if action == "approve":
+            services.approve_area(area=area, period=period, user=request.user)
+            messages.success(
+                request,
+                f"已整体审核确认{area.name}{period.label}的数据；撤回前该区数据不能再修改或退回。",
+            )
+        elif action == "withdraw":
+            services.withdraw_area_approval(
+                area=area, period=period, user=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已撤回对{area.name}{period.label}的审核确认。")
+        else:
+            messages.error(request, "未知的操作。")
+    except PermissionDenied as exc:
+        messages.error(request, f"未操作：{exc}")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect(reverse("review_queue", args=[period.code]) + "#areas")
 
 
 @login_required

@@ -102,7 +102,11 @@ class Finding:
 
 
 def _owned_side(rule: ValidationRule, department: Department) -> str:
-    if rule.left.department_id == department.pk or rule.right_id is None:
+    if (
+        rule.left.department_id == department.pk
+        or rule.left.reporting_kind_id == department.kind_id
+        or rule.right_id is None
+    ):
         return rule.left.code
     return rule.right.code
 

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from . import access
 from .computed import CURRENT, computed_values
 from .deadlines import choose_current, department_deadline, latest_deadline
 from .models import (
+    AreaApproval,
     Department,
     Figure,
     FigureStatus,
@@ -27,8 +28,17 @@ from .numbers import plain
 from .progress import Progress, State
 
 
-def period_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
-    return dict(Figure.objects.filter(period=period).values_list("indicator__code", "value"))
+def period_values(
+    *, period: ReportingPeriod, unit: Department | None = None
+) -> dict[str, Decimal | None]:
+    """The period's figures by indicator code: those of `unit` when given (a township's own
+    figures, not its neighbours'), else of each indicator's own department."""
+    figures = Figure.objects.filter(period=period)
+    if unit is not None:
+        figures = figures.filter(unit=unit)
+    else:
+        figures = figures.filter(unit=F("indicator__department"))
+    return dict(figures.values_list("indicator__code", "value"))
 
 
 def rule_previous(
@@ -42,18 +52,36 @@ def rule_previous(
     }
 
 
-def rule_values(*, period: ReportingPeriod) -> dict[str, Decimal | None]:
-    """What the rules compare during entry: the period's figures as they stand, with every
-    computed indicator's value from those same (current) inputs (metrics.computed)."""
+def rule_values(
+    *, period: ReportingPeriod, unit: Department | None = None
+) -> dict[str, Decimal | None]:
+    """What the rules compare during entry: the period's figures as they stand (of `unit`,
+    when given, over the indicators' own departments' figures), with every computed
+    indicator's value from those same (current) inputs (metrics.computed)."""
     computed = computed_values(period=period, basis=CURRENT)
-    return period_values(period=period) | {code: c.value for code, c in computed.items()}
+    values = period_values(period=period) | {code: c.value for code, c in computed.items()}
+    if unit is not None:
+        values |= period_values(period=period, unit=unit)
+    return values
+
+
+def area_approval_over(*, unit: Department, period: ReportingPeriod) -> AreaApproval | None:
+    """The approval of an area at or above `unit`'s area for `period` (the city's approval of
+    the unit's district), if there is one: it locks the unit's figures of the period."""
+    under = Department.objects.filter(pk=unit.pk, area__path__startswith=OuterRef("area__path"))
+    return (
+        AreaApproval.objects.filter(Exists(under), period=period)
+        .select_related("area")
+        .order_by("area__path")
+        .first()
+    )
 
 
 def entered_indicators(*, period: ReportingPeriod, department: Department | None = None):
     """The indicators clerks enter in `period` (Indicator.objects.entered_in), in sheet order."""
     indicators = Indicator.objects.entered_in(period)
     if department is not None:
-        indicators = indicators.filter(department=department)
+        indicators = indicators.filter(access.reported_by(department))
     return indicators
 
 
@@ -62,7 +90,9 @@ def active_rules():
 
 
 def rules_touching(*, department: Department):
-    return active_rules().filter(Q(left__department=department) | Q(right__department=department))
+    return active_rules().filter(
+        access.reported_by(department, "left__") | access.reported_by(department, "right__")
+    )
 
 
 def get_period(*, code: str) -> ReportingPeriod:
@@ -150,7 +180,10 @@ def progress_by_department(*, period: ReportingPeriod, departments=None, codes=N
     queryset = (
         queryset.annotate(
             pf=FilteredRelation(
-                "indicators__figures", condition=Q(indicators__figures__period=period)
+                "indicators__figures",
+                # the department's own figures, not those of the other units of its kind
+                condition=Q(indicators__figures__period=period)
+                & Q(indicators__figures__unit=F("pk")),
             )
         )
         .annotate(
@@ -182,7 +215,9 @@ def previous_values(
     """Values of the previous comparable period (2026Q3 → 2025Q3), by indicator code."""
     figures = comparable_figures().filter(period__code=period.previous_code)
     if department is not None:
-        figures = figures.filter(indicator__department=department)
+        figures = figures.filter(unit=department)
+    else:
+        figures = figures.filter(unit=F("indicator__department"))
     return dict(figures.values_list("indicator__code", "value"))
 
 
@@ -195,13 +230,16 @@ def attach_previous_values(figures: list[Figure]) -> None:
         rows = (
             comparable_figures()
             .filter(
-                indicator_id__in={i for i, _ in wanted}, period__code__in={c for _, c in wanted}
+                indicator_id__in={i for i, _ in wanted},
+                period__code__in={c for _, c in wanted},
+                unit_id__in={f.unit_id for f in figures},
             )
-            .values_list("indicator_id", "period__code", "value")
+            .values_list("indicator_id", "unit_id", "period__code", "value")
         )
-        found = {(i, c): v for i, c, v in rows}
+        found = {(i, u, c): v for i, u, c, v in rows}
     for figure in figures:
-        figure.previous_value = found.get((figure.indicator_id, figure.period.previous_code))
+        key = (figure.indicator_id, figure.unit_id, figure.period.previous_code)
+        figure.previous_value = found.get(key)
 
 
 def review_queue(*, period: ReportingPeriod, today=None):

@@ -20,6 +20,7 @@ from .models import (
 from .progress import STATE_LABELS, Progress, clerk_may_edit, state_of
 from .rules import department_findings
 from .selectors import (
+    area_approval_over,
     deadline_for,
     entered_indicators,
     period_values,
@@ -102,6 +103,8 @@ class Sheet:
     computed: list = field(default_factory=list)
     # The department's own deadline (its extension, else the period's).
     deadline: datetime.date | None = None
+    # The approval of the unit's area as a whole by the office above (read only until withdrawn).
+    approval: object = None
 
     @property
     def rows(self) -> list[SheetRow]:
@@ -138,7 +141,15 @@ def department_sheet(
     computed = visible_to(
         computed_values(period=period, basis=CURRENT), user=viewer, department=department
     )
-    values = period_values(period=period) | {code: c.value for code, c in computed.items()}
+    values = (
+        period_values(period=period)
+        | {code: c.value for code, c in computed.items()}
+        # the unit's own figures, already read (a township's, not the first one's)
+        | {i.code: figures[i.pk].value for i in indicators if i.pk in figures}
+    )
+    # Approved above as a whole (the city approved the unit's district): read only.
+    approval = area_approval_over(unit=department, period=period)
+    locked = period.closed_for_entry or approval is not None
     findings = department_findings(
         department=department,
         indicators=indicators,
@@ -156,7 +167,7 @@ def department_sheet(
             figure=figures.get(indicator.pk),
             previous=previous.get(indicator.code),
             findings=by_code.get(indicator.code, []),
-            period_locked=period.closed_for_entry,
+            period_locked=locked,
         )
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
@@ -168,6 +179,7 @@ def department_sheet(
         findings=findings,
         computed=[c for c in computed.values() if c.indicator.department_id == department.pk],
         deadline=deadline_for(period=period, department=department),
+        approval=approval,
     )
 
 
@@ -177,7 +189,7 @@ def _sheet_figures(
     """The department's figures in the period by indicator id, with their evidence (and
     their comment threads, when asked)."""
     figures_qs = (
-        Figure.objects.filter(period=period, indicator__department=department)
+        Figure.objects.filter(period=period, unit=department)
         .select_related("updated_by")
         .prefetch_related("evidence")
     )

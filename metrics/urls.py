@@ -97,6 +97,11 @@ urlpatterns = [
     path("review/<str:period_code>/export.xlsx", review_views.review_export, name="review_export"),
     path("review/<str:period_code>/period/", review_views.review_period, name="review_period"),
     path(
+        "review/<str:period_code>/area/<str:area_code>/",
+        review_views.review_area,
+        name="review_area",
+    ),
+    path(
         "review/<str:period_code>/period/lock/confirm/",
         review_views.review_lock_confirm,
         name="review_lock_confirm",

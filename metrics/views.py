@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lawgov.control_characters import safe_file_name
 
-from . import access, evidence, forms, selectors, services, sheets, tabular
+from . import access, evidence, forms, review_selectors, selectors, services, sheets, tabular
 from .models import Department, Evidence, Figure, Indicator, ReportingPeriod
 from .numbers import plain
 from .progress import clerk_closed_reason, clerk_may_edit, not_entered
@@ -45,7 +45,9 @@ def home(request):
             context["notices"] = selectors.notices_for(department=department)
             context["deadline"] = sheet.deadline
         elif role == "reviewer":
-            context["queue"] = selectors.review_queue(period=period)
+            context["queue"] = review_selectors.office_queue(
+                period=period, office=access.scope_of(request.user)
+            )
         else:
             context["departments"] = selectors.progress_by_department(period=period)
     return render(request, "metrics/home.html", context)
@@ -56,11 +58,9 @@ def home(request):
 
 
 def _clerk_department(request) -> Department:
-    department = request.user.department
-    access.require(
-        department is not None and access.can_enter_figures(request.user, department),
-        "只有部门填报员可以填报数据。",
-    )
+    """The unit the clerk enters figures for (metrics.access.entering_unit)."""
+    department = access.entering_unit(request.user)
+    access.require(department is not None, "只有部门填报员可以填报数据。")
     return department
 
 
@@ -114,7 +114,7 @@ def _posted_entries(request, *, department, period) -> list:
     """The rows the entry form posted. A computed (or retired) indicator has no field: a POST
     naming one changes nothing, and the page says why (metrics.progress.not_entered, the rule
     the services apply)."""
-    indicators = list(Indicator.objects.filter(department=department))
+    indicators = list(Indicator.objects.filter(access.reported_by(department)))
     entries = forms.entries_from_post(request.POST, [i.code for i in indicators])
     refusals = {i.code: not_entered(i, period) for i in indicators}
     for entry_ in entries:
@@ -191,9 +191,10 @@ def entry_row(request, period_code, indicator_code):
     indicator = get_object_or_404(
         Indicator.objects.select_related("department"), code=indicator_code
     )
-    department = indicator.department
+    department = access.entering_unit(request.user) or indicator.department
     access.require(
-        access.can_enter_figures(request.user, department), f"您不能填报{department.name}的数据。"
+        access.can_enter_indicator(request.user, indicator, department),
+        f"您不能填报{department.name}的“{indicator.name}”数据。",
     )
     refusal = not_entered(indicator, period)
     if refusal is not None:  # no such row on the sheet: nothing to save or re-render
@@ -281,15 +282,34 @@ def tabular_limit() -> int:
 
 
 def _figure_context(request, period_code, indicator_code):
+    """The period, the indicator and the unit whose figure the page is about: `?unit=` (a
+    reviewer's link from a unit's sheet), else the clerk's own unit when it reports the
+    indicator, else the indicator's own department."""
     period = get_object_or_404(ReportingPeriod, code=period_code)
     indicator = get_object_or_404(
         Indicator.objects.select_related("department", "section"), code=indicator_code
     )
+    unit_code = request.GET.get("unit") or request.POST.get("unit")
+    own = access.entering_unit(request.user)
+    if unit_code:
+        unit = get_object_or_404(Department.objects.select_related("area"), code=unit_code)
+    elif own is not None and access.reports(own, indicator):
+        unit = own
+    else:
+        unit = indicator.department
     access.require(
-        access.can_view_department(request.user, indicator.department),
-        f"您不能查看{indicator.department.name}的数据。",
+        access.can_view_department(request.user, unit) and access.reports(unit, indicator),
+        f"您不能查看{unit.name}的数据。",
     )
+    indicator.shown_unit = unit  # the figure page's unit (its links carry it)
     return period, indicator
+
+
+def _figure_url(period, indicator) -> str:
+    """The figure page of the unit shown (`?unit=` when it is not the indicator's own)."""
+    url = reverse("figure_detail", args=[period.code, indicator.code])
+    unit = indicator.shown_unit
+    return url if unit.pk == indicator.department_id else f"{url}?unit={unit.code}"
 
 
 @login_required
@@ -299,15 +319,14 @@ def figure_detail(request, period_code, indicator_code):
 
 
 def _figure_page(request, period, indicator, *, comment_form=None, status=200):
+    unit = indicator.shown_unit
     figure = (
-        Figure.objects.filter(period=period, indicator=indicator)
+        Figure.objects.filter(period=period, indicator=indicator, unit=unit)
         .select_related("updated_by")
         .first()
     )
-    previous = selectors.previous_values(period=period, department=indicator.department).get(
-        indicator.code
-    )
-    can_enter = access.can_enter_figures(request.user, indicator.department)
+    previous = selectors.previous_values(period=period, department=unit).get(indicator.code)
+    can_enter = access.can_enter_indicator(request.user, indicator, unit)
     can_review = access.can_review(request.user)
     state = figure.status if figure else None
     editable = can_enter and clerk_may_edit(status=state, period_locked=period.closed_for_entry)
@@ -333,7 +352,7 @@ def _figure_page(request, period, indicator, *, comment_form=None, status=200):
         "evidence_form": forms.EvidenceForm(),
         "comment_form": comment_form or forms.CommentForm(),
         "back": (
-            reverse("review_department", args=[period.code, indicator.department.code])
+            reverse("review_department", args=[period.code, unit.code])
             if can_review
             else reverse("entry", args=[period.code])
         ),
@@ -366,11 +385,13 @@ def evidence_upload(request, period_code, indicator_code):
 
 def _evidence_item(request, evidence_id) -> Evidence:
     item = get_object_or_404(
-        Evidence.objects.select_related("figure__indicator__department", "figure__period"),
+        Evidence.objects.select_related(
+            "figure__unit__area", "figure__indicator", "figure__period"
+        ),
         pk=evidence_id,
     )
     access.require(
-        access.can_view_department(request.user, item.figure.indicator.department),
+        access.can_view_department(request.user, item.figure.unit),
         "您无权查看该佐证材料。",
     )
     return item
@@ -403,7 +424,7 @@ def evidence_delete(request, evidence_id):
     back = reverse("figure_detail", args=[figure.period.code, figure.indicator.code])
     if request.method != "POST":
         access.require(
-            access.can_enter_figures(request.user, figure.indicator.department),
+            access.can_enter_figures(request.user, figure.unit),
             "您不能删除该佐证材料。",
         )
         closed = clerk_closed_reason(
@@ -441,7 +462,9 @@ def evidence_delete(request, evidence_id):
 @require_POST
 def figure_comment(request, period_code, indicator_code):
     period, indicator = _figure_context(request, period_code, indicator_code)
-    figure = get_object_or_404(Figure, period=period, indicator=indicator)
+    figure = get_object_or_404(
+        Figure, period=period, indicator=indicator, unit=indicator.shown_unit
+    )
     form = forms.CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -450,9 +473,7 @@ def figure_comment(request, period_code, indicator_code):
             form.add_error("text", exc)
         else:
             messages.success(request, "意见已发表。")
-            return redirect(
-                reverse("figure_detail", args=[period.code, indicator.code]) + "#comments"
-            )
+            return redirect(_figure_url(period, indicator) + "#comments")
     # Refused: the page again, with what was typed and why, next to the field.
     return _figure_page(request, period, indicator, comment_form=form, status=400)
 

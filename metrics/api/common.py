@@ -22,7 +22,7 @@ from ..texts import COMMENT, REASON
 from .fields import DecimalStringField
 
 # What FigureSerializer reads beyond the figure's own row.
-FIGURE_RELATIONS = ("indicator__department", "period", "updated_by")
+FIGURE_RELATIONS = ("indicator__department", "unit", "period", "updated_by")
 
 
 class CodeLookupMixin:
@@ -58,7 +58,7 @@ def change_output(moved: Change) -> dict:
 class FigureSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="period.code")
     indicator = serializers.CharField(source="indicator.code")
-    department = serializers.CharField(source="indicator.department.code")
+    department = serializers.CharField(source="unit.code", help_text="填报单位代码")
     value = DecimalStringField()
     status = choice_field(FigureStatus.choices, read_only=True)
     updated_by = serializers.CharField(

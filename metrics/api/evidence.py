@@ -80,7 +80,7 @@ class EvidenceView(ApiMixin, APIView):
 
     def _item(self, pk) -> Evidence:
         return get_object_or_404(
-            Evidence.objects.select_related("figure__indicator__department"), pk=int_or_404(pk)
+            Evidence.objects.select_related("figure__unit__area"), pk=int_or_404(pk)
         )
 
     @extend_schema(
@@ -94,7 +94,7 @@ class EvidenceView(ApiMixin, APIView):
     def get(self, request, pk):
         item = self._item(pk)
         access.require(
-            access.can_view_department(request.user, item.figure.indicator.department),
+            access.can_view_department(request.user, item.figure.unit),
             "您无权查看该佐证材料。",
         )
         try:

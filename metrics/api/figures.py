@@ -137,7 +137,7 @@ class CommentTextInput(serializers.Serializer):
 class FigureFilter(django_filters.FilterSet):
     period = django_filters.CharFilter(field_name="period__code", help_text="报告期代码")
     department = django_filters.CharFilter(
-        field_name="indicator__department__code", help_text="部门代码"
+        field_name="unit__code", help_text="部门（填报单位）代码"
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="指标代码")
     status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
@@ -227,15 +227,13 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Figure.objects.none()
         return (
-            Figure.objects.filter(
-                indicator__department__in=selectors.departments_visible_to(user=self.request.user)
-            )
+            Figure.objects.filter(unit__in=selectors.departments_visible_to(user=self.request.user))
             .select_related(*FIGURE_RELATIONS)
             .order_by(
                 "-period__start",
                 "period__code",
-                "indicator__department__order",
-                "indicator__department__code",
+                "unit__order",
+                "unit__code",
                 "indicator__section__order",
                 "indicator__order",
                 "indicator__code",
@@ -267,12 +265,15 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             return []
         department = request.query_params.get("department")
         indicator = request.query_params.get("indicator")
+        # The departments the list itself shows (selectors.departments_visible_to), no query.
+        every = access.can_view_all_figures(request.user)
+        own = request.user.department_id
         items = [
             item
             for item in visible_to(
                 computed_values(period=period, basis=CURRENT), user=request.user
             ).values()
-            if access.can_view_department(request.user, item.indicator.department)
+            if (every or item.indicator.department_id == own)
             and (not department or item.indicator.department.code == department)
             and (not indicator or item.code == indicator)
         ]
@@ -288,7 +289,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         figure = self.get_object()
-        department = figure.indicator.department
+        department = figure.unit
         access.require(
             access.can_view_department(request.user, department),
             f"您不能查看{department.name}的数据。",
@@ -366,6 +367,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             explanation=data.get("explanation"),
             user=request.user,
             expected_version=data["version"],
+            unit=figure.unit,
         )
 
     @extend_schema(

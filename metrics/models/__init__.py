@@ -1,6 +1,7 @@
 """The metrics app's models, one module per concern; every name is importable from
 metrics.models as before (and Django registers them all through this package)."""
 
+from .approvals import AreaApproval
 from .areas import AREA_CODE_MESSAGE, LEVEL_DEPTH, Area, AreaLevel, UnitKind, validate_area_code
 from .calendar import DeadlineExtension, OfficeSettings
 from .figures import CommentKind, Evidence, Figure, FigureComment, FigureStatus
@@ -26,6 +27,7 @@ __all__ = [
     "AREA_CODE_MESSAGE",
     "LEVEL_DEPTH",
     "Area",
+    "AreaApproval",
     "AreaLevel",
     "RollUp",
     "UnitKind",

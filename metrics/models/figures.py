@@ -105,13 +105,11 @@ class Figure(models.Model):
     def blank(cls, *, indicator, period, unit=None, **fields):
         """A new figure of `indicator` for `period` reported by `unit`: by default the
         indicator's own department, the one reporting unit of a one-district installation."""
-        return cls(
-            indicator=indicator,
-            period=period,
-            unit_id=unit.pk if unit is not None else indicator.department_id,
-            value_type=indicator.value_type,
-            **fields,
-        )
+        if unit is not None:
+            fields["unit"] = unit  # the unit object itself: no query to read it back
+        else:
+            fields["unit_id"] = indicator.department_id
+        return cls(indicator=indicator, period=period, value_type=indicator.value_type, **fields)
 
     def clean(self):
 

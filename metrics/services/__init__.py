@@ -9,6 +9,7 @@ management commands and the Celery tasks all call these functions and nothing el
 
 from ..deadlines import reminder_is_due
 from ._common import EDITABLE_BY_CLERK, FigureConflict
+from .area_approval import approve_area, withdraw_area_approval
 from .catalogue import code_references, suggest_code
 from .catalogue_indicators import (
     create_indicator,
@@ -78,6 +79,8 @@ __all__ = [
     "add_comment",
     "add_evidence",
     "remove_evidence",
+    "approve_area",
+    "withdraw_area_approval",
     "approve_department",
     "approve_figure",
     "delete_evidence",

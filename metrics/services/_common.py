@@ -8,7 +8,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from lawgov.domain_errors import DomainError
 
+from ..areas import is_within
 from ..models import (
+    AreaApproval,
+    Department,
     Figure,
     ReportingPeriod,
 )
@@ -66,6 +69,32 @@ def ensure_open(period: ReportingPeriod) -> None:
         raise ValidationError(f"{period.label}已锁定，不能再修改数据。")
     if period.is_planned:
         raise ValidationError(f"{period.label}尚未开放填报，请等法制办开放后再填写。")
+
+
+# The API code of a write refused because an office above approved the area as a whole.
+AREA_APPROVED = "area_approved"
+
+
+def ensure_unlocked(unit: Department, period: ReportingPeriod) -> None:
+    """Every write on a unit's figures of a period passes here: the period must be open and
+    no office above may have approved the unit's area for it (an approval locks what is below
+    it until it is withdrawn, metrics.services.area_approval)."""
+    ensure_units_unlocked([unit], period)
+
+
+def ensure_units_unlocked(units, period: ReportingPeriod) -> None:
+    """ensure_unlocked for many units at once, in one query."""
+    ensure_open(period)
+    approvals = list(AreaApproval.objects.filter(period=period).select_related("area"))
+    for unit in units:
+        for approval in approvals:
+            if is_within(unit.area, approval.area):
+                area = approval.area.name
+                raise ValidationError(
+                    f"{area}{period.label}的数据已由上级审核确认，不能再修改或退回；"
+                    f"如需更正，请先由上级撤回对{area}的审核确认。",
+                    code=AREA_APPROVED,
+                )
 
 
 def changed_by(figure: Figure) -> str:

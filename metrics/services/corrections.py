@@ -15,7 +15,7 @@ from ..numbers import NOT_FILLED, shown
 from ..progress import SENT
 from ..texts import REASON, REMARK, clean_text
 from ..validation import parse_value
-from ._common import FigureConflict, ensure_open, record
+from ._common import FigureConflict, ensure_unlocked, record
 
 
 def _shown(value) -> str:
@@ -32,10 +32,10 @@ def correct_figure(
     access.require(access.can_review(user), "只有审核员或系统管理员可以更正数据。")
     figure = (
         Figure.objects.select_for_update(of=("self",))
-        .select_related("indicator", "period", "updated_by")
+        .select_related("indicator", "period", "updated_by", "unit__area")
         .get(pk=figure.pk)
     )
-    ensure_open(figure.period)
+    ensure_unlocked(figure.unit, figure.period)
     if expected_version != figure.version:
         raise FigureConflict(figure)
     errors: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..texts import REASON, clean_text
-from ._common import EDITABLE_BY_CLERK, ensure_entered, ensure_open, insert_figure, record
+from ._common import EDITABLE_BY_CLERK, ensure_entered, ensure_unlocked, insert_figure, record
 
 
 def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user) -> Evidence:
@@ -36,16 +36,16 @@ def add_evidence(*, indicator: Indicator, period: ReportingPeriod, upload, user)
         raise
 
 
-def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, user) -> Figure:
+def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, unit, user) -> Figure:
     """The figure to attach to, locked: the stored one, or a new empty draft. Two uploads
     creating it at once both end on the one row the database's constraint lets through."""
     locked = Figure.objects.select_for_update(of=("self",)).filter(
-        indicator=indicator, period=period
+        indicator=indicator, period=period, unit=unit
     )
     figure = locked.first()
     if figure is not None:
         return figure
-    figure = Figure.blank(indicator=indicator, period=period, updated_by=user)
+    figure = Figure.blank(indicator=indicator, period=period, unit=unit, updated_by=user)
     record(figure, user=user, reason="上传佐证材料")
     if not insert_figure(figure):  # another upload created it: attach to theirs
         return locked.get()
@@ -53,15 +53,16 @@ def _figure_for_upload(*, indicator: Indicator, period: ReportingPeriod, user) -
 
 
 def _add_evidence(*, indicator, period, upload, user, written: list[str]) -> Evidence:
+    unit = access.entering_unit(user)
     access.require(
-        access.can_enter_figures(user, indicator.department),
+        unit is not None and access.can_enter_indicator(user, indicator, unit),
         f"您不能为{indicator.department.name}的数据上传佐证材料。",
     )
-    ensure_open(period)
+    ensure_unlocked(unit, period)
     ensure_entered(indicator, period)  # no figure, so no evidence, for a computed indicator
     data = evidence.read_upload(upload)
     kind = evidence.sniff(data, getattr(upload, "name", ""))
-    figure = _figure_for_upload(indicator=indicator, period=period, user=user)
+    figure = _figure_for_upload(indicator=indicator, period=period, unit=unit, user=user)
     if figure.status not in EDITABLE_BY_CLERK:
         raise ValidationError(
             f"{indicator.name}{figure.get_status_display()}，不能再添加佐证材料。"
@@ -93,13 +94,11 @@ def _add_evidence(*, indicator, period, upload, user, written: list[str]) -> Evi
 def delete_evidence(*, item: Evidence, user) -> None:
     figure = (
         Figure.objects.select_for_update(of=("self",))
-        .select_related("indicator__department", "period")
+        .select_related("indicator", "unit__area", "period")
         .get(pk=item.figure_id)
     )
-    access.require(
-        access.can_enter_figures(user, figure.indicator.department), "您不能删除该佐证材料。"
-    )
-    ensure_open(figure.period)
+    access.require(access.can_enter_figures(user, figure.unit), "您不能删除该佐证材料。")
+    ensure_unlocked(figure.unit, figure.period)
     if figure.status not in EDITABLE_BY_CLERK:
         raise ValidationError(
             f"{figure.indicator.name}{figure.get_status_display()}，不能再删除佐证材料。"

@@ -25,7 +25,7 @@ from ._common import (
     conflict_message,
     created_meanwhile,
     ensure_entered,
-    ensure_open,
+    ensure_unlocked,
     insert_figure,
     record,
     save_figures,
@@ -43,17 +43,20 @@ def save_figure(
     expected_version: int | None = None,
     reason: str = "填报",
     explanation: str | None = None,
+    unit: Department | None = None,
 ) -> Figure:
-    """A clerk saves one figure of their department as a draft (a returned figure stays
+    """A clerk saves one figure of their unit (`unit`, by default the unit the clerk enters
+    for when it reports the indicator, else the indicator's own department) as a draft (a returned figure stays
     returned until it is submitted again). `value` is what was typed or sent (text, a number,
     a Decimal or None for "not filled yet"), parsed here after the permission check, so that a
     foreign figure is refused whatever the value. `explanation` None leaves 上报说明 as it is."""
-    _may_enter(user, indicator, period)
+    unit = unit or _unit_for(user, indicator)
+    _may_enter(user, indicator, period, unit)
     value = parse_value(indicator, value)
     remark = clean_text(remark, kind=REMARK)
     if explanation is not None:
         explanation = clean_text(explanation, kind=EXPLANATION)
-    figure = _figure_to_edit(indicator, period, expected_version=expected_version)
+    figure = _figure_to_edit(indicator, period, unit, expected_version=expected_version)
     if explanation is None:
         explanation = figure.explanation
     if (
@@ -83,37 +86,53 @@ def save_figure(
                 reason=reason,
                 explanation=explanation,
                 expected_version=None,
+                unit=unit,
             )
         current = Figure.objects.select_related("updated_by").get(
-            indicator=indicator, period=period
+            indicator=indicator, period=period, unit=unit
         )
         raise FigureConflict(current)
     return figure
 
 
-def _may_enter(user, indicator: Indicator, period: ReportingPeriod) -> None:
+def _unit_for(user, indicator: Indicator) -> Department:
+    """The unit a clerk's write on `indicator` is for: theirs when it reports the indicator,
+    else the indicator's own department (which the permission check then refuses)."""
+    unit = access.entering_unit(user)
+    if unit is not None and access.reports(unit, indicator):
+        return unit
+    return indicator.department
+
+
+def _may_enter(user, indicator: Indicator, period: ReportingPeriod, unit: Department) -> None:
     access.require(
-        access.can_enter_figures(user, indicator.department),
-        f"您不能填报{indicator.department.name}的数据。",
+        access.can_enter_indicator(user, indicator, unit),
+        f"您不能填报{unit.name}的“{indicator.name}”数据。"
+        if access.can_enter_figures(user, unit)
+        else f"您不能填报{unit.name}的数据。",
     )
-    ensure_open(period)
+    ensure_unlocked(unit, period)
     ensure_entered(indicator, period)
 
 
 def _figure_to_edit(
-    indicator: Indicator, period: ReportingPeriod, *, expected_version: int | None
+    indicator: Indicator,
+    period: ReportingPeriod,
+    unit: Department,
+    *,
+    expected_version: int | None,
 ) -> Figure:
     """The stored figure, locked, or a new one; refused when it changed since
     `expected_version` or is no longer the clerk's to change."""
     figure = (
         Figure.objects.select_for_update(of=("self",))
-        .filter(indicator=indicator, period=period)
+        .filter(indicator=indicator, period=period, unit=unit)
         .first()
     )
     if figure is None:
         if expected_version not in (None, 0):
             raise FigureConflict(Figure(indicator=indicator, period=period, version=0))
-        return Figure.blank(indicator=indicator, period=period, version=0)
+        return Figure.blank(indicator=indicator, period=period, unit=unit, version=0)
     if expected_version is not None and expected_version != figure.version:
         raise FigureConflict(figure)
     if figure.status not in EDITABLE_BY_CLERK:
@@ -137,13 +156,13 @@ def submit_figures(
     access.require(
         access.can_enter_figures(user, department), f"您不能报送{department.name}的数据。"
     )
-    ensure_open(period)
+    ensure_unlocked(department, period)
     indicators = list(selectors.entered_indicators(period=period, department=department))
     by_pk = {i.pk: i for i in indicators}
     figures = {
         f.indicator_id: f
         for f in Figure.objects.select_for_update(of=("self",)).filter(
-            period=period, indicator_id__in=list(by_pk)
+            period=period, unit=department, indicator_id__in=list(by_pk)
         )
     }
     for figure in figures.values():
@@ -157,7 +176,7 @@ def submit_figures(
         department=department,
         indicators=indicators,
         rules=list(selectors.rules_touching(department=department)),
-        values=selectors.rule_values(period=period),
+        values=selectors.rule_values(period=period, unit=department),
         previous=selectors.rule_previous(period=period, department=department),
     )
     for finding in findings:
@@ -270,13 +289,13 @@ def save_draft(
     access.require(
         access.can_enter_figures(user, department), f"您不能填报{department.name}的数据。"
     )
-    ensure_open(period)
-    indicators = {i.code: i for i in department.indicators.all()}
+    ensure_unlocked(department, period)
+    indicators = {i.code: i for i in Indicator.objects.filter(access.reported_by(department))}
     entered = {i.code for i in selectors.entered_indicators(period=period, department=department)}
     figures = {
         f.indicator_id: f
         for f in Figure.objects.select_for_update(of=("self",)).filter(
-            period=period, indicator__department=department
+            period=period, unit=department
         )
     }
     result = DraftResult()
@@ -294,12 +313,13 @@ def save_draft(
             indicator=indicator,
             figure=figures.get(indicator.pk),
             period=period,
+            unit=department,
             user=user,
             result=result,
         )
         if figure is not None:
             changed.append((entry.code, figure))
-    _write_draft(changed, result, period=period)
+    _write_draft(changed, result, period=period, unit=department)
     return result
 
 
@@ -309,6 +329,7 @@ def _draft_row(
     indicator: Indicator,
     figure: Figure | None,
     period: ReportingPeriod,
+    unit: Department,
     user,
     result: DraftResult,
 ) -> Figure | None:
@@ -334,7 +355,7 @@ def _draft_row(
     if figure is None:
         if value is None and not remark:
             return None  # nothing typed for a figure that does not exist yet
-        figure = Figure.blank(indicator=indicator, period=period, version=0)
+        figure = Figure.blank(indicator=indicator, period=period, unit=unit, version=0)
     if explanation is None:
         explanation = figure.explanation
     if figure.pk and (figure.value, figure.remark, figure.explanation) == (
@@ -351,7 +372,9 @@ def _draft_row(
     return figure
 
 
-def _write_draft(changed: list[tuple[str, Figure]], result: DraftResult, *, period) -> None:
+def _write_draft(
+    changed: list[tuple[str, Figure]], result: DraftResult, *, period, unit: Department
+) -> None:
     """Write the changed rows in a fixed number of queries. A figure another session created
     meanwhile (the unique constraint) refuses that row as a conflict; the others are written."""
     try:
@@ -363,7 +386,9 @@ def _write_draft(changed: list[tuple[str, Figure]], result: DraftResult, *, peri
         created = {
             f.indicator_id: f
             for f in Figure.objects.select_related("updated_by").filter(
-                period=period, indicator_id__in=[f.indicator_id for _, f in changed if not f.pk]
+                period=period,
+                unit=unit,
+                indicator_id__in=[f.indicator_id for _, f in changed if not f.pk],
             )
         }
         for code, figure in changed:

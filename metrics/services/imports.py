@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .. import access, selectors
 from ..computed import computed_over
@@ -25,6 +25,7 @@ from ._common import (
     FigureConflict,
     changed_by,
     created_meanwhile,
+    ensure_units_unlocked,
     record,
     save_figures,
 )
@@ -127,11 +128,20 @@ def _import_once(
     errors = parsed.errors
     if not rows or (skip_empty and not parsed.values and not errors):
         errors.append("文件中没有数据行。" if not rows else "文件中没有填写任何数值。")
+    # A clerk's file is their unit's figures; an administrative one each indicator's own
+    # department's (the one reporting unit of a one-district installation).
+    ensure_units_unlocked(
+        [department]
+        if department is not None
+        else {i.department_id: i.department for i, _, _ in parsed.values.values()}.values(),
+        period,
+    )
+    unit = {"unit": department} if department is not None else {"unit": F("indicator__department")}
     existing = {
         f.indicator.code: f
         for f in Figure.objects.select_for_update(of=("self",))
         .select_related("indicator", "updated_by")
-        .filter(period=period, indicator__code__in=parsed.values)
+        .filter(period=period, indicator__code__in=parsed.values, **unit)
     }
     to_write = _changed_codes(parsed, existing, approve=approve)
     errors += _write_problems(parsed, existing, to_write, approve=approve, department=department)
@@ -140,7 +150,14 @@ def _import_once(
     if errors:
         raise ValidationError(errors)
     return _write(
-        parsed, existing, to_write, period=period, user=user, approve=approve, source=source
+        parsed,
+        existing,
+        to_write,
+        period=period,
+        user=user,
+        approve=approve,
+        source=source,
+        unit=department,
     )
 
 
@@ -162,7 +179,9 @@ def _parse_rows(
 ) -> _Parsed:
     """Each row checked: a known indicator of the department, entered in the period, once, a
     value of its type (or left out when empty and `skip_empty`), a remark within its limit."""
-    parsed = _Parsed(indicators={i.code: i for i in Indicator.objects.select_related("department")})
+    parsed = _Parsed(
+        indicators={i.code: i for i in Indicator.objects.select_related("department__area")}
+    )
     errors, seen_lines = parsed.errors, parsed.lines
     for row in rows:
         code = (row.code or "").strip()
@@ -170,7 +189,7 @@ def _parse_rows(
         if indicator is None:
             errors.append(f"第{row.line}行：未知的指标代码“{code}”。")
             continue
-        if department is not None and indicator.department_id != department.pk:
+        if department is not None and not access.reports(department, indicator):
             errors.append(f"第{row.line}行：指标“{indicator.name}”不属于{department.name}。")
             continue
         refusal = not_entered(indicator, period)
@@ -268,13 +287,16 @@ def _write(
     user,
     approve: bool,
     source: str,
+    unit: Department | None,
 ) -> list[Figure]:
     status = FigureStatus.APPROVED if approve else FigureStatus.DRAFT
     reason = f"{source}（审核通过）" if approve else source
     saved = []
     for code in to_write:
         indicator, value, remark = parsed.values[code]
-        figure = existing.get(code) or Figure.blank(indicator=indicator, period=period, version=0)
+        figure = existing.get(code) or Figure.blank(
+            indicator=indicator, period=period, unit=unit, version=0
+        )
         figure.value = value
         figure.remark = remark
         if approve or figure.status != FigureStatus.RETURNED:

@@ -25,6 +25,7 @@ from .. import access, selectors
 from ..deadlines import department_deadline, reminder_is_due
 from ..models import Department, Notice, PeriodState, Reminder, ReportingPeriod, User
 from ..office import office_settings
+from ..review_selectors import progress_by_unit
 from ..system import is_system_account
 
 REMINDER_DAYS_BEFORE = 3
@@ -98,9 +99,8 @@ def send_reminder(
     today = today or timezone.localdate()
     if period.closed_for_entry:
         return _skip(f"{period.label}{period.get_state_display()}，不催报。", manual=manual)
-    [behind] = selectors.progress_by_department(
-        period=period, departments=Department.objects.filter(pk=department.pk)
-    )
+    # The unit's own figures of the indicators its kind reports (a township's, not the first's).
+    [behind] = progress_by_unit(period=period, units=Department.objects.filter(pk=department.pk))
     progress = behind.progress
     if progress.complete:
         return _skip(f"{department.name}的数据已全部报送，无需催报。", manual=manual)
@@ -168,7 +168,11 @@ def send_due_reminders(*, user: User, today: datetime.date | None = None) -> lis
     sent = []
     for period in ReportingPeriod.objects.filter(state=PeriodState.OPEN):
         extensions = selectors.extensions_of(period=period)
-        for department in selectors.departments_behind(period=period):
+        for department in (
+            d
+            for d in progress_by_unit(period=period, units=Department.objects.all())
+            if not d.progress.complete
+        ):
             deadline = department_deadline(period, department.pk, extensions)
             if not reminder_is_due(deadline, today, days_before):
                 continue

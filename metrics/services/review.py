@@ -1,9 +1,10 @@
 """A reviewer's writes: approve, return, reopen a figure; comments in its thread."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import access
+from ..areas import approving_area
 from ..models import (
     CommentKind,
     Department,
@@ -15,13 +16,13 @@ from ..models import (
 )
 from ..progress import reviewer_may_approve, reviewer_may_return
 from ..texts import COMMENT, REASON, clean_text
-from ._common import FigureConflict, ensure_open, record, save_figures
+from ._common import FigureConflict, ensure_unlocked, record, save_figures
 
 
 def _locked_figure(figure_id: int) -> Figure:
     return (
         Figure.objects.select_for_update(of=("self",))
-        .select_related("indicator__department", "period")
+        .select_related("indicator__department", "unit__area", "period")
         .get(pk=figure_id)
     )
 
@@ -34,10 +35,19 @@ def _for_review(
     refused (FigureConflict): nobody approves a value they have not seen."""
     access.require(access.can_review(user), f"只有审核员可以{action}数据。")
     figure = _locked_figure(figure.pk)
-    ensure_open(figure.period)
+    _may_approve(user, figure.unit, action)
+    ensure_unlocked(figure.unit, figure.period)
     if expected_version is not None and expected_version != figure.version:
         raise FigureConflict(figure)
     return figure
+
+
+def _may_approve(user, unit: Department, action: str) -> None:
+    """A figure is acted on by the office that approves its unit (metrics.access.can_approve_unit):
+    a township's by its district, never by a neighbour nor by the city directly."""
+    if not access.can_approve_unit(user, unit):
+        office = approving_area(unit.area)
+        raise PermissionDenied(f"{unit.name}的数据由{office.name}审核，您不能{action}。")
 
 
 def _reason(reason: str | None, missing: str) -> str:
@@ -103,11 +113,12 @@ def approve_department(
     the reviewer's page listed to the version it showed: if the submitted figures are not
     exactly those, as shown, nothing is approved."""
     access.require(access.can_review(user), "只有审核员可以审核数据。")
-    ensure_open(period)
+    _may_approve(user, department, "审核")
+    ensure_unlocked(department, period)
     figures = list(
         Figure.objects.select_for_update(of=("self",))
         .select_related("indicator")
-        .filter(period=period, indicator__department=department, status=FigureStatus.SUBMITTED)
+        .filter(period=period, unit=department, status=FigureStatus.SUBMITTED)
         .filter(entered_condition(period, prefix="indicator__"))
     )
     if not figures:
@@ -147,7 +158,7 @@ def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> 
 @transaction.atomic
 def add_comment(*, figure: Figure, user, text: str) -> FigureComment:
     """A remark in the figure's thread, by a reviewer or a clerk of the department."""
-    department = figure.indicator.department
+    department = figure.unit
     access.require(
         access.can_review(user) or access.can_enter_figures(user, department),
         "您不能对该数据发表意见。",

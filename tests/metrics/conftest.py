@@ -5,6 +5,7 @@ import pytest
 from metrics import services
 from metrics.models import Department, Indicator
 from tests import factories
+from tests.metrics.unit_city import tree  # noqa: F401  (the city of test_unit_entry, test_area_approval)
 
 
 @pytest.fixture

@@ -58,8 +58,8 @@ def test_reviewer_home_is_the_queue(client, demo_data):
 
 def test_entry_form_groups_rows_by_section(client, demo_data, django_assert_max_num_queries):
     _login(client, "clerk_sfj")
-    # Three more than the rows: the department's own deadline (延期), 系统设置's district name
-    # and the area the header names (the reviewer's subtree, read once for the request).
+    # Two more than the rows: the department's own deadline (延期) and 系统设置's district name;
+    # one more: whether the office above approved the unit's area as a whole (AreaApproval).
     with django_assert_max_num_queries(18):
         response = client.get("/entry/2026/")
     page = response.content.decode()
@@ -313,9 +313,10 @@ def test_locked_period_form_is_read_only(client, demo_data):
 
 def test_review_department_page(client, demo_data, django_assert_max_num_queries):
     _login(client, "reviewer")
-    # Three more than the rows: the department's own deadline (延期), 系统设置's district name
-    # and the area the header names (the reviewer's subtree, read once for the request).
-    with django_assert_max_num_queries(18):
+    # Two more than the rows: the department's own deadline (延期) and 系统设置's district name;
+    # the reviewer's scope (is the unit theirs to review) and whether the office above
+    # approved the unit's area as a whole (AreaApproval); the first request counts one more.
+    with django_assert_max_num_queries(20):
         page = client.get("/review/2026/sfj/").content.decode()
     assert "全部审核通过（5 项）" in page
     assert "58" in page and "64" in page  # previous and current value

@@ -296,12 +296,6 @@ def test_a_districts_department_tables_read_its_own_figures_not_its_neighbours(c
     assert [f.value for f in indicator.context["figures"]] == [Decimal(5)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="metrics.selectors.progress_by_department counts every unit's figures of the "
-    "indicators a department is the department of; it needs "
-    '& Q(indicators__figures__unit=F("pk")) in its FilteredRelation (metrics, not reports)',
-)
 def test_a_districts_department_row_counts_its_own_figures(client, city):
     first = city["districts"][0]
     board = _page(client, city["leader"], f"period=2026&area={first.code}").context["board"]

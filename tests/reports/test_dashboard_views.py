@@ -279,8 +279,9 @@ def _queries(client, url):
 # documents' deadlines (文稿时间节点) each add their own, once; so do the earlier periods whose
 # document deadlines are still ahead and 系统设置's district name; the departments'
 # extensions (延期) are read for the table and again for the speech's readiness, which counts
-# its own figures (its placeholders, then its departments' progress over them).
-MAX_QUERIES = 27
+# its own figures (its placeholders, then its departments' progress over them); a
+# department's sheet asks once whether the office above approved its area as a whole.
+MAX_QUERIES = 28
 
 
 def test_query_count_does_not_grow_with_departments(client, db, django_assert_max_num_queries):
