@@ -24,12 +24,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
+from lawgov.api import ApiError, ApiMixin, code_or_404, error_response, int_or_404
 from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
 from ..computed import CURRENT, computed_values, visible_to
-from ..models import Department, Figure, FigureStatus, Indicator, ReportingPeriod
+from ..models import Area, Department, Figure, FigureStatus, Indicator, ReportingPeriod
 from ..numbers import plain
 from ..texts import COMMENT, EXPLANATION, REMARK
 from .common import (
@@ -141,10 +141,20 @@ class FigureFilter(django_filters.FilterSet):
     )
     indicator = django_filters.CharFilter(field_name="indicator__code", help_text="指标代码")
     status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
+    area = django_filters.CharFilter(
+        method="in_area",
+        help_text="区域代码：只列该区域及其下级区域内单位报来的数据；所辖范围以外或不存在：404",
+    )
 
     class Meta:
         model = Figure
-        fields = ["period", "department", "indicator", "status"]
+        fields = ["period", "department", "indicator", "status", "area"]
+
+    def in_area(self, queryset, name, value):
+        area = Area.objects.filter(code=code_or_404(value)).first()
+        if area is None or not access.in_scope(self.request.user, area):
+            raise ApiError("not_found", "没有这个区域，或您无权查看。", status.HTTP_404_NOT_FOUND)
+        return queryset.filter(unit__area__path__startswith=area.path)
 
 
 class ComputedFigureSerializer(serializers.Serializer):
@@ -228,7 +238,9 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             return Figure.objects.none()
         return (
             Figure.objects.filter(
-                indicator__department__in=selectors.departments_visible_to(user=self.request.user)
+                indicator__department__in=selectors.departments_visible_to(user=self.request.user),
+                # Units inside the caller's subtree (metrics.access.scope_of) only.
+                unit__area__path__startswith=access.scope_of(self.request.user).path,
             )
             .select_related(*FIGURE_RELATIONS)
             .order_by(
