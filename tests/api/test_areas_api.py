@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import AreaLevel
+from metrics.models import AreaLevel, Figure
 from tests import factories
-from tests.reports.city import CITY, build_city, town
+from tests.reports.city import CITY, build_city, seed_city, town
 
 from .conftest import token_client
 
@@ -121,3 +121,39 @@ def test_queries_do_not_grow_with_the_areas(city):
     with CaptureQueriesContext(connection) as large:
         assert len(_codes(client)) == 7 + 6 * 4
     assert len(large) == len(small)
+
+
+# -- GET /api/v1/figures/?area= ------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(db):
+    tree = seed_city()
+    tree["city_reviewer"] = factories.UserFactory(role="reviewer", area=tree["city"])
+    tree["d1_reviewer"] = factories.UserFactory(role="reviewer", area=tree["districts"][0])
+    return tree
+
+
+def _units(client, query) -> list[str]:
+    response = client.get(f"/api/v1/figures/?period=2026{query}")
+    assert response.status_code == 200, response.json()
+    units = Figure.objects.filter(pk__in=[f["id"] for f in response.json()["results"]])
+    return sorted(set(units.values_list("unit__code", flat=True)))
+
+
+def test_figures_of_an_area_are_those_of_the_units_in_its_subtree(seeded):
+    client = token_client(seeded["city_reviewer"])
+    assert _units(client, f"&area={D1}") == [f"sfj{D1}", f"sfs{D1}1", f"sfs{D1}2"]
+    assert _units(client, f"&area={D2}001") == [f"sfs{D2}1"]
+    assert _units(client, f"&area={CITY}") == _units(client, "")
+    assert len(_units(client, "")) == 3 + 4
+
+
+def test_a_district_reviewer_lists_their_district_s_figures_only(seeded):
+    client = token_client(seeded["d1_reviewer"])
+    own = [f"sfj{D1}", f"sfs{D1}1", f"sfs{D1}2"]
+    assert _units(client, "") == own
+    assert _units(client, f"&area={D1}") == own
+    for foreign in (D2, CITY, "123456"):
+        response = client.get(f"/api/v1/figures/?area={foreign}")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), foreign
