@@ -10,7 +10,6 @@ parses a value, repeats a permission check a service makes, or opens a transacti
 service. A saved figure is answered as the service returned it: the version written, not a
 later writer's."""
 
-import django_filters
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -24,12 +23,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lawgov.api import ApiError, ApiMixin, code_or_404, error_response, int_or_404
+from lawgov.api import ApiError, ApiMixin, error_response, int_or_404
 from lawgov.api_fields import CodeField, RawValueField, text_field, validated
 
 from .. import access, selectors, services
 from ..computed import CURRENT, computed_values, visible_to
-from ..models import Area, Department, Figure, FigureStatus, Indicator, ReportingPeriod
+from ..models import Department, Figure, Indicator, ReportingPeriod
 from ..numbers import plain
 from ..texts import COMMENT, EXPLANATION, REMARK
 from .common import (
@@ -43,6 +42,7 @@ from .common import (
     figures_result,
 )
 from .evidence import EvidenceSerializer
+from .filters import FigureFilter
 
 MAX_BULK_ROWS = 500
 
@@ -134,29 +134,6 @@ class CommentTextInput(serializers.Serializer):
     text = text_field(max_length=COMMENT.limit, help_text="意见内容（必填）")
 
 
-class FigureFilter(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code", help_text="报告期代码")
-    department = django_filters.CharFilter(
-        field_name="indicator__department__code", help_text="部门代码"
-    )
-    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="指标代码")
-    status = django_filters.ChoiceFilter(choices=FigureStatus.choices)
-    area = django_filters.CharFilter(
-        method="in_area",
-        help_text="区域代码：只列该区域及其下级区域内单位报来的数据；所辖范围以外或不存在：404",
-    )
-
-    class Meta:
-        model = Figure
-        fields = ["period", "department", "indicator", "status", "area"]
-
-    def in_area(self, queryset, name, value):
-        area = Area.objects.filter(code=code_or_404(value)).first()
-        if area is None or not access.in_scope(self.request.user, area):
-            raise ApiError("not_found", "没有这个区域，或您无权查看。", status.HTTP_404_NOT_FOUND)
-        return queryset.filter(unit__area__path__startswith=area.path)
-
-
 class ComputedFigureSerializer(serializers.Serializer):
     """A computed indicator (计算指标) in a period: read only, never written through the API."""
 
@@ -240,7 +217,7 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             Figure.objects.filter(
                 indicator__department__in=selectors.departments_visible_to(user=self.request.user),
                 # Units inside the caller's subtree (metrics.access.scope_of) only.
-                unit__area__path__startswith=access.scope_of(self.request.user).path,
+                unit__area__path__startswith=access.scope_path(self.request.user),
             )
             .select_related(*FIGURE_RELATIONS)
             .order_by(
@@ -279,12 +256,18 @@ class FigureViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             return []
         department = request.query_params.get("department")
         indicator = request.query_params.get("indicator")
+        values = visible_to(computed_values(period=period, basis=CURRENT), user=request.user)
+        # access.can_view_department for every item at once: one query, not two per item.
+        seen = set(
+            selectors.departments_visible_to(user=request.user)
+            .filter(pk__in={v.indicator.department_id for v in values.values()})
+            .filter(area__path__startswith=access.scope_path(request.user))
+            .values_list("pk", flat=True)
+        )
         items = [
             item
-            for item in visible_to(
-                computed_values(period=period, basis=CURRENT), user=request.user
-            ).values()
-            if access.can_view_department(request.user, item.indicator.department)
+            for item in values.values()
+            if item.indicator.department_id in seen
             and (not department or item.indicator.department.code == department)
             and (not indicator or item.code == indicator)
         ]
