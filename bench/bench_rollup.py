@@ -235,6 +235,41 @@ def measure(client, url, *, requests: int, warmup: int = 2) -> dict:
     }
 
 
+def measure_fold(area_code: str, *, requests: int) -> dict:
+    """The peer in the same run: the rule folding every area of the tree in Python from every
+    figure (metrics.rollup.roll_up over counted_figures), as rolled_up read before the
+    grouped query (metrics.rollup_flat); the selector alone, no request around it."""
+    from django.db import connection
+
+    from metrics.models import Area, ReportingPeriod
+    from metrics.rollup import roll_up
+    from metrics.rollup_selectors import counted_figures, rules_in_force, tree_of
+
+    area, period = Area.objects.get(code=area_code), ReportingPeriod.objects.get(code=PERIOD)
+
+    def fold():
+        return roll_up(
+            tree=tree_of(area=area, period=period),
+            rules=rules_in_force(period=period),
+            figures=counted_figures(area=area, period=period),
+        )
+
+    fold()
+    executed = []
+    with connection.execute_wrapper(lambda ex, sql, *a: executed.append(sql) or ex(sql, *a)):
+        fold()
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        fold()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {
+        "median": statistics.median(samples),
+        "p95": percentile(samples, 0.95),
+        "queries": len(executed),
+    }
+
+
 def approval_latency(client, size: dict) -> tuple[float, float]:
     """(ms to approve, ms until the province's roll-up shows it): a township's figure is
     sent back to submitted, then approved by its district's reviewer through the service."""
@@ -316,6 +351,9 @@ def main(argv=None) -> int:
         ("dashboard, province", f"/dashboard/?area={code}&period={PERIOD}", page),
     ]
     rows = [(name, measure(client, url, requests=args.requests)) for name, url, client in cases]
+    for name, area_code in (("city", city), ("province", code)):
+        peer = measure_fold(area_code, requests=max(3, args.requests // 4))
+        rows.append((f"peer: every figure folded area by area (selector alone), {name}", peer))
     approved, visible = approval_latency(api, size)
     print()
     print("| request | median ms | p95 ms | queries | p95 ≤ 300 ms |")
