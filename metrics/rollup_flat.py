@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, CharField, Count, F, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import Substr
 
 from .computed import APPROVED, BASES
 from .models import Area, Figure, FigureStatus, ReportingPeriod, RollUp
@@ -41,14 +42,22 @@ def _groups(*, area: Area, period: ReportingPeriod, tree: Tree, codes, basis: st
     `part` a child area's code or, for a unit placed in the area itself, the unit's code."""
     children = tree.child_areas.get(area.code, [])
     retired = [u.key for units in tree.units_in.values() for u in units if not u.expected]
+    lengths = {len(child) for child in children}
+    if len(lengths) == 1:
+        # Children's codes of one length (行政区划代码 are): the child is the path's next
+        # code, cut from the path rather than matched against every child's prefix.
+        below = Substr("unit__area__path", len(area.path) + 1, lengths.pop())
+    else:
+        below = Case(
+            *(
+                When(unit__area__path__startswith=f"{area.path}{child}/", then=Value(child))
+                for child in children
+            ),
+            default=Value(None),
+            output_field=CharField(),
+        )
     part = Case(
-        When(unit__area_id=area.pk, then=F("unit__code")),
-        *(
-            When(unit__area__path__startswith=f"{area.path}{child}/", then=Value(child))
-            for child in children
-        ),
-        default=Value(None),
-        output_field=CharField(),
+        When(unit__area_id=area.pk, then=F("unit__code")), default=below, output_field=CharField()
     )
     due = Q(unit__kind_id=F("indicator__reporting_kind_id")) & ~Q(unit__code__in=retired)
     rows = (
