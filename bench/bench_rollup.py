@@ -352,7 +352,7 @@ def main(argv=None) -> int:
     ]
     rows = [(name, measure(client, url, requests=args.requests)) for name, url, client in cases]
     for name, area_code in (("city", city), ("province", code)):
-        peer = measure_fold(area_code, requests=max(3, args.requests // 4))
+        peer = measure_fold(area_code, requests=3)
         rows.append((f"peer: every figure folded area by area (selector alone), {name}", peer))
     approved, visible = approval_latency(api, size)
     print()
