@@ -10,7 +10,8 @@ from .areas import subtree, valid_during
 from .computed import APPROVED, BASES, CURRENT
 from .formulas import FormulaError, parse
 from .models import Area, Department, Figure, FigureStatus, Indicator, ReportingPeriod
-from .rollup import AreaNode, IndicatorRule, RolledUp, Tree, UnitNode, roll_up
+from .rollup import AreaNode, IndicatorRule, RolledUp, Tree, UnitNode
+from .rollup_flat import flat_rolled_up
 
 __all__ = ["APPROVED", "CURRENT", "rolled_up", "rules_in_force", "tree_of"]
 
@@ -88,11 +89,15 @@ def rolled_up(
     basis: str = APPROVED,
 ) -> dict[str, RolledUp]:
     """Each indicator's value for `area` in `period`, rolled up from the units below it, with
-    the area's children and its completeness (metrics.rollup)."""
-    result = roll_up(
+    the area's children and its completeness (metrics.rollup's rule; read with one grouped
+    query over the subtree, metrics.rollup_flat, rather than every figure)."""
+    result = flat_rolled_up(
+        area=area,
+        period=period,
         tree=tree_of(area=area, period=period),
         rules=rules_in_force(period=period),
-        figures=counted_figures(area=area, period=period, basis=basis),
+        codes=codes,
+        basis=basis,
     )
     if codes is not None:
         result = {code: result[code] for code in codes if code in result}

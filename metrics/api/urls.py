@@ -1,4 +1,4 @@
-"""/api/v1/ routes of the catalogue, periods, figures, evidence, reminders and 修改历史."""
+"""/api/v1/ routes of the catalogue, periods, figures, evidence, reminders, 修改历史, the area tree and its roll-ups."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -13,7 +13,9 @@ from . import (
     ReminderView,
     SectionViewSet,
 )
+from .areas import AreaViewSet
 from .history import HistoryView
+from .rollup import RollupView
 
 router = SimpleRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -21,6 +23,7 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("periods", PeriodViewSet, basename="period")
 router.register("figures", FigureViewSet, basename="figure")
+router.register("areas", AreaViewSet, basename="area")
 
 urlpatterns = [
     *router.urls,
@@ -28,4 +31,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", EvidenceView.as_view(), name="evidence-download"),
     path("reminders/", ReminderView.as_view(), name="reminders"),
     path("history/", HistoryView.as_view(), name="history-list"),
+    path("rollup/", RollupView.as_view(), name="rollup"),
 ]

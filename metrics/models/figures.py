@@ -88,7 +88,12 @@ class Figure(models.Model):
                 name="figure_value_required_beyond_draft",
             ),
         ]
-        indexes = [models.Index(fields=["period", "status"])]
+        indexes = [
+            models.Index(fields=["period", "status"]),
+            # An area's figures of a period (metrics.rollup_flat): its units', one range each,
+            # not every period's figures of each unit filtered afterwards.
+            models.Index(fields=["unit", "period"], name="figure_unit_period"),
+        ]
 
     def __str__(self):
         return f"{self.indicator.name} {self.period.code}"

@@ -24,11 +24,11 @@ from metrics.models import (
     ReportingPeriod,
     entered_condition,
 )
-from metrics.rollup import Tree, roll_up
+from metrics.rollup import Tree
+from metrics.rollup_flat import flat_rolled_up
 from metrics.rollup_selectors import (
     APPROVED,
     CURRENT,
-    counted_figures,
     rolled_up,
     rules_in_force,
     tree_of,
@@ -129,10 +129,9 @@ def area_board(
 
 
 def _roll(tree: Tree, rules, *, area: Area, period: ReportingPeriod, basis: str):
-    """metrics.rollup_selectors.rolled_up on a tree and rules already read (one query)."""
-    return roll_up(
-        tree=tree, rules=rules, figures=counted_figures(area=area, period=period, basis=basis)
-    )
+    """metrics.rollup_selectors.rolled_up on a tree and rules already read: one grouped query
+    over the subtree (metrics.rollup_flat), the same result as roll_up over every figure."""
+    return flat_rolled_up(area=area, period=period, tree=tree, rules=rules, basis=basis)
 
 
 def _columns(codes: list[str]) -> list[tuple[Column, bool]]:

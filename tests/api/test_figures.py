@@ -293,8 +293,8 @@ def test_list_queries_do_not_grow_with_departments(
     with django_assert_max_num_queries(small):
         assert reviewer.get(url).status_code == 200
     # 9 (one of them: whether the caller's password must still be changed), and for ?period=
-    # two more for the period's computed indicators (metrics.computed) and one for the caller's
-    # subtree, read once however many computed indicators are checked against it.
+    # two more for the period's computed indicators (metrics.computed) and one for which of
+    # their departments lie in the caller's subtree (once, not per department).
     assert small <= (12 if "period=" in url else 9)
 
 

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from metrics.areas import home_area
 from metrics.models import Figure, FigureStatus, Indicator
 from reports import services as report_services
 from tests import factories
@@ -74,6 +75,7 @@ def cases(world):
     deny_writes = {A: 401, CX: 403, R: 403, L: 403}
     reviewer_only = {A: 401, CO: 403, CX: 403, R: 200, L: 403}
     viewers = {A: 401, CO: 403, CX: 403, R: 200, L: 200}
+    home = home_area().code
     result = [
         Case("me", "get", "/api/v1/me/", everyone(200)),
         Case("departments", "get", "/api/v1/departments/", everyone(200)),
@@ -85,6 +87,9 @@ def cases(world):
         Case("periods", "get", "/api/v1/periods/", everyone(200)),
         Case("period", "get", "/api/v1/periods/2026/", everyone(200)),
         Case("figures", "get", "/api/v1/figures/?period=2026", everyone(200)),
+        Case("areas", "get", "/api/v1/areas/", everyone(200)),
+        Case("area", "get", f"/api/v1/areas/{home}/", everyone(200)),
+        Case("rollup", "get", f"/api/v1/rollup/?area={home}&period=2026", viewers),
         Case(
             "figure of sfj",
             "get",
