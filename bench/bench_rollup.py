@@ -38,7 +38,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from bench_dashboard import analyze, percentile, setup_django  # noqa: E402
+from bench_dashboard import analyze, measure, percentile, setup_django  # noqa: E402
 
 FULL = {"cities": 16, "districts": 130, "townships": 1500, "years": 5, "province": "43"}
 SMALL = {"cities": 2, "districts": 4, "townships": 20, "years": 1, "province": "44"}
@@ -208,33 +208,6 @@ def users(size: dict):
     )
 
 
-def measure(client, url, *, requests: int, warmup: int = 2) -> dict:
-    from django.db import connection
-
-    for _ in range(warmup):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url)
-    samples = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, url
-    return {
-        "median": statistics.median(samples),
-        "p95": percentile(samples, 0.95),
-        "queries": len(executed),
-    }
-
-
 def measure_fold(area_code: str, *, requests: int) -> dict:
     """The peer in the same run: the rule folding every area of the tree in Python from every
     figure (metrics.rollup.roll_up over counted_figures), as rolled_up read before the
@@ -350,7 +323,10 @@ def main(argv=None) -> int:
         ("dashboard, city", f"/dashboard/?area={city}&period={PERIOD}", page),
         ("dashboard, province", f"/dashboard/?area={code}&period={PERIOD}", page),
     ]
-    rows = [(name, measure(client, url, requests=args.requests)) for name, url, client in cases]
+    rows = [
+        (name, measure(client, url, requests=args.requests, warmup=2))
+        for name, url, client in cases
+    ]
     for name, area_code in (("city", city), ("province", code)):
         peer = measure_fold(area_code, requests=3)
         rows.append((f"peer: every figure folded area by area (selector alone), {name}", peer))
