@@ -5,14 +5,14 @@ fixed number of queries whatever the number of units."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .areas import OFFICE_LEVELS, is_within, subtree
 from .deadlines import department_deadline
-from .models import Area, AreaApproval, Department, Reminder, ReportingPeriod, entered_condition
+from .models import Area, AreaApproval, Department, Reminder, ReportingPeriod
 from .progress import Progress
-from .selectors import extensions_of, progress_of, state_counts
+from .selectors import extensions_of, with_progress, with_their_progress
 
 
 def offices_below(office: Area) -> list[Area]:
@@ -31,27 +31,11 @@ def _own_units_condition(office: Area, below: list[Area]) -> Q:
 def progress_by_unit(*, period: ReportingPeriod, units):
     """Each unit of `units` with `.progress` in the period, in one query: the indicators its
     kind reports (metrics.access.reported_by) LEFT JOIN its own figures of the period."""
-    entered = entered_condition(period, prefix="kind__indicators__")
-    queryset = (
-        units.annotate(
-            pf=FilteredRelation(
-                "kind__indicators__figures",
-                condition=Q(kind__indicators__figures__period=period)
-                & Q(kind__indicators__figures__unit=F("pk")),
-            )
-        )
-        .annotate(
-            n_expected=Count("kind__indicators", filter=entered, distinct=True),
-            last_activity=Max("pf__updated_at", filter=entered),
-            **state_counts("pf", only=entered),
-        )
+    return with_their_progress(
+        with_progress(units, period=period, through="kind__indicators")
         .select_related("area")
         .order_by("area__path", "order", "code")
     )
-    found = list(queryset)
-    for unit in found:
-        unit.progress = progress_of(vars(unit))
-    return found
 
 
 @dataclass

@@ -167,36 +167,40 @@ def progress_of(row: dict) -> Progress:
     return Progress(empty=row["n_expected"] - sum(counted.values()), **counted)
 
 
-def progress_by_department(*, period: ReportingPeriod, departments=None, codes=None):
-    """Each department (all, or those of `departments`) with `.progress` in the period, in one
-    query: its indicators (those of `codes` only, when given: one document's figures) LEFT
-    JOIN the period's figures."""
+def with_progress(units, *, period: ReportingPeriod, through: str = "indicators", codes=None):
+    """`units` annotated for progress_of in the period, in one query: the indicators reached by
+    `through` (a department's own, "indicators"; those its kind reports, "kind__indicators")
+    LEFT JOIN the unit's own figures of the period, never those of the other units of its
+    kind; only the indicators of `codes` when given (one document's figures)."""
     from django.db.models import Count, FilteredRelation, Max
 
-    queryset = Department.objects.all() if departments is None else departments
-    entered = entered_condition(period, prefix="indicators__")
+    entered = entered_condition(period, prefix=f"{through}__")
     if codes is not None:
-        entered &= Q(indicators__code__in=list(codes))
-    queryset = (
-        queryset.annotate(
-            pf=FilteredRelation(
-                "indicators__figures",
-                # the department's own figures, not those of the other units of its kind
-                condition=Q(indicators__figures__period=period)
-                & Q(indicators__figures__unit=F("pk")),
-            )
-        )
-        .annotate(
-            n_expected=Count("indicators", filter=entered, distinct=True),
-            last_activity=Max("pf__updated_at", filter=entered),
-            **state_counts("pf", only=entered),
-        )
-        .order_by("order", "code")
+        entered &= Q(**{f"{through}__code__in": list(codes)})
+    figures = f"{through}__figures"
+    own = Q(**{f"{figures}__period": period}) & Q(**{f"{figures}__unit": F("pk")})
+    return units.annotate(pf=FilteredRelation(figures, condition=own)).annotate(
+        n_expected=Count(through, filter=entered, distinct=True),
+        last_activity=Max("pf__updated_at", filter=entered),
+        **state_counts("pf", only=entered),
     )
-    departments = list(queryset)
-    for department in departments:
-        department.progress = progress_of(vars(department))
-    return departments
+
+
+def with_their_progress(queryset) -> list:
+    """The rows of a with_progress queryset, each with `.progress`."""
+    found = list(queryset)
+    for unit in found:
+        unit.progress = progress_of(vars(unit))
+    return found
+
+
+def progress_by_department(*, period: ReportingPeriod, departments=None, codes=None):
+    """Each department (all, or those of `departments`) with `.progress` in the period, in one
+    query: its indicators (those of `codes` only, when given) LEFT JOIN its figures."""
+    queryset = Department.objects.all() if departments is None else departments
+    return with_their_progress(
+        with_progress(queryset, period=period, codes=codes).order_by("order", "code")
+    )
 
 
 # ---------------------------------------------------------------------------------------
