@@ -246,26 +246,6 @@ def attach_previous_values(figures: list[Figure]) -> None:
         figure.previous_value = found.get(key)
 
 
-def review_queue(*, period: ReportingPeriod, today=None):
-    """Departments with their progress in the period, whether they were reminded today and
-    their own later deadline (`extended_to`, 延期) where they have one."""
-    today = today or timezone.localdate()
-    reminded = Exists(Reminder.objects.filter(department=OuterRef("pk"), period=period, date=today))
-    departments = progress_by_department(
-        period=period, departments=Department.objects.annotate(reminded_today=reminded)
-    )
-    extensions = extensions_of(period=period)
-    for department in departments:
-        deadline = department_deadline(period, department.pk, extensions)
-        department.extended_to = deadline if deadline > period.deadline else None
-    return departments
-
-
-def departments_behind(*, period: ReportingPeriod) -> list[Department]:
-    """Departments with figures still outstanding (empty, draft or returned)."""
-    return [d for d in progress_by_department(period=period) if not d.progress.complete]
-
-
 def reminders_not_emailed(*, since: datetime.datetime):
     """Reminders whose email never went out (the broker was down when they were made)."""
     return Reminder.objects.filter(emailed_at__isnull=True, created_at__gte=since).order_by("id")
