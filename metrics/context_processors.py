@@ -5,7 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from lawgov.navigation import groups_for
 
 from .access import scope_of
-from .areas import home_area
+from .areas import approving_area, home_area
 from .models import AreaLevel
 from .office import district_name
 from .texts import limits
@@ -23,8 +23,9 @@ def _district_name() -> str:
 
 def portal_name(user) -> str:
     """Whose portal the header names: the one district's as always (its 系统设置 name, 示范区)
-    where the installation is one district; in a tree, the area the signed-in official works
-    for (示范市 for the city's office, 东城区 for a district's), else the tree's root."""
+    where the installation is one district; in a tree, the area whose office the signed-in
+    official works for or reports to (示范市 for the city's office, 东城区 for a district's
+    and its townships' clerks), else the tree's root."""
     signed_in = user is not None and user.is_authenticated
     # The official's subtree is already known to the page (access.scope_of keeps it for the
     # request); its root is the home area itself when the official works at the top.
@@ -32,7 +33,8 @@ def portal_name(user) -> str:
     home = area if area is not None and area.parent_id is None else home_area()
     if home is None or home.level == AreaLevel.DISTRICT:
         return f"{_district_name()}区"
-    return area.name if area is not None else home.name
+    # A township's clerk works in their district's portal (its office approves their figures).
+    return approving_area(area).name if area is not None else home.name
 
 
 def _portal_name(user) -> str:

@@ -14,6 +14,8 @@ from metrics.models import User
         ("city_reviewer", "示范市"),
         ("reviewer", "示范区"),
         ("clerk_sfj", "示范区"),
+        # A township's 司法所 reports to its district's office: the district's portal.
+        ("clerk_sfs_000000004", "示范区"),
     ],
 )
 def test_in_the_city_each_official_sees_their_own_area(db, client, username, name):
@@ -21,7 +23,7 @@ def test_in_the_city_each_official_sees_their_own_area(db, client, username, nam
     client.force_login(User.objects.get(username=username))
     page = client.get("/", follow=True).content.decode()
     assert f"{name}法治政府建设工作汇报门户" in page
-    others = {"示范市", "示范区"} - {name}
+    others = {"示范市", "示范区", "柳河乡"} - {name}
     assert not any(f"{other}法治政府建设工作汇报门户" in page for other in others)
 
 
