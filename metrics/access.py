@@ -4,7 +4,7 @@ API and the commands alike."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Subquery
 
-from .areas import OFFICE_LEVELS, approving_area, home_area, is_within
+from .areas import OFFICE_LEVELS, approving_area, is_within, roots
 from .models import Area, Department
 
 
@@ -16,23 +16,28 @@ def _actor(user):
     return user
 
 
-def scope_of(user) -> Area:
-    """The subtree an official sees: their own area, or the installation's root for an
-    account made before the area tree (and for the administrator). A clerk's scope is the
-    area of their unit, but they see only their unit (can_view_department)."""
+def _scope_areas(user):
+    """The one decision of whose subtree an official sees, as a query of one area: their own
+    area; for a clerk, their unit's; else (an account made before the area tree, the
+    administrator) the installation's root (home_area())."""
     _actor(user)
+    if user.area_id is not None:
+        return Area.objects.filter(pk=user.area_id)
+    if user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
+        return Area.objects.filter(units=user.department_id)
+    return roots()
+
+
+def scope_of(user) -> Area:
+    """The area at the top of what an official sees (_scope_areas). A clerk's scope is the
+    area of their unit, but they see only their unit (can_view_department)."""
     # Asked on every row a page or list checks: kept on the user object for the request, as
     # Django keeps its permissions (_perm_cache), and read again when the account moves.
-    key = (user.area_id, user.department_id)
+    key = (user.area_id, user.department_id) if user is not None else None
     cached = getattr(user, "_lawgov_scope", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    if user.area_id is not None:
-        scope = user.area
-    elif user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
-        scope = user.department.area
-    else:
-        scope = home_area()
+    scope = _scope_areas(user).first()
     user._lawgov_scope = (key, scope)
     return scope
 
@@ -40,14 +45,7 @@ def scope_of(user) -> Area:
 def scope_path(user) -> Subquery:
     """The path of scope_of(user) as a subquery, so that a list filtered by the caller's
     subtree (`area__path__startswith=scope_path(user)`) costs no query of its own."""
-    _actor(user)
-    if user.area_id is not None:
-        areas = Area.objects.filter(pk=user.area_id)
-    elif user.department_id is not None and not user.has_perm("metrics.view_all_figures"):
-        areas = Area.objects.filter(units=user.department_id)
-    else:
-        areas = Area.objects.filter(parent__isnull=True).order_by("path")  # home_area()
-    return Subquery(areas.values("path")[:1])
+    return Subquery(_scope_areas(user).values("path")[:1])
 
 
 def in_scope(user, area: Area) -> bool:

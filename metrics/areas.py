@@ -8,10 +8,15 @@ from .models import Area, AreaLevel
 OFFICE_LEVELS = (AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.DISTRICT)
 
 
+def roots():
+    """The tree's roots, the installation's own first (home_area)."""
+    return Area.objects.filter(parent__isnull=True).order_by("path")
+
+
 def home_area() -> Area:
     """The area an installation serves: its root (one district today; the city in a city's
     installation)."""
-    return Area.objects.filter(parent__isnull=True).order_by("path").first()
+    return roots().first()
 
 
 def subtree(area: Area):
