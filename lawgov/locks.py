@@ -17,14 +17,16 @@ from django.db import IntegrityError, connection, transaction
 TAKEN = "已被他人同时创建或修改，请刷新后重试。"
 
 
-def hold(name: str) -> None:
-    """Inside a transaction: wait for, and hold until it ends, the lock called `name`."""
+def hold(name: str, *, shared: bool = False) -> None:
+    """Inside a transaction: wait for, and hold until it ends, the lock called `name`; a
+    shared hold lets other shared holders in and keeps an exclusive one out."""
     if not connection.in_atomic_block:
         raise RuntimeError("hold() needs a transaction")
     if connection.vendor == "postgresql":
         key = zlib.crc32(f"lawgov:{name}".encode())
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {function}(%s)", [key])
 
 
 @contextmanager

@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_account_events",
         "schedule": crontab(hour=3, minute=0),
     },
+    "metrics-build-missing-rollup-totals": {
+        "task": "metrics.tasks.build_missing_rollup_totals",
+        "schedule": crontab(minute="*/5"),
+    },
     "reports-fail-stuck-jobs": {
         "task": "reports.tasks.fail_stuck_jobs",
         "schedule": crontab(minute="*"),

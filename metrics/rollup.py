@@ -36,6 +36,12 @@ class AreaNode:
     parent: str | None  # the parent's code; None for the root of what is rolled up
 
 
+def due_in_period(retired_at, start) -> bool:
+    """Whether a unit retired at `retired_at` (None: never) is still due to report a period
+    starting on `start`: it reports the periods it existed in."""
+    return retired_at is None or retired_at.date() >= start
+
+
 @dataclass(frozen=True)
 class UnitNode:
     """A reporting unit: `kind` says which indicators it reports; `expected` whether it was

@@ -7,8 +7,10 @@ and expected add up), and RECOMPUTE evaluates the formulas on those totals. So P
 sums, counts and takes the minimum and maximum grouped by (indicator, direct child of the
 area), a few thousand rows however many figures lie below, where metrics.rollup.roll_up
 folds every area of the tree in Python from every figure. NONE takes a child's own units
-only: the groups say whether the unit sits in the child itself. The result is the same as
-roll_up's (tests/metrics/test_rollup_flat.py compares them on every area of a city)."""
+only: the groups say whether the unit sits in the child itself. Once a period's rows are
+built (metrics.totals), the groups are read from them instead: one row per child and
+indicator, kept up to date by every figure write. The result is the same as roll_up's either
+way (tests/metrics/test_rollup_flat.py and test_totals.py compare them on every area)."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -16,6 +18,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, CharField, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
+from . import totals as area_totals
 from .computed import APPROVED, BASES
 from .models import Area, Figure, FigureStatus, ReportingPeriod, RollUp
 from .rollup import AREA, NOTHING, UNIT, Part, RolledUp, Total, Tree, combine, recompute
@@ -145,7 +148,15 @@ def flat_rolled_up(
     rules = _needed({r.code: r for r in rules}, codes)
     entered = {c: r for c, r in rules.items() if r.formula is None}
     computed = {c: r for c, r in rules.items() if r.formula is not None}
-    groups = _groups(area=area, period=period, tree=tree, codes=list(entered), basis=basis)
+    groups = area_totals.groups(
+        area=area,
+        period=period,
+        children=tree.child_areas.get(area.code, []),
+        codes=list(entered),
+        basis_approved=basis == APPROVED,
+    )
+    if groups is None:  # the period's rows are not built (yet): the figures themselves
+        groups = _groups(area=area, period=period, tree=tree, codes=list(entered), basis=basis)
     by_part: dict = defaultdict(list)
     for (code, part, _direct), row in groups.items():
         by_part[(code, part)].append(row)

@@ -10,7 +10,7 @@ from .areas import subtree, valid_during
 from .computed import APPROVED, BASES, CURRENT
 from .formulas import FormulaError, parse
 from .models import Area, Department, Figure, FigureStatus, Indicator, ReportingPeriod
-from .rollup import AreaNode, IndicatorRule, RolledUp, Tree, UnitNode
+from .rollup import AreaNode, IndicatorRule, RolledUp, Tree, UnitNode, due_in_period
 from .rollup_flat import flat_rolled_up
 
 __all__ = ["APPROVED", "CURRENT", "rolled_up", "rules_in_force", "tree_of"]
@@ -33,7 +33,7 @@ def tree_of(*, area: Area, period: ReportingPeriod) -> Tree:
             name,
             area_code,
             kind_id,
-            expected=retired is None or retired.date() >= period.start,
+            expected=due_in_period(retired, period.start),
         )
         for code, name, area_code, kind_id, retired in Department.objects.filter(
             area__path__startswith=area.path

@@ -11,7 +11,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import services, totals
 from .office import office_settings
 from .services.reminders import SEND_REMINDER_EMAIL
 from .system import SystemAccount, system_account
@@ -48,3 +48,22 @@ def lock_overdue_periods() -> list[str]:
         return []
     user = system_account(SystemAccount.SCHEDULER)
     return [p.code for p in services.lock_overdue_periods(user=user)]
+
+
+@shared_task(name=totals.BUILD_TOTALS_TASK)
+def build_rollup_totals(period_id: int) -> int:
+    """Rebuild a period's area totals (metrics.totals) after the tree or who is due changed;
+    returns how many rows."""
+
+    return totals.build_period(period_id=period_id)
+
+
+@shared_task
+def build_missing_rollup_totals() -> int:
+    """Every few minutes (beat): build the periods whose totals are stale or were never built
+    (after a migration, or a build lost with the broker), each in its own transaction."""
+
+    missing = totals.periods_to_build()
+    for period_id in missing:
+        totals.build_period(period_id=period_id)
+    return len(missing)

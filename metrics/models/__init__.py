@@ -22,12 +22,16 @@ from .notices import Notice, Reminder
 from .organisation import Department, Section, User
 from .periods import PeriodState, ReportingPeriod
 from .rules import RuleOperator, RuleSeverity, RuleTarget, ValidationRule
+from .totals import AreaTotal, PeriodTotals, RollupGeneration
 
 __all__ = [
     "AREA_CODE_MESSAGE",
     "LEVEL_DEPTH",
     "Area",
     "AreaApproval",
+    "AreaTotal",
+    "PeriodTotals",
+    "RollupGeneration",
     "AreaLevel",
     "RollUp",
     "UnitKind",

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from lawgov.domain_errors import DomainError
 
+from .. import totals
 from ..areas import is_within
 from ..models import (
     AreaApproval,
@@ -139,6 +140,14 @@ def save_figures(figures: list[Figure]) -> None:
         bulk_update_with_history(existing, Figure, FIGURE_FIELDS)
     if new:
         bulk_create_with_history(new, Figure)
+    totals.figures_written(figures)
+
+
+def write_figure(figure: Figure) -> None:
+    """Write one existing figure (its history row through `record`) and the area totals it
+    changes (metrics.totals)."""
+    figure.save()
+    totals.figures_written([figure])
 
 
 def created_meanwhile(exc: IntegrityError) -> bool:
@@ -162,4 +171,5 @@ def insert_figure(figure: Figure) -> bool:
         if not created_meanwhile(exc):
             raise
         return False
+    totals.figures_written([figure])
     return True

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_update_with_history
 
 from lawgov.locks import hold, refused_if_taken
 
-from .. import access
+from .. import access, totals
 from ..areas import is_within, subtree
 from ..models import AREA_CODE_MESSAGE, LEVEL_DEPTH, Area, AreaLevel, User, validate_area_code
 from ..system import SystemAccount
@@ -200,6 +200,7 @@ def close_area(*, user, area: Area, valid_to: datetime.date, reason: str) -> Are
     area.valid_to = valid_to
     record(area, user=user, reason=text)
     area.save()
+    totals.invalidate()  # its units' figures no longer count in the periods after it
     return area
 
 
@@ -269,5 +270,6 @@ def attach_root_under(*, user, root: Area, parent: Area, reason: str) -> Area:
     bulk_update_with_history(
         areas, Area, ["parent", "path"], default_user=user, default_change_reason=text
     )
+    totals.invalidate()  # the subtree's totals now count under the parent too
     root = next(a for a in areas if a.pk == root.pk)
     return root

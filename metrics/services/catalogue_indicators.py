@@ -12,7 +12,7 @@ from django.utils import timezone
 from lawgov.locks import hold
 from lawgov.versions import require_current
 
-from .. import formula_graph, formulas, indicator_names
+from .. import formula_graph, formulas, indicator_names, totals
 from ..models import (
     Figure,
     FigureStatus,
@@ -200,6 +200,8 @@ def update_indicator(
     indicator.save()
     if moved:
         _move_figures(moved, indicator=indicator, user=user, reason=text)
+    if moved or indicator.reporting_kind_id != before.reporting_kind_id:
+        totals.invalidate()  # other units report it, or its figures moved to another unit
     return indicator
 
 

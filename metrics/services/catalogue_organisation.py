@@ -10,6 +10,7 @@ from django.utils import timezone
 from lawgov.locks import hold, refused_if_taken
 from lawgov.versions import require_current
 
+from .. import totals
 from ..areas import home_area
 from ..models import (
     Area,
@@ -250,6 +251,7 @@ def retire_department(*, department: Department, user, reason: str) -> Departmen
     department.retired_at = timezone.now()
     record(department, user=user, reason=f"停用：{text}")
     department.save()
+    totals.invalidate()  # it is no longer due in the periods after today
     return department
 
 
@@ -263,4 +265,5 @@ def restore_department(*, department: Department, user, reason: str = "") -> Dep
     department.retired_at = None
     record(department, user=user, reason=f"恢复：{_reason(reason, '恢复部门')}")
     department.save()
+    totals.invalidate()  # due again
     return department

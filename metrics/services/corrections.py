@@ -15,7 +15,7 @@ from ..numbers import NOT_FILLED, shown
 from ..progress import SENT
 from ..texts import REASON, REMARK, clean_text
 from ..validation import parse_value
-from ._common import FigureConflict, ensure_unlocked, record
+from ._common import FigureConflict, ensure_unlocked, record, write_figure
 
 
 def _shown(value) -> str:
@@ -70,7 +70,7 @@ def correct_figure(
     figure.updated_by = user
     figure.version += 1
     record(figure, user=user, reason=f"管理更正：{reason}")
-    figure.save()
+    write_figure(figure)
     FigureComment.objects.create(
         figure=figure,
         author=user,

@@ -29,6 +29,7 @@ from ._common import (
     insert_figure,
     record,
     save_figures,
+    write_figure,
 )
 
 
@@ -73,7 +74,7 @@ def save_figure(
     figure.version += 1
     record(figure, user=user, reason=reason)
     if figure.pk is not None:
-        figure.save()
+        write_figure(figure)
         return figure
     if not insert_figure(figure):  # another session created the same figure meanwhile
         if expected_version is None:  # "whatever is stored": write over the other's figure

@@ -16,7 +16,7 @@ from ..models import (
 )
 from ..progress import reviewer_may_approve, reviewer_may_return
 from ..texts import COMMENT, REASON, clean_text
-from ._common import FigureConflict, ensure_unlocked, record, save_figures
+from ._common import FigureConflict, ensure_unlocked, record, save_figures, write_figure
 
 
 def _locked_figure(figure_id: int) -> Figure:
@@ -150,7 +150,7 @@ def _send_back(figure: Figure, *, user, reason: str, kind: str, action: str) -> 
     figure.updated_by = user
     figure.version += 1
     record(figure, user=user, reason=f"{action}：{reason}")
-    figure.save()
+    write_figure(figure)
     FigureComment.objects.create(figure=figure, author=user, kind=kind, text=reason)
     return figure
 

@@ -1,0 +1,361 @@
+"""Keeping each area's roll-up inputs as rows (metrics.models.AreaTotal), so that the roll-up
+of a province reads its cities' rows rather than folding 135,000 figures on every request.
+
+What a row holds is what metrics.rollup_flat's grouped query computes for one child of the
+area asked about: the figures of the units placed in the area (own) and of the units of the
+areas below it that existed during the period (below), summed, counted, their minimum and
+maximum, on both bases. Three moments keep the rows equal to that query:
+
+- **a figure is written** (`figures_written`, called by the services in the write's own
+  transaction): the rows of the figure's indicator at the unit's area and every area above it
+  are computed again from the figures — a handful of small grouped queries, so an approval at
+  a township is visible at the province on the very next request;
+- **the tree or who is due changes** (an area closed, a unit retired or moved, an indicator's
+  reporting kind: `invalidate`): the generation moves on, every period's rows are stale at
+  once and the roll-up reads the figures themselves until the worker has rebuilt them;
+- **a period is (re)built** (`build_period`, the worker): every row of the period at once.
+
+Writers and the builder of one period exclude each other with transaction-scoped locks
+(lawgov.locks): a builder holds the period, writers share it and hold (period, indicator)
+each, in one order, so no update is lost and no two writers deadlock on the rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from lawgov.locks import hold
+
+from .models import (
+    Area,
+    AreaTotal,
+    Department,
+    Figure,
+    FigureStatus,
+    PeriodTotals,
+    ReportingPeriod,
+    RollupGeneration,
+)
+from .rollup import due_in_period
+
+BUILD_TOTALS_TASK = "metrics.tasks.build_rollup_totals"
+_FIELDS = ("sum", "min", "max", "n", "undue")
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Figures folded: their sum, minimum, maximum, how many, how many from units not due."""
+
+    total: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    n: int = 0
+    undue: int = 0
+
+    def __add__(self, other: "Fold") -> "Fold":
+        if not other.n:
+            return self
+        if not self.n:
+            return other
+        return Fold(
+            self.total + other.total,
+            min(self.low, other.low),
+            max(self.high, other.high),
+            self.n + other.n,
+            self.undue + other.undue,
+        )
+
+
+EMPTY = Fold()
+
+
+def current_generation() -> int:
+    row = RollupGeneration.objects.order_by("pk").values_list("number", flat=True).first()
+    return row or 1
+
+
+def _generation_now():
+    return Coalesce(
+        Subquery(RollupGeneration.objects.order_by("pk").values("number")[:1]), Value(1)
+    )
+
+
+def is_built(period: ReportingPeriod) -> bool:
+    """Whether the period's rows are complete for the current generation (one query)."""
+    return PeriodTotals.objects.filter(period=period, generation=_generation_now()).exists()
+
+
+def invalidate() -> None:
+    """Inside the transaction of a change to the tree or to who is due: every period's rows
+    are stale from its commit on; the worker rebuilds those that have figures."""
+    generation, _ = RollupGeneration.objects.get_or_create(pk=1)
+    RollupGeneration.objects.filter(pk=generation.pk).update(number=F("number") + 1)
+    transaction.on_commit(queue_missing_builds)
+
+
+def queue_missing_builds() -> None:
+    from celery import current_app  # the app is configured by lawgov.celery at start-up
+
+    for period_id in periods_to_build():
+        current_app.send_task(BUILD_TOTALS_TASK, args=[period_id])
+
+
+def periods_to_build() -> list[int]:
+    """The periods with figures whose rows are not complete for the current generation."""
+    built = PeriodTotals.objects.filter(generation=_generation_now()).values("period_id")
+    return list(
+        ReportingPeriod.objects.filter(figures__isnull=False)
+        .exclude(pk__in=built)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _due(retired: list[int]) -> Q:
+    """Figures from units due to report the indicator: of its reporting kind, not retired
+    before the period (`retired`, _retired_before)."""
+    return Q(unit__kind_id=F("indicator__reporting_kind_id")) & ~Q(unit_id__in=retired)
+
+
+def _retired_before(period: ReportingPeriod) -> list[int]:
+    return [
+        pk
+        for pk, retired in Department.objects.filter(retired_at__isnull=False).values_list(
+            "pk", "retired_at"
+        )
+        if not due_in_period(retired, period.start)
+    ]
+
+
+def _folds(prefix: str, where: Q, undue: Q) -> dict:
+    """The aggregates of a Fold over the rows matching `where`, named `prefix`_sum …"""
+    return {
+        f"{prefix}_sum": Sum("value", filter=where),
+        f"{prefix}_min": Min("value", filter=where),
+        f"{prefix}_max": Max("value", filter=where),
+        f"{prefix}_n": Count("id", filter=where),
+        f"{prefix}_undue": Count("id", filter=where & undue),
+    }
+
+
+def _fold(row: dict, prefix: str) -> Fold:
+    total, low, high, n, undue = (row[f"{prefix}_{name}"] for name in _FIELDS)
+    return Fold(total, low, high, n, undue) if n else EMPTY
+
+
+_APPROVED = Q(status=FigureStatus.APPROVED)
+
+
+def _valid(period: ReportingPeriod, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": period.end}) & ~Q(
+        **{f"{prefix}valid_to__lt": period.start}
+    )
+
+
+def _row(*, generation, period, area_id, indicator_id, approved, own: Fold, below: Fold):
+    values = {}
+    for prefix, fold in (("own", own), ("below", below)):
+        values.update(
+            {
+                f"{prefix}_sum": fold.total,
+                f"{prefix}_min": fold.low,
+                f"{prefix}_max": fold.high,
+                f"{prefix}_n": fold.n,
+                f"{prefix}_undue": fold.undue,
+            }
+        )
+    return AreaTotal(
+        generation=generation,
+        period=period,
+        area_id=area_id,
+        indicator_id=indicator_id,
+        approved=approved,
+        **values,
+    )
+
+
+def build_period(*, period_id: int) -> int:
+    """Every row of the period from its figures, for the current generation; returns how
+    many rows. One grouped query (indicator, unit's area), folded up the tree here."""
+    with transaction.atomic():
+        period = ReportingPeriod.objects.get(pk=period_id)
+        hold(f"totals:{period.pk}")
+        generation = current_generation()
+        undue = ~_due(_retired_before(period))
+        figures = Figure.objects.filter(period=period).exclude(value=None)
+        own: dict = defaultdict(dict)  # area id → {(indicator id, approved): Fold}
+        for row in (
+            figures.values("unit__area_id", "indicator_id")
+            .annotate(**_folds("c", Q(), undue), **_folds("a", _APPROVED, undue))
+            .order_by()
+        ):
+            for approved, prefix in ((False, "c"), (True, "a")):
+                fold = _fold(row, prefix)
+                if fold.n:
+                    own[row["unit__area_id"]][(row["indicator_id"], approved)] = fold
+        areas = list(Area.objects.values_list("pk", "parent_id", "path"))
+        valid = set(_valid_areas(period))
+        below: dict = defaultdict(dict)
+        for pk, parent, _path in sorted(areas, key=lambda a: -len(a[2])):  # deepest first
+            if parent is None:
+                continue
+            into = below[parent]
+            for key, fold in below.get(pk, {}).items():
+                into[key] = into.get(key, EMPTY) + fold
+            if pk in valid:
+                for key, fold in own.get(pk, {}).items():
+                    into[key] = into.get(key, EMPTY) + fold
+        rows = [
+            _row(
+                generation=generation,
+                period=period,
+                area_id=pk,
+                indicator_id=indicator_id,
+                approved=approved,
+                own=own.get(pk, {}).get((indicator_id, approved), EMPTY),
+                below=below.get(pk, {}).get((indicator_id, approved), EMPTY),
+            )
+            for pk in set(own) | set(below)
+            for indicator_id, approved in set(own.get(pk, {})) | set(below.get(pk, {}))
+        ]
+        AreaTotal.objects.filter(period=period).delete()
+        AreaTotal.objects.bulk_create(rows, batch_size=2000)
+        PeriodTotals.objects.update_or_create(period=period, defaults={"generation": generation})
+        return len(rows)
+
+
+def _valid_areas(period: ReportingPeriod):
+    return Area.objects.filter(_valid(period)).values_list("pk", flat=True)
+
+
+def figures_written(figures) -> None:
+    """In the transaction that wrote `figures` (value or status): the rows of their indicators
+    at their units' areas and above, computed again — where the period's rows are built."""
+    touched: dict = defaultdict(set)  # period id → {(indicator id, unit id)}
+    for figure in figures:
+        touched[figure.period_id].add((figure.indicator_id, figure.unit_id))
+    if not touched:
+        return
+    for period_id in sorted(touched):
+        hold(f"totals:{period_id}", shared=True)
+    built = set(
+        PeriodTotals.objects.filter(
+            period_id__in=touched, generation=_generation_now()
+        ).values_list("period_id", flat=True)
+    )
+    if not built:
+        return
+    generation = current_generation()
+    for period in ReportingPeriod.objects.filter(pk__in=built).order_by("pk"):
+        _refresh(period=period, generation=generation, pairs=touched[period.pk])
+
+
+def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
+    indicators = sorted({indicator for indicator, _ in pairs})
+    for indicator in indicators:
+        hold(f"totals:{period.pk}:{indicator}")
+    paths = set(
+        Department.objects.filter(pk__in={unit for _, unit in pairs}).values_list(
+            "area__path", flat=True
+        )
+    )
+    codes = {code for path in paths for code in path.split("/") if code}
+    undue = ~_due(_retired_before(period))
+    rows = []
+    for area_pk, path in Area.objects.filter(code__in=codes).values_list("pk", "path"):
+        own_units = Q(unit__area_id=area_pk)
+        below_units = ~own_units & _valid(period, "unit__area__")
+        folds = (
+            Figure.objects.filter(
+                period=period, indicator_id__in=indicators, unit__area__path__startswith=path
+            )
+            .exclude(value=None)
+            .values("indicator_id")
+            .annotate(
+                **_folds("co", own_units, undue),
+                **_folds("ao", own_units & _APPROVED, undue),
+                **_folds("cb", below_units, undue),
+                **_folds("ab", below_units & _APPROVED, undue),
+            )
+            .order_by()
+        )
+        found = {row["indicator_id"]: row for row in folds}
+        for indicator in indicators:
+            row = found.get(indicator)
+            for approved, own, below in ((False, "co", "cb"), (True, "ao", "ab")):
+                rows.append(
+                    _row(
+                        generation=generation,
+                        period=period,
+                        area_id=area_pk,
+                        indicator_id=indicator,
+                        approved=approved,
+                        own=_fold(row, own) if row else EMPTY,
+                        below=_fold(row, below) if row else EMPTY,
+                    )
+                )
+    AreaTotal.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["generation", "period", "area", "indicator", "approved"],
+        update_fields=[f"{side}_{name}" for side in ("own", "below") for name in _FIELDS],
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of metrics.rollup_flat's grouped query, as the rows give it."""
+
+    total: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    n: int
+    undue: int
+
+
+def groups(*, area: Area, period: ReportingPeriod, children: list[str], codes, basis_approved):
+    """metrics.rollup_flat's groups read from the rows — (indicator code, child, direct) for
+    each child area's own units (direct) and those below them — or None when the period's
+    rows are not built. The units placed in `area` itself are read from their figures."""
+    if not is_built(period):
+        return None
+    result = {}
+    rows = AreaTotal.objects.filter(
+        generation=_generation_now(),
+        period=period,
+        area__code__in=children,
+        indicator__code__in=codes,
+        approved=basis_approved,
+    ).values_list(
+        "indicator__code", "area__code", *(f"{s}_{n}" for s in ("own", "below") for n in _FIELDS)
+    )
+    for code, child, *numbers in rows:
+        for direct, (total, low, high, n, undue) in ((True, numbers[:5]), (False, numbers[5:])):
+            if n:
+                result[(code, child, direct)] = Group(total, low, high, n, undue)
+    own = Figure.objects.filter(period=period, unit__area=area, indicator__code__in=codes).exclude(
+        value=None
+    )
+    if basis_approved:
+        own = own.filter(_APPROVED)
+    is_due = ExpressionWrapper(_due(_retired_before(period)), output_field=BooleanField())
+    for code, unit, value, due in own.annotate(is_due=is_due).values_list(
+        "indicator__code", "unit__code", "value", "is_due"
+    ):
+        result[(code, unit, False)] = Group(value, value, value, 1, 0 if due else 1)
+    return result
