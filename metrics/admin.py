@@ -45,6 +45,7 @@ from lawgov.admin_helpers import (
 from . import (
     access,
     admin_approvals,  # noqa: F401  (importing it registers 区域审核确认)
+    admin_totals,  # noqa: F401  (and the area totals, read only)
     services,
 )
 from .admin_catalogue import department_short  # (importing it registers the catalogue)

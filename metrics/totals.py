@@ -102,8 +102,8 @@ def is_built(period: ReportingPeriod) -> bool:
 def invalidate() -> None:
     """Inside the transaction of a change to the tree or to who is due: every period's rows
     are stale from its commit on; the worker rebuilds those that have figures."""
-    generation, _ = RollupGeneration.objects.get_or_create(pk=1)
-    RollupGeneration.objects.filter(pk=generation.pk).update(number=F("number") + 1)
+    if not RollupGeneration.objects.update(number=F("number") + 1):
+        RollupGeneration.objects.create(pk=1, number=current_generation() + 1)  # flushed away
     transaction.on_commit(queue_missing_builds)
 
 

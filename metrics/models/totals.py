@@ -21,21 +21,25 @@ class AreaTotal(models.Model):
     period (below_*); *_undue counts the figures of units not due to report the indicator
     then (another kind of unit, or retired before the period)."""
 
-    generation = models.PositiveIntegerField()
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    approved = models.BooleanField()
-    own_sum = models.DecimalField(**_TOTAL)
-    own_min = models.DecimalField(**_TOTAL)
-    own_max = models.DecimalField(**_TOTAL)
-    own_n = models.PositiveIntegerField(default=0)
-    own_undue = models.PositiveIntegerField(default=0)
-    below_sum = models.DecimalField(**_TOTAL)
-    below_min = models.DecimalField(**_TOTAL)
-    below_max = models.DecimalField(**_TOTAL)
-    below_n = models.PositiveIntegerField(default=0)
-    below_undue = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField("代次")
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name="报告期", on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(Area, verbose_name="区域", on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="+"
+    )
+    approved = models.BooleanField("仅审核通过")
+    own_sum = models.DecimalField("本级合计", **_TOTAL)
+    own_min = models.DecimalField("本级最小", **_TOTAL)
+    own_max = models.DecimalField("本级最大", **_TOTAL)
+    own_n = models.PositiveIntegerField("本级数据数", default=0)
+    own_undue = models.PositiveIntegerField("本级非应报数", default=0)
+    below_sum = models.DecimalField("下级合计", **_TOTAL)
+    below_min = models.DecimalField("下级最小", **_TOTAL)
+    below_max = models.DecimalField("下级最大", **_TOTAL)
+    below_n = models.PositiveIntegerField("下级数据数", default=0)
+    below_undue = models.PositiveIntegerField("下级非应报数", default=0)
 
     class Meta:
         verbose_name = "区域汇总中间值"
@@ -62,7 +66,7 @@ class RollupGeneration(models.Model):
     or to who is due to report (a unit retired, an area closed, an indicator's reporting kind)
     moves it on, so every period's rows are stale at once and rebuilt by the worker."""
 
-    number = models.PositiveIntegerField(default=1)
+    number = models.PositiveIntegerField("代次", default=1)
 
     class Meta:
         verbose_name = "汇总代次"
@@ -78,10 +82,14 @@ class PeriodTotals(models.Model):
     reads the figures themselves (the same answer, slower)."""
 
     period = models.OneToOneField(
-        ReportingPeriod, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        ReportingPeriod,
+        verbose_name="报告期",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
     )
-    generation = models.PositiveIntegerField()
-    built_at = models.DateTimeField(auto_now=True)
+    generation = models.PositiveIntegerField("代次")
+    built_at = models.DateTimeField("生成时间", auto_now=True)
 
     class Meta:
         verbose_name = "报告期汇总中间值"

@@ -169,6 +169,7 @@ def test_the_beat_schedule_names_tasks_that_exist():
         "metrics.tasks.send_due_reminders",
         "metrics.tasks.send_unsent_reminder_emails",
         "metrics.tasks.lock_overdue_periods",
+        "metrics.tasks.build_missing_rollup_totals",
         "reports.tasks.fail_stuck_jobs",
         "accounts.tasks.purge_account_events",
     }

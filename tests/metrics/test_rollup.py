@@ -183,7 +183,8 @@ def test_the_district_reads_its_townships_rolled_up(townships, django_assert_max
     _figure(townships["settled"], two, 57, status=FigureStatus.SUBMITTED)
     home = one.area.parent
     period = factories.period("2026")
-    with django_assert_max_num_queries(6):
+    # 7: whether the period's area totals are built (metrics.totals), then the figures.
+    with django_assert_max_num_queries(7):
         approved = rolled_up(
             area=home, period=period, codes=["disputes", "disputes_settled", "settle_rate"]
         )
@@ -205,6 +206,7 @@ def test_query_count_does_not_grow_with_the_townships(townships, django_assert_m
         )
         _figure(townships["cases"], unit, n)
     home = townships["units"][0].area.parent
-    with django_assert_max_num_queries(6):
+    # 7: whether the period's area totals are built (metrics.totals), then the figures.
+    with django_assert_max_num_queries(7):
         result = rolled_up(area=home, period=factories.period("2026"), codes=["disputes"])
     assert result["disputes"].total == Total(D(sum(range(3, 40))), 37, 39)
