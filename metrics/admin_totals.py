@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from lawgov.admin_helpers import ReadOnlyAdmin, when
 
-from .models import AreaTotal, PeriodTotals, RollupGeneration
+from .models import AreaTotal, PeriodTotals, RollupGeneration, UnitSent
 
 
 @admin.register(AreaTotal)
@@ -28,3 +28,14 @@ class PeriodTotalsAdmin(ReadOnlyAdmin):
 @admin.register(RollupGeneration)
 class RollupGenerationAdmin(ReadOnlyAdmin):
     list_display = ["number"]
+
+
+@admin.register(UnitSent)
+class UnitSentAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "period", "sent", "last_sent", "generation"]
+    list_filter = ["period"]
+    list_select_related = ["unit", "period"]
+
+    @admin.display(description="最后报送时间", ordering="last_sent_at")
+    def last_sent(self, obj):
+        return when(obj.last_sent_at)

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import F
+
 from . import access
 from .change import Change, indicator_change
 from .formula_graph import compute_all, entered_inputs
@@ -213,8 +215,12 @@ def _catalogue() -> _Catalogue | None:
 
 
 def _figures(catalogue: _Catalogue, period_codes) -> dict[str, dict[str, tuple]]:
-    """The inputs' (value, status) by period code and indicator code (one query)."""
-    rows = Figure.objects.filter(indicator__code__in=catalogue.wanted)
+    """The inputs' (value, status) by period code and indicator code, each as its own
+    department reports it (metrics.selectors.period_values; a township's figure of the same
+    indicator is not the district's) — one query."""
+    rows = Figure.objects.filter(
+        indicator__code__in=catalogue.wanted, unit=F("indicator__department")
+    )
     if period_codes is not None:
         rows = rows.filter(period__code__in=set(period_codes))
     figures: dict[str, dict[str, tuple]] = {}

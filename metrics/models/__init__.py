@@ -22,7 +22,7 @@ from .notices import Notice, Reminder
 from .organisation import Department, Section, User
 from .periods import PeriodState, ReportingPeriod
 from .rules import RuleOperator, RuleSeverity, RuleTarget, ValidationRule
-from .totals import AreaTotal, PeriodTotals, RollupGeneration
+from .totals import AreaTotal, PeriodTotals, RollupGeneration, UnitSent
 
 __all__ = [
     "AREA_CODE_MESSAGE",
@@ -32,6 +32,7 @@ __all__ = [
     "AreaTotal",
     "PeriodTotals",
     "RollupGeneration",
+    "UnitSent",
     "AreaLevel",
     "RollUp",
     "UnitKind",

@@ -200,9 +200,14 @@ def update_indicator(
     indicator.save()
     if moved:
         _move_figures(moved, indicator=indicator, user=user, reason=text)
-    if moved or indicator.reporting_kind_id != before.reporting_kind_id:
-        totals.invalidate()  # other units report it, or its figures moved to another unit
+    if moved or any(getattr(indicator, f) != getattr(before, f) for f in _WHO_REPORTS):
+        totals.invalidate()  # other units report it, in other periods, or its figures moved
     return indicator
+
+
+# What decides who reports an indicator in which period: the area totals and the units'
+# sent figures (metrics.totals) count by it.
+_WHO_REPORTS = ("reporting_kind_id", "first_period_id", "retired_on", "formula")
 
 
 def _check_first_period(indicator: Indicator, *, before: Indicator) -> None:
@@ -281,6 +286,7 @@ def retire_indicator(
     _full_clean(indicator)
     record(indicator, user=user, reason=f"停用：{text}")
     indicator.save()
+    totals.invalidate()  # not entered in the periods after it
     return indicator
 
 
@@ -313,6 +319,7 @@ def restore_indicator(*, indicator: Indicator, user, reason: str = "") -> Indica
     indicator.retired_on = None
     record(indicator, user=user, reason=f"恢复：{_reason(reason, '恢复指标')}")
     indicator.save()
+    totals.invalidate()  # entered again
     return indicator
 
 

@@ -6,8 +6,7 @@ queries whatever the number of children, units and figures."""
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 from metrics.access import scope_of
@@ -18,11 +17,8 @@ from metrics.models import (
     Area,
     AreaLevel,
     DeadlineExtension,
-    Figure,
-    FigureStatus,
     Indicator,
     ReportingPeriod,
-    entered_condition,
 )
 from metrics.rollup import Tree
 from metrics.rollup_flat import flat_rolled_up
@@ -33,6 +29,8 @@ from metrics.rollup_selectors import (
     rules_in_force,
     tree_of,
 )
+from metrics.sent import sent_by_unit
+from metrics.totals import unit_sent
 
 from .areas import (
     AreaBoard,
@@ -46,8 +44,6 @@ from .areas import (
     tally,
     total_row,
 )
-
-HistoricalFigure = Figure.history.model
 
 CHILDREN_LABELS = {
     AreaLevel.PROVINCE: "各市",
@@ -157,48 +153,23 @@ def _columns(codes: list[str]) -> list[tuple[Column, bool]]:
     ]
 
 
-def _sent_figures(*, area: Area, period: ReportingPeriod):
-    """(unit code, unit kind, indicator code, when sent) for every figure of the subtree sent
-    in the period (submitted or approved): when it was last submitted, else first approved
-    (a figure approved as it was entered)."""
-
-    def moment(status, newest):
-        return Subquery(
-            HistoricalFigure.objects.filter(id=OuterRef("pk"), status=status)
-            .order_by("-history_date" if newest else "history_date")
-            .values("history_date")[:1]
-        )
-
-    return (
-        Figure.objects.filter(
-            period=period,
-            unit__area__path__startswith=area.path,
-            status__in=[FigureStatus.SUBMITTED, FigureStatus.APPROVED],
-            value__isnull=False,
-        )
-        .filter(entered_condition(period, prefix="indicator__"))
-        .annotate(
-            sent_at=Coalesce(
-                moment(FigureStatus.SUBMITTED, True), moment(FigureStatus.APPROVED, False)
-            )
-        )
-        .values_list("unit__code", "unit__kind_id", "indicator__code", "sent_at")
-    )
-
-
 def _timeliness(*, tree: Tree, rules, area: Area, period: ReportingPeriod, today):
     """Each child's units by timeliness (areas.classify), and the whole area's."""
-    kinds = {r.code: r.kind for r in rules if r.formula is None}
-    due = Counter(kinds.values())
-    sent: Counter = Counter()
-    last: dict[str, datetime.date] = {}
-    for unit, kind, code, sent_at in _sent_figures(area=area, period=period):
-        if kinds.get(code) != kind:
-            continue  # a figure the unit is not due to report counts for nothing here
-        sent[unit] += 1
-        if sent_at is not None:
-            day = timezone.localdate(sent_at)
-            last[unit] = max(last.get(unit, day), day)
+    due = Counter(r.kind for r in rules if r.formula is None)
+    by_unit = unit_sent(area=area, period=period)  # the kept rows (metrics.totals)
+    if by_unit is None:  # not built: the figures themselves, the same reading (metrics.sent)
+        by_unit = {
+            code: (count, moment)
+            for _, code, count, moment in sent_by_unit(
+                period=period, units=Q(unit__area__path__startswith=area.path)
+            )
+        }
+    sent = {code: count for code, (count, _) in by_unit.items()}
+    last = {
+        code: timezone.localdate(moment)
+        for code, (_, moment) in by_unit.items()
+        if moment is not None
+    }
     extended = dict(
         DeadlineExtension.objects.filter(period=period).values_list("department__code", "deadline")
     )
@@ -210,7 +181,7 @@ def _timeliness(*, tree: Tree, rules, area: Area, period: ReportingPeriod, today
             by_child[child].append(
                 classify(
                     expected=due.get(unit.kind, 0) if unit.expected else 0,
-                    sent=sent[unit.key],
+                    sent=sent.get(unit.key, 0),
                     last_sent=last.get(unit.key),
                     deadline=effective_deadline(period.deadline, extended.get(unit.key)),
                     today=today,

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from lawgov.domain_errors import DomainError
 from metrics import totals
 from metrics.models import Area, AreaTotal, FigureStatus, PeriodTotals, RollUp
 from metrics.rollup_selectors import APPROVED, CURRENT, rolled_up
+from metrics.sent import sent_by_unit
 from metrics.services import (
     approve_figure,
     correct_figure,
@@ -40,6 +42,10 @@ def _live(area, period, basis):
 def _assert_rows_agree(tree):
     period = tree["period"]
     assert totals.is_built(period)
+    city = tree["city"]
+    kept = {u: v for u, v in totals.unit_sent(area=city, period=period).items() if v != (0, None)}
+    live = sent_by_unit(period=period, units=Q(unit__area__path__startswith=city.path))
+    assert kept == {code: (count, last) for _, code, count, last in live}
     for area in Area.objects.filter(path__startswith=tree["city"].path):
         for basis in (APPROVED, CURRENT):
             from_rows = rolled_up(area=area, period=period, basis=basis)
@@ -164,3 +170,21 @@ def test_any_sequence_of_writes_keeps_the_rows_equal_to_the_figures(tree, steps)
         except (ValidationError, PermissionDenied, DomainError):
             pass  # a refusal (a wrong state, a missing figure) changes nothing
     _assert_rows_agree(tree)  # the examples share the city: each starts where the last ended
+
+
+def test_the_citys_dashboard_reads_the_same_from_the_rows(tree):
+    from reports.dashboard.area_queries import area_board
+
+    make_figure(tree["cases"], town(tree, 1, 1), 40)
+    unit = town(tree, 2, 2)
+    clerk = clerk_of(tree, unit)
+    for indicator, value in ((tree["cases"], "30"), (tree["settled"], "28")):
+        save_figure(indicator=indicator, period=tree["period"], value=value, user=clerk)
+    submit_figures(department=unit, period=tree["period"], user=clerk)
+    today = datetime.date(2026, 12, 5)
+    args = {"area": tree["city"], "period": tree["period"], "previous": None, "today": today}
+    from_figures = area_board(**args)
+    totals.build_period(period_id=tree["period"].pk)
+    from_rows = area_board(**args)
+    assert from_rows == from_figures
+    assert any(row.timeliness.on_time or row.timeliness.late for row in from_rows.children)
