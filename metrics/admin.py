@@ -149,8 +149,9 @@ class FigureAdmin(HistoryAdmin):
         "editor",
         "updated",
     ]
-    list_filter = ["period", "status", "indicator__section", "indicator__department"]
-    list_select_related = ["indicator__department", "period", "updated_by"]
+    # By the unit that reported the figure: a township's 司法所, not the indicator's owner.
+    list_filter = ["period", "status", "indicator__section", "unit"]
+    list_select_related = ["indicator", "unit", "period", "updated_by"]
     search_fields = ["indicator__code", "indicator__name", "remark"]
     form = FigureCorrectionForm
     readonly_fields = [
@@ -171,8 +172,7 @@ class FigureAdmin(HistoryAdmin):
 
     @admin.display(description="指标 / 填报部门", ordering="indicator__code")
     def indicator_and_department(self, obj):
-        indicator = obj.indicator
-        return two_lines(short(indicator.name, 11), department_short(indicator.department))
+        return two_lines(short(obj.indicator.name, 11), department_short(obj.unit))
 
     @admin.display(description="数值", ordering="value")
     def value_and_unit(self, obj):
@@ -304,7 +304,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     page (the file goes, the figure's thread says who removed it and why)."""
 
     list_display = ["name", "figure_name", "kind", "file_size", "uploaded_by", "uploaded"]
-    list_filter = ["figure__period", "figure__indicator__department", "content_type"]
+    list_filter = ["figure__period", "figure__unit", "content_type"]
     list_select_related = ["figure__indicator", "figure__period", "uploaded_by"]
     search_fields = [
         "original_name",

@@ -274,7 +274,11 @@ def _described(kind, record, names: _Names) -> str:
         return "系统设置"
     if kind == "figure":
         indicator = names.indicator.get(record.indicator_id, "")
-        department = names.indicator_department.get(record.indicator_id, "")
+        # The unit that reported it (a township's 司法所); rows older than the unit field, the
+        # indicator's department, which reported every figure then.
+        department = names.department.get(record.unit_id) or names.indicator_department.get(
+            record.indicator_id, ""
+        )
         return f"{indicator} · {department} · {names.period.get(record.period_id, '')}"
     what, code = getattr(record, "name", ""), getattr(record, "code", "")
     return f"{what}（{code}）" if code else what
@@ -377,13 +381,13 @@ def _comment_keys(filters):
         at="created_at",
         person=lambda user: Q(author_id=user.pk),
         searched=["text", "figure__indicator__name", "figure__indicator__code"],
-        department="figure__indicator__department_id",
+        department="figure__unit_id",  # the unit that reported it (a township's own)
     )
 
 
 def _comment_rows(ids):
     comments = FigureComment.objects.filter(pk__in=ids).select_related(
-        "author", "figure__indicator__department", "figure__period"
+        "author", "figure__indicator", "figure__unit", "figure__period"
     )
     found = {}
     for comment in comments:
@@ -393,8 +397,7 @@ def _comment_rows(ids):
             label="数据意见",
             when=comment.created_at,
             who=comment.author.display_name if comment.author else "系统",
-            what=f"{figure.indicator.name} · {figure.indicator.department.name} · "
-            f"{figure.period.label}",
+            what=f"{figure.indicator.name} · {figure.unit.name} · {figure.period.label}",
             action=comment.get_kind_display(),
             reason=comment.text,
         )
@@ -410,7 +413,7 @@ _OWN = (
         "填报数据",
         Figure,
         ["indicator__name", "indicator__code"],
-        "indicator__department_id",
+        "unit_id",  # the unit that reported the figure, not the indicator's owner
     ),
     ("indicator", "指标", Indicator, ["name", "code"], None),
     ("section", "讲话部分", Section, ["name", "code"], None),

@@ -230,3 +230,24 @@ def test_the_trail_cannot_be_edited_from_the_admin(demo_data):
         if source.id_field == "history_id":
             historical = source.keys(history.Filters()).model
             assert historical not in admin.site._registry
+
+
+def test_a_township_clerk_reads_the_history_of_what_their_unit_reported(client, tree):
+    """The history goes with the unit that reported a figure: two townships report the same
+    indicator (owned by neither), each clerk reads their own edits, not the neighbour's, and
+    the line names the township."""
+    from tests.metrics.unit_city import clerk_of, town
+
+    one, two = town(tree, 1, 1), town(tree, 1, 2)
+    for unit, reason in ((one, "一镇填报"), (two, "二镇填报")):
+        services.save_figure(
+            indicator=tree["cases"],
+            period=tree["period"],
+            value="12",
+            user=clerk_of(tree, unit),
+            reason=reason,
+        )
+    page = _page(client, clerk_of(tree, one))
+    assert "一镇填报" in page and "二镇填报" not in page
+    assert one.name in page
+    assert "二镇填报" in _page(client, clerk_of(tree, two))
