@@ -5,8 +5,11 @@ services; a change to who is due makes the rows stale until the worker rebuilds 
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
+import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +28,7 @@ from metrics.services import (
     save_figure,
     submit_figures,
 )
+from reports.dashboard.area_queries import area_board
 from tests import factories
 from tests.metrics.unit_city import clerk_of, town
 from tests.reports.city import figure as make_figure
@@ -173,8 +177,6 @@ def test_any_sequence_of_writes_keeps_the_rows_equal_to_the_figures(tree, steps)
 
 
 def test_the_citys_dashboard_reads_the_same_from_the_rows(tree):
-    from reports.dashboard.area_queries import area_board
-
     make_figure(tree["cases"], town(tree, 1, 1), 40)
     unit = town(tree, 2, 2)
     clerk = clerk_of(tree, unit)
@@ -188,3 +190,13 @@ def test_the_citys_dashboard_reads_the_same_from_the_rows(tree):
     from_rows = area_board(**args)
     assert from_rows == from_figures
     assert any(row.timeliness.on_time or row.timeliness.late for row in from_rows.children)
+
+
+def test_the_command_builds_what_is_missing_and_refuses_an_unknown_period(tree):
+    make_figure(tree["cases"], town(tree, 1, 1), 40)
+    out = StringIO()
+    call_command("build_rollup_totals", stdout=out)
+    assert "2026：" in out.getvalue() and totals.is_built(tree["period"])
+    assert totals.periods_to_build() == []
+    with pytest.raises(CommandError, match="没有这些报告期：1999"):
+        call_command("build_rollup_totals", "1999")
