@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from metrics import totals
 from metrics.areas import home_area
 from metrics.catalogue import DEPARTMENTS
 from metrics.models import (
@@ -297,6 +298,7 @@ def _bulk_figures(figures, user) -> int:
     bulk_create_with_history(
         figures, Figure, batch_size=2000, default_user=user, default_change_reason="演示数据"
     )
+    totals.figures_written(figures)  # the area totals of a period already built
     return len(figures)
 
 

@@ -29,6 +29,18 @@ def hold(name: str, *, shared: bool = False) -> None:
             cursor.execute(f"SELECT {function}(%s)", [key])
 
 
+def hold_pair(first: int, second: int, *, shared: bool = False) -> None:
+    """hold() for a lock named by two numbers (PostgreSQL's two-key advisory lock, a key space
+    apart from hold()'s names): exact, where a hash of many names could collide and so break
+    the one order in which a writer takes several."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_pair() needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {function}(%s, %s)", [first, second])
+
+
 @contextmanager
 def refused_if_taken(message: str = TAKEN, *, field: str | None = None, code: str = "taken"):
     """Run the write under a savepoint; a unique constraint's refusal becomes a

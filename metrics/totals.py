@@ -16,8 +16,11 @@ maximum, on both bases. Three moments keep the rows equal to that query:
 - **a period is (re)built** (`build_period`, the worker): every row of the period at once.
 
 Writers and the builder of one period exclude each other with transaction-scoped locks
-(lawgov.locks): a builder holds the period, writers share it and hold (period, indicator)
-each, in one order, so no update is lost and no two writers deadlock on the rows."""
+(lawgov.locks.hold_pair): a builder holds the period, writers share it and hold each
+(period, indicator) and (period, unit) they refresh, in one order, so no update is lost and
+no two writers deadlock on the rows. A writer that holds the period's or an indicator's row
+FOR UPDATE before writing figures would wait on a builder that needs KEY SHARE on that row for
+its inserts: such locks are FOR NO KEY UPDATE (metrics.services.imported, catalogue)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -38,7 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from lawgov.locks import hold
+from lawgov.locks import hold_pair
 
 from .models import (
     Area,
@@ -55,6 +58,9 @@ from .rollup import due_in_period
 from .sent import sent_by_unit
 
 BUILD_TOTALS_TASK = "metrics.tasks.build_rollup_totals"
+# The advisory locks (lawgov.locks.hold_pair): (period, PERIOD_KEY) for a period as a whole,
+# (period, indicator id) and (period, -unit id) for what one write refreshes.
+PERIOD_KEY = 0
 _FIELDS = ("sum", "min", "max", "n", "undue")
 
 
@@ -205,7 +211,7 @@ def build_period(*, period_id: int) -> int:
     many rows. One grouped query (indicator, unit's area), folded up the tree here."""
     with transaction.atomic():
         period = ReportingPeriod.objects.get(pk=period_id)
-        hold(f"totals:{period.pk}")
+        hold_pair(period.pk, PERIOD_KEY)
         generation = current_generation()
         undue = ~_due(_retired_before(period))
         figures = Figure.objects.filter(period=period).exclude(value=None)
@@ -273,7 +279,7 @@ def figures_written(figures) -> None:
     if not touched:
         return
     for period_id in sorted(touched):
-        hold(f"totals:{period_id}", shared=True)
+        hold_pair(period_id, PERIOD_KEY, shared=True)
     built = set(
         PeriodTotals.objects.filter(
             period_id__in=touched, generation=_generation_now()
@@ -288,8 +294,14 @@ def figures_written(figures) -> None:
 
 def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
     indicators = sorted({indicator for indicator, _ in pairs})
+    units = sorted({unit for _, unit in pairs})
+    # Then each (period, indicator) and each (period, unit) — a unit's sent row counts all
+    # its indicators, so two writers of different indicators of one unit wait for each
+    # other too — all in one order (indicator ids above zero, unit ids below it).
     for indicator in indicators:
-        hold(f"totals:{period.pk}:{indicator}")
+        hold_pair(period.pk, indicator)
+    for unit in units:
+        hold_pair(period.pk, -unit)
     paths = set(
         Department.objects.filter(pk__in={unit for _, unit in pairs}).values_list(
             "area__path", flat=True
@@ -336,7 +348,6 @@ def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
         unique_fields=["generation", "period", "area", "indicator", "approved"],
         update_fields=[f"{side}_{name}" for side in ("own", "below") for name in _FIELDS],
     )
-    units = sorted({unit for _, unit in pairs})
     UnitSent.objects.bulk_create(
         _unit_rows(period=period, generation=generation, units=Q(unit_id__in=units), every=units),
         update_conflicts=True,
@@ -356,7 +367,7 @@ def _unit_rows(*, period, generation: int, units: Q, every=()) -> list[UnitSent]
     }
     for unit in every:
         rows.setdefault(unit, UnitSent(generation=generation, period=period, unit_id=unit))
-    return list(rows.values())
+    return [rows[unit] for unit in sorted(rows)]  # upserted in one order
 
 
 def unit_sent(*, area: Area, period: ReportingPeriod) -> dict | None:
@@ -382,6 +393,7 @@ class Group:
     high: Decimal | None
     n: int
     undue: int
+    direct: bool  # the units placed in the child itself (a NONE indicator reads these only)
 
 
 def groups(*, area: Area, period: ReportingPeriod, children: list[str], codes, basis_approved):
@@ -404,7 +416,7 @@ def groups(*, area: Area, period: ReportingPeriod, children: list[str], codes, b
     for code, child, *numbers in rows:
         for direct, (total, low, high, n, undue) in ((True, numbers[:5]), (False, numbers[5:])):
             if n:
-                result[(code, child, direct)] = Group(total, low, high, n, undue)
+                result[(code, child, direct)] = Group(total, low, high, n, undue, direct)
     own = Figure.objects.filter(period=period, unit__area=area, indicator__code__in=codes).exclude(
         value=None
     )
@@ -414,5 +426,5 @@ def groups(*, area: Area, period: ReportingPeriod, children: list[str], codes, b
     for code, unit, value, due in own.annotate(is_due=is_due).values_list(
         "indicator__code", "unit__code", "value", "is_due"
     ):
-        result[(code, unit, False)] = Group(value, value, value, 1, 0 if due else 1)
+        result[(code, unit, False)] = Group(value, value, value, 1, 0 if due else 1, False)
     return result

@@ -170,7 +170,9 @@ def update_indicator(
     # before it checks a template's codes), so no template is left naming a code gone.
     hold(INDICATOR_CODES_LOCK)
     _lock_catalogue()
-    before = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    # FOR NO KEY UPDATE (as _lock_catalogue): the area totals' builder inserts rows pointing
+    # at the indicator and must not wait on this while the figures moved here wait on it.
+    before = Indicator.objects.select_for_update(no_key=True).get(pk=indicator.pk)
     require_current(before, expected_version, what="该指标", shown=shown_indicator(before))
     _baseline(before)
     indicator = Indicator.objects.select_related("section", "department").get(pk=before.pk)

@@ -81,7 +81,9 @@ def record_imported_figures(
     if retired:
         raise ValidationError(f"“{'、'.join(retired)}”在{period.label}已停用。")
     # The period row is held so that two imports of it cannot both see "no figure" and race.
-    ReportingPeriod.objects.select_for_update().filter(pk=period.pk).first()
+    # FOR NO KEY UPDATE: the area totals' builder inserts rows pointing at the period
+    # (metrics.totals) and must not wait on this while the figures here wait on it.
+    ReportingPeriod.objects.select_for_update(no_key=True).filter(pk=period.pk).first()
     conflicts = import_conflicts(period=period, values=values)
     if conflicts:
         raise ImportConflict(conflicts)

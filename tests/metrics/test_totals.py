@@ -61,7 +61,15 @@ def _with_minimum_and_rate(tree):
     factories.IndicatorFactory(
         code="low", department=owner, reporting_kind=owner.kind, rollup=RollUp.MIN
     )
-    make_figure(tree["reviews"], tree["sfj"][tree["districts"][0].code], 5)
+    first_sfj = tree["sfj"][tree["districts"][0].code]
+    # Reported at one level only (a district's own rate): read from the units placed in
+    # each district, never summed from below.
+    own = factories.IndicatorFactory(
+        code="own_rate", department=first_sfj, reporting_kind=first_sfj.kind, rollup=RollUp.NONE
+    )
+    make_figure(own, first_sfj, "97.5")
+    make_figure(own, tree["sfj"][tree["districts"][1].code], "88")
+    make_figure(tree["reviews"], first_sfj, 5)
     for d, t, value in ((1, 1, 40), (1, 2, 60), (2, 1, 100)):
         make_figure(tree["cases"], town(tree, d, t), value)
         make_figure(tree["settled"], town(tree, d, t), value - 4, status=FigureStatus.SUBMITTED)
@@ -72,6 +80,8 @@ def test_the_rows_answer_what_the_figures_answer_at_every_area(tree):
     rows = totals.build_period(period_id=tree["period"].pk)
     assert rows > 0
     _assert_rows_agree(tree)
+    own = rolled_up(area=tree["city"], period=tree["period"], codes=["own_rate"])["own_rate"]
+    assert [p.total.value for p in own.children[:2]] == [Decimal("97.5"), Decimal(88)]
 
 
 def test_an_approval_at_a_township_shows_at_the_city_at_once(tree):
