@@ -225,18 +225,7 @@ def build_period(*, period_id: int) -> int:
                 fold = _fold(row, prefix)
                 if fold.n:
                     own[row["unit__area_id"]][(row["indicator_id"], approved)] = fold
-        areas = list(Area.objects.values_list("pk", "parent_id", "path"))
-        valid = set(_valid_areas(period))
-        below: dict = defaultdict(dict)
-        for pk, parent, _path in sorted(areas, key=lambda a: -len(a[2])):  # deepest first
-            if parent is None:
-                continue
-            into = below[parent]
-            for key, fold in below.get(pk, {}).items():
-                into[key] = into.get(key, EMPTY) + fold
-            if pk in valid:
-                for key, fold in own.get(pk, {}).items():
-                    into[key] = into.get(key, EMPTY) + fold
+        below = _folded_up(own, period=period)
         rows = [
             _row(
                 generation=generation,
@@ -264,6 +253,24 @@ def build_period(*, period_id: int) -> int:
             for model in (AreaTotal, UnitSent):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return len(rows)
+
+
+def _folded_up(own: dict, *, period: ReportingPeriod) -> dict:
+    """area id → {(indicator id, approved): Fold} of the figures below each area: its
+    children's own (those that existed during the period) and below, deepest areas first."""
+    areas = list(Area.objects.values_list("pk", "parent_id", "path"))
+    valid = set(_valid_areas(period))
+    below: dict = defaultdict(dict)
+    for pk, parent, _path in sorted(areas, key=lambda a: -len(a[2])):
+        if parent is None:
+            continue
+        into = below[parent]
+        for key, fold in below.get(pk, {}).items():
+            into[key] = into.get(key, EMPTY) + fold
+        if pk in valid:
+            for key, fold in own.get(pk, {}).items():
+                into[key] = into.get(key, EMPTY) + fold
+    return below
 
 
 def _valid_areas(period: ReportingPeriod):
@@ -309,39 +316,18 @@ def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
     )
     codes = {code for path in paths for code in path.split("/") if code}
     undue = ~_due(_retired_before(period))
-    rows = []
-    for area_pk, path in Area.objects.filter(code__in=codes).values_list("pk", "path"):
-        own_units = Q(unit__area_id=area_pk)
-        below_units = ~own_units & _valid(period, "unit__area__")
-        folds = (
-            Figure.objects.filter(
-                period=period, indicator_id__in=indicators, unit__area__path__startswith=path
-            )
-            .exclude(value=None)
-            .values("indicator_id")
-            .annotate(
-                **_folds("co", own_units, undue),
-                **_folds("ao", own_units & _APPROVED, undue),
-                **_folds("cb", below_units, undue),
-                **_folds("ab", below_units & _APPROVED, undue),
-            )
-            .order_by()
+    rows = [
+        row
+        for area_pk, path in Area.objects.filter(code__in=codes).values_list("pk", "path")
+        for row in _area_rows(
+            area_pk=area_pk,
+            path=path,
+            period=period,
+            generation=generation,
+            indicators=indicators,
+            undue=undue,
         )
-        found = {row["indicator_id"]: row for row in folds}
-        for indicator in indicators:
-            row = found.get(indicator)
-            for approved, own, below in ((False, "co", "cb"), (True, "ao", "ab")):
-                rows.append(
-                    _row(
-                        generation=generation,
-                        period=period,
-                        area_id=area_pk,
-                        indicator_id=indicator,
-                        approved=approved,
-                        own=_fold(row, own) if row else EMPTY,
-                        below=_fold(row, below) if row else EMPTY,
-                    )
-                )
+    ]
     AreaTotal.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -354,6 +340,41 @@ def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
         unique_fields=["generation", "period", "unit"],
         update_fields=["sent", "last_sent_at"],
     )
+
+
+def _area_rows(*, area_pk, path, period, generation, indicators, undue) -> list[AreaTotal]:
+    """One area's rows of `indicators` on both bases, folded again from the figures below it
+    (one grouped query)."""
+    own_units = Q(unit__area_id=area_pk)
+    below_units = ~own_units & _valid(period, "unit__area__")
+    folds = (
+        Figure.objects.filter(
+            period=period, indicator_id__in=indicators, unit__area__path__startswith=path
+        )
+        .exclude(value=None)
+        .values("indicator_id")
+        .annotate(
+            **_folds("co", own_units, undue),
+            **_folds("ao", own_units & _APPROVED, undue),
+            **_folds("cb", below_units, undue),
+            **_folds("ab", below_units & _APPROVED, undue),
+        )
+        .order_by()
+    )
+    found = {row["indicator_id"]: row for row in folds}
+    return [
+        _row(
+            generation=generation,
+            period=period,
+            area_id=area_pk,
+            indicator_id=indicator,
+            approved=approved,
+            own=_fold(found[indicator], own) if indicator in found else EMPTY,
+            below=_fold(found[indicator], below) if indicator in found else EMPTY,
+        )
+        for indicator in indicators
+        for approved, own, below in ((False, "co", "cb"), (True, "ao", "ab"))
+    ]
 
 
 def _unit_rows(*, period, generation: int, units: Q, every=()) -> list[UnitSent]:
