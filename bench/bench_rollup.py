@@ -357,6 +357,9 @@ def main(argv=None) -> int:
     api, page = Client(), Client()
     api.force_login(reviewer)
     page.force_login(leader)
+    from lawgov import collector
+
+    collector.settle()  # as the web process does after start-up (lawgov/wsgi.py)
     print(
         f"database: {connection.settings_dict['NAME']} · {Area.objects.filter(path__startswith=f'/{code}/').count()} areas · "
         f"{Figure.objects.count()} figures · {args.requests} requests after 2 warm-up · "
