@@ -20,25 +20,23 @@ TAKEN = "已被他人同时创建或修改，请刷新后重试。"
 def hold(name: str, *, shared: bool = False) -> None:
     """Inside a transaction: wait for, and hold until it ends, the lock called `name`; a
     shared hold lets other shared holders in and keeps an exclusive one out."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("hold() needs a transaction")
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(f"lawgov:{name}".encode())
-        with connection.cursor() as cursor:
-            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-            cursor.execute(f"SELECT {function}(%s)", [key])
+    _advisory([zlib.crc32(f"lawgov:{name}".encode())], shared=shared)
 
 
 def hold_pair(first: int, second: int, *, shared: bool = False) -> None:
     """hold() for a lock named by two numbers (PostgreSQL's two-key advisory lock, a key space
     apart from hold()'s names): exact, where a hash of many names could collide and so break
     the one order in which a writer takes several."""
+    _advisory([first, second], shared=shared)
+
+
+def _advisory(keys: list[int], *, shared: bool) -> None:
     if not connection.in_atomic_block:
-        raise RuntimeError("hold_pair() needs a transaction")
+        raise RuntimeError("an advisory lock needs a transaction")
     if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-            cursor.execute(f"SELECT {function}(%s, %s)", [first, second])
+            cursor.execute(f"SELECT {function}({', '.join(['%s'] * len(keys))})", keys)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """Reading the area tree: the installation's own area, subtrees by path, the areas that
 exist during a period."""
 
+from django.db.models import Q
+
 from .models import Area, AreaLevel
 
 # Levels whose areas have an office (法制办, 依法治市办) that approves figures; a township's
@@ -28,9 +30,15 @@ def is_within(area: Area, ancestor: Area) -> bool:
     return area.path.startswith(ancestor.path)
 
 
+def valid_condition(*, start, end, prefix: str = "") -> Q:
+    """The one rule for an area that existed at some time between `start` and `end` (open
+    then, not closed before): `prefix` reaches the area through a relation ("unit__area__")."""
+    return Q(**{f"{prefix}valid_from__lte": end}) & ~Q(**{f"{prefix}valid_to__lt": start})
+
+
 def valid_during(queryset, *, start, end):
     """Areas that existed at some time between `start` and `end`."""
-    return queryset.filter(valid_from__lte=end).exclude(valid_to__lt=start)
+    return queryset.filter(valid_condition(start=start, end=end))
 
 
 def level_label(level: str) -> str:

@@ -19,6 +19,7 @@ from django.db.models import BooleanField, Case, CharField, Count, F, Max, Min, 
 from django.db.models.functions import Substr
 
 from . import totals as area_totals
+from .areas import valid_condition
 from .computed import APPROVED, BASES
 from .models import Area, Figure, FigureStatus, ReportingPeriod, RollUp
 from .rollup import AREA, NOTHING, UNIT, Part, RolledUp, Total, Tree, combine, recompute
@@ -62,14 +63,13 @@ def _groups(*, area: Area, period: ReportingPeriod, tree: Tree, codes, basis: st
     part = Case(
         When(unit__area_id=area.pk, then=F("unit__code")), default=below, output_field=CharField()
     )
-    due = Q(unit__kind_id=F("indicator__reporting_kind_id")) & ~Q(unit__code__in=retired)
+    due = area_totals.due(retired=Q(unit__code__in=retired))
     rows = (
         Figure.objects.filter(period=period, unit__area__path__startswith=area.path)
         .filter(~Q(value=None), indicator__code__in=codes)
         .filter(
             Q(unit__area_id=area.pk)
-            | Q(unit__area__valid_from__lte=period.end)
-            & (Q(unit__area__valid_to__isnull=True) | Q(unit__area__valid_to__gte=period.start))
+            | valid_condition(start=period.start, end=period.end, prefix="unit__area__")
         )
     )
     if basis == APPROVED:

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from celery import current_app
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -43,6 +44,7 @@ from django.db.models.functions import Coalesce
 
 from lawgov.locks import hold_pair
 
+from .areas import valid_condition, valid_during
 from .models import (
     Area,
     AreaTotal,
@@ -121,14 +123,15 @@ def invalidate() -> None:
     are stale from its commit on; the worker rebuilds those that have figures."""
     if not RollupGeneration.objects.update(number=F("number") + 1):
         RollupGeneration.objects.create(pk=1, number=current_generation() + 1)  # flushed away
-    transaction.on_commit(queue_missing_builds)
+    # robust: a broker that is down costs only the wait for the beat's sweep, not the change.
+    transaction.on_commit(queue_missing_builds, robust=True)
 
 
 def queue_missing_builds() -> None:
-    from celery import current_app  # the app is configured by lawgov.celery at start-up
-
+    # By the task's name, as metrics.services.reminders queues its emails (metrics.tasks
+    # calls this module): in-process where there is no broker, as in the demo and the tests.
     for period_id in periods_to_build():
-        current_app.send_task(BUILD_TOTALS_TASK, args=[period_id])
+        current_app.tasks[BUILD_TOTALS_TASK].delay(period_id)
 
 
 def periods_to_build() -> list[int]:
@@ -143,10 +146,15 @@ def periods_to_build() -> list[int]:
     )
 
 
+def due(*, retired: Q) -> Q:
+    """The one rule for a figure from a unit due to report its indicator: a unit of the
+    indicator's reporting kind, not among `retired` (those retired before the period: a Q on
+    the figure, by unit id here, by unit code in metrics.rollup_flat)."""
+    return Q(unit__kind_id=F("indicator__reporting_kind_id")) & ~retired
+
+
 def _due(retired: list[int]) -> Q:
-    """Figures from units due to report the indicator: of its reporting kind, not retired
-    before the period (`retired`, _retired_before)."""
-    return Q(unit__kind_id=F("indicator__reporting_kind_id")) & ~Q(unit_id__in=retired)
+    return due(retired=Q(unit_id__in=retired))
 
 
 def _retired_before(period: ReportingPeriod) -> list[int]:
@@ -176,12 +184,6 @@ def _fold(row: dict, prefix: str) -> Fold:
 
 
 _APPROVED = Q(status=FigureStatus.APPROVED)
-
-
-def _valid(period: ReportingPeriod, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}valid_from__lte": period.end}) & ~Q(
-        **{f"{prefix}valid_to__lt": period.start}
-    )
 
 
 def _row(*, generation, period, area_id, indicator_id, approved, own: Fold, below: Fold):
@@ -259,7 +261,11 @@ def _folded_up(own: dict, *, period: ReportingPeriod) -> dict:
     """area id → {(indicator id, approved): Fold} of the figures below each area: its
     children's own (those that existed during the period) and below, deepest areas first."""
     areas = list(Area.objects.values_list("pk", "parent_id", "path"))
-    valid = set(_valid_areas(period))
+    valid = set(
+        valid_during(Area.objects.all(), start=period.start, end=period.end).values_list(
+            "pk", flat=True
+        )
+    )
     below: dict = defaultdict(dict)
     for pk, parent, _path in sorted(areas, key=lambda a: -len(a[2])):
         if parent is None:
@@ -273,10 +279,6 @@ def _folded_up(own: dict, *, period: ReportingPeriod) -> dict:
     return below
 
 
-def _valid_areas(period: ReportingPeriod):
-    return Area.objects.filter(_valid(period)).values_list("pk", flat=True)
-
-
 def figures_written(figures) -> None:
     """In the transaction that wrote `figures` (value or status): the rows of their indicators
     at their units' areas and above, computed again — where the period's rows are built."""
@@ -287,16 +289,13 @@ def figures_written(figures) -> None:
         return
     for period_id in sorted(touched):
         hold_pair(period_id, PERIOD_KEY, shared=True)
-    built = set(
+    built = dict(
         PeriodTotals.objects.filter(
             period_id__in=touched, generation=_generation_now()
-        ).values_list("period_id", flat=True)
+        ).values_list("period_id", "generation")
     )
-    if not built:
-        return
-    generation = current_generation()
     for period in ReportingPeriod.objects.filter(pk__in=built).order_by("pk"):
-        _refresh(period=period, generation=generation, pairs=touched[period.pk])
+        _refresh(period=period, generation=built[period.pk], pairs=touched[period.pk])
 
 
 def _refresh(*, period: ReportingPeriod, generation: int, pairs: set) -> None:
@@ -346,7 +345,9 @@ def _area_rows(*, area_pk, path, period, generation, indicators, undue) -> list[
     """One area's rows of `indicators` on both bases, folded again from the figures below it
     (one grouped query)."""
     own_units = Q(unit__area_id=area_pk)
-    below_units = ~own_units & _valid(period, "unit__area__")
+    below_units = ~own_units & valid_condition(
+        start=period.start, end=period.end, prefix="unit__area__"
+    )
     folds = (
         Figure.objects.filter(
             period=period, indicator_id__in=indicators, unit__area__path__startswith=path

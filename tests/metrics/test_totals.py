@@ -210,3 +210,17 @@ def test_the_command_builds_what_is_missing_and_refuses_an_unknown_period(tree):
     assert totals.periods_to_build() == []
     with pytest.raises(CommandError, match="没有这些报告期：1999"):
         call_command("build_rollup_totals", "1999")
+
+
+def test_a_change_to_who_is_due_queues_the_rebuild_on_commit(
+    tree, django_capture_on_commit_callbacks
+):
+    _with_minimum_and_rate(tree)
+    period = tree["period"]
+    totals.build_period(period_id=period.pk)
+    office = factories.UserFactory(role="reviewer")
+    with django_capture_on_commit_callbacks(execute=True):
+        retire_department(department=town(tree, 3, 2), user=office, reason="乡镇撤并")
+    # No broker in the tests: the queued task ran in-process, as in the demo.
+    assert totals.is_built(period)
+    _assert_rows_agree(tree)
