@@ -28,9 +28,7 @@ from metrics.rollup import AREA, RolledUp, Total, Tree, roll_up
 from metrics.rollup_selectors import APPROVED, counted_figures, rules_in_force, tree_of
 
 from .rendering.standing import APPROVED as APPROVED_STATUS
-
-# A rolled-up figure some of whose children have not reported an approved value: a gap.
-INCOMPLETE = "incomplete"
+from .rendering.standing import INCOMPLETE
 
 
 def _text(value):

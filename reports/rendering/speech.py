@@ -23,7 +23,7 @@ from .markup import (
     Text,
     parse_template,
 )
-from .standing import NO_AREAS, child_areas, child_entry, child_key, standing
+from .standing import INCOMPLETE, NO_AREAS, child_areas, child_entry, child_key, standing
 from .titles import balanced_breaks
 
 Mode = Literal["final", "draft"]
@@ -35,8 +35,14 @@ RunStyle = Literal["body", "lead", "break"]
 _REASON_LABELS = {"missing": "未填报", "unapproved": "未审核通过", "invalid": "数值无效"}
 _MARKER_WORDS = {"missing": "待填", "unapproved": "待审", "invalid": "待改"}
 _CHINESE_DIGITS = "零一二三四五六七八九"
-# The snapshot's figure statuses, as people in the office call them.
-_STATUS_WORDS = {"draft": "草稿未报送", "submitted": "已报送待审核", "returned": "已退回修改"}
+# The snapshot's figure statuses, as people in the office call them (every status a gap can
+# carry: a document is read in Chinese, never with a status code in it).
+_STATUS_WORDS = {
+    "draft": "草稿未报送",
+    "submitted": "已报送待审核",
+    "returned": "已退回修改",
+    INCOMPLETE: "下级单位尚未报齐",
+}
 
 
 @dataclass(frozen=True)

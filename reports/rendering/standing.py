@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 APPROVED = "approved"
+# A rolled-up figure some of whose children have not reported an approved value (a gap);
+# reports.area_figures gives it, the renderer names it (speech._STATUS_WORDS).
+INCOMPLETE = "incomplete"
 
 Standing = Literal["missing", "unapproved", "computed"] | None
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from metrics.models import FigureStatus
 from reports.rendering import (
     DEFAULT_TEMPLATE_TEXT,
     MissingFigures,
@@ -11,6 +12,8 @@ from reports.rendering import (
     render_html,
     render_text,
 )
+from reports.rendering.speech import Gap
+from reports.rendering.standing import APPROVED, INCOMPLETE
 
 
 def test_default_template_renders_exactly_the_reference(default_template, snapshot, expected_text):
@@ -172,3 +175,13 @@ def test_stylesheet_carries_the_preview_font_stacks():
 
     assert preview_font_css() in stylesheet()
     assert "仿宋_GB2312" in stylesheet() and "楷体_GB2312" in stylesheet()
+
+
+def test_every_status_a_gap_can_carry_is_named_in_chinese():
+    """A draft's gap table and the refusal name a figure's status in words, never its code —
+    for every status a figure has and the rolled-up one of an area short of its children."""
+    statuses = [s for s in FigureStatus.values if s != APPROVED] + [INCOMPLETE]
+    for status in statuses:
+        label = Gap("c", "指标", "单位", "unapproved", status=status).reason_label
+        assert label.startswith("未审核通过（"), status
+        assert not any("a" <= ch.lower() <= "z" for ch in label), (status, label)
